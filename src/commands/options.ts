@@ -1,0 +1,18 @@
+import { InvalidArgumentError } from 'commander';
+import { toCountryCode, type CountryCode } from '../recipients/normalize-phone.js';
+
+/** Commander parser for `--default-country`: an ISO 3166 alpha-2 code libphonenumber knows. */
+export function countryOption(value: string): CountryCode {
+  const code = toCountryCode(value);
+  if (!code) throw new InvalidArgumentError('expected an ISO country code such as GB, DE or BR.');
+  return code;
+}
+
+/** Commander parser for counts and limits: a whole number above zero. */
+export function positiveIntegerOption(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n <= 0) {
+    throw new InvalidArgumentError('expected a whole number above 0.');
+  }
+  return n;
+}

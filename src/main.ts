@@ -1,0 +1,66 @@
+import { createRequire } from 'node:module';
+import { Command, CommanderError } from 'commander';
+import { registerValidate } from './commands/validate.js';
+import { ConfigError, InputError, UsageError, WaError, formatLocated } from './errors.js';
+import { processIo, type Io } from './io.js';
+
+/** Exit codes fixed by SPEC.md. */
+export const EXIT = { ok: 0, unexpected: 1, badInput: 2, stopped: 3, interrupted: 130 } as const;
+
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
+/**
+ * Runs one command line and returns its exit code. The only place that turns results and errors
+ * into exit codes; nothing below it calls process.exit.
+ */
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  const program = buildProgram(io);
+  if (argv.length === 0) {
+    io.stderr.write(program.helpInformation());
+    return EXIT.badInput;
+  }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return EXIT.ok;
+  } catch (error) {
+    return reportError(error, io);
+  }
+}
+
+function buildProgram(io: Io): Command {
+  const program = new Command('wa-broadcast')
+    .description('Send WhatsApp template campaigns: validated, paced, resumable, reconciled.')
+    .version(version)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: (text, write) => write(`wa-broadcast: ${text.replace(/^error: /, '')}`),
+    })
+    .showSuggestionAfterError();
+  registerValidate(program, io);
+  for (const command of program.commands) {
+    command.exitOverride().configureOutput(program.configureOutput());
+  }
+  return program;
+}
+
+function reportError(error: unknown, io: Io): number {
+  if (error instanceof CommanderError) {
+    // Commander has already printed its message; help and --version are not failures.
+    return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+  }
+  if (error instanceof UsageError || error instanceof InputError || error instanceof ConfigError) {
+    io.stderr.write(`wa-broadcast: ${formatLocated(error.message, error.location)}\n`);
+    return EXIT.badInput;
+  }
+  if (error instanceof WaError) {
+    io.stderr.write(`wa-broadcast: ${formatLocated(error.message, error.location)}\n`);
+    return EXIT.unexpected;
+  }
+  // A bug or an I/O failure: one line for the user, the stack only when asked for.
+  const message = error instanceof Error ? error.message : String(error);
+  io.stderr.write(`wa-broadcast: unexpected error: ${message.split('\n')[0]}\n`);
+  if (io.env.WA_DEBUG && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+  return EXIT.unexpected;
+}

@@ -1,0 +1,101 @@
+import type { BoundTemplate } from '../template/bind-template.js';
+import { normalizePhone, toCountryCode, type CountryCode } from './normalize-phone.js';
+import { isOptedIn } from './opt-in.js';
+import { PhoneSet } from './phone-set.js';
+import type { CsvRow } from './read-csv.js';
+
+/** Why a row will not be sent. The first five are fixed by SPEC.md; the others say more precisely what Meta would refuse. */
+export const REJECT_REASONS = [
+  'invalid_number',
+  'no_opt_in',
+  'duplicate',
+  'suppressed',
+  'missing_variable',
+  'invalid_variable',
+  'body_too_long',
+  'malformed_row',
+] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
+
+/** A row that will be sent. `fields` are the row's cells in header order. */
+export interface Recipient {
+  line: number;
+  /** E.164, what is sent. */
+  phone: string;
+  /** The cell as written, kept for reports. */
+  rawPhone: string;
+  country: CountryCode | undefined;
+  fields: string[];
+}
+
+export interface RowIssue {
+  line: number;
+  reason: RejectReason;
+  detail: string;
+  /** The phone cell as written. */
+  phone: string;
+}
+
+export type RowVerdict = { ok: true; recipient: Recipient } | { ok: false; issue: RowIssue };
+
+/** Column positions in the recipients CSV, resolved once from the header. */
+export interface AudienceColumns {
+  phone: number;
+  optIn: number;
+  /** The optional `country` column, for national-format numbers. */
+  country: number | undefined;
+}
+
+export interface AudienceOptions {
+  columns: AudienceColumns;
+  headerLength: number;
+  template: BoundTemplate;
+  defaultCountry: CountryCode | undefined;
+  suppressed: PhoneSet | undefined;
+}
+
+/**
+ * Decides, row by row, who is sent to. The only state is the set of numbers already seen, so the
+ * first row with a number decides for that number: a later row with the same number, in any
+ * format, is a duplicate even when the first was rejected (conflicting consent never sends).
+ *
+ * Rules in order: the row's shape, the number, duplicates, consent, suppression, the variables.
+ */
+export class AudienceChecker {
+  private readonly seen = new PhoneSet();
+
+  constructor(private readonly options: AudienceOptions) {}
+
+  check(row: CsvRow): RowVerdict {
+    const { columns, headerLength, template, defaultCountry, suppressed } = this.options;
+    const { fields, line } = row;
+    const rawPhone = fields[columns.phone] ?? '';
+    const reject = (reason: RejectReason, detail: string): RowVerdict => ({ ok: false, issue: { line, reason, detail, phone: rawPhone } });
+
+    if (fields.length > headerLength) {
+      return reject('malformed_row', `${fields.length} fields but the header has ${headerLength}: a comma in an unquoted field?`);
+    }
+
+    let country = defaultCountry;
+    if (columns.country !== undefined) {
+      const cell = (fields[columns.country] ?? '').trim();
+      if (cell !== '') {
+        country = toCountryCode(cell);
+        if (!country) return reject('invalid_number', `unknown country "${cell}" (use ISO codes like GB, DE, BR)`);
+      }
+    }
+    const phone = normalizePhone(rawPhone, country);
+    if (!phone.ok) return reject('invalid_number', phone.detail);
+
+    const firstLine = this.seen.addOrGetLine(phone.e164, line);
+    if (firstLine !== 0) return reject('duplicate', `same number as line ${firstLine}`);
+
+    if (!isOptedIn(fields[columns.optIn])) return reject('no_opt_in', 'no consent recorded');
+    if (suppressed?.has(phone.e164)) return reject('suppressed', 'on the suppression list');
+
+    const problem = template.checkVariables(fields);
+    if (problem) return reject(problem.reason, problem.detail);
+
+    return { ok: true, recipient: { line, phone: phone.e164, rawPhone, country: phone.country, fields } };
+  }
+}

@@ -1,0 +1,43 @@
+import { InputError } from '../errors.js';
+import { normalizePhone, toCountryCode, type CountryCode } from './normalize-phone.js';
+import { PhoneSet } from './phone-set.js';
+import { openCsv } from './read-csv.js';
+import { findColumn } from './resolve-columns.js';
+
+export interface SuppressionList {
+  file: string;
+  numbers: PhoneSet;
+  /** Entries that could not be read as a phone number, and the first such line. */
+  unreadable: number;
+  firstUnreadableLine: number | undefined;
+}
+
+/**
+ * Reads a suppression list: a CSV with a `phone` column (any format `validate` accepts, with an
+ * optional `country` column). Numbers are normalised to E.164 so "+44 7911 123456" suppresses
+ * "07911123456". An entry that is not a number cannot match anyone, so it is counted, not fatal.
+ */
+export async function loadSuppressionList(file: string, defaultCountry: CountryCode | undefined): Promise<SuppressionList> {
+  const csv = await openCsv(file);
+  const phone = findColumn(csv.header, 'phone');
+  if (phone === undefined) {
+    csv.close();
+    throw new InputError(`a suppression list needs a "phone" column (columns: ${csv.header.join(', ')})`, { file, line: 1 });
+  }
+  const countryColumn = findColumn(csv.header, 'country');
+  const numbers = new PhoneSet();
+  let unreadable = 0;
+  let firstUnreadableLine: number | undefined;
+  for await (const row of csv.rows) {
+    const countryCell = countryColumn === undefined ? '' : (row.fields[countryColumn] ?? '');
+    const country = countryCell.trim() === '' ? defaultCountry : toCountryCode(countryCell);
+    const result = normalizePhone(row.fields[phone] ?? '', country);
+    if (result.ok) {
+      numbers.addOrGetLine(result.e164, row.line);
+    } else {
+      unreadable++;
+      firstUnreadableLine ??= row.line;
+    }
+  }
+  return { file, numbers, unreadable, firstUnreadableLine };
+}

@@ -1,0 +1,56 @@
+import { BoundTemplate } from '../template/bind-template.js';
+import { loadTemplateSpec } from '../template/load-template-spec.js';
+import { AudienceChecker, type RowVerdict } from './audience.js';
+import type { CountryCode } from './normalize-phone.js';
+import { loadSuppressionList, type SuppressionList } from './load-suppression-list.js';
+import { openCsv } from './read-csv.js';
+import { resolveColumns } from './resolve-columns.js';
+
+export interface AudienceSource {
+  csvFile: string;
+  templateFile: string;
+  suppressFile?: string | undefined;
+  defaultCountry?: CountryCode | undefined;
+  phoneColumn?: string | undefined;
+  optInColumn?: string | undefined;
+}
+
+export interface Audience {
+  template: BoundTemplate;
+  suppression: SuppressionList | undefined;
+  /** Every data row with its verdict, streamed from disk in file order. */
+  verdicts: AsyncIterable<RowVerdict>;
+  close(): void;
+}
+
+/**
+ * Everything `validate` and `send` share before the first request: the spec is loaded and checked,
+ * the CSV header is read and every placeholder bound to a column, the suppression list is loaded.
+ * Any of these failing is an InputError (exit 2) before a single row is judged.
+ */
+export async function openAudience(source: AudienceSource): Promise<Audience> {
+  const spec = await loadTemplateSpec(source.templateFile);
+  const suppression = source.suppressFile ? await loadSuppressionList(source.suppressFile, source.defaultCountry) : undefined;
+  const csv = await openCsv(source.csvFile);
+  try {
+    const columns = resolveColumns(csv.header, csv.file, {
+      phone: source.phoneColumn ?? 'phone',
+      optIn: source.optInColumn ?? 'opt_in',
+    });
+    const template = new BoundTemplate(spec, csv.header, csv.file);
+    const checker = new AudienceChecker({
+      columns,
+      headerLength: csv.header.length,
+      template,
+      defaultCountry: source.defaultCountry,
+      suppressed: suppression?.numbers,
+    });
+    async function* verdicts(): AsyncGenerator<RowVerdict> {
+      for await (const row of csv.rows) yield checker.check(row);
+    }
+    return { template, suppression, verdicts: verdicts(), close: csv.close };
+  } catch (error) {
+    csv.close();
+    throw error;
+  }
+}

@@ -1,0 +1,151 @@
+import { InputError } from '../errors.js';
+import { fillPlaceholders } from './placeholders.js';
+import type { TemplateSpec } from './template-spec.js';
+
+/** Meta's limit on a template body, in characters; longer rendered bodies fail with 132005. */
+export const MAX_BODY_CHARACTERS = 1024;
+
+/** Meta refuses text parameters with a newline, a tab or more than four spaces in a row (132018). */
+const FORBIDDEN_IN_TEXT_PARAMETER = /[\n\r\t]| {5}/;
+
+export interface ColumnRef {
+  name: string;
+  index: number;
+}
+
+/** The Cloud API `template` object for one recipient. */
+export interface RenderedTemplate {
+  name: string;
+  language: { code: string; policy?: string };
+  components?: unknown[];
+}
+
+/** Why a row's variables cannot be sent, or undefined when they can. */
+export type VariableProblem =
+  | { reason: 'missing_variable'; detail: string }
+  | { reason: 'invalid_variable'; detail: string }
+  | { reason: 'body_too_long'; detail: string };
+
+/**
+ * A template spec tied to one CSV's columns: every placeholder resolved to a column index once, so
+ * per-row work is array lookups. Construction fails (InputError naming the spec file and line) when
+ * a placeholder is not a column.
+ */
+export class BoundTemplate {
+  /** Placeholders a row must fill: every column used that has no default. */
+  readonly required: ColumnRef[];
+  /** Columns whose values go into text parameters. */
+  readonly inText: ColumnRef[];
+  private readonly columns = new Map<string, number>();
+
+  constructor(
+    readonly spec: TemplateSpec,
+    header: string[],
+    csvFile: string,
+  ) {
+    const byName = new Map(header.map((name, index) => [name, index]));
+    for (const use of spec.placeholders) {
+      const index = byName.get(use.name);
+      if (index === undefined) {
+        const near = header.find((name) => name.toLowerCase() === use.name.toLowerCase());
+        const hint = near ? ` (did you mean {{${near}}}?)` : ` (columns: ${header.join(', ')})`;
+        throw new InputError(`placeholder {{${use.name}}} is not a column of ${csvFile}${hint}`, {
+          file: spec.file,
+          line: use.line,
+        });
+      }
+      this.columns.set(use.name, index);
+    }
+    const unique = (refs: ColumnRef[]) => [...new Map(refs.map((ref) => [ref.name, ref])).values()];
+    const refs = spec.placeholders.map((use) => ({ name: use.name, index: this.columns.get(use.name)!, inText: use.inTextParameter }));
+    this.required = unique(refs.filter((ref) => !(ref.name in spec.defaults)));
+    this.inText = unique(refs.filter((ref) => ref.inText));
+  }
+
+  /** The value of column `name` for this row, or its default when the row leaves it empty. */
+  value(fields: string[], name: string): string {
+    const index = this.columns.get(name);
+    const own = index === undefined ? '' : (fields[index] ?? '').trim();
+    return own !== '' ? own : (this.spec.defaults[name] ?? '');
+  }
+
+  /** The first reason this row's variables cannot be sent, if any. */
+  checkVariables(fields: string[]): VariableProblem | undefined {
+    for (const ref of this.required) {
+      if ((fields[ref.index] ?? '').trim() === '') return { reason: 'missing_variable', detail: `"${ref.name}" is empty` };
+    }
+    for (const ref of this.inText) {
+      if (FORBIDDEN_IN_TEXT_PARAMETER.test(this.value(fields, ref.name))) {
+        return { reason: 'invalid_variable', detail: `"${ref.name}" has a line break, tab or more than 4 spaces in a row, which WhatsApp refuses in a text parameter` };
+      }
+    }
+    if (this.spec.body !== undefined) {
+      const length = [...this.renderBody(fields)!].length;
+      if (length > MAX_BODY_CHARACTERS) {
+        return { reason: 'body_too_long', detail: `rendered body is ${length} characters (WhatsApp's limit is ${MAX_BODY_CHARACTERS})` };
+      }
+    }
+    return undefined;
+  }
+
+  /** The Cloud API template object with this row's values in place of the placeholders. */
+  render(fields: string[]): RenderedTemplate {
+    const fill = (text: string) => fillPlaceholders(text, (name) => this.value(fields, name));
+    const template: RenderedTemplate = { name: this.spec.name, language: { ...this.spec.language } };
+    if (this.spec.components.length > 0) template.components = deepFill(this.spec.components, fill) as unknown[];
+    return template;
+  }
+
+  /** The body text as the recipient would read it, or undefined when the spec gives no body. */
+  renderBody(fields: string[]): string | undefined {
+    const body = this.spec.body;
+    if (body === undefined) return undefined;
+    const parameters = bodyParameters(this.spec.components);
+    return fillPlaceholders(body, (name) => {
+      if (/^\d+$/.test(name)) return fillPlaceholders(parameterText(parameters[Number(name) - 1]), (inner) => this.value(fields, inner));
+      return this.value(fields, name);
+    });
+  }
+
+  /** Twilio's ContentVariables for this row ({"1": "Ana", …}), or undefined without a twilio block. */
+  renderTwilioVariables(fields: string[]): Record<string, string> | undefined {
+    const twilio = this.spec.twilio;
+    if (!twilio) return undefined;
+    const out: Record<string, string> = {};
+    for (const [key, text] of Object.entries(twilio.variables)) out[key] = fillPlaceholders(text, (name) => this.value(fields, name));
+    return out;
+  }
+
+  /** Every column placeholder used, for reports. */
+  get placeholderNames(): string[] {
+    return [...this.columns.keys()];
+  }
+}
+
+function deepFill(value: unknown, fill: (text: string) => string): unknown {
+  if (typeof value === 'string') return fill(value);
+  if (Array.isArray(value)) return value.map((item) => deepFill(item, fill));
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, deepFill(item, fill)]));
+  }
+  return value;
+}
+
+function bodyParameters(components: unknown[]): unknown[] {
+  const body = components.find((c) => (c as { type?: unknown }).type?.toString().toLowerCase() === 'body') as
+    | { parameters?: unknown[] }
+    | undefined;
+  return body?.parameters ?? [];
+}
+
+/** What a body parameter shows in the text: its text, or the fallback of a currency or date. */
+function parameterText(parameter: unknown): string {
+  const p = parameter as Record<string, Record<string, unknown> | string | undefined> | undefined;
+  if (!p) return '';
+  if (typeof p.text === 'string') return p.text;
+  for (const key of ['currency', 'date_time']) {
+    const nested = p[key];
+    if (typeof nested === 'object' && typeof nested.fallback_value === 'string') return nested.fallback_value;
+  }
+  return `[${String(p.type)}]`;
+}

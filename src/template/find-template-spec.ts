@@ -1,0 +1,31 @@
+import { access } from 'node:fs/promises';
+import path from 'node:path';
+import { InputError } from '../errors.js';
+
+const EXTENSIONS = ['.yaml', '.yml', '.json'];
+
+/**
+ * The spec to use when `--template` is left out (SPEC.md): `campaign.template.{yaml,yml,json}`
+ * beside `campaign.csv`, else `template.{yaml,yml,json}` in the CSV's folder.
+ */
+export async function findTemplateSpec(csvFile: string): Promise<string> {
+  const dir = path.dirname(csvFile);
+  const base = path.basename(csvFile).replace(/\.csv$/i, '');
+  const candidates = [
+    ...EXTENSIONS.map((ext) => path.join(dir, `${base}.template${ext}`)),
+    ...EXTENSIONS.map((ext) => path.join(dir, `template${ext}`)),
+  ];
+  for (const candidate of candidates) {
+    if (await exists(candidate)) return candidate;
+  }
+  throw new InputError(`no template spec given and none found (looked for ${candidates.join(', ')}); pass --template <spec>`);
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}

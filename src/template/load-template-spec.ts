@@ -1,0 +1,216 @@
+import { readFile } from 'node:fs/promises';
+import { LineCounter, parseDocument, YAMLError } from 'yaml';
+import { InputError } from '../errors.js';
+import { describeOpenError } from '../recipients/read-csv.js';
+import { placeholdersIn } from './placeholders.js';
+import {
+  CATEGORIES,
+  DEFAULT_TTL_SECONDS,
+  TTL_RANGE_SECONDS,
+  type Category,
+  type PlaceholderUse,
+  type TemplateSpec,
+} from './template-spec.js';
+
+const TOP_LEVEL_KEYS = new Set(['name', 'language', 'category', 'ttl', 'body', 'components', 'twilio', 'defaults']);
+const COMPONENT_TYPES = new Set(['header', 'body', 'button', 'carousel', 'limited_time_offer']);
+// Meta: template names are lower-case letters, digits and underscores, at most 512 characters.
+const TEMPLATE_NAME = /^[a-z0-9_]{1,512}$/;
+// Meta language codes: `en`, `en_US`, `pt_BR`, `zh_HK`…
+const LANGUAGE_CODE = /^[a-z]{2,3}(_[A-Z]{2})?$/;
+const TWILIO_CONTENT_SID = /^HX[0-9a-fA-F]{32}$/;
+
+type Path = (string | number)[];
+
+/**
+ * Reads a template spec (YAML, or JSON, which YAML 1.2 reads too) and checks it, naming the file
+ * and line of the first problem. Placeholders are only collected here: whether each is a CSV column
+ * is checked against the CSV's header by `bindTemplate`.
+ */
+export async function loadTemplateSpec(file: string): Promise<TemplateSpec> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new InputError(describeOpenError(error), { file });
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const syntax = doc.errors[0];
+  if (syntax) throw syntaxError(syntax, file, lineCounter);
+
+  const lineOf = (path: Path): number | undefined => {
+    const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
+    const target = node?.range ? node : (doc.getIn(path.slice(0, -1), true) as typeof node);
+    return target?.range ? lineCounter.linePos(target.range[0]).line : undefined;
+  };
+  const fail = (path: Path, message: string): never => {
+    throw new InputError(message, { file, line: lineOf(path) });
+  };
+
+  const raw: unknown = doc.toJS();
+  if (raw === null || raw === undefined) fail([], 'the template spec is empty');
+  if (!isRecord(raw)) return fail([], 'a template spec must be a mapping of fields (name, language, category, components…)');
+  const spec = raw as Record<string, unknown>;
+
+  for (const key of Object.keys(spec)) {
+    if (!TOP_LEVEL_KEYS.has(key)) fail([key], `unknown field "${key}" (known: ${[...TOP_LEVEL_KEYS].join(', ')})`);
+  }
+
+  const name = requireString(spec, 'name', fail);
+  if (!TEMPLATE_NAME.test(name)) fail(['name'], `template name "${name}" must be lower-case letters, digits and underscores, as in WhatsApp Manager`);
+
+  const language = readLanguage(spec.language, fail);
+  const category = readCategory(spec.category, fail);
+  const warnings: string[] = [];
+  const ttlSeconds = readTtl(spec.ttl, category, fail, warnings);
+
+  const body = spec.body === undefined ? undefined : typeof spec.body === 'string' ? spec.body : fail(['body'], 'body must be text');
+
+  const components = spec.components === undefined ? [] : spec.components;
+  if (!Array.isArray(components)) return fail(['components'], 'components must be a list');
+  components.forEach((component, index) => checkComponent(component, ['components', index], fail));
+
+  const twilio = readTwilio(spec.twilio, fail);
+  const defaults = readDefaults(spec.defaults, fail);
+
+  const placeholders: PlaceholderUse[] = [];
+  collectPlaceholders(components, ['components'], placeholders, lineOf);
+  if (twilio) collectPlaceholders(twilio.variables, ['twilio', 'variables'], placeholders, lineOf);
+  if (body !== undefined) {
+    const bodyParameters = countBodyParameters(components);
+    for (const placeholder of placeholdersIn(body)) {
+      if (/^\d+$/.test(placeholder)) {
+        const n = Number(placeholder);
+        if (n < 1 || n > bodyParameters) {
+          fail(['body'], `body uses {{${placeholder}}} but the body component has ${bodyParameters} parameter(s)`);
+        }
+      } else {
+        placeholders.push({ name: placeholder, line: lineOf(['body']), inTextParameter: false });
+      }
+    }
+  }
+  for (const use of placeholders) {
+    if (use.name === '') throw new InputError('empty placeholder {{}}', { file, line: use.line });
+  }
+
+  return { file, name, language, category, ttlSeconds, body, components, twilio, defaults, placeholders, warnings };
+}
+
+type Fail = (path: Path, message: string) => never;
+
+function syntaxError(error: YAMLError, file: string, lineCounter: LineCounter): InputError {
+  const line = error.linePos?.[0]?.line ?? lineCounter.linePos(error.pos[0]).line;
+  const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  return new InputError(`not valid YAML or JSON: ${message}`, { file, line });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function requireString(spec: Record<string, unknown>, key: string, fail: Fail): string {
+  const value = spec[key];
+  if (value === undefined || value === null || value === '') return fail([key], `missing required field "${key}"`);
+  if (typeof value !== 'string') return fail([key], `"${key}" must be text`);
+  return value;
+}
+
+function readLanguage(value: unknown, fail: Fail): TemplateSpec['language'] {
+  if (value === undefined || value === null) return fail(['language'], 'missing required field "language" (e.g. en_US)');
+  const language = typeof value === 'string' ? { code: value } : value;
+  if (!isRecord(language) || typeof language.code !== 'string') {
+    return fail(['language'], 'language must be a code like en_US, or { code: en_US }');
+  }
+  if (!LANGUAGE_CODE.test(language.code)) fail(['language'], `language "${language.code}" is not a WhatsApp language code like en, en_US or pt_BR`);
+  const policy = language.policy;
+  if (policy !== undefined && policy !== 'deterministic') fail(['language', 'policy'], 'language policy can only be "deterministic"');
+  return policy === undefined ? { code: language.code } : { code: language.code, policy };
+}
+
+function readCategory(value: unknown, fail: Fail): Category {
+  if (value === undefined || value === null) return fail(['category'], `missing required field "category" (${CATEGORIES.join(', ')})`);
+  const category = typeof value === 'string' ? value.toLowerCase() : '';
+  if (!(CATEGORIES as readonly string[]).includes(category)) fail(['category'], `category must be one of ${CATEGORIES.join(', ')}`);
+  return category as Category;
+}
+
+function readTtl(value: unknown, category: Category, fail: Fail, warnings: string[]): number {
+  if (value === undefined || value === null) return DEFAULT_TTL_SECONDS[category];
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) return fail(['ttl'], 'ttl must be a whole number of seconds');
+  const [min, max] = TTL_RANGE_SECONDS[category];
+  if (value < min || value > max) {
+    warnings.push(`ttl ${value} s is outside Meta's range for ${category} templates (${min}–${max} s): check the template's setting in WhatsApp Manager`);
+  }
+  return value;
+}
+
+function checkComponent(component: unknown, path: Path, fail: Fail): void {
+  if (!isRecord(component)) return fail(path, 'each component must be a mapping with a "type"');
+  const type = typeof component.type === 'string' ? component.type.toLowerCase() : undefined;
+  if (!type || !COMPONENT_TYPES.has(type)) {
+    fail([...path, 'type'], `component type must be one of ${[...COMPONENT_TYPES].join(', ')}`);
+  }
+  if (type === 'button') {
+    if (component.sub_type === undefined) fail(path, 'a button component needs sub_type (quick_reply, url, …)');
+    if (component.index === undefined) fail(path, 'a button component needs index (0 for the first button)');
+  }
+  const parameters = component.parameters;
+  if (parameters === undefined) return;
+  if (!Array.isArray(parameters)) return fail([...path, 'parameters'], 'parameters must be a list');
+  parameters.forEach((parameter, index) => {
+    if (!isRecord(parameter) || typeof parameter.type !== 'string') {
+      fail([...path, 'parameters', index], 'each parameter needs a "type" (text, image, payload, …)');
+    }
+  });
+}
+
+function readTwilio(value: unknown, fail: Fail): TemplateSpec['twilio'] {
+  if (value === undefined || value === null) return undefined;
+  if (!isRecord(value)) return fail(['twilio'], 'twilio must be a mapping with contentSid and variables');
+  const contentSid = value.contentSid;
+  if (typeof contentSid !== 'string' || !TWILIO_CONTENT_SID.test(contentSid)) {
+    fail(['twilio', 'contentSid'], 'twilio.contentSid must be a Content SID (HX followed by 32 hex digits)');
+  }
+  const variables: Record<string, string> = {};
+  if (value.variables !== undefined) {
+    if (!isRecord(value.variables)) return fail(['twilio', 'variables'], 'twilio.variables must map numbers to text, e.g. "1": "{{first_name}}"');
+    for (const [key, text] of Object.entries(value.variables)) {
+      if (typeof text !== 'string' && typeof text !== 'number') fail(['twilio', 'variables', key], `twilio variable ${key} must be text`);
+      variables[key] = String(text);
+    }
+  }
+  return { contentSid: contentSid as string, variables };
+}
+
+function readDefaults(value: unknown, fail: Fail): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  if (!isRecord(value)) return fail(['defaults'], 'defaults must map column names to text');
+  const defaults: Record<string, string> = {};
+  for (const [key, text] of Object.entries(value)) {
+    if (typeof text !== 'string' && typeof text !== 'number') fail(['defaults', key], `default for "${key}" must be text`);
+    defaults[key] = String(text);
+  }
+  return defaults;
+}
+
+function collectPlaceholders(
+  value: unknown,
+  path: Path,
+  into: PlaceholderUse[],
+  lineOf: (path: Path) => number | undefined,
+): void {
+  if (typeof value === 'string') {
+    const inTextParameter = path.at(-1) === 'text' && path.includes('parameters');
+    for (const name of placeholdersIn(value)) into.push({ name, line: lineOf(path), inTextParameter });
+  } else if (Array.isArray(value)) {
+    value.forEach((item, index) => collectPlaceholders(item, [...path, index], into, lineOf));
+  } else if (isRecord(value)) {
+    for (const [key, item] of Object.entries(value)) collectPlaceholders(item, [...path, key], into, lineOf);
+  }
+}
+
+function countBodyParameters(components: unknown[]): number {
+  const body = components.find((c) => isRecord(c) && String(c.type).toLowerCase() === 'body');
+  return isRecord(body) && Array.isArray(body.parameters) ? body.parameters.length : 0;
+}
