@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
-import { parse, CsvError } from 'csv-parse';
+import { parse, CsvError, type Options } from 'csv-parse';
 import { InputError } from '../errors.js';
 import { Utf8Guard } from './utf8-guard.js';
 
@@ -38,7 +38,7 @@ export async function openCsv(file: string): Promise<CsvFile> {
   // one): a record starts on the line after the previous one ended, and ends as many lines later as
   // its quoted fields hold newlines. csv-parse's own count drifts on CRLF inside quoted fields.
   let nextLine = 1;
-  const parser = parse({
+  const options: Options<CsvRow, string[]> = {
     bom: true,
     record_delimiter: ['\r\n', '\n'],
     relax_column_count: true,
@@ -48,7 +48,9 @@ export async function openCsv(file: string): Promise<CsvFile> {
       nextLine = line + 1 + newlinesIn(fields);
       return isBlank(fields) ? null : { line, fields };
     },
-  });
+  };
+  // csv-parse types on_record's result only in the overload that requires `columns`.
+  const parser = parse(options as unknown as Options);
   pipeline(handle.createReadStream(), new Utf8Guard(file), parser, () => {
     // Errors surface through the parser's iterator below.
   });
@@ -90,12 +92,21 @@ export async function openCsv(file: string): Promise<CsvFile> {
 }
 
 async function openForReading(file: string) {
+  let handle;
   try {
-    return await open(file, 'r');
+    handle = await open(file, 'r');
   } catch (error) {
     throw new InputError(describeOpenError(error), { file });
   }
+  // Linux lets a folder be opened; only the first read would fail.
+  if ((await handle.stat()).isDirectory()) {
+    await handle.close();
+    throw new InputError(FOLDER, { file });
+  }
+  return handle;
 }
+
+const FOLDER = 'is a folder, not a file';
 
 /** A one-line reason a file could not be opened (ENOENT, EACCES, EISDIR…), never a stack. */
 export function describeOpenError(error: unknown): string {
@@ -107,7 +118,7 @@ export function describeOpenError(error: unknown): string {
     case 'EPERM':
       return 'permission denied';
     case 'EISDIR':
-      return 'is a folder, not a file';
+      return FOLDER;
     default:
       return `cannot open: ${code ?? String(error)}`;
   }
@@ -154,7 +165,6 @@ function csvError(error: unknown, file: string, line: number): Error {
         return new InputError(`unreadable CSV (${error.code})`, { file, line });
     }
   }
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code) return new InputError(`read failed: ${code}`, { file });
+  if ((error as NodeJS.ErrnoException | undefined)?.code) return new InputError(describeOpenError(error), { file });
   return error instanceof Error ? error : new Error(String(error));
 }

@@ -117,7 +117,7 @@ describe('loadTemplateSpec', () => {
   });
 
   it('names a missing spec file', async () => {
-    const error = await loadTemplateSpec('/nonexistent/offer.yaml').catch((e: unknown) => e as InputError);
+    const error = await loadTemplateSpec('/nonexistent/offer.yaml').catch((e: unknown) => e) as InputError;
     expect(error).toBeInstanceOf(InputError);
     expect(error.location).toEqual({ file: '/nonexistent/offer.yaml' });
   });

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { audienceWarnings } from '../../src/recipients/audience-warnings.js';
+import type { TemplateSpec } from '../../src/template/template-spec.js';
+
+function spec(overrides: Partial<TemplateSpec> = {}): TemplateSpec {
+  return {
+    file: 's.yaml',
+    name: 'n',
+    language: { code: 'en' },
+    category: 'marketing',
+    ttlSeconds: 2_592_000,
+    body: undefined,
+    components: [],
+    twilio: undefined,
+    defaults: {},
+    placeholders: [],
+    warnings: [],
+    ...overrides,
+  };
+}
+
+const codes = (facts: Parameters<typeof audienceWarnings>[0]) => audienceWarnings(facts).map((w) => w.code);
+
+describe('audienceWarnings', () => {
+  it('says nothing for a plain campaign', () => {
+    expect(codes({ spec: spec({ body: 'one\ntwo' }), sendable: 10, usRecipients: 0, dailyLimit: 1000 })).toEqual([]);
+  });
+
+  it('warns about marketing to US numbers, with the count, but not for utility', () => {
+    const warnings = audienceWarnings({ spec: spec(), sendable: 10, usRecipients: 3, dailyLimit: undefined });
+    expect(warnings).toEqual([{ code: 'marketing_to_us', message: expect.stringContaining('3 recipient(s) have US (+1) numbers') }]);
+    expect(codes({ spec: spec({ category: 'utility' }), sendable: 10, usRecipients: 3, dailyLimit: undefined })).toEqual([]);
+  });
+
+  it('warns about a marketing body over five lines', () => {
+    expect(codes({ spec: spec({ body: '1\n2\n3\n4\n5\n' }), sendable: 1, usRecipients: 0, dailyLimit: undefined })).toEqual([]);
+    expect(codes({ spec: spec({ body: '1\n2\n3\n4\n5\n6' }), sendable: 1, usRecipients: 0, dailyLimit: undefined })).toEqual(['long_marketing_body']);
+  });
+
+  it('warns when the audience outgrows the daily messaging limit', () => {
+    const [warning] = audienceWarnings({ spec: spec(), sendable: 2500, usRecipients: 0, dailyLimit: 1000 });
+    expect(warning).toEqual({ code: 'over_daily_limit', message: expect.stringContaining('about 1500 sends would fail; split the campaign over 3 days') });
+    expect(codes({ spec: spec(), sendable: 1000, usRecipients: 0, dailyLimit: 1000 })).toEqual([]);
+  });
+
+  it('warns about the short TTL of authentication templates', () => {
+    const warnings = audienceWarnings({ spec: spec({ category: 'authentication', ttlSeconds: 600 }), sendable: 5, usRecipients: 5, dailyLimit: undefined });
+    expect(warnings).toEqual([{ code: 'authentication_ttl', message: expect.stringContaining('within 600 s are dropped') }]);
+  });
+
+  it('passes on spec warnings and unreadable suppression entries', () => {
+    const facts = { spec: spec({ warnings: ['ttl odd'] }), sendable: 1, usRecipients: 0, dailyLimit: undefined, suppressionUnreadable: { file: 'sup.csv', count: 2, firstLine: 4 } };
+    expect(audienceWarnings(facts)).toEqual([
+      { code: 'spec', message: 'ttl odd' },
+      { code: 'suppression_unreadable', message: expect.stringContaining('2 entries of sup.csv (first at line 4)') },
+    ]);
+  });
+});

@@ -1,0 +1,77 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { AudienceChecker, type RowVerdict } from '../../src/recipients/audience.js';
+import type { CountryCode } from '../../src/recipients/normalize-phone.js';
+import { PhoneSet } from '../../src/recipients/phone-set.js';
+import { BoundTemplate } from '../../src/template/bind-template.js';
+import { loadTemplateSpec } from '../../src/template/load-template-spec.js';
+import { fixture } from '../helpers.js';
+
+const HEADER = ['phone', 'opt_in', 'name', 'country'];
+
+async function checker(options: { defaultCountry?: CountryCode; suppressed?: string[] } = {}) {
+  const dir = await fixture({
+    's.yaml': 'name: hello\nlanguage: en\ncategory: utility\ncomponents:\n  - type: body\n    parameters:\n      - {type: text, text: "{{name}}"}\n',
+  });
+  const template = new BoundTemplate(await loadTemplateSpec(path.join(dir, 's.yaml')), HEADER, 'c.csv');
+  let suppressed: PhoneSet | undefined;
+  if (options.suppressed) {
+    suppressed = new PhoneSet();
+    options.suppressed.forEach((phone, i) => suppressed!.addOrGetLine(phone, i + 2));
+  }
+  return new AudienceChecker({
+    columns: { phone: 0, optIn: 1, country: 3 },
+    headerLength: HEADER.length,
+    template,
+    defaultCountry: options.defaultCountry,
+    suppressed,
+  });
+}
+
+const reasonOf = (verdict: RowVerdict) => (verdict.ok ? 'ok' : verdict.issue.reason);
+
+describe('AudienceChecker', () => {
+  it('accepts a consenting row with a valid number and keeps the original text', async () => {
+    const verdict = (await checker()).check({ line: 2, fields: ["'+44 7400 123456", 'yes', 'Ana', ''] });
+    expect(verdict).toEqual({
+      ok: true,
+      recipient: { line: 2, phone: '+447400123456', rawPhone: "'+44 7400 123456", country: 'GB', fields: ["'+44 7400 123456", 'yes', 'Ana', ''] },
+    });
+  });
+
+  it('resolves national numbers by the country column first, then the default country', async () => {
+    const check = await checker({ defaultCountry: 'FR' });
+    expect(check.check({ line: 2, fields: ['07400 123456', 'yes', 'Ana', 'gb'] })).toMatchObject({ ok: true, recipient: { phone: '+447400123456' } });
+    expect(check.check({ line: 3, fields: ['06 12 34 56 78', 'yes', 'Élodie', ''] })).toMatchObject({ ok: true, recipient: { phone: '+33612345678' } });
+    expect(check.check({ line: 4, fields: ['06 12 34 56 79', 'yes', 'Zoé', 'XX'] })).toMatchObject({
+      ok: false,
+      issue: { reason: 'invalid_number', detail: expect.stringContaining('unknown country "XX"') },
+    });
+  });
+
+  it('finds a duplicate written in another format and names the first row', async () => {
+    const check = await checker({ defaultCountry: 'GB' });
+    expect(reasonOf(check.check({ line: 2, fields: ['+447400123456', 'yes', 'Ana', ''] }))).toBe('ok');
+    expect(check.check({ line: 7, fields: ['0044 (7400) 123-456', 'yes', 'Ana', ''] })).toEqual({
+      ok: false,
+      issue: { line: 7, reason: 'duplicate', detail: 'same number as line 2', phone: '0044 (7400) 123-456' },
+    });
+  });
+
+  it('lets the first row decide even when it was rejected: conflicting consent never sends', async () => {
+    const check = await checker();
+    expect(reasonOf(check.check({ line: 2, fields: ['+447400123456', 'no', 'Ana', ''] }))).toBe('no_opt_in');
+    expect(reasonOf(check.check({ line: 3, fields: ['+447400123456', 'yes', 'Ana', ''] }))).toBe('duplicate');
+  });
+
+  it('checks in order: shape, number, duplicate, consent, suppression, variables', async () => {
+    const check = await checker({ suppressed: ['+447400123459'] });
+    expect(reasonOf(check.check({ line: 2, fields: ['+447400123456', 'yes', 'Ana', '', 'extra'] }))).toBe('malformed_row');
+    expect(reasonOf(check.check({ line: 3, fields: ['not a number', 'no', '', ''] }))).toBe('invalid_number');
+    expect(reasonOf(check.check({ line: 4, fields: ['+447400123457', '', '', ''] }))).toBe('no_opt_in');
+    expect(reasonOf(check.check({ line: 5, fields: ['+447400123459', 'yes', '', ''] }))).toBe('suppressed');
+    expect(reasonOf(check.check({ line: 6, fields: ['+447400123458', 'yes', '', ''] }))).toBe('missing_variable');
+    // Fewer fields than the header: the missing cells are empty.
+    expect(reasonOf(check.check({ line: 7, fields: ['+447400123460', 'yes'] }))).toBe('missing_variable');
+  });
+});
