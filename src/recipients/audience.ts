@@ -52,6 +52,8 @@ export interface AudienceOptions {
   template: BoundTemplate;
   defaultCountry: CountryCode | undefined;
   suppressed: PhoneSet | undefined;
+  /** About how many rows will be checked, to size the duplicate set once. */
+  expectedRows?: number | undefined;
 }
 
 /**
@@ -62,9 +64,11 @@ export interface AudienceOptions {
  * Rules in order: the row's shape, the number, duplicates, consent, suppression, the variables.
  */
 export class AudienceChecker {
-  private readonly seen = new PhoneSet();
+  private readonly seen: PhoneSet;
 
-  constructor(private readonly options: AudienceOptions) {}
+  constructor(private readonly options: AudienceOptions) {
+    this.seen = new PhoneSet(options.expectedRows);
+  }
 
   check(row: CsvRow): RowVerdict {
     const { columns, headerLength, template, defaultCountry, suppressed } = this.options;

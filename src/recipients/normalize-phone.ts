@@ -1,4 +1,5 @@
 import { parsePhoneNumberWithError, isSupportedCountry, ParseError, type CountryCode } from 'libphonenumber-js/max';
+import { withCachedRegExps } from './with-cached-regexps.js';
 
 export type { CountryCode };
 
@@ -28,6 +29,10 @@ const PARSE_ERRORS: Record<string, string> = {
  * `549…`), which is why status events are matched by message id, never by number.
  */
 export function normalizePhone(raw: string, country?: CountryCode): PhoneResult {
+  return withCachedRegExps(() => normalize(raw, country));
+}
+
+function normalize(raw: string, country: CountryCode | undefined): PhoneResult {
   let text = raw.trim();
   if (text.startsWith("'")) text = text.slice(1).trim(); // spreadsheet-safe export
   if (text === '') return { ok: false, detail: 'empty' };

@@ -1,6 +1,7 @@
 import { BoundTemplate } from '../template/bind-template.js';
 import { loadTemplateSpec } from '../template/load-template-spec.js';
 import { AudienceChecker, type RowVerdict } from './audience.js';
+import type { CsvRow } from './read-csv.js';
 import type { CountryCode } from './normalize-phone.js';
 import { loadSuppressionList, type SuppressionList } from './load-suppression-list.js';
 import { openCsv } from './read-csv.js';
@@ -18,8 +19,10 @@ export interface AudienceSource {
 export interface Audience {
   template: BoundTemplate;
   suppression: SuppressionList | undefined;
-  /** Every data row with its verdict, streamed from disk in file order. */
-  verdicts: AsyncIterable<RowVerdict>;
+  /** Judges one row; call in file order (the first row with a number decides for it). */
+  check(row: CsvRow): RowVerdict;
+  /** The data rows in file order, in batches, streamed from disk. */
+  batches: AsyncIterable<CsvRow[]>;
   close(): void;
 }
 
@@ -44,11 +47,9 @@ export async function openAudience(source: AudienceSource): Promise<Audience> {
       template,
       defaultCountry: source.defaultCountry,
       suppressed: suppression?.numbers,
+      expectedRows: csv.estimatedRows,
     });
-    async function* verdicts(): AsyncGenerator<RowVerdict> {
-      for await (const row of csv.rows) yield checker.check(row);
-    }
-    return { template, suppression, verdicts: verdicts(), close: csv.close };
+    return { template, suppression, check: (row) => checker.check(row), batches: csv.batches, close: csv.close };
   } catch (error) {
     csv.close();
     throw error;

@@ -3,20 +3,19 @@
  *
  * A campaign of a million recipients must be checked for duplicates without a million strings in a
  * Map (~80 MB): an E.164 number has at most 15 digits, so it fits exactly in a double (< 2^53), and
- * an open-addressing table of doubles plus 32-bit line numbers costs 12 bytes a slot.
+ * an open-addressing table of doubles plus 32-bit line numbers costs 12 bytes a slot. Sized from an
+ * estimate of the row count up front (any size, not a power of two), it is not copied while it fills.
  */
 export class PhoneSet {
   private keys: Float64Array;
   private lines: Uint32Array;
-  private mask: number;
   private count = 0;
 
+  /** `expected`: about how many numbers will be added; the table grows past it if needed. */
   constructor(expected = 1024) {
-    let capacity = 1024;
-    while (capacity * LOAD < expected) capacity *= 2;
+    const capacity = Math.max(1024, Math.ceil(expected / LOAD));
     this.keys = new Float64Array(capacity);
     this.lines = new Uint32Array(capacity);
-    this.mask = capacity - 1;
   }
 
   get size(): number {
@@ -26,12 +25,13 @@ export class PhoneSet {
   /** Adds `e164` seen on `line`; returns 0 if it was new, else the line it was first seen on. */
   addOrGetLine(e164: string, line: number): number {
     const key = toKey(e164);
-    let slot = hash(key) & this.mask;
+    const capacity = this.keys.length;
+    let slot = hash(key) % capacity;
     for (;;) {
       const existing = this.keys[slot]!;
       if (existing === 0) break;
       if (existing === key) return this.lines[slot]!;
-      slot = (slot + 1) & this.mask;
+      if (++slot === capacity) slot = 0;
     }
     this.keys[slot] = key;
     this.lines[slot] = line;
@@ -41,31 +41,34 @@ export class PhoneSet {
 
   has(e164: string): boolean {
     const key = toKey(e164);
-    for (let slot = hash(key) & this.mask; ; slot = (slot + 1) & this.mask) {
+    const capacity = this.keys.length;
+    for (let slot = hash(key) % capacity; ; ) {
       const existing = this.keys[slot]!;
       if (existing === 0) return false;
       if (existing === key) return true;
+      if (++slot === capacity) slot = 0;
     }
   }
 
   private grow(): void {
     const { keys, lines } = this;
-    this.keys = new Float64Array(keys.length * 2);
-    this.lines = new Uint32Array(keys.length * 2);
-    this.mask = this.keys.length - 1;
+    const capacity = Math.ceil(keys.length * GROWTH);
+    this.keys = new Float64Array(capacity);
+    this.lines = new Uint32Array(capacity);
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
       if (key === 0) continue;
-      let slot = hash(key) & this.mask;
-      while (this.keys[slot] !== 0) slot = (slot + 1) & this.mask;
+      let slot = hash(key) % capacity;
+      while (this.keys[slot] !== 0) if (++slot === capacity) slot = 0;
       this.keys[slot] = key;
       this.lines[slot] = lines[i]!;
     }
   }
 }
 
-// Linear probing stays short up to about this fill; the table doubles past it.
-const LOAD = 0.75;
+// Linear probing stays short up to about this fill; the table grows by half past it.
+const LOAD = 0.8;
+const GROWTH = 1.5;
 
 function toKey(e164: string): number {
   const key = Number(e164.slice(1));

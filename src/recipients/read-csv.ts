@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
-import { parse, CsvError, type Options } from 'csv-parse';
+import { parse, CsvError } from 'csv-parse';
 import { InputError } from '../errors.js';
 import { Utf8Guard } from './utf8-guard.js';
 
@@ -14,8 +14,12 @@ export interface CsvFile {
   file: string;
   /** Column names as written in the header row, trimmed. */
   header: string[];
-  /** The data rows, streamed: each is read from disk only when asked for. Blank lines are skipped. */
+  /** The data rows in batches, streamed: read from disk only as they are asked for. Blank lines are skipped. */
+  batches: AsyncIterable<CsvRow[]>;
+  /** The same rows one at a time, for callers that do slow work per row anyway. */
   rows: AsyncIterable<CsvRow>;
+  /** About how many data rows the file holds, from its size and the first rows' length. */
+  estimatedRows: number;
   /** Stops reading and releases the file; safe to call at any time, more than once. */
   close(): void;
 }
@@ -27,6 +31,9 @@ export interface CsvFile {
  */
 export const MAX_RECORD_SIZE = 256 * 1024;
 
+// Rows handed over at a time: one promise per batch, not per row, keeps a million-row file fast.
+const BATCH_SIZE = 512;
+
 /**
  * Opens a CSV file for streaming: UTF-8 (checked), optional BOM, LF or CRLF, RFC 4180 quoting.
  * Reads the header row before returning, so a missing, empty or unreadable file is reported at
@@ -34,61 +41,88 @@ export const MAX_RECORD_SIZE = 256 * 1024;
  */
 export async function openCsv(file: string): Promise<CsvFile> {
   const handle = await openForReading(file);
-  // Line tracking is ours, done as csv-parse hands over each record (before it can fail on a later
-  // one): a record starts on the line after the previous one ended, and ends as many lines later as
-  // its quoted fields hold newlines. csv-parse's own count drifts on CRLF inside quoted fields.
-  let nextLine = 1;
-  const options: Options<CsvRow, string[]> = {
+  const parser = parse({
     bom: true,
     record_delimiter: ['\r\n', '\n'],
     relax_column_count: true,
     max_record_size: MAX_RECORD_SIZE,
-    on_record: (fields: string[]): CsvRow | null => {
-      const line = nextLine;
-      nextLine = line + 1 + newlinesIn(fields);
-      return isBlank(fields) ? null : { line, fields };
-    },
-  };
-  // csv-parse types on_record's result only in the overload that requires `columns`.
-  const parser = parse(options as unknown as Options);
-  pipeline(handle.createReadStream(), new Utf8Guard(file), parser, () => {
-    // Errors surface through the parser's iterator below.
   });
-  const records = parser[Symbol.asyncIterator]() as AsyncIterator<CsvRow>;
+  let ended = false;
+  let failure: unknown;
+  let wake: (() => void) | undefined;
+  const wakeUp = () => {
+    wake?.();
+    wake = undefined;
+  };
+  parser.on('readable', wakeUp);
+  parser.on('end', () => {
+    ended = true;
+    wakeUp();
+  });
+  parser.on('error', (error) => {
+    failure = error;
+    wakeUp();
+  });
+  // Errors from any stage (file, UTF-8 check, parser) reach the parser's 'error' handler above.
+  pipeline(handle.createReadStream(), new Utf8Guard(file), parser, () => undefined);
 
-  const next = async (): Promise<CsvRow | undefined> => {
-    try {
-      const result = await records.next();
-      return result.done ? undefined : result.value;
-    } catch (error) {
-      // nextLine is where the record that failed to parse begins.
-      throw csvError(error, file, nextLine);
+  // Line tracking is ours: a record starts on the line after the previous one ended, and ends as
+  // many lines later as its quoted fields hold newlines. csv-parse's own count drifts on CRLF inside
+  // quoted fields, so it is used only for errors met before we had read every record before them.
+  let nextLine = 1;
+  let recordsRead = 0;
+
+  const nextBatch = async (): Promise<CsvRow[] | undefined> => {
+    for (;;) {
+      const batch: CsvRow[] = [];
+      let fields: string[] | null;
+      while (batch.length < BATCH_SIZE && (fields = parser.read() as string[] | null) !== null) {
+        recordsRead++;
+        const line = nextLine;
+        nextLine = line + 1 + newlinesIn(fields);
+        if (!isBlank(fields)) batch.push({ line, fields });
+      }
+      if (batch.length > 0) return batch;
+      if (failure !== undefined) {
+        // Exact when every record before the failing one was read; else the line csv-parse stopped on.
+        const exact = (failure as { records?: number }).records === recordsRead;
+        throw csvError(failure, file, exact ? nextLine : ((failure as { lines?: number }).lines ?? nextLine), exact);
+      }
+      if (ended) return undefined;
+      await new Promise<void>((resolve) => (wake = resolve));
     }
   };
 
-  const first = await next();
+  const first = await nextBatch();
   if (!first) throw new InputError('the file is empty: expected a header row (phone,opt_in,…)', { file });
-  const header = first.fields.map((name) => name.trim());
-  checkHeader(header, file, first.line);
+  const estimatedRows = estimateRows((await handle.stat()).size, first);
+  const headerRow = first.shift()!;
+  const header = headerRow.fields.map((name) => name.trim());
+  checkHeader(header, file, headerRow.line);
+  // Destroying the parser makes pipeline() destroy the file stream, which closes the handle.
+  const close = () => parser.destroy();
 
-  return {
-    file,
-    header,
-    rows: {
-      [Symbol.asyncIterator]: () => ({
-        next: async () => {
-          const row = await next();
-          return row ? { value: row, done: false } : { value: undefined, done: true };
-        },
-        return: async () => {
-          parser.destroy();
-          return { value: undefined, done: true };
-        },
-      }),
-    },
-    // Destroying the parser makes pipeline() destroy the file stream, which closes the handle.
-    close: () => parser.destroy(),
-  };
+  async function* batches(): AsyncGenerator<CsvRow[]> {
+    try {
+      if (first!.length > 0) yield first!;
+      for (let batch = await nextBatch(); batch; batch = await nextBatch()) yield batch;
+    } finally {
+      close();
+    }
+  }
+  const batchIterable = batches();
+  async function* rows(): AsyncGenerator<CsvRow> {
+    for await (const batch of batchIterable) yield* batch;
+  }
+
+  return { file, header, batches: batchIterable, rows: rows(), estimatedRows, close };
+}
+
+/** Rows in a file of `size` bytes if every row is as long as the sample's (fields plus separators). */
+function estimateRows(size: number, sample: CsvRow[]): number {
+  let length = 0;
+  for (const row of sample) for (const field of row.fields) length += field.length + 1;
+  return Math.ceil((size / Math.max(1, length)) * sample.length);
 }
 
 async function openForReading(file: string) {
@@ -146,12 +180,15 @@ function isBlank(fields: string[]): boolean {
   return fields.every((field) => field.trim() === '');
 }
 
-function csvError(error: unknown, file: string, line: number): Error {
+function csvError(error: unknown, file: string, line: number, rowStart: boolean): Error {
   if (error instanceof InputError) return error;
   if (error instanceof CsvError) {
     switch (error.code) {
       case 'CSV_QUOTE_NOT_CLOSED':
-        return new InputError('a quote opened in this row is never closed', { file, line });
+        return new InputError(
+          rowStart ? 'a quote opened in this row is never closed' : 'the file ends inside a quoted field: a quote opened at or before this line is never closed',
+          { file, line },
+        );
       case 'CSV_MAX_RECORD_SIZE':
         return new InputError(
           `row longer than ${MAX_RECORD_SIZE} characters: is a quote left open?`,

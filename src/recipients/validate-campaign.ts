@@ -42,23 +42,26 @@ export async function validateCampaign(options: ValidateOptions): Promise<Valida
   let usRecipients = 0;
   let preview: Preview | undefined;
 
-  for await (const verdict of audience.verdicts) {
-    rows++;
-    if (!verdict.ok) {
-      rejected[verdict.issue.reason]++;
-      if (issues.length < MAX_REPORTED_ISSUES) issues.push(verdict.issue);
-      continue;
+  for await (const batch of audience.batches) {
+    for (const row of batch) {
+      rows++;
+      const verdict = audience.check(row);
+      if (!verdict.ok) {
+        rejected[verdict.issue.reason]++;
+        if (issues.length < MAX_REPORTED_ISSUES) issues.push(verdict.issue);
+        continue;
+      }
+      const { recipient } = verdict;
+      sendable++;
+      if (recipient.country === 'US') usRecipients++;
+      preview ??= {
+        line: recipient.line,
+        phone: recipient.phone,
+        template: template.render(recipient.fields),
+        body: template.renderBody(recipient.fields),
+        twilioVariables: template.renderTwilioVariables(recipient.fields),
+      };
     }
-    const { recipient } = verdict;
-    sendable++;
-    if (recipient.country === 'US') usRecipients++;
-    preview ??= {
-      line: recipient.line,
-      phone: recipient.phone,
-      template: template.render(recipient.fields),
-      body: template.renderBody(recipient.fields),
-      twilioVariables: template.renderTwilioVariables(recipient.fields),
-    };
   }
 
   const spec = template.spec;

@@ -1,5 +1,5 @@
 import { InputError } from '../errors.js';
-import { fillPlaceholders } from './placeholders.js';
+import { fillPlaceholders, placeholdersIn } from './placeholders.js';
 import type { TemplateSpec } from './template-spec.js';
 
 /** Meta's limit on a template body, in characters; longer rendered bodies fail with 132005. */
@@ -37,6 +37,8 @@ export class BoundTemplate {
   /** Columns whose values go into text parameters. */
   readonly inText: ColumnRef[];
   private readonly columns = new Map<string, number>();
+  /** The body's length without its column values, and how often each column appears in it. */
+  private readonly bodyShape: { fixedLength: number; uses: { index: number; times: number; fallback: number }[] } | undefined;
 
   constructor(
     readonly spec: TemplateSpec,
@@ -60,6 +62,30 @@ export class BoundTemplate {
     const refs = spec.placeholders.map((use) => ({ name: use.name, index: this.columns.get(use.name)!, inText: use.inTextParameter }));
     this.required = unique(refs.filter((ref) => !(ref.name in spec.defaults)));
     this.inText = unique(refs.filter((ref) => ref.inText));
+    this.bodyShape = spec.body === undefined ? undefined : this.measureBody(spec.body);
+  }
+
+  private measureBody(body: string): NonNullable<BoundTemplate['bodyShape']> {
+    const parameters = bodyParameters(this.spec.components);
+    // The body with {{n}} replaced by the n-th parameter's text: only column placeholders are left.
+    const expanded = fillPlaceholders(body, (name) => (/^\d+$/.test(name) ? parameterText(parameters[Number(name) - 1]) : `{{${name}}}`));
+    const times = new Map<string, number>();
+    for (const name of placeholdersIn(expanded)) times.set(name, (times.get(name) ?? 0) + 1);
+    return {
+      fixedLength: fillPlaceholders(expanded, () => '').length,
+      uses: [...times].map(([name, count]) => ({
+        index: this.columns.get(name)!,
+        times: count,
+        fallback: this.spec.defaults[name]?.length ?? 0,
+      })),
+    };
+  }
+
+  /** An upper bound on the rendered body's length, without rendering it (the hot path for big files). */
+  private bodyLengthBound(fields: string[]): number {
+    let length = this.bodyShape!.fixedLength;
+    for (const use of this.bodyShape!.uses) length += use.times * Math.max((fields[use.index] ?? '').length, use.fallback);
+    return length;
   }
 
   /** The value of column `name` for this row, or its default when the row leaves it empty. */
@@ -79,7 +105,8 @@ export class BoundTemplate {
         return { reason: 'invalid_variable', detail: `"${ref.name}" has a line break, tab or more than 4 spaces in a row, which WhatsApp refuses in a text parameter` };
       }
     }
-    if (this.spec.body !== undefined) {
+    // Render only when the cheap bound says the body might be too long.
+    if (this.bodyShape && this.bodyLengthBound(fields) > MAX_BODY_CHARACTERS) {
       const length = [...this.renderBody(fields)!].length;
       if (length > MAX_BODY_CHARACTERS) {
         return { reason: 'body_too_long', detail: `rendered body is ${length} characters (WhatsApp's limit is ${MAX_BODY_CHARACTERS})` };
