@@ -49,7 +49,7 @@ export class BoundTemplate {
     for (const use of spec.placeholders) {
       const index = byName.get(use.name);
       if (index === undefined) {
-        const near = header.find((name) => name.toLowerCase() === use.name.toLowerCase());
+        const near = closestName(use.name, header);
         const hint = near ? ` (did you mean {{${near}}}?)` : ` (columns: ${header.join(', ')})`;
         throw new InputError(`placeholder {{${use.name}}} is not a column of ${csvFile}${hint}`, {
           file: spec.file,
@@ -147,6 +147,30 @@ export class BoundTemplate {
   get placeholderNames(): string[] {
     return [...this.columns.keys()];
   }
+}
+
+/** A column that differs from `name` only in case or by a typo of one or two letters. */
+function closestName(name: string, columns: string[]): string | undefined {
+  const wanted = name.toLowerCase();
+  let best: { column: string; distance: number } | undefined;
+  for (const column of columns) {
+    const distance = editDistance(wanted, column.toLowerCase());
+    if (distance <= 2 && (!best || distance < best.distance)) best = { column, distance };
+  }
+  return best?.column;
+}
+
+/** Damerau-Levenshtein distance (adjacent swaps count as one edit: "frist" → "first"). */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
 }
 
 function deepFill(value: unknown, fill: (text: string) => string): unknown {

@@ -9,6 +9,8 @@ const EXTENSIONS = ['.yaml', '.yml', '.json'];
  * beside `campaign.csv`, else `template.{yaml,yml,json}` in the CSV's folder.
  */
 export async function findTemplateSpec(csvFile: string): Promise<string> {
+  // A missing CSV is the clearer message, before any talk of specs.
+  if (!(await exists(csvFile))) throw new InputError('no such file', { file: csvFile });
   const dir = path.dirname(csvFile);
   const base = path.basename(csvFile).replace(/\.csv$/i, '');
   const candidates = [

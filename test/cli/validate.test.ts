@@ -98,6 +98,12 @@ describe('validate refuses bad input with exit 2 and one line naming the file (a
     expectOneLineError(stderr, '/nonexistent/c.csv: no such file');
   });
 
+  it('a missing CSV and no --template: the CSV is named, not the spec', async () => {
+    const { code, stderr } = await run(['validate', '/nonexistent/c.csv']);
+    expect(code).toBe(2);
+    expectOneLineError(stderr, '/nonexistent/c.csv: no such file');
+  });
+
   it('a missing spec', async () => {
     const { code, stderr } = await run(['validate', CSV, '--template', '/nonexistent/s.yaml']);
     expect(code).toBe(2);

@@ -55,3 +55,22 @@ describe('toCountryCode', () => {
     expect(toCountryCode('')).toBeUndefined();
   });
 });
+
+describe('normalizePhone agrees with libphonenumber-js/max on every number', () => {
+  it('for a spread of countries and formats (the RegExp memo changes no result)', async () => {
+    const { parsePhoneNumberFromString } = await import('libphonenumber-js/max');
+    const prefixes = ['+4474', '+44 20 7', '+1 212 5', '+1 416 5', '+49151', '+33 6', '+34 6', '+55 11 9', '+91 9', '+52 55', '+54 9 11', '+81 90', '+61 4', '+234 80'];
+    let checked = 0;
+    for (const prefix of prefixes) {
+      for (let i = 0; i < 150; i++) {
+        const raw = `${prefix}${String(i * 7919).padStart(7, '0')}`;
+        const expected = parsePhoneNumberFromString(raw);
+        const result = normalizePhone(raw);
+        expect(result.ok, raw).toBe(expected?.isValid() ?? false);
+        if (result.ok) expect(result.e164).toBe(expected!.number);
+        checked++;
+      }
+    }
+    expect(checked).toBe(prefixes.length * 150);
+  });
+});

@@ -53,6 +53,11 @@ describe('BoundTemplate', () => {
     expect(error.location).toEqual({ file: expect.stringContaining('offer.yaml'), line: 14 });
   });
 
+  it('suggests a column one typo away', async () => {
+    const error = (await bind(SPEC.replace('{{first_name}}', '{{frist_name}}')).catch((e: unknown) => e)) as InputError;
+    expect(error.message).toBe('placeholder {{frist_name}} is not a column of campaign.csv (did you mean {{first_name}}?)');
+  });
+
   it('lists the columns when no column is close', async () => {
     const error = await bind(SPEC, ['phone', 'opt_in', 'first_name', 'discount', 'price', 'image']).catch((e: unknown) => e) as InputError;
     expect(error.message).toContain('{{code}}');
