@@ -41,3 +41,18 @@ export function formatLocated(message: string, location: Location | undefined): 
   if (!location) return message;
   return location.line === undefined ? `${location.file}: ${message}` : `${location.file}:${location.line}: ${message}`;
 }
+
+/** The provider answered something that would fail every recipient; `send` stopped: exit 3. */
+export class ProviderStopError extends WaError {
+  readonly code = 'PROVIDER_STOP';
+}
+
+/** Ctrl-C or SIGTERM: in-flight requests finished and the ledger is flushed: exit 130. */
+export class InterruptedError extends WaError {
+  readonly code = 'INTERRUPTED';
+}
+
+/** The ledger could not be written: nothing more was sent: exit 1. */
+export class LedgerError extends WaError {
+  readonly code = 'LEDGER';
+}

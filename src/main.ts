@@ -1,7 +1,9 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
+import { registerEmulator } from './commands/emulator.js';
+import { registerSend } from './commands/send.js';
 import { registerValidate } from './commands/validate.js';
-import { ConfigError, InputError, UsageError, WaError, formatLocated } from './errors.js';
+import { ConfigError, InputError, InterruptedError, ProviderStopError, UsageError, WaError, formatLocated } from './errors.js';
 import { processIo, type Io } from './io.js';
 
 /** Exit codes fixed by SPEC.md. */
@@ -39,6 +41,8 @@ function buildProgram(io: Io): Command {
     })
     .showSuggestionAfterError();
   registerValidate(program, io);
+  registerSend(program, io, { interactive: io.stdinIsTTY === true, cwd: io.cwd ?? process.cwd() });
+  registerEmulator(program, io, io.cwd ?? process.cwd());
   for (const command of program.commands) {
     command.exitOverride().configureOutput(program.configureOutput());
   }
@@ -53,6 +57,14 @@ function reportError(error: unknown, io: Io): number {
   if (error instanceof UsageError || error instanceof InputError || error instanceof ConfigError) {
     io.stderr.write(`wa-broadcast: ${formatLocated(error.message, error.location)}\n`);
     return EXIT.badInput;
+  }
+  if (error instanceof ProviderStopError) {
+    io.stderr.write(`wa-broadcast: ${error.message}\n`);
+    return EXIT.stopped;
+  }
+  if (error instanceof InterruptedError) {
+    io.stderr.write(`wa-broadcast: ${error.message}\n`);
+    return EXIT.interrupted;
   }
   if (error instanceof WaError) {
     io.stderr.write(`wa-broadcast: ${formatLocated(error.message, error.location)}\n`);

@@ -16,3 +16,18 @@ export function positiveIntegerOption(value: string): number {
   }
   return n;
 }
+
+/** Commander parser for a value from a fixed list. */
+export function choiceOption<T extends string>(choices: readonly T[]): (value: string) => T {
+  return (value) => {
+    if (!(choices as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${choices.join(', ')}.`);
+    return value as T;
+  };
+}
+
+/** Commander parser for a TCP port; 0 asks the system for a free one. */
+export function portOption(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n > 65535) throw new InvalidArgumentError('expected a port number from 0 to 65535.');
+  return n;
+}

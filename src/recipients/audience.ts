@@ -1,7 +1,7 @@
 import type { BoundTemplate } from '../template/bind-template.js';
 import { normalizePhone, toCountryCode, type CountryCode } from './normalize-phone.js';
 import { isOptedIn } from './opt-in.js';
-import { PhoneSet } from './phone-set.js';
+import { PhoneTable } from './phone-table.js';
 import type { CsvRow } from './read-csv.js';
 
 /** Why a row will not be sent. The first five are fixed by SPEC.md; the others say more precisely what Meta would refuse. */
@@ -51,7 +51,7 @@ export interface AudienceOptions {
   headerLength: number;
   template: BoundTemplate;
   defaultCountry: CountryCode | undefined;
-  suppressed: PhoneSet | undefined;
+  suppressed: PhoneTable | undefined;
   /** About how many rows will be checked, to size the duplicate set once. */
   expectedRows?: number | undefined;
 }
@@ -64,10 +64,10 @@ export interface AudienceOptions {
  * Rules in order: the row's shape, the number, duplicates, consent, suppression, the variables.
  */
 export class AudienceChecker {
-  private readonly seen: PhoneSet;
+  private readonly seen: PhoneTable;
 
   constructor(private readonly options: AudienceOptions) {
-    this.seen = new PhoneSet(options.expectedRows);
+    this.seen = new PhoneTable(options.expectedRows);
   }
 
   check(row: CsvRow): RowVerdict {
@@ -91,7 +91,7 @@ export class AudienceChecker {
     const phone = normalizePhone(rawPhone, country);
     if (!phone.ok) return reject('invalid_number', phone.detail);
 
-    const firstLine = this.seen.addOrGetLine(phone.e164, line);
+    const firstLine = this.seen.addOrGet(phone.e164, line);
     if (firstLine !== 0) return reject('duplicate', `same number as line ${firstLine}`);
 
     if (!isOptedIn(fields[columns.optIn])) return reject('no_opt_in', 'no consent recorded');

@@ -1,12 +1,12 @@
 import { InputError } from '../errors.js';
 import { normalizePhone, toCountryCode, type CountryCode } from './normalize-phone.js';
-import { PhoneSet } from './phone-set.js';
+import { PhoneTable } from './phone-table.js';
 import { openCsv } from './read-csv.js';
 import { findColumn } from './resolve-columns.js';
 
 export interface SuppressionList {
   file: string;
-  numbers: PhoneSet;
+  numbers: PhoneTable;
   /** Entries that could not be read as a phone number, and the first such line. */
   unreadable: number;
   firstUnreadableLine: number | undefined;
@@ -25,7 +25,7 @@ export async function loadSuppressionList(file: string, defaultCountry: CountryC
     throw new InputError(`a suppression list needs a "phone" column (columns: ${csv.header.join(', ')})`, { file, line: 1 });
   }
   const countryColumn = findColumn(csv.header, 'country');
-  const numbers = new PhoneSet();
+  const numbers = new PhoneTable();
   let unreadable = 0;
   let firstUnreadableLine: number | undefined;
   for await (const row of csv.rows) {
@@ -33,7 +33,7 @@ export async function loadSuppressionList(file: string, defaultCountry: CountryC
     const country = countryCell.trim() === '' ? defaultCountry : toCountryCode(countryCell);
     const result = normalizePhone(row.fields[phone] ?? '', country);
     if (result.ok) {
-      numbers.addOrGetLine(result.e164, row.line);
+      numbers.addOrGet(result.e164, row.line);
     } else {
       unreadable++;
       firstUnreadableLine ??= row.line;

@@ -17,6 +17,8 @@ export interface AudienceSource {
 }
 
 export interface Audience {
+  /** The CSV's column names, in order. */
+  header: string[];
   template: BoundTemplate;
   suppression: SuppressionList | undefined;
   /** Judges one row; call in file order (the first row with a number decides for it). */
@@ -49,7 +51,7 @@ export async function openAudience(source: AudienceSource): Promise<Audience> {
       suppressed: suppression?.numbers,
       expectedRows: csv.estimatedRows,
     });
-    return { template, suppression, check: (row) => checker.check(row), batches: csv.batches, close: csv.close };
+    return { header: csv.header, template, suppression, check: (row) => checker.check(row), batches: csv.batches, close: csv.close };
   } catch (error) {
     csv.close();
     throw error;

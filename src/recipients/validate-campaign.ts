@@ -1,5 +1,5 @@
 import type { RenderedTemplate } from '../template/bind-template.js';
-import { REJECT_REASONS, type RejectReason, type RowIssue } from './audience.js';
+import { REJECT_REASONS, type Recipient, type RejectReason, type RowIssue } from './audience.js';
 import { audienceWarnings, type Warning } from './audience-warnings.js';
 import { openAudience, type AudienceSource } from './open-audience.js';
 
@@ -29,6 +29,8 @@ export interface ValidationReport {
 
 export interface ValidateOptions extends AudienceSource {
   dailyLimit?: number | undefined;
+  /** Called for every sendable recipient, in file order (send uses it to count what is left to do). */
+  onRecipient?: ((recipient: Recipient) => void) | undefined;
 }
 
 /** The dry run: judges every row, sends nothing, touches no network. */
@@ -53,6 +55,7 @@ export async function validateCampaign(options: ValidateOptions): Promise<Valida
       }
       const { recipient } = verdict;
       sendable++;
+      options.onRecipient?.(recipient);
       if (recipient.country === 'US') usRecipients++;
       preview ??= {
         line: recipient.line,

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AudienceChecker, type RowVerdict } from '../../src/recipients/audience.js';
 import type { CountryCode } from '../../src/recipients/normalize-phone.js';
-import { PhoneSet } from '../../src/recipients/phone-set.js';
+import { PhoneTable } from '../../src/recipients/phone-table.js';
 import { BoundTemplate } from '../../src/template/bind-template.js';
 import { loadTemplateSpec } from '../../src/template/load-template-spec.js';
 import { fixture } from '../helpers.js';
@@ -14,10 +14,10 @@ async function checker(options: { defaultCountry?: CountryCode; suppressed?: str
     's.yaml': 'name: hello\nlanguage: en\ncategory: utility\ncomponents:\n  - type: body\n    parameters:\n      - {type: text, text: "{{name}}"}\n',
   });
   const template = new BoundTemplate(await loadTemplateSpec(path.join(dir, 's.yaml')), HEADER, 'c.csv');
-  let suppressed: PhoneSet | undefined;
+  let suppressed: PhoneTable | undefined;
   if (options.suppressed) {
-    suppressed = new PhoneSet();
-    options.suppressed.forEach((phone, i) => suppressed!.addOrGetLine(phone, i + 2));
+    suppressed = new PhoneTable();
+    options.suppressed.forEach((phone, i) => suppressed!.addOrGet(phone, i + 2));
   }
   return new AudienceChecker({
     columns: { phone: 0, optIn: 1, country: 3 },

@@ -1,67 +1,84 @@
 /**
- * A set of E.164 numbers, each with the line it was first seen on, in typed arrays.
+ * A map from E.164 numbers to a positive 32-bit value (the line a number was first seen on, a
+ * recipient's state…), in typed arrays.
  *
  * A campaign of a million recipients must be checked for duplicates without a million strings in a
  * Map (~80 MB): an E.164 number has at most 15 digits, so it fits exactly in a double (< 2^53), and
  * an open-addressing table of doubles plus 32-bit line numbers costs 12 bytes a slot. Sized from an
  * estimate of the row count up front (any size, not a power of two), it is not copied while it fills.
  */
-export class PhoneSet {
+export class PhoneTable {
   private keys: Float64Array;
-  private lines: Uint32Array;
+  private values: Uint32Array;
   private count = 0;
 
   /** `expected`: about how many numbers will be added; the table grows past it if needed. */
   constructor(expected = 1024) {
     const capacity = Math.max(1024, Math.ceil(expected / LOAD));
     this.keys = new Float64Array(capacity);
-    this.lines = new Uint32Array(capacity);
+    this.values = new Uint32Array(capacity);
   }
 
   get size(): number {
     return this.count;
   }
 
-  /** Adds `e164` seen on `line`; returns 0 if it was new, else the line it was first seen on. */
-  addOrGetLine(e164: string, line: number): number {
+  /** Adds `e164` with `value` (> 0) if absent and returns 0; else returns the value it has. */
+  addOrGet(e164: string, value: number): number {
+    const slot = this.slotOf(toKey(e164));
+    const existing = this.values[slot]!;
+    if (existing !== 0) return existing;
+    this.put(slot, toKey(e164), value);
+    return 0;
+  }
+
+  /** Sets the value of `e164` (> 0), adding it if absent. */
+  set(e164: string, value: number): void {
     const key = toKey(e164);
+    const slot = this.slotOf(key);
+    if (this.keys[slot] === key) this.values[slot] = value;
+    else this.put(slot, key, value);
+  }
+
+  /** The value of `e164`, or 0 when absent. */
+  get(e164: string): number {
+    return this.values[this.slotOf(toKey(e164))]!;
+  }
+
+  has(e164: string): boolean {
+    return this.get(e164) !== 0;
+  }
+
+  /** The slot holding `key`, or the empty slot where it would go. */
+  private slotOf(key: number): number {
     const capacity = this.keys.length;
     let slot = hash(key) % capacity;
     for (;;) {
       const existing = this.keys[slot]!;
-      if (existing === 0) break;
-      if (existing === key) return this.lines[slot]!;
+      if (existing === 0 || existing === key) return slot;
       if (++slot === capacity) slot = 0;
     }
-    this.keys[slot] = key;
-    this.lines[slot] = line;
-    if (++this.count > this.keys.length * LOAD) this.grow();
-    return 0;
   }
 
-  has(e164: string): boolean {
-    const key = toKey(e164);
-    const capacity = this.keys.length;
-    for (let slot = hash(key) % capacity; ; ) {
-      const existing = this.keys[slot]!;
-      if (existing === 0) return false;
-      if (existing === key) return true;
-      if (++slot === capacity) slot = 0;
-    }
+  private put(slot: number, key: number, value: number): void {
+    if (value <= 0) throw new RangeError('PhoneTable values must be positive');
+    this.keys[slot] = key;
+    this.values[slot] = value;
+    if (++this.count > this.keys.length * LOAD) this.grow();
   }
 
   private grow(): void {
-    const { keys, lines } = this;
+    const { keys, values } = this;
     const capacity = Math.ceil(keys.length * GROWTH);
     this.keys = new Float64Array(capacity);
-    this.lines = new Uint32Array(capacity);
+    this.values = new Uint32Array(capacity);
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
       if (key === 0) continue;
       let slot = hash(key) % capacity;
       while (this.keys[slot] !== 0) if (++slot === capacity) slot = 0;
       this.keys[slot] = key;
-      this.lines[slot] = lines[i]!;
+      this.values[slot] = values[i]!;
     }
   }
 }

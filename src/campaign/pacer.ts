@@ -1,0 +1,76 @@
+import type { Clock } from './clock.js';
+
+/**
+ * Sets the send rate: never more than `mps` requests in any sliding one-second window (retries
+ * included, since every request passes here), and as close to `mps` as that allows.
+ *
+ * Two rules, both ours (p-limit caps requests in flight, never the rate):
+ * - a grid: the k-th send is due at start + k / rate, so the rate holds over a long run even when
+ *   timers fire late (a late send is followed by earlier ones until the grid is caught up);
+ * - a window log: the times of the last `mps` sends; a send waits until the oldest of them is a
+ *   full second old, which makes "no second over the limit" exact rather than approximate.
+ * A token bucket paced at mps − capacity would give the same guarantee at a lower rate: at 80 MPS
+ * with capacity 1 it reaches 98.75 %, short of the 99 % goal.
+ *
+ * Throttling answers slow the grid down (×0.75, down to 1/s) and may pause it (Retry-After); the
+ * rate climbs back by 5 % of `mps` for every 10 s without throttling.
+ */
+export class Pacer {
+  private readonly window: Float64Array;
+  private head = 0;
+  private rate: number;
+  private next: number | undefined;
+  private pausedUntil = 0;
+  private lastThrottle = -Infinity;
+  private lastRecovery = 0;
+
+  constructor(
+    private readonly mps: number,
+    private readonly clock: Clock,
+  ) {
+    if (!(mps >= 1)) throw new RangeError('mps must be at least 1');
+    this.window = new Float64Array(Math.floor(mps)).fill(-Infinity);
+    this.rate = mps;
+  }
+
+  /** The current target rate, in requests per second. */
+  get currentRate(): number {
+    return this.rate;
+  }
+
+  /** Waits until one more request may start, and counts it. Returns false when `signal` aborted first. */
+  async acquire(signal?: AbortSignal): Promise<boolean> {
+    for (;;) {
+      if (signal?.aborted) return false;
+      const now = this.clock.now();
+      this.recover(now);
+      // A grid far behind (after an idle spell) may catch up by one second's worth, no more.
+      const next = Math.max(this.next ?? now, now - 1000);
+      const windowFree = this.window[this.head]! + 1000;
+      const at = Math.max(next, windowFree, this.pausedUntil);
+      if (at <= now) {
+        this.window[this.head] = now;
+        this.head = (this.head + 1) % this.window.length;
+        this.next = next + 1000 / this.rate;
+        return true;
+      }
+      await this.clock.sleep(at - now, signal);
+    }
+  }
+
+  /** A throttling answer: slow down, and wait `retryAfterMs` before the next request if given. */
+  slowDown(retryAfterMs?: number): void {
+    const now = this.clock.now();
+    this.rate = Math.max(1, this.rate * 0.75);
+    this.lastThrottle = now;
+    this.lastRecovery = now;
+    this.next = now + 1000 / this.rate;
+    if (retryAfterMs !== undefined) this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterMs);
+  }
+
+  private recover(now: number): void {
+    if (this.rate >= this.mps || now - this.lastThrottle < 10_000 || now - this.lastRecovery < 10_000) return;
+    this.rate = Math.min(this.mps, this.rate + this.mps * 0.05);
+    this.lastRecovery = now;
+  }
+}

@@ -1,0 +1,63 @@
+import ora, { type Ora } from 'ora';
+import type { CampaignStats } from './run-campaign.js';
+
+export interface ProgressReporter {
+  update(stats: CampaignStats): void;
+  stop(): void;
+}
+
+export interface ProgressOptions {
+  stream: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Recipients this run expects to send to. */
+  total: number;
+  now?: () => number;
+}
+
+/**
+ * The live line: on a terminal an ora spinner, redrawn at most 10 times a second; elsewhere (a
+ * cron log) a plain line every 5 seconds. Never per message: a thousand redraws a second would
+ * cost more than the sends.
+ */
+export function progressReporter(options: ProgressOptions): ProgressReporter {
+  const now = options.now ?? (() => performance.now());
+  const started = now();
+  const tty = options.stream.isTTY === true;
+  const interval = tty ? 100 : 5000;
+  let last = -Infinity;
+  let latest: CampaignStats | undefined;
+  const spinner: Ora | undefined = tty ? ora({ stream: options.stream, text: 'starting…' }).start() : undefined;
+
+  const line = (stats: CampaignStats) => {
+    const done = stats.accepted + stats.failed + stats.in_doubt;
+    const seconds = (now() - started) / 1000;
+    const rate = seconds > 0 ? stats.requests / seconds : 0;
+    const left = Math.max(0, options.total - done);
+    const eta = rate > 0 ? formatDuration(left / rate) : '–';
+    return `sent ${stats.accepted}/${options.total} · failed ${stats.failed} · in doubt ${stats.in_doubt} · ${rate.toFixed(1)}/s · ETA ${eta}`;
+  };
+
+  return {
+    update(stats) {
+      latest = stats;
+      const t = now();
+      if (t - last < interval) return;
+      last = t;
+      if (spinner) spinner.text = line(stats);
+      else options.stream.write(`wa-broadcast: ${line(stats)}\n`);
+    },
+    stop() {
+      if (spinner) {
+        if (latest) spinner.text = line(latest);
+        spinner.stopAndPersist({ symbol: '•' });
+      }
+    },
+  };
+}
+
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '–';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}

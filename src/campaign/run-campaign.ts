@@ -1,0 +1,287 @@
+import type { LedgerWriter } from '../ledger/ledger-writer.js';
+import type { OutcomeRecord, OutcomeState } from '../ledger/ledger-records.js';
+import { RecipientState, attemptsOf, stateOf, type ResumePlan } from '../ledger/plan-resume.js';
+import type { Recipient, RejectReason } from '../recipients/audience.js';
+import type { Audience } from '../recipients/open-audience.js';
+import { HELD_STATUS, type Outcome, type Provider } from '../providers/provider.js';
+import type { Transport } from '../providers/http-transport.js';
+import type { Clock } from './clock.js';
+import type { Pacer } from './pacer.js';
+import { nextRetry, type AttemptHistory } from './retry-policy.js';
+
+export interface CampaignStats {
+  accepted: number;
+  /** Accepted but held by Meta for quality assessment (template pacing); counted in accepted too. */
+  held: number;
+  failed: number;
+  in_doubt: number;
+  /** Already done in the ledger (accepted or failed), not sent again. */
+  skipped: number;
+  /** In doubt in the ledger from an earlier run: skipped, never re-sent automatically. */
+  skipped_in_doubt: number;
+  rejected: Partial<Record<RejectReason, number>>;
+  /** Failed attempts by provider error code (retried ones included). */
+  errors: Record<string, number>;
+  retries: number;
+  /** Requests made. */
+  requests: number;
+}
+
+export type CampaignEnd =
+  | { reason: 'done' }
+  | { reason: 'interrupted' }
+  | { reason: 'stopped'; code: string; title: string; fix: string };
+
+export interface CampaignDeps {
+  runId: string;
+  audience: Audience;
+  plan: ResumePlan;
+  provider: Provider;
+  transport: Transport;
+  ledger: LedgerWriter;
+  clock: Clock;
+  pacer: Pacer;
+  /** Requests in flight at once. */
+  concurrency: number;
+  /** Terminal failures in a row that stop the campaign (a bad template or account fails everyone). */
+  maxConsecutiveFailures: number;
+  /** Aborted on Ctrl-C / SIGTERM: no new requests; those in flight finish. */
+  signal: AbortSignal;
+  onProgress?: (stats: CampaignStats) => void;
+}
+
+interface Job {
+  recipient: Recipient;
+  attempt: number;
+  /** The row as header → cell, written with the recipient's first attempt in this ledger. */
+  row: Record<string, string> | undefined;
+  history: AttemptHistory;
+  lastRequestAt: number;
+}
+
+/**
+ * The send pipeline: rows → rules → resume plan → pacer → in-flight cap → intent (durable) →
+ * request → outcome → ledger. Reads the CSV as it goes, so memory stays flat; retries wait in a
+ * small queue and go before new rows when due.
+ */
+export async function runCampaign(deps: CampaignDeps): Promise<{ stats: CampaignStats; end: CampaignEnd }> {
+  const { audience, plan, provider, transport, ledger, clock, pacer, signal } = deps;
+  const stats: CampaignStats = { accepted: 0, held: 0, failed: 0, in_doubt: 0, skipped: 0, skipped_in_doubt: 0, rejected: {}, errors: {}, retries: 0, requests: 0 };
+  let end: CampaignEnd | undefined;
+  let consecutiveFailures = 0;
+  const retries: { dueAt: number; job: Job }[] = [];
+  const inFlight = new Set<Promise<void>>();
+  // Wakes the dispatcher when an attempt finishes (it may have queued a retry or freed a slot).
+  let wake: (() => void) | undefined;
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  stop.signal.addEventListener('abort', () => wake?.(), { once: true });
+
+  const rows = audience.batches[Symbol.asyncIterator]();
+  let batch: Recipient[] = [];
+  let rowsDone = false;
+
+  /** The next sendable recipient from the CSV that the ledger does not already settle. */
+  const nextFromCsv = async (): Promise<Job | undefined> => {
+    for (;;) {
+      if (batch.length === 0) {
+        if (rowsDone) return undefined;
+        const next = await rows.next();
+        if (next.done) {
+          rowsDone = true;
+          return undefined;
+        }
+        batch = [];
+        for (const row of next.value) {
+          const verdict = audience.check(row);
+          if (verdict.ok) batch.push(verdict.recipient);
+          else stats.rejected[verdict.issue.reason] = (stats.rejected[verdict.issue.reason] ?? 0) + 1;
+        }
+        batch.reverse(); // pop() from the end keeps file order
+        continue;
+      }
+      const recipient = batch.pop()!;
+      const known = plan.recipients.get(recipient.phone);
+      const state = stateOf(known);
+      if (state === RecipientState.Accepted || state === RecipientState.Failed) {
+        stats.skipped++;
+        continue;
+      }
+      if (state === RecipientState.InDoubt) {
+        stats.skipped_in_doubt++;
+        continue;
+      }
+      const attempts = attemptsOf(known);
+      return {
+        recipient,
+        attempt: attempts + 1,
+        row: attempts === 0 ? Object.fromEntries(audience.header.map((name, i) => [name, recipient.fields[i] ?? ''])) : undefined,
+        history: { transientRetries: 0, pairRateRetries: 0, throttled: 0 },
+        lastRequestAt: -Infinity,
+      };
+    }
+  };
+
+  const record = (job: Job, cid: string, state: OutcomeState, extra: Partial<OutcomeRecord>) => {
+    // Not awaited: the next send need not wait for this outcome's fsync. A failure is kept by the
+    // writer and stops the dispatcher before its next request.
+    ledger.append({ type: 'outcome', at: clock.date().toISOString(), cid, phone: job.recipient.phone, outcome: state, ...extra }).catch(() => undefined);
+  };
+
+  const countError = (code: string) => {
+    stats.errors[code] = (stats.errors[code] ?? 0) + 1;
+  };
+
+  const attempt = async (job: Job): Promise<void> => {
+    const { recipient } = job;
+    const cid = `${deps.runId}-${recipient.line}-${job.attempt}`;
+    const request = provider.buildRequest({
+      phone: recipient.phone,
+      template: audience.template.render(recipient.fields),
+      twilioVariables: audience.template.renderTwilioVariables(recipient.fields),
+      correlationId: cid,
+    });
+    // The intent is on disk before the request leaves: a crash from here on leaves it in doubt.
+    await ledger.append({
+      type: 'intent',
+      at: clock.date().toISOString(),
+      cid,
+      phone: recipient.phone,
+      line: recipient.line,
+      attempt: job.attempt,
+      ...(job.row ? { row: job.row } : {}),
+    });
+    job.row = undefined;
+    job.lastRequestAt = clock.now();
+    stats.requests++;
+    const result = await transport(request);
+    const outcome: Outcome = result.ok
+      ? provider.parseResponse(result.response)
+      : result.written
+        ? { kind: 'in_doubt', code: result.code, title: result.message }
+        : { kind: 'transient', code: result.code, title: result.message };
+    settle(job, cid, outcome);
+  };
+
+  const settle = (job: Job, cid: string, outcome: Outcome) => {
+    switch (outcome.kind) {
+      case 'accepted':
+        consecutiveFailures = 0;
+        stats.accepted++;
+        if (outcome.status === HELD_STATUS) stats.held++;
+        record(job, cid, 'accepted', { message_id: outcome.messageId, wa_id: outcome.waId, status: outcome.status });
+        return;
+      case 'in_doubt':
+        stats.in_doubt++;
+        countError(outcome.code);
+        record(job, cid, 'in_doubt', { code: outcome.code, title: outcome.title });
+        return;
+      case 'stop':
+        stats.failed++;
+        countError(outcome.code);
+        record(job, cid, 'failed', { code: outcome.code, title: outcome.title, class: 'stop_campaign' });
+        end ??= { reason: 'stopped', code: outcome.code, title: outcome.title, fix: outcome.fix };
+        stop.abort();
+        return;
+      case 'failed':
+        stats.failed++;
+        countError(outcome.code);
+        record(job, cid, 'failed', { code: outcome.code, title: outcome.title, class: outcome.class });
+        if (++consecutiveFailures >= deps.maxConsecutiveFailures) {
+          end ??= {
+            reason: 'stopped',
+            code: outcome.code,
+            title: `${consecutiveFailures} sends in a row failed (the last: ${outcome.code} ${outcome.title})`,
+            fix: 'something fails every recipient: check the template spec against WhatsApp Manager and the account’s health before resuming',
+          };
+          stop.abort();
+        }
+        return;
+      default: {
+        // throttled, pair_rate, transient
+        countError(outcome.code);
+        if (outcome.kind === 'throttled') pacer.slowDown(outcome.retryAfterMs);
+        const decision = nextRetry(outcome, job.history);
+        if (outcome.kind === 'throttled') job.history.throttled++;
+        else if (outcome.kind === 'pair_rate') job.history.pairRateRetries++;
+        else job.history.transientRetries++;
+        if (decision.retry) {
+          record(job, cid, 'retry', { code: outcome.code, title: outcome.title });
+          stats.retries++;
+          retries.push({ dueAt: job.lastRequestAt + decision.delayMs, job: { ...job, attempt: job.attempt + 1 } });
+          retries.sort((a, b) => a.dueAt - b.dueAt);
+        } else if (outcome.kind === 'transient') {
+          stats.failed++;
+          record(job, cid, 'failed', { code: outcome.code, title: outcome.title, class: 'transient' });
+          if (++consecutiveFailures >= deps.maxConsecutiveFailures) {
+            end ??= { reason: 'stopped', code: outcome.code, title: `${consecutiveFailures} sends in a row failed (the last: ${outcome.code} ${outcome.title})`, fix: 'the provider keeps failing: check its status page and resume later' };
+            stop.abort();
+          }
+        } else {
+          // Still throttled after many tries: leave it for the next run, which sends it again.
+          record(job, cid, 'retry', { code: outcome.code, title: outcome.title });
+        }
+      }
+    }
+  };
+
+  const launch = (job: Job) => {
+    const running: Promise<void> = attempt(job)
+      .catch((error: unknown) => {
+        // Only the ledger can fail here; the writer keeps the error and the dispatcher stops.
+        end ??= { reason: 'stopped', code: 'ledger', title: (error as Error).message, fix: 'free disk space or fix permissions, then resume: nothing unrecorded was sent' };
+        stop.abort();
+      })
+      .finally(() => {
+        inFlight.delete(running);
+        wake?.();
+      });
+    inFlight.add(running);
+  };
+
+  /** Sleeps until an attempt finishes, the campaign stops, or `ms` pass. */
+  const waitForWake = async (ms?: number) => {
+    const timer = new AbortController();
+    await new Promise<void>((resolve) => {
+      wake = resolve;
+      if (stop.signal.aborted) resolve();
+      if (ms !== undefined) void clock.sleep(ms, timer.signal).then(resolve);
+    });
+    wake = undefined;
+    timer.abort(); // no timer left behind to hold the process open
+  };
+
+  try {
+    while (!stop.signal.aborted) {
+      if (ledger.failed) break;
+      if (inFlight.size >= deps.concurrency) {
+        await waitForWake();
+        continue;
+      }
+      const now = clock.now();
+      let job: Job | undefined;
+      if (retries.length > 0 && retries[0]!.dueAt <= now) job = retries.shift()!.job;
+      else job = await nextFromCsv();
+      if (!job) {
+        if (retries.length > 0) await waitForWake(retries[0]!.dueAt - now);
+        else if (inFlight.size > 0) await waitForWake();
+        else break;
+        continue;
+      }
+      if (!(await pacer.acquire(stop.signal))) {
+        break; // interrupted while waiting: this job was never sent, and resume will send it
+      }
+      launch(job);
+      deps.onProgress?.(stats);
+    }
+    await Promise.all(inFlight);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+  if (ledger.failed && !end) {
+    end = { reason: 'stopped', code: 'ledger', title: ledger.failed.message, fix: 'free disk space or fix permissions, then resume: nothing unrecorded was sent' };
+  }
+  deps.onProgress?.(stats);
+  return { stats, end: end ?? (signal.aborted ? { reason: 'interrupted' } : { reason: 'done' }) };
+}

@@ -1,0 +1,204 @@
+import { randomBytes } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import { providerFromEnv } from '../config/provider-config.js';
+import { REDACTED } from '../config/redact.js';
+import { InputError } from '../errors.js';
+import { hashFile } from '../ledger/hash-file.js';
+import { LEDGER_VERSION } from '../ledger/ledger-records.js';
+import { LedgerWriter } from '../ledger/ledger-writer.js';
+import { RecipientState, planResume, stateOf, type ResumePlan } from '../ledger/plan-resume.js';
+import { readLedger } from '../ledger/read-ledger.js';
+import type { CountryCode } from '../recipients/normalize-phone.js';
+import { openAudience } from '../recipients/open-audience.js';
+import { validateCampaign, type ValidationReport } from '../recipients/validate-campaign.js';
+import { httpTransport, type Transport } from '../providers/http-transport.js';
+import type { Provider, ProviderName } from '../providers/provider.js';
+import { loadTemplateSpec } from '../template/load-template-spec.js';
+import type { Clock } from './clock.js';
+import { Pacer } from './pacer.js';
+import { runCampaign, type CampaignEnd, type CampaignStats } from './run-campaign.js';
+
+export interface SendOptions {
+  csvFile: string;
+  templateFile: string;
+  ledgerFile: string;
+  provider: ProviderName;
+  mps: number;
+  concurrency: number;
+  timeoutMs: number;
+  maxConsecutiveFailures: number;
+  allowChangedInputs: boolean;
+  allowInsecureHttp: boolean;
+  statusCallbackUrl: string | undefined;
+  /** Write the requests to this file instead of sending them. */
+  dryRunFile: string | undefined;
+  defaultCountry: CountryCode | undefined;
+  suppressFile: string | undefined;
+  phoneColumn: string;
+  optInColumn: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** What the user is asked to confirm. */
+export interface SendPlan {
+  toSend: number;
+  alreadyDone: number;
+  inDoubt: number;
+  provider: ProviderName;
+  template: ValidationReport['template'];
+  mps: number;
+  validation: ValidationReport;
+}
+
+export interface SendDeps {
+  clock: Clock;
+  /** The HTTP transport (default: got with keep-alive); tests pass their own. */
+  transport?: Transport;
+  /** Asked once everything is checked and before the first request; false cancels. */
+  confirm: (plan: SendPlan) => Promise<boolean>;
+  signal: AbortSignal;
+  onProgress?: (stats: CampaignStats, plan: SendPlan) => void;
+  /** Prints a line for the user (stderr). */
+  say: (text: string) => void;
+}
+
+export type SendResult =
+  | { kind: 'dry_run'; plan: SendPlan; file: string; requests: number }
+  | { kind: 'cancelled'; plan: SendPlan }
+  | { kind: 'sent'; plan: SendPlan; stats: CampaignStats; end: CampaignEnd; durationMs: number; redact: (text: string) => string };
+
+/**
+ * `send`: everything `validate` checks, then the ledger's resume plan, then (after confirmation)
+ * the paced campaign. Any input or configuration problem surfaces before the first request.
+ */
+export async function sendCampaign(options: SendOptions, deps: SendDeps): Promise<SendResult> {
+  const spec = await loadTemplateSpec(options.templateFile);
+  const setup = providerFromEnv(options.provider, options.env, spec, {
+    allowInsecureHttp: options.allowInsecureHttp,
+    statusCallbackUrl: options.statusCallbackUrl,
+    placeholders: options.dryRunFile !== undefined,
+  });
+
+  const plan = await planResume(readLedger(options.ledgerFile));
+  const [csvSha, templateSha] = await Promise.all([hashFile(options.csvFile), hashFile(options.templateFile)]);
+  checkUnchanged(plan, csvSha, templateSha, options);
+
+  let toSend = 0;
+  let alreadyDone = 0;
+  let inDoubt = 0;
+  const validation = await validateCampaign({
+    csvFile: options.csvFile,
+    templateFile: options.templateFile,
+    suppressFile: options.suppressFile,
+    defaultCountry: options.defaultCountry,
+    phoneColumn: options.phoneColumn,
+    optInColumn: options.optInColumn,
+    onRecipient: (recipient) => {
+      const state = stateOf(plan.recipients.get(recipient.phone));
+      if (state === RecipientState.Accepted || state === RecipientState.Failed) alreadyDone++;
+      else if (state === RecipientState.InDoubt) inDoubt++;
+      else toSend++;
+    },
+  });
+  const sendPlan: SendPlan = { toSend, alreadyDone, inDoubt, provider: options.provider, template: validation.template, mps: options.mps, validation };
+
+  if (options.dryRunFile !== undefined) {
+    const requests = await writeDryRun(options, setup.provider, plan, setup.redact, options.dryRunFile);
+    return { kind: 'dry_run', plan: sendPlan, file: options.dryRunFile, requests };
+  }
+  if (toSend > 0 && !(await deps.confirm(sendPlan))) return { kind: 'cancelled', plan: sendPlan };
+
+  const audience = await openAudience(options);
+  const ledger = await LedgerWriter.open(options.ledgerFile);
+  const transport = deps.transport ?? httpTransport({ timeoutMs: options.timeoutMs, maxSockets: options.concurrency });
+  const runId = randomBytes(4).toString('hex');
+  const started = deps.clock.now();
+  try {
+    await ledger.append({
+      type: 'run',
+      v: LEDGER_VERSION,
+      run: runId,
+      at: deps.clock.date().toISOString(),
+      pid: process.pid,
+      provider: options.provider,
+      mps: options.mps,
+      csv: options.csvFile,
+      csv_sha256: csvSha,
+      template: options.templateFile,
+      template_sha256: templateSha,
+      template_name: spec.name,
+      language: spec.language.code,
+      category: spec.category,
+      ttl_seconds: spec.ttlSeconds,
+    });
+    const { stats, end } = await runCampaign({
+      runId,
+      audience,
+      plan,
+      provider: setup.provider,
+      transport,
+      ledger,
+      clock: deps.clock,
+      pacer: new Pacer(options.mps, deps.clock),
+      concurrency: options.concurrency,
+      maxConsecutiveFailures: options.maxConsecutiveFailures,
+      signal: deps.signal,
+      onProgress: deps.onProgress && ((stats) => deps.onProgress!(stats, sendPlan)),
+    });
+    return { kind: 'sent', plan: sendPlan, stats, end, durationMs: deps.clock.now() - started, redact: setup.redact };
+  } finally {
+    audience.close();
+    await ledger.close();
+    if (!deps.transport) (transport as ReturnType<typeof httpTransport>).close();
+  }
+}
+
+function checkUnchanged(plan: ResumePlan, csvSha: string, templateSha: string, options: SendOptions): void {
+  const last = plan.lastRun;
+  if (!last || options.allowChangedInputs) return;
+  const changed = [
+    last.csv_sha256 !== csvSha ? `the CSV (${options.csvFile})` : undefined,
+    last.template_sha256 !== templateSha ? `the template spec (${options.templateFile})` : undefined,
+  ].filter(Boolean);
+  if (changed.length > 0) {
+    throw new InputError(
+      `${changed.join(' and ')} changed since this ledger's last run: resuming could message people under different terms. Pass --allow-changed-inputs to resume anyway, or use a new --ledger for a new campaign`,
+      { file: options.ledgerFile },
+    );
+  }
+}
+
+/** Writes the exact requests a send would make, one JSON object per line, credentials redacted. */
+async function writeDryRun(options: SendOptions, provider: Provider, plan: ResumePlan, redact: (text: string) => string, file: string): Promise<number> {
+  const audience = await openAudience(options);
+  // Owner-only: the requests hold phone numbers.
+  const out = await open(file, 'w', 0o600);
+  let count = 0;
+  try {
+    for await (const batch of audience.batches) {
+      let text = '';
+      for (const row of batch) {
+        const verdict = audience.check(row);
+        if (!verdict.ok) continue;
+        const { recipient } = verdict;
+        const state = stateOf(plan.recipients.get(recipient.phone));
+        if (state === RecipientState.Accepted || state === RecipientState.Failed || state === RecipientState.InDoubt) continue;
+        const request = provider.buildRequest({
+          phone: recipient.phone,
+          template: audience.template.render(recipient.fields),
+          twilioVariables: audience.template.renderTwilioVariables(recipient.fields),
+          correlationId: `dry-run-${recipient.line}`,
+        });
+        const headers = { ...request.headers };
+        for (const name of ['authorization', 'd360-api-key']) if (headers[name]) headers[name] = REDACTED;
+        text += `${redact(JSON.stringify({ line: recipient.line, method: request.method, url: request.url, headers, body: request.body }))}\n`;
+        count++;
+      }
+      if (text) await out.write(text);
+    }
+  } finally {
+    audience.close();
+    await out.close();
+  }
+  return count;
+}

@@ -1,0 +1,47 @@
+import { open } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { loadEnv } from '../config/load-env.js';
+import { credentialsFromEnv, startEmulator, type EmulatorLogEntry } from '../emulator/emulator-server.js';
+import { DEFAULT_SCENARIO, loadScenario } from '../emulator/scenario.js';
+import type { Io } from '../io.js';
+import { portOption, positiveIntegerOption } from './options.js';
+
+interface EmulatorFlags {
+  port: number;
+  host: string;
+  scenario?: string;
+  mps: number;
+  log?: string;
+}
+
+export function registerEmulator(program: Command, io: Io, cwd: string): void {
+  program
+    .command('emulator')
+    .description('a local stand-in for the Cloud API, 360dialog and Twilio send APIs, for demos, tests and rehearsals')
+    .requiredOption('--port <n>', 'port to listen on (0 picks a free one)', portOption)
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--scenario <file>', 'outcomes per recipient (YAML or JSON); default: every send accepted')
+    .option('--mps <n>', 'per-sender throughput before 130429 / 20429', positiveIntegerOption, 80)
+    .option('--log <file>', 'append every request received as a JSON line (default: one line each on stderr)')
+    .action(async (flags: EmulatorFlags) => {
+      const env = await loadEnv(io.env, cwd);
+      const scenario = flags.scenario ? await loadScenario(flags.scenario) : DEFAULT_SCENARIO;
+      const logFile = flags.log ? await open(flags.log, 'a', 0o600) : undefined;
+      const log = logFile
+        ? (entry: EmulatorLogEntry) => void logFile.write(`${JSON.stringify(entry)}\n`)
+        : (entry: EmulatorLogEntry) => io.stderr.write(`${entry.at} ${entry.provider} ${entry.status} ${entry.outcome}${entry.code ? ` ${entry.code}` : ''}${entry.to ? ` ${entry.to}` : ''}\n`);
+      const emulator = await startEmulator({ port: flags.port, host: flags.host, credentials: credentialsFromEnv(env), scenario, mps: flags.mps, log });
+      io.stderr.write(
+        `wa-broadcast emulator listening on ${emulator.url}\n` +
+          `  point send at it: WA_API_URL=${emulator.url} D360_API_URL=${emulator.url} TWILIO_API_URL=${emulator.url}\n` +
+          '  credentials: the WA_TOKEN, WA_PHONE_NUMBER_ID, D360_API_KEY, TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN in the environment, else the built-in demo ones\n',
+      );
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await emulator.close();
+      await logFile?.close();
+      io.stderr.write('wa-broadcast emulator stopped\n');
+    });
+}

@@ -1,0 +1,64 @@
+import { PhoneTable } from '../recipients/phone-table.js';
+import type { LedgerLine } from './read-ledger.js';
+import type { RunRecord } from './ledger-records.js';
+
+/** Where a recipient stands after everything the ledger records. */
+export const RecipientState = {
+  /** An attempt was made and nothing is known of its result: never re-sent automatically. */
+  InDoubt: 1,
+  Accepted: 2,
+  Failed: 3,
+  /** The last attempt was throttled or hit a transient error: send again. */
+  Retry: 4,
+} as const;
+export type RecipientState = (typeof RecipientState)[keyof typeof RecipientState];
+
+const STATE_BITS = 3;
+
+export interface ResumePlan {
+  /** The last run header, to compare inputs with. */
+  lastRun: RunRecord | undefined;
+  runs: number;
+  /** State and attempt count per recipient. */
+  recipients: PhoneTable;
+}
+
+/** Folds a ledger into each recipient's state (pure apart from reading the lines given). */
+export async function planResume(lines: AsyncIterable<LedgerLine>, expectedRecipients = 1024): Promise<ResumePlan> {
+  const recipients = new PhoneTable(expectedRecipients);
+  let lastRun: RunRecord | undefined;
+  let runs = 0;
+  for await (const { record } of lines) {
+    if (record.type === 'run') {
+      lastRun = record;
+      runs++;
+    } else if (record.type === 'intent') {
+      const attempts = attemptsOf(recipients.get(record.phone)) + 1;
+      recipients.set(record.phone, pack(RecipientState.InDoubt, attempts));
+    } else {
+      const current = recipients.get(record.phone);
+      const state: RecipientState =
+        record.outcome === 'accepted'
+          ? RecipientState.Accepted
+          : record.outcome === 'failed'
+            ? RecipientState.Failed
+            : record.outcome === 'retry'
+              ? RecipientState.Retry
+              : RecipientState.InDoubt;
+      recipients.set(record.phone, pack(state, Math.max(1, attemptsOf(current))));
+    }
+  }
+  return { lastRun, runs, recipients };
+}
+
+export function pack(state: RecipientState, attempts: number): number {
+  return attempts * (1 << STATE_BITS) + state;
+}
+
+export function stateOf(value: number): RecipientState | undefined {
+  return value === 0 ? undefined : ((value % (1 << STATE_BITS)) as RecipientState);
+}
+
+export function attemptsOf(value: number): number {
+  return Math.floor(value / (1 << STATE_BITS));
+}

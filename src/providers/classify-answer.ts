@@ -1,0 +1,69 @@
+import { lookupCode, type ProviderFamily } from '../codes/error-codes.js';
+import type { HttpResponse, Outcome } from './provider.js';
+
+/**
+ * The outcome of an answer that is not a success, from the provider's error code when the body
+ * carries one, else from the HTTP status. Shared by all providers: they differ only in where the
+ * code sits in the body (`extractError`).
+ *
+ * Where the answer leaves it open whether the message went out (a 502/504 from a proxy, a 5xx that
+ * is not the provider's JSON), the outcome is in doubt: never re-sent automatically.
+ */
+export function classifyFailure(
+  family: ProviderFamily,
+  response: HttpResponse,
+  providerError: { code: number; message: string } | undefined,
+): Outcome {
+  const { status } = response;
+  const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
+  if (status === 502 || status === 504) return { kind: 'in_doubt', code: `http_${status}`, title: `HTTP ${status} from a gateway: the message may have gone out` };
+
+  if (providerError) {
+    const code = String(providerError.code);
+    const title = providerError.message;
+    const info = lookupCode(family, providerError.code);
+    if (info) {
+      switch (info.class) {
+        case 'throttle':
+          return { kind: 'throttled', code, title, retryAfterMs };
+        case 'pair_rate':
+          return { kind: 'pair_rate', code, title };
+        case 'transient':
+          return { kind: 'transient', code, title };
+        case 'stop_campaign':
+          return { kind: 'stop', code, title, fix: info.fix ?? 'see the provider’s error-code page' };
+        default:
+          return { kind: 'failed', code, title, class: info.class };
+      }
+    }
+    if (status === 429) return { kind: 'throttled', code, title, retryAfterMs };
+    if (status >= 500) return { kind: 'transient', code, title };
+    return { kind: 'failed', code, title, class: 'unknown' };
+  }
+
+  // No provider error body: the status is all there is.
+  const code = `http_${status}`;
+  if (status === 429) return { kind: 'throttled', code, title: 'HTTP 429 Too Many Requests', retryAfterMs };
+  if (status >= 500) return { kind: 'in_doubt', code, title: `HTTP ${status} without the provider’s error body: the message may have gone out` };
+  if (status === 401 || status === 403) return { kind: 'stop', code, title: `HTTP ${status}`, fix: 'the credentials were refused: check the token or API key' };
+  if (status === 404) return { kind: 'stop', code, title: 'HTTP 404', fix: 'no such endpoint: check the base URL, API version and phone-number id or account SID' };
+  return { kind: 'failed', code, title: `HTTP ${status}`, class: 'unknown' };
+}
+
+/** Retry-After in seconds or as an HTTP date, in milliseconds from now; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (!text) return undefined;
+  if (/^\d+$/.test(text.trim())) return Number(text.trim()) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** Parses a JSON body, or undefined when it is not JSON (an HTML error page from a proxy, say). */
+export function parseJson(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+}

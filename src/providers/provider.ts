@@ -1,0 +1,55 @@
+import type { ErrorClass, ProviderFamily } from '../codes/error-codes.js';
+import type { RenderedTemplate } from '../template/bind-template.js';
+
+export const PROVIDER_NAMES = ['cloud', '360dialog', 'twilio'] as const;
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
+
+/** One template message to one recipient. */
+export interface Message {
+  /** E.164 with the +. */
+  phone: string;
+  template: RenderedTemplate;
+  /** Twilio's ContentVariables for this recipient. */
+  twilioVariables: Record<string, string> | undefined;
+  /** Ours, echoed in status callbacks, so reconcile can match them to this attempt. */
+  correlationId: string;
+}
+
+export interface HttpRequest {
+  method: 'POST';
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/**
+ * What became of one request. Providers return outcomes for anything the API answered; the
+ * pipeline decides retries. Codes are strings: the provider's own number (`"131049"`), or ours for
+ * answers without one (`"http_429"`, `"ECONNREFUSED"`).
+ */
+export type Outcome =
+  | { kind: 'accepted'; messageId: string; waId: string | undefined; status: string | undefined }
+  | { kind: 'throttled'; code: string; title: string; retryAfterMs: number | undefined }
+  | { kind: 'pair_rate'; code: string; title: string }
+  | { kind: 'transient'; code: string; title: string }
+  | { kind: 'failed'; code: string; title: string; class: ErrorClass | 'unknown' }
+  | { kind: 'stop'; code: string; title: string; fix: string }
+  | { kind: 'in_doubt'; code: string; title: string };
+
+export interface Provider {
+  name: ProviderName;
+  family: ProviderFamily;
+  /** The exact HTTP request for a message: pure, so dry runs and tests see what would be sent. */
+  buildRequest(message: Message): HttpRequest;
+  /** What an HTTP answer means: pure. */
+  parseResponse(response: HttpResponse): Outcome;
+}
+
+/** A held message is accepted: Meta may still deliver or drop it (template pacing). */
+export const HELD_STATUS = 'held_for_quality_assessment';
