@@ -153,6 +153,12 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
       ...(job.row ? { row: job.row } : {}),
     });
     job.row = undefined;
+    if (stop.signal.aborted) {
+      // Stopped while the intent was being written: the request is never made, and saying so
+      // keeps this recipient out of "in doubt" (the next run sends it).
+      record(job, cid, 'retry', { code: 'not_sent', title: 'the campaign stopped before this request was made' });
+      return;
+    }
     job.lastRequestAt = clock.now();
     stats.requests++;
     const result = await transport(request);

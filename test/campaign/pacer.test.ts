@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { Pacer } from '../../src/campaign/pacer.js';
+import { ManualClock } from '../manual-clock.js';
+
+/** Sends `count` requests as fast as the pacer allows; returns their start times. */
+async function sendTimes(mps: number, count: number, clock = new ManualClock(), pacer = new Pacer(mps, clock)) {
+  const times: number[] = [];
+  await clock.run(
+    (async () => {
+      for (let i = 0; i < count; i++) {
+        await pacer.acquire();
+        times.push(clock.now());
+      }
+    })(),
+  );
+  return times;
+}
+
+/** The most requests started in any window [t, t + 1000). */
+function busiestSecond(times: number[]): number {
+  let most = 0;
+  let start = 0;
+  for (let end = 0; end < times.length; end++) {
+    while (times[end]! - times[start]! >= 1000) start++;
+    most = Math.max(most, end - start + 1);
+  }
+  return most;
+}
+
+describe('Pacer', () => {
+  it.each([80, 400, 1000])('at %i MPS: never over the limit in any sliding second, and at least 99 percent of it over a long run', async (mps) => {
+    const count = mps * 60;
+    const times = await sendTimes(mps, count);
+    expect(busiestSecond(times)).toBeLessThanOrEqual(mps);
+    const achieved = (count - 1) / ((times.at(-1)! - times[0]!) / 1000);
+    expect(achieved / mps).toBeGreaterThanOrEqual(0.99);
+  });
+
+  it('catches up after late wake-ups without breaking the window', async () => {
+    const clock = new ManualClock();
+    const pacer = new Pacer(100, clock);
+    const times: number[] = [];
+    await clock.run(
+      (async () => {
+        for (let i = 0; i < 1000; i++) {
+          await pacer.acquire();
+          times.push(clock.now());
+          // Every tenth send the process stalls for 50 ms (a GC pause, a slow fsync).
+          if (i % 10 === 9) await clock.sleep(50);
+        }
+      })(),
+    );
+    expect(busiestSecond(times)).toBeLessThanOrEqual(100);
+    expect(999 / ((times.at(-1)! - times[0]!) / 1000)).toBeGreaterThanOrEqual(99);
+  });
+
+  it('slows down on throttling, waits out Retry-After, and recovers', async () => {
+    const clock = new ManualClock();
+    const pacer = new Pacer(80, clock);
+    await sendTimes(80, 10, clock, pacer);
+    pacer.slowDown(2000);
+    expect(pacer.currentRate).toBe(60);
+    const before = clock.now();
+    const [first] = await sendTimes(80, 1, clock, pacer);
+    expect(first! - before).toBeGreaterThanOrEqual(2000);
+    // 10 s per step of 5 % of 80 (4/s): back to 80 after five quiet steps.
+    await sendTimes(80, 80 * 60, clock, pacer);
+    expect(pacer.currentRate).toBe(80);
+  });
+
+  it('never goes below one request a second', async () => {
+    const pacer = new Pacer(2, new ManualClock());
+    for (let i = 0; i < 20; i++) pacer.slowDown();
+    expect(pacer.currentRate).toBe(1);
+  });
+
+  it('stops waiting when aborted', async () => {
+    const clock = new ManualClock();
+    const pacer = new Pacer(1, clock);
+    await sendTimes(1, 1, clock, pacer);
+    const abort = new AbortController();
+    const waiting = pacer.acquire(abort.signal);
+    abort.abort();
+    expect(await waiting).toBe(false);
+  });
+});

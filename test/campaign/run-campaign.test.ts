@@ -1,0 +1,198 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Pacer } from '../../src/campaign/pacer.js';
+import { runCampaign } from '../../src/campaign/run-campaign.js';
+import type { LedgerRecord } from '../../src/ledger/ledger-records.js';
+import { LedgerWriter, type LedgerFile } from '../../src/ledger/ledger-writer.js';
+import { planResume } from '../../src/ledger/plan-resume.js';
+import { readLedger } from '../../src/ledger/read-ledger.js';
+import { openAudience } from '../../src/recipients/open-audience.js';
+import { cloudApiProvider } from '../../src/providers/cloud-api.js';
+import type { TransportResult } from '../../src/providers/http-transport.js';
+import type { HttpRequest } from '../../src/providers/provider.js';
+import { collect, fixture } from '../helpers.js';
+import { ManualClock } from '../manual-clock.js';
+
+const SPEC = 'name: hello\nlanguage: en\ncategory: utility\ncomponents:\n  - type: body\n    parameters:\n      - {type: text, text: "{{name}}"}\n';
+const phones = (n: number) => Array.from({ length: n }, (_, i) => `+4474001${String(i).padStart(5, '0')}`);
+
+type Answer = TransportResult | ((request: HttpRequest) => TransportResult);
+const ok = (id = 'wamid.X'): TransportResult => ({ ok: true, response: { status: 200, headers: {}, body: JSON.stringify({ messages: [{ id }], contacts: [{ wa_id: '1' }] }) } });
+const metaError = (code: number, status = 400, headers: Record<string, string> = {}): TransportResult => ({ ok: true, response: { status, headers, body: JSON.stringify({ error: { code, message: `(#${code})` } }) } });
+
+interface Setup {
+  recipients?: number;
+  /** Answers per phone, in order; the last one repeats. Default: accepted. */
+  answers?: Record<string, Answer[]>;
+  latencyMs?: number;
+  concurrency?: number;
+  maxConsecutiveFailures?: number;
+  mps?: number;
+  ledger?: LedgerRecord[];
+  openFile?: () => Promise<LedgerFile>;
+  abortAfterRequests?: number;
+}
+
+async function campaign(setup: Setup = {}) {
+  const list = phones(setup.recipients ?? 10);
+  const csv = `phone,opt_in,name\n${list.map((p, i) => `${p},yes,N${i}`).join('\n')}\n`;
+  const ledgerText = (setup.ledger ?? []).map((r) => `${JSON.stringify(r)}\n`).join('');
+  const dir = await fixture({ 'c.csv': csv, 's.yaml': SPEC, 'l.jsonl': ledgerText });
+  const ledgerFile = path.join(dir, 'l.jsonl');
+  const clock = new ManualClock();
+  const audience = await openAudience({ csvFile: path.join(dir, 'c.csv'), templateFile: path.join(dir, 's.yaml') });
+  const plan = await planResume(readLedger(ledgerFile));
+  const ledger = await LedgerWriter.open(ledgerFile, setup.openFile ? { openFile: setup.openFile } : {});
+  const requests: { at: number; phone: string }[] = [];
+  const seen = new Map<string, number>();
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const interrupt = new AbortController();
+  const transport = async (request: HttpRequest): Promise<TransportResult> => {
+    const phone = JSON.parse(request.body).to as string;
+    requests.push({ at: clock.now(), phone });
+    if (setup.abortAfterRequests !== undefined && requests.length >= setup.abortAfterRequests) interrupt.abort();
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    await clock.sleep(setup.latencyMs ?? 100);
+    inFlight--;
+    const n = seen.get(phone) ?? 0;
+    seen.set(phone, n + 1);
+    const script = setup.answers?.[phone] ?? [ok(`wamid.${phone}`)];
+    const answer = script[Math.min(n, script.length - 1)]!;
+    return typeof answer === 'function' ? answer(request) : answer;
+  };
+  const result = await clock.run(
+    runCampaign({
+      runId: 'r1',
+      audience,
+      plan,
+      provider: cloudApiProvider({ baseUrl: 'http://127.0.0.1:9', version: 'v23.0', phoneNumberId: '1', token: 't' }),
+      transport,
+      ledger,
+      clock,
+      pacer: new Pacer(setup.mps ?? 80, clock),
+      concurrency: setup.concurrency ?? 8,
+      maxConsecutiveFailures: setup.maxConsecutiveFailures ?? 25,
+      signal: interrupt.signal,
+    }),
+  );
+  await ledger.close();
+  audience.close();
+  const records = setup.openFile ? [] : (await collect(readLedger(ledgerFile))).map((l) => l.record);
+  return { ...result, requests, records, maxInFlight, list, clock };
+}
+
+describe('runCampaign', () => {
+  it('sends each recipient once, writing the intent before the request and the outcome after', async () => {
+    const { stats, end, requests, records, list } = await campaign({ recipients: 20 });
+    expect(end).toEqual({ reason: 'done' });
+    expect(stats).toMatchObject({ accepted: 20, failed: 0, in_doubt: 0, requests: 20 });
+    expect(requests.map((r) => r.phone).sort()).toEqual([...list].sort());
+    for (const phone of list) {
+      const mine = records.filter((r) => r.type !== 'run' && r.phone === phone);
+      expect(mine.map((r) => r.type)).toEqual(['intent', 'outcome']);
+      expect(mine[0]).toMatchObject({ attempt: 1, row: { phone, opt_in: 'yes' } });
+      expect(mine[1]).toMatchObject({ outcome: 'accepted', message_id: `wamid.${phone}` });
+    }
+  });
+
+  it('keeps the in-flight cap', async () => {
+    const { maxInFlight } = await campaign({ recipients: 100, latencyMs: 2000, concurrency: 5, mps: 1000 });
+    expect(maxInFlight).toBe(5);
+  });
+
+  it('retries a throttled recipient after Retry-After and at least 6 s, and slows down', async () => {
+    const [first] = phones(1);
+    const { stats, requests, records } = await campaign({ recipients: 3, answers: { [first!]: [metaError(130429, 400, { 'retry-after': '10' }), ok()] } });
+    expect(stats).toMatchObject({ accepted: 3, failed: 0, retries: 1, errors: { 130429: 1 } });
+    const mine = requests.filter((r) => r.phone === first);
+    expect(mine).toHaveLength(2);
+    expect(mine[1]!.at - mine[0]!.at).toBeGreaterThanOrEqual(10_000);
+    expect(records.filter((r) => r.type === 'outcome' && r.phone === first).map((r) => (r as { outcome: string }).outcome)).toEqual(['retry', 'accepted']);
+  });
+
+  it('retries transient errors with growing delays, then records the failure with its code', async () => {
+    const [first] = phones(1);
+    const { stats, requests } = await campaign({ recipients: 1, answers: { [first!]: [metaError(131000, 500)] } });
+    expect(stats).toMatchObject({ accepted: 0, failed: 1, retries: 3, errors: { 131000: 4 } });
+    const gaps = requests.slice(1).map((r, i) => r.at - requests[i]!.at);
+    expect(gaps[0]).toBeGreaterThanOrEqual(6000);
+    expect(gaps[1]!).toBeGreaterThan(gaps[0]!);
+  });
+
+  it('retries a request that never reached the provider (connection refused)', async () => {
+    const [first] = phones(1);
+    const refused: TransportResult = { ok: false, written: false, code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' };
+    const { stats } = await campaign({ recipients: 1, answers: { [first!]: [refused, ok()] } });
+    expect(stats).toMatchObject({ accepted: 1, retries: 1 });
+  });
+
+  it('records a send whose answer was lost as in doubt and never re-sends it', async () => {
+    const [first] = phones(1);
+    const lost: TransportResult = { ok: false, written: true, code: 'ECONNRESET', message: 'socket hang up' };
+    const { stats, requests, records } = await campaign({ recipients: 2, answers: { [first!]: [lost] } });
+    expect(stats).toMatchObject({ accepted: 1, in_doubt: 1, retries: 0 });
+    expect(requests.filter((r) => r.phone === first)).toHaveLength(1);
+    expect(records.find((r) => r.type === 'outcome' && r.phone === first)).toMatchObject({ outcome: 'in_doubt', code: 'ECONNRESET' });
+  });
+
+  it('stops the campaign after a handful of requests on an answer that would fail everyone (bad token)', async () => {
+    const answers = Object.fromEntries(phones(200).map((p) => [p, [metaError(190, 401)]]));
+    const { stats, end, requests } = await campaign({ recipients: 200, answers, concurrency: 4 });
+    expect(end).toMatchObject({ reason: 'stopped', code: '190', fix: expect.stringContaining('WA_TOKEN') });
+    expect(requests.length).toBeLessThanOrEqual(5);
+    expect(stats.failed).toBe(requests.length);
+  });
+
+  it('stops after the configured run of consecutive failures', async () => {
+    const answers = Object.fromEntries(phones(100).map((p) => [p, [metaError(100)]]));
+    const { end, requests } = await campaign({ recipients: 100, answers, concurrency: 1, maxConsecutiveFailures: 7 });
+    expect(end).toMatchObject({ reason: 'stopped', title: expect.stringContaining('7 sends in a row failed') });
+    expect(requests).toHaveLength(7);
+  });
+
+  it('on interrupt makes no new requests, lets those in flight finish, and records them', async () => {
+    const { end, stats, requests, records } = await campaign({ recipients: 100, abortAfterRequests: 10, concurrency: 4, latencyMs: 500 });
+    expect(end).toEqual({ reason: 'interrupted' });
+    expect(requests).toHaveLength(10);
+    expect(stats.accepted).toBe(10);
+    const outcomes = records.filter((r) => r.type === 'outcome') as { outcome: string; code?: string }[];
+    expect(outcomes.filter((r) => r.outcome === 'accepted')).toHaveLength(10);
+    // Intents written when the interrupt came are closed as not sent, so none is left in doubt.
+    expect(outcomes.filter((r) => r.outcome !== 'accepted').every((r) => r.outcome === 'retry' && r.code === 'not_sent')).toBe(true);
+    expect(records.filter((r) => r.type === 'intent')).toHaveLength(outcomes.length);
+  });
+
+  it('stops sending the moment the ledger cannot be written', async () => {
+    let syncs = 0;
+    const openFile = async (): Promise<LedgerFile> => ({
+      write: async () => undefined,
+      sync: async () => {
+        if (++syncs > 5) throw new Error('ENOSPC: no space left on device');
+      },
+      close: async () => undefined,
+    });
+    const { end, requests } = await campaign({ recipients: 50, openFile, concurrency: 1 });
+    expect(end).toMatchObject({ reason: 'stopped', code: 'ledger', title: expect.stringContaining('ENOSPC') });
+    // Each request needs its intent synced first: no request follows the failed sync.
+    expect(requests.length).toBeLessThanOrEqual(5);
+  });
+
+  it('on resume skips recipients already done or in doubt, and retries those marked retry', async () => {
+    const [a, b, c, d] = phones(4);
+    const at = '2026-11-24T10:00:00.000Z';
+    const ledger: LedgerRecord[] = [
+      { type: 'intent', at, cid: 'x-1', phone: a!, line: 2, attempt: 1 },
+      { type: 'outcome', at, cid: 'x-1', phone: a!, outcome: 'accepted', message_id: 'wamid.a' },
+      { type: 'intent', at, cid: 'x-2', phone: b!, line: 3, attempt: 1 },
+      { type: 'intent', at, cid: 'x-3', phone: c!, line: 4, attempt: 1 },
+      { type: 'outcome', at, cid: 'x-3', phone: c!, outcome: 'retry', code: '130429' },
+    ];
+    const { stats, requests, records } = await campaign({ recipients: 4, ledger });
+    expect(stats).toMatchObject({ skipped: 1, skipped_in_doubt: 1, accepted: 2 });
+    expect(requests.map((r) => r.phone).sort()).toEqual([c, d].sort());
+    // c's second attempt carries attempt 2 and no second copy of the row.
+    expect(records.find((r) => r.type === 'intent' && r.phone === c && r.attempt === 2)).not.toHaveProperty('row');
+  });
+});

@@ -1,0 +1,168 @@
+import { readFile, stat, truncate, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../../src/errors.js';
+import type { LedgerRecord } from '../../src/ledger/ledger-records.js';
+import { LedgerWriter, type LedgerFile } from '../../src/ledger/ledger-writer.js';
+import { RecipientState, attemptsOf, planResume, stateOf } from '../../src/ledger/plan-resume.js';
+import { readLedger } from '../../src/ledger/read-ledger.js';
+import { collect, tempDir } from '../helpers.js';
+
+const at = '2026-11-24T10:00:00.000Z';
+const intent = (phone: string, attempt = 1): LedgerRecord => ({ type: 'intent', at, cid: `r-${phone}-${attempt}`, phone, line: 2, attempt });
+const outcome = (phone: string, state: 'accepted' | 'failed' | 'in_doubt' | 'retry', attempt = 1): LedgerRecord => ({
+  type: 'outcome',
+  at,
+  cid: `r-${phone}-${attempt}`,
+  phone,
+  outcome: state,
+  ...(state === 'accepted' ? { message_id: `wamid.${phone}` } : { code: '131000' }),
+});
+
+async function ledgerWith(records: LedgerRecord[]) {
+  const dir = await tempDir();
+  const file = path.join(dir, 'c.ledger.jsonl');
+  await writeFile(file, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  return file;
+}
+
+const plan = async (file: string) => planResume(readLedger(file));
+const state = (value: number) => stateOf(value);
+
+describe('planResume', () => {
+  it('folds intents and outcomes into each recipient’s state and attempts', async () => {
+    const file = await ledgerWith([
+      intent('+441'), outcome('+441', 'accepted'),
+      intent('+442'), outcome('+442', 'failed'),
+      intent('+443'),
+      intent('+444'), outcome('+444', 'retry'),
+      intent('+445'), outcome('+445', 'retry'), intent('+445', 2), outcome('+445', 'accepted', 2),
+      intent('+446'), outcome('+446', 'in_doubt'),
+    ]);
+    const { recipients } = await plan(file);
+    expect(state(recipients.get('+441'))).toBe(RecipientState.Accepted);
+    expect(state(recipients.get('+442'))).toBe(RecipientState.Failed);
+    expect(state(recipients.get('+443'))).toBe(RecipientState.InDoubt);
+    expect(state(recipients.get('+444'))).toBe(RecipientState.Retry);
+    expect(state(recipients.get('+445'))).toBe(RecipientState.Accepted);
+    expect(attemptsOf(recipients.get('+445'))).toBe(2);
+    expect(state(recipients.get('+446'))).toBe(RecipientState.InDoubt);
+    expect(recipients.get('+447')).toBe(0);
+  });
+
+  it('treats a missing ledger as empty', async () => {
+    const result = await plan('/nonexistent/ledger.jsonl');
+    expect(result.lastRun).toBeUndefined();
+    expect(result.recipients.size).toBe(0);
+  });
+
+  it('names file and line of a corrupt line in the middle', async () => {
+    const file = await ledgerWith([intent('+441')]);
+    await writeFile(file, `${await readFile(file, 'utf8')}{"type":"intent",garbage\n${JSON.stringify(outcome('+441', 'accepted'))}\n`);
+    const error = (await plan(file).catch((e: unknown) => e)) as InputError;
+    expect(error).toBeInstanceOf(InputError);
+    expect(error.location).toEqual({ file, line: 2 });
+  });
+
+  it('a torn last line at every byte offset of the last records reads cleanly, never as "not sent"', async () => {
+    const records = [intent('+441'), outcome('+441', 'accepted'), intent('+442'), outcome('+442', 'accepted')];
+    const full = records.map((r) => `${JSON.stringify(r)}\n`).join('');
+    const lastTwo = JSON.stringify(records[2]).length + JSON.stringify(records[3]).length + 2;
+    for (let cut = full.length - lastTwo; cut < full.length; cut++) {
+      const file = await ledgerWith([]);
+      await writeFile(file, full.slice(0, cut));
+      const { recipients } = await plan(file);
+      expect(state(recipients.get('+441'))).toBe(RecipientState.Accepted);
+      // +442 is unknown (its intent was torn, so its request was never made), in doubt, or accepted.
+      const s = state(recipients.get('+442'));
+      expect([undefined, RecipientState.InDoubt, RecipientState.Accepted]).toContain(s);
+      if (s === RecipientState.Accepted) expect(cut).toBe(full.length); // only a whole line counts
+      // And a writer opening it cuts the torn tail, so appending cannot corrupt the middle.
+      const writer = await LedgerWriter.open(file);
+      await writer.append(intent('+443'));
+      await writer.close();
+      const lines = await collect(readLedger(file));
+      expect(lines.at(-1)!.record).toEqual(intent('+443'));
+    }
+  });
+});
+
+describe('LedgerWriter', () => {
+  it('appends durable JSON lines to a 0600 file, and releases its lock', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'l.jsonl');
+    const writer = await LedgerWriter.open(file);
+    await Promise.all([writer.append(intent('+441')), writer.append(outcome('+441', 'accepted'))]);
+    await writer.close();
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect((await collect(readLedger(file))).map((l) => l.record)).toEqual([intent('+441'), outcome('+441', 'accepted')]);
+    await expect(stat(`${file}.lock`)).rejects.toThrow();
+  });
+
+  it('tightens a wider mode on an existing ledger', async () => {
+    const file = await ledgerWith([intent('+441')]);
+    const { chmod } = await import('node:fs/promises');
+    await chmod(file, 0o644);
+    await (await LedgerWriter.open(file)).close();
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses a ledger locked by a live process, and takes over a stale lock', async () => {
+    const file = await ledgerWith([]);
+    await writeFile(`${file}.lock`, '4242\n');
+    const refused = (await LedgerWriter.open(file, { isAlive: () => true }).catch((e: unknown) => e)) as InputError;
+    expect(refused).toBeInstanceOf(InputError);
+    expect(refused.message).toContain('pid 4242');
+    const writer = await LedgerWriter.open(file, { isAlive: () => false });
+    expect((await readFile(`${file}.lock`, 'utf8')).trim()).toBe(String(process.pid));
+    await writer.close();
+  });
+
+  it('shares one fsync among appends that arrive together (group commit)', async () => {
+    const dir = await tempDir();
+    let syncs = 0;
+    const chunks: string[] = [];
+    const openFile = async (): Promise<LedgerFile> => ({
+      write: async (data) => void chunks.push(data.toString()),
+      sync: async () => {
+        syncs++;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      },
+      close: async () => undefined,
+    });
+    const writer = await LedgerWriter.open(path.join(dir, 'l.jsonl'), { openFile });
+    await Promise.all(Array.from({ length: 200 }, (_, i) => writer.append(intent(`+44${i}`))));
+    await writer.close();
+    expect(chunks.join('').split('\n').filter(Boolean)).toHaveLength(200);
+    expect(syncs).toBeLessThanOrEqual(3);
+  });
+
+  it('a failing fsync rejects that append and every later one at once', async () => {
+    const dir = await tempDir();
+    let calls = 0;
+    const openFile = async (): Promise<LedgerFile> => ({
+      write: async () => undefined,
+      sync: async () => {
+        if (++calls === 2) throw Object.assign(new Error('EIO: i/o error'), { code: 'EIO' });
+      },
+      close: async () => undefined,
+    });
+    const writer = await LedgerWriter.open(path.join(dir, 'l.jsonl'), { openFile });
+    await writer.append(intent('+441'));
+    await expect(writer.append(intent('+442'))).rejects.toThrow('EIO');
+    expect(writer.failed?.message).toContain('EIO');
+    await expect(writer.append(intent('+443'))).rejects.toThrow('EIO');
+    await writer.close();
+  });
+
+  it('cuts a torn tail before appending', async () => {
+    const file = await ledgerWith([intent('+441'), outcome('+441', 'accepted')]);
+    const { size } = await stat(file);
+    await truncate(file, size - 7);
+    const writer = await LedgerWriter.open(file);
+    await writer.append(intent('+442'));
+    await writer.close();
+    const records = (await collect(readLedger(file))).map((l) => l.record);
+    expect(records).toEqual([intent('+441'), intent('+442')]);
+  });
+});

@@ -1,0 +1,89 @@
+import type { Clock } from '../src/campaign/clock.js';
+
+interface Timer {
+  at: number;
+  resolve: () => void;
+}
+
+/**
+ * A clock that moves only when told: `sleep` registers a timer, and `run(promise)` advances time
+ * to the next timer whenever everything else is idle. Tests of pacing and retries take no real time.
+ */
+export class ManualClock implements Clock {
+  private t = 0;
+  private timers: Timer[] = [];
+
+  now(): number {
+    return this.t;
+  }
+
+  date(): Date {
+    return new Date(Date.UTC(2026, 10, 24) + this.t);
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (ms <= 0 || signal?.aborted) return resolve();
+      const timer: Timer = { at: this.t + ms, resolve };
+      this.timers.push(timer);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          this.timers = this.timers.filter((x) => x !== timer);
+          resolve();
+        },
+        { once: true },
+      );
+    });
+  }
+
+  /** Moves time forward by `ms`, firing the timers due on the way, in order. */
+  async advance(ms: number): Promise<void> {
+    const until = this.t + ms;
+    for (;;) {
+      await idle();
+      const next = this.nextTimer();
+      if (!next || next.at > until) break;
+      this.fire(next);
+    }
+    this.t = until;
+    await idle();
+  }
+
+  /** Runs until `promise` settles, jumping to the next timer whenever nothing else can happen. */
+  async run<T>(promise: Promise<T>, limitMs = 24 * 3600_000): Promise<T> {
+    let settled = false;
+    const watched = promise.finally(() => {
+      settled = true;
+    });
+    watched.catch(() => undefined);
+    while (!settled) {
+      await idle();
+      if (settled) break;
+      const next = this.nextTimer();
+      if (next) {
+        if (next.at > limitMs) throw new Error(`manual clock: still waiting at ${limitMs} ms`);
+        this.fire(next);
+      } else {
+        // Waiting on real I/O (files, sockets): let it happen.
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    }
+    return watched;
+  }
+
+  private nextTimer(): Timer | undefined {
+    return this.timers.reduce<Timer | undefined>((min, timer) => (!min || timer.at < min.at ? timer : min), undefined);
+  }
+
+  private fire(timer: Timer): void {
+    this.timers = this.timers.filter((x) => x !== timer);
+    this.t = Math.max(this.t, timer.at);
+    timer.resolve();
+  }
+}
+
+/** Lets every pending promise callback and I/O callback run. */
+async function idle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+}
