@@ -31,13 +31,15 @@ export interface RunResult {
 }
 
 /** Runs the CLI in-process with captured output. */
-export async function run(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+export async function run(argv: string[], env: NodeJS.ProcessEnv = {}, cwd = tmpdir()): Promise<RunResult> {
   let stdout = '';
   let stderr = '';
   const io: Io = {
     stdout: { write: (text: string) => (stdout += text) },
     stderr: { write: (text: string) => (stderr += text) },
     env,
+    stdinIsTTY: false,
+    cwd,
   };
   const code = await main(argv, io);
   return { code, stdout, stderr };

@@ -149,6 +149,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     }
     const messageId = `wamid.${randomBytes(24).toString('base64url')}`;
     const waId = whatsAppId(to);
+    notePairSend(to);
     options.onAccepted?.({ provider, messageId, to, waId, correlationId: cid, statusCallback: undefined });
     if (decision.kind === 'drop') {
       log({ at: iso(), ...entry, status: 0, outcome: 'dropped', message_id: messageId });
@@ -253,9 +254,13 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   }
 
   function overPairRate(to: string): boolean {
-    const t = now();
     const last = lastSendTo.get(to);
-    if (last !== undefined && t - last < PAIR_GAP_MS) return true;
+    return last !== undefined && now() - last < PAIR_GAP_MS;
+  }
+
+  /** Only messages that went out count toward the pair rate. */
+  function notePairSend(to: string): void {
+    const t = now();
     lastSendTo.delete(to);
     lastSendTo.set(to, t);
     // Entries are in time order: forget those past the gap so memory stays flat on long runs.
@@ -263,7 +268,6 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       if (t - at < PAIR_GAP_MS) break;
       lastSendTo.delete(phone);
     }
-    return false;
   }
 
   function iso(): string {

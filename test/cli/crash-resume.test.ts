@@ -1,0 +1,111 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_CREDENTIALS, startEmulator, type EmulatorLogEntry } from '../../src/emulator/emulator-server.js';
+import { RecipientState, planResume, stateOf } from '../../src/ledger/plan-resume.js';
+import { readLedger } from '../../src/ledger/read-ledger.js';
+import { parseScenario } from '../../src/emulator/scenario.js';
+import { collect, fixture } from '../helpers.js';
+
+// The built launcher, as a user runs it (`npm test` builds first).
+const BIN = fileURLToPath(new URL('../../bin/wa-broadcast.js', import.meta.url));
+const SPEC = 'name: hello\nlanguage: en\ncategory: utility\ncomponents:\n  - type: body\n    parameters:\n      - {type: text, text: "{{name}}"}\n';
+
+const stops: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(stops.splice(0).map((stop) => stop()));
+});
+
+const phone = (i: number) => `+4474${String(10_000_000 + i)}`;
+
+async function campaign(recipients: number, scenario = parseScenario({ latency_ms: 2 })) {
+  const log: EmulatorLogEntry[] = [];
+  const emulator = await startEmulator({ port: 0, mps: 5000, scenario, log: (entry) => log.push(entry) });
+  stops.push(emulator.close);
+  const rows = Array.from({ length: recipients }, (_, i) => `${phone(i)},yes,N${i}`).join('\n');
+  const dir = await fixture({ 'c.csv': `phone,opt_in,name\n${rows}\n`, 's.yaml': SPEC });
+  const env = {
+    ...process.env,
+    WA_API_URL: emulator.url,
+    WA_TOKEN: DEFAULT_CREDENTIALS.waToken,
+    WA_PHONE_NUMBER_ID: DEFAULT_CREDENTIALS.waPhoneNumberId,
+  };
+  const ledger = path.join(dir, 'c.ledger.jsonl');
+  return { dir, env, log, ledger, csv: path.join(dir, 'c.csv'), spec: path.join(dir, 's.yaml') };
+}
+
+/** Runs `send`; kills it with `signal` after `killAfterMs` if given. */
+function send(c: Awaited<ReturnType<typeof campaign>>, mps: number, kill?: { afterMs: number; signal: NodeJS.Signals }) {
+  return new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }>((resolve) => {
+    const child = spawn(process.execPath, [BIN, 'send', c.csv, '--template', c.spec, '--mps', String(mps), '--yes', '--json'], { cwd: c.dir, env: c.env });
+    let stderr = '';
+    let stdout = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    const timer = kill ? setTimeout(() => child.kill(kill.signal), kill.afterMs) : undefined;
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stderr, stdout });
+    });
+  });
+}
+
+describe('crash and resume', () => {
+  it('kill -9 at random moments, then resume to completion: nobody is accepted twice, everybody is accounted for', async () => {
+    const recipients = 1200;
+    // A few recipients lose their answer (the emulator accepts, then drops the connection).
+    const dropped = [phone(100), phone(700)];
+    const c = await campaign(recipients, parseScenario({ latency_ms: 2, rules: [{ match: dropped, outcome: 'drop' }] }));
+    let kills = 0;
+    for (let i = 0; i < 4; i++) {
+      const result = await send(c, 1000, { afterMs: 350 + Math.floor(Math.random() * 500), signal: 'SIGKILL' });
+      if (result.signal === 'SIGKILL') kills++;
+      if (result.code === 0) break;
+    }
+    expect(kills).toBeGreaterThan(0);
+    let final = await send(c, 1000);
+    for (let i = 0; i < 3 && final.code !== 0; i++) final = await send(c, 1000);
+    expect(final.code, final.stderr).toBe(0);
+
+    const reached = c.log.filter((e) => e.outcome === 'accepted' || e.outcome === 'dropped').map((e) => e.to);
+    expect(new Set(reached).size).toBe(reached.length); // never twice
+    const { recipients: states } = await planResume(readLedger(c.ledger));
+    let accepted = 0;
+    let inDoubt = 0;
+    for (let i = 0; i < recipients; i++) {
+      const state = stateOf(states.get(phone(i)));
+      expect([RecipientState.Accepted, RecipientState.Failed, RecipientState.InDoubt], phone(i)).toContain(state);
+      if (state === RecipientState.Accepted) accepted++;
+      if (state === RecipientState.InDoubt) inDoubt++;
+    }
+    expect(accepted + inDoubt).toBe(recipients);
+    expect(inDoubt).toBeGreaterThanOrEqual(dropped.length);
+    // Everyone the ledger calls accepted really was; everyone else in doubt was sent at most once.
+    expect(reached.length).toBeGreaterThanOrEqual(accepted);
+    expect(reached.length).toBeLessThanOrEqual(recipients);
+    // Several runs wrote to the one ledger.
+    const { runs } = await planResume(readLedger(c.ledger));
+    expect(runs).toBeGreaterThanOrEqual(2);
+  }, 120_000);
+
+  it('SIGTERM: in-flight requests finish, the ledger is flushed, the resume command is printed, exit 130', async () => {
+    const c = await campaign(2000);
+    const result = await send(c, 200, { afterMs: 1500, signal: 'SIGTERM' });
+    expect(result.code).toBe(130);
+    expect(result.stderr).toMatch(/interrupted: the ledger is up to date; resume with: wa-broadcast send .* --yes/);
+    expect(JSON.parse(result.stdout)).toMatchObject({ interrupted: true });
+    const records = (await collect(readLedger(c.ledger))).map((l) => l.record);
+    const intents = records.filter((r) => r.type === 'intent').length;
+    expect(intents).toBeGreaterThan(0);
+    expect(records.filter((r) => r.type === 'outcome')).toHaveLength(intents); // none left in doubt
+    const resumed = await send(c, 2000);
+    expect(resumed.code).toBe(0);
+    const summary = JSON.parse(resumed.stdout);
+    expect(summary.accepted + summary.skipped).toBe(2000);
+    const reached = c.log.filter((e) => e.outcome === 'accepted').map((e) => e.to);
+    expect(new Set(reached).size).toBe(2000);
+    expect(reached).toHaveLength(2000);
+  }, 60_000);
+});
+
