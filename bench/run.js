@@ -3,7 +3,9 @@
 //
 //   npm run bench                 all sections
 //   BENCH_RUNS=3 npm run bench    fewer runs per figure (default 5, after one warm-up)
-import { execFileSync, spawnSync } from 'node:child_process';
+//   BENCH_ONLY=pacing,cpu npm run bench   some sections (validate, pacing, overhead, cpu, memory)
+//   BENCH_SEND_RECIPIENTS=200000 npm run bench   a smaller send-memory campaign (default 1,000,000)
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -84,11 +86,186 @@ async function benchValidate(dir) {
   return lines.join('\n');
 }
 
+/** Starts a helper process that prints its URL as the first thing on a line; returns it and a stop(). */
+async function startServer(args, env = {}) {
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = await new Promise((resolve, reject) => {
+    let text = '';
+    const look = (chunk) => {
+      text += chunk;
+      const match = /(http:\/\/127\.0\.0\.1:\d+)/.exec(text);
+      if (match) resolve(match[1]);
+    };
+    child.stdout.on('data', look);
+    child.stderr.on('data', look);
+    child.on('exit', (code) => reject(new Error(`server exited ${code}: ${text}`)));
+  });
+  return { url, stop: () => new Promise((resolve) => { child.once('exit', resolve); child.kill('SIGTERM'); }) };
+}
+
+const SEND_ENV = { WA_TOKEN: 'emulator-token', WA_PHONE_NUMBER_ID: '100000000000001' };
+
+/** Runs `send` (not pinned: it is measured against a server on the other core). */
+function runSend(dir, csv, spec, url, extra) {
+  const ledger = path.join(dir, `ledger-${process.hrtime.bigint()}.jsonl`);
+  const report = path.join(dir, `report-${process.hrtime.bigint()}.jsonl`);
+  const started = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, ['--import', PROBE, BIN, 'send', csv, '--template', spec, '--ledger', ledger, '--yes', '--json', ...extra], {
+    env: { ...process.env, ...SEND_ENV, WA_API_URL: url, WA_BENCH_REPORT: report },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  if (result.status !== 0) throw new Error(`send exited ${result.status}: ${result.stderr}`);
+  rmSync(ledger, { force: true });
+  const { maxRssKb, cpuMs } = JSON.parse(readFileSync(report, 'utf8'));
+  return { wallMs, cpuMs, rssMb: maxRssKb / 1024, summary: JSON.parse(result.stdout.toString()) };
+}
+
+/** A CSV of `rows` distinct, valid, consenting recipients (E.164), and a one-parameter spec. */
+function plainCampaign(dir, rows) {
+  const csv = path.join(dir, `plain-${rows}.csv`);
+  const lines = ['phone,opt_in,first_name,code'];
+  for (let i = 0; i < rows; i++) lines.push(`+4474${String(10_000_000 + i)},yes,Ana,SPRING-${i}`);
+  writeFileSync(csv, `${lines.join('\n')}\n`);
+  const spec = path.join(dir, 'spec.yaml');
+  writeFileSync(spec, BENCH_SPEC);
+  return { csv, spec };
+}
+
+/** Achieved rate ÷ --mps, and the busiest sliding second, from the emulator's request log. */
+async function benchPacing(dir) {
+  const lines = ['### send: pacing against the emulator (achieved rate ÷ `--mps`; 10 s campaigns; median of 3)', '', '| --mps | achieved ÷ mps | busiest sliding second | goal | met |', '| --- | --- | --- | --- | --- |'];
+  for (const mps of [80, 400, 1000]) {
+    const { csv, spec } = plainCampaign(dir, mps * 10);
+    const ratios = [];
+    let busiest = 0;
+    for (let run = 0; run < 3; run++) {
+      const log = path.join(dir, `emulator-${mps}-${run}.jsonl`);
+      const emulator = await startServer([BIN, 'emulator', '--port', '0', '--mps', '100000', '--log', log]);
+      try {
+        runSend(dir, csv, spec, emulator.url, ['--mps', String(mps)]);
+      } finally {
+        await emulator.stop();
+      }
+      const times = readFileSync(log, 'utf8').trim().split('\n').map((l) => Date.parse(JSON.parse(l).at)).sort((a, b) => a - b);
+      ratios.push((times.length - 1) / ((times.at(-1) - times[0]) / 1000) / mps);
+      let start = 0;
+      for (let end = 0; end < times.length; end++) {
+        while (times[end] - times[start] >= 1000) start++;
+        busiest = Math.max(busiest, end - start + 1);
+      }
+    }
+    const ratio = median(ratios);
+    lines.push(`| ${mps} | ${ratio.toFixed(4)} | ${busiest} | ≥ 0.99, ≤ ${mps} a second | ${ratio >= 0.99 && busiest <= mps ? 'yes' : 'no'} |`);
+  }
+  return lines.join('\n');
+}
+
+/** Unpaced send ÷ a bare got loop against the same bare server, same concurrency, same run. */
+async function benchOverhead(dir) {
+  const rows = 20_000;
+  const { csv, spec } = plainCampaign(dir, rows);
+  const server = await startServer([path.join(ROOT, 'bench', 'bare-server.js')]);
+  const ratios = [];
+  const sendRates = [];
+  const bareRates = [];
+  try {
+    for (let run = 0; run < RUNS; run++) {
+      const bare = JSON.parse(execFileSync(process.execPath, [path.join(ROOT, 'bench', 'bare-got-loop.js'), `${server.url}/v23.0/100000000000001/messages`, String(rows), '64']).toString());
+      const send = runSend(dir, csv, spec, server.url, ['--mps', '1000000', '--concurrency', '64']);
+      const sendRate = send.summary.accepted / (send.wallMs / 1000);
+      sendRates.push(sendRate);
+      bareRates.push(bare.rate);
+      ratios.push(sendRate / bare.rate);
+    }
+  } finally {
+    await server.stop();
+  }
+  const ratio = median(ratios);
+  return [
+    `### send: unpaced cost (${rows.toLocaleString('en')} recipients, 64 in flight, median of ${RUNS} pairs)`,
+    '',
+    '| figure | value | goal | met |',
+    '| --- | --- | --- | --- |',
+    `| send, whole process incl. CSV, validation and ledger | ${Math.round(median(sendRates)).toLocaleString('en')} sends/s | | |`,
+    `| bare got loop, same server | ${Math.round(median(bareRates)).toLocaleString('en')} requests/s | | |`,
+    `| ratio send ÷ bare, pair by pair | ${ratio.toFixed(2)} | ≥ 0.6 | ${ratio >= 0.6 ? 'yes' : 'no'} |`,
+  ].join('\n');
+}
+
+/** CPU of the send process at 1,000 MPS against an emulator answering after 150 ms. */
+async function benchCpu(dir) {
+  const { csv, spec } = plainCampaign(dir, 10_000);
+  const scenario = path.join(dir, 'slow.yaml');
+  writeFileSync(scenario, 'latency_ms: 150\n');
+  const shares = [];
+  const bareShares = [];
+  for (let run = 0; run < 3; run++) {
+    const emulator = await startServer([BIN, 'emulator', '--port', '0', '--mps', '100000', '--scenario', scenario, '--log', path.join(dir, 'cpu.jsonl')]);
+    try {
+      const send = runSend(dir, csv, spec, emulator.url, ['--mps', '1000']);
+      shares.push(send.cpuMs / send.wallMs);
+      const report = path.join(dir, `bare-cpu-${run}.jsonl`);
+      const started = process.hrtime.bigint();
+      execFileSync(process.execPath, ['--import', PROBE, path.join(ROOT, 'bench', 'paced-got-loop.js'), `${emulator.url}/v23.0/100000000000001/messages`, '10000', '1000'], { env: { ...process.env, WA_BENCH_REPORT: report } });
+      const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+      bareShares.push(JSON.parse(readFileSync(report, 'utf8')).cpuMs / wallMs);
+    } finally {
+      await emulator.stop();
+    }
+  }
+  const share = median(shares);
+  const bare = median(bareShares);
+  return [
+    '### send: CPU at 1,000 MPS, 150 ms server latency (10,000 recipients, median of 3)',
+    '',
+    '| figure | value | goal | met |',
+    '| --- | --- | --- | --- |',
+    `| CPU time ÷ wall time of the send process | ${(share * 100).toFixed(0)} % of one core | ≤ 50 % | ${share <= 0.5 ? 'yes' : 'no'} |`,
+    `| the same for a bare got loop at 1,000 requests/s to the same emulator | ${(bare * 100).toFixed(0)} % of one core | (the floor) | |`,
+  ].join('\n');
+}
+
+/** Peak RSS of send for a large campaign, against the bare server, unpaced. */
+async function benchSendMemory(dir) {
+  const big = Number(process.env.BENCH_SEND_RECIPIENTS ?? 1_000_000);
+  const server = await startServer([path.join(ROOT, 'bench', 'bare-server.js')]);
+  const rows = [];
+  try {
+    for (const size of [big / 10, big]) {
+      const { csv, spec } = plainCampaign(dir, size);
+      const send = runSend(dir, csv, spec, server.url, ['--mps', '1000000', '--concurrency', '64']);
+      rows.push({ size, rssMb: send.rssMb, seconds: send.wallMs / 1000 });
+      rmSync(csv);
+    }
+  } finally {
+    await server.stop();
+  }
+  const [small, large] = rows;
+  const growth = large.rssMb / small.rssMb - 1;
+  return [
+    '### send: memory (unpaced, bare server; one run each: RSS is not noisy)',
+    '',
+    `| recipients | ${small.size.toLocaleString('en')} | ${large.size.toLocaleString('en')} | goal | met |`,
+    '| --- | --- | --- | --- | --- |',
+    `| peak RSS | ${small.rssMb.toFixed(0)} MB | ${large.rssMb.toFixed(0)} MB | ≤ 200 MB | ${large.rssMb <= 200 ? 'yes' : 'no'} |`,
+    `| growth, 10× the recipients | | ${(growth * 100).toFixed(0)} % | flat | |`,
+    `| wall time | ${small.seconds.toFixed(0)} s | ${large.seconds.toFixed(0)} s | | |`,
+  ].join('\n');
+}
+
+const SECTIONS = { validate: benchValidate, pacing: benchPacing, overhead: benchOverhead, cpu: benchCpu, memory: benchSendMemory };
+const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : Object.keys(SECTIONS);
+
 const dir = mkdtempSync(path.join(tmpdir(), 'wa-broadcast-bench-'));
 try {
   const cpu = execFileSync('sh', ['-c', "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 || true"]).toString().trim();
   console.log(`## Run of ${new Date().toISOString().slice(0, 10)} on ${cpu || 'unknown CPU'}, Node ${process.version}\n`);
-  console.log(await benchValidate(dir));
+  for (const name of only) {
+    console.log(await SECTIONS[name](dir));
+    console.log('');
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

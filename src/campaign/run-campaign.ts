@@ -126,7 +126,7 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
   const record = (job: Job, cid: string, state: OutcomeState, extra: Partial<OutcomeRecord>) => {
     // Not awaited: the next send need not wait for this outcome's fsync. A failure is kept by the
     // writer and stops the dispatcher before its next request.
-    ledger.append({ type: 'outcome', at: clock.date().toISOString(), cid, phone: job.recipient.phone, outcome: state, ...extra }).catch(() => undefined);
+    ledger.appendSoon({ type: 'outcome', at: clock.date().toISOString(), cid, phone: job.recipient.phone, outcome: state, ...extra }).catch(() => undefined);
   };
 
   const countError = (code: string) => {

@@ -123,6 +123,7 @@ export function registerSend(program: Command, io: Io, environment: SendEnvironm
               return askYesNo(`Send ${plan.toSend} message(s)? [y/N] `, io);
             },
             onProgress: (stats, plan) => {
+              if (stats.requests === 0) return;
               progress ??= progressReporter({ stream: io.stderr as NodeJS.WritableStream & { isTTY?: boolean }, total: plan.toSend });
               progress.update(stats);
             },
