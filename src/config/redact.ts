@@ -8,7 +8,7 @@ export const REDACTED = '[redacted]';
  */
 export function makeRedactor(secrets: (string | undefined)[], basicPairs: [string, string][] = []): (text: string) => string {
   const forms = new Set<string>();
-  for (const secret of secrets) {
+  for (const secret of [...secrets, ...basicPairs.map(([, secret]) => secret)]) {
     if (!secret || secret.length < 6) continue;
     forms.add(secret);
     forms.add(encodeURIComponent(secret));

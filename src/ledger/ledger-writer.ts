@@ -89,7 +89,12 @@ export class LedgerWriter {
   private startFlush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.flushing ??= this.flush();
+    if (this.flushing || this.queue.length === 0) return;
+    this.flushing = this.flush().finally(() => {
+      this.flushing = undefined;
+      // Lines queued after the last pass of the loop, before this callback, go now.
+      this.startFlush();
+    });
   }
 
   /** Writes what is queued, then releases the lock. */
@@ -117,7 +122,6 @@ export class LedgerWriter {
         this.queue = [];
       }
     }
-    this.flushing = undefined;
   }
 }
 

@@ -97,6 +97,14 @@ describe('runCampaign', () => {
     }
   });
 
+  it('counts a message held for quality assessment as accepted and held', async () => {
+    const [first] = phones(1);
+    const held: TransportResult = { ok: true, response: { status: 200, headers: {}, body: JSON.stringify({ messages: [{ id: 'wamid.H', message_status: 'held_for_quality_assessment' }] }) } };
+    const { stats, records } = await campaign({ recipients: 2, answers: { [first!]: [held] } });
+    expect(stats).toMatchObject({ accepted: 2, held: 1 });
+    expect(records.find((r) => r.type === 'outcome' && r.phone === first)).toMatchObject({ outcome: 'accepted', status: 'held_for_quality_assessment' });
+  });
+
   it('keeps the in-flight cap', async () => {
     const { maxInFlight } = await campaign({ recipients: 100, latencyMs: 2000, concurrency: 5, mps: 1000 });
     expect(maxInFlight).toBe(5);

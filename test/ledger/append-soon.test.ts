@@ -1,0 +1,62 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { LedgerRecord } from '../../src/ledger/ledger-records.js';
+import { LedgerWriter, type LedgerFile } from '../../src/ledger/ledger-writer.js';
+import { tempDir } from '../helpers.js';
+
+const outcome = (i: number): LedgerRecord => ({ type: 'outcome', at: 'x', cid: `c${i}`, phone: `+44${i}`, outcome: 'accepted' });
+const intent = (i: number): LedgerRecord => ({ type: 'intent', at: 'x', cid: `c${i}`, phone: `+44${i}`, line: 2, attempt: 1 });
+
+async function writer() {
+  const written: string[] = [];
+  let syncs = 0;
+  const openFile = async (): Promise<LedgerFile> => ({
+    write: async (data) => void written.push(data.toString()),
+    sync: async () => void syncs++,
+    close: async () => undefined,
+  });
+  const w = await LedgerWriter.open(path.join(await tempDir(), 'l.jsonl'), { openFile });
+  return { w, written, syncs: () => syncs };
+}
+
+describe('LedgerWriter.appendSoon', () => {
+  it('rides along with the next append: one write, one fsync', async () => {
+    const { w, written, syncs } = await writer();
+    void w.appendSoon(outcome(1));
+    void w.appendSoon(outcome(2));
+    expect(written).toHaveLength(0);
+    await w.append(intent(3));
+    expect(written).toHaveLength(1);
+    expect(written[0]!.trim().split('\n')).toHaveLength(3);
+    expect(syncs()).toBe(1);
+    await w.close();
+  });
+
+  it('is written within 100 ms when nothing else comes', async () => {
+    const { w, written } = await writer();
+    const durable = w.appendSoon(outcome(1));
+    await durable;
+    expect(written.join('')).toContain('"c1"');
+    await w.close();
+  });
+
+  it('keeps writing after its timer fires on a queue another write already emptied', async () => {
+    const { w, written } = await writer();
+    const first = w.append(intent(2)); // a write is under way…
+    void w.appendSoon(outcome(1)); // …so this one arms the 100 ms timer, and the write takes it along
+    await first;
+    await new Promise((resolve) => setTimeout(resolve, 150)); // the timer fires on an empty queue
+    const next = w.append(intent(3));
+    const late = await Promise.race([next.then(() => 'written'), new Promise((resolve) => setTimeout(() => resolve('stuck'), 1000))]);
+    expect(late).toBe('written');
+    expect(written.join('')).toContain('"c3"');
+    await w.close();
+  });
+
+  it('is written on close', async () => {
+    const { w, written } = await writer();
+    void w.appendSoon(outcome(1));
+    await w.close();
+    expect(written.join('')).toContain('"c1"');
+  });
+});
