@@ -5,16 +5,22 @@ import type { Clock } from './clock.js';
  * included, since every request passes here), and as close to `mps` as that allows.
  *
  * Two rules, both ours (p-limit caps requests in flight, never the rate):
- * - a grid: the k-th send is due at start + k / rate, so the rate holds over a long run even when
- *   timers fire late (a late send is followed by earlier ones until the grid is caught up);
- * - a window log: the times of the last `mps` sends; a send waits until the oldest of them is a
- *   full second old, which makes "no second over the limit" exact rather than approximate.
+ * - `acquire`, a grid: the k-th send is due at start + k / rate, so the rate holds over a long run
+ *   even when timers fire late (a late send is followed by earlier ones until the grid catches up).
+ *   The pipeline calls it before writing a recipient's intent.
+ * - `admit`, a window log: the times of the last `mps` requests; a request waits until the oldest
+ *   of them is a window old. The pipeline calls it at the last moment, after the intent's fsync,
+ *   whose varying delay would otherwise bunch requests that the grid spaced out. The window is a
+ *   second plus 5 ms, for what still lies between here and the provider (the HTTP client, the
+ *   network): at most 0.5 % of the rate.
  * A token bucket paced at mps − capacity would give the same guarantee at a lower rate: at 80 MPS
  * with capacity 1 it reaches 98.75 %, short of the 99 % goal.
  *
  * Throttling answers slow the grid down (×0.75, down to 1/s) and may pause it (Retry-After); the
  * rate climbs back by 5 % of `mps` for every 10 s without throttling.
  */
+const WINDOW_MS = 1005;
+
 export class Pacer {
   private readonly window: Float64Array;
   private head = 0;
@@ -38,7 +44,7 @@ export class Pacer {
     return this.rate;
   }
 
-  /** Waits until one more request may start, and counts it. Returns false when `signal` aborted first. */
+  /** Waits for the next slot on the grid. Returns false when `signal` aborted first. */
   async acquire(signal?: AbortSignal): Promise<boolean> {
     for (;;) {
       if (signal?.aborted) return false;
@@ -46,12 +52,24 @@ export class Pacer {
       this.recover(now);
       // A grid far behind (after an idle spell) may catch up by one second's worth, no more.
       const next = Math.max(this.next ?? now, now - 1000);
-      const windowFree = this.window[this.head]! + 1000;
-      const at = Math.max(next, windowFree, this.pausedUntil);
+      const at = Math.max(next, this.pausedUntil);
+      if (at <= now) {
+        this.next = next + 1000 / this.rate;
+        return true;
+      }
+      await this.clock.sleep(at - now, signal);
+    }
+  }
+
+  /** Waits until a request may leave without exceeding `mps` in any window, and counts it. */
+  async admit(signal?: AbortSignal): Promise<boolean> {
+    for (;;) {
+      if (signal?.aborted) return false;
+      const now = this.clock.now();
+      const at = this.window[this.head]! + WINDOW_MS;
       if (at <= now) {
         this.window[this.head] = now;
         this.head = (this.head + 1) % this.window.length;
-        this.next = next + 1000 / this.rate;
         return true;
       }
       await this.clock.sleep(at - now, signal);

@@ -77,6 +77,7 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
   const onAbort = () => stop.abort();
   signal.addEventListener('abort', onAbort, { once: true });
   stop.signal.addEventListener('abort', () => wake?.(), { once: true });
+  if (signal.aborted) stop.abort(); // interrupted before the first request (while validating, say)
 
   const rows = audience.batches[Symbol.asyncIterator]();
   let batch: Recipient[] = [];
@@ -153,7 +154,7 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
       ...(job.row ? { row: job.row } : {}),
     });
     job.row = undefined;
-    if (stop.signal.aborted) {
+    if (!(await pacer.admit(stop.signal))) {
       // Stopped while the intent was being written: the request is never made, and saying so
       // keeps this recipient out of "in doubt" (the next run sends it).
       record(job, cid, 'retry', { code: 'not_sent', title: 'the campaign stopped before this request was made' });

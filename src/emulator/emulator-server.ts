@@ -101,19 +101,23 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   server.keepAliveTimeout = 30_000;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Limits and the log go by arrival, as the platform's would.
+    const arrived = now();
+    const iso = () => new Date(arrived).toISOString();
     const path = (req.url ?? '/').split('?')[0]!;
     const body = await readBody(req);
     if (body === undefined) return json(res, 413, { error: { message: 'Request entity too large', code: 100 } });
     const cloud = /^\/(v\d+\.\d+)\/([^/]+)\/messages$/.exec(path);
     const twilio = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(path);
-    if (req.method === 'POST' && cloud) return meta(req, res, 'cloud', path, body, cloud[2]!);
-    if (req.method === 'POST' && path === '/messages') return meta(req, res, '360dialog', path, body, undefined);
-    if (req.method === 'POST' && twilio) return twilioSend(req, res, path, body, twilio[1]!);
+    if (req.method === 'POST' && cloud) return meta(req, res, 'cloud', path, body, cloud[2]!, arrived);
+    if (req.method === 'POST' && path === '/messages') return meta(req, res, '360dialog', path, body, undefined, arrived);
+    if (req.method === 'POST' && twilio) return twilioSend(req, res, path, body, twilio[1]!, arrived);
     log({ at: iso(), provider: 'unknown', path, status: 404, outcome: 'refused' });
     return json(res, 404, { error: { message: `Unknown path components: ${path}`, type: 'OAuthException', code: 2500, fbtrace_id: traceId() } });
   }
 
-  async function meta(req: IncomingMessage, res: ServerResponse, provider: 'cloud' | '360dialog', path: string, body: string, phoneNumberId: string | undefined) {
+  async function meta(req: IncomingMessage, res: ServerResponse, provider: 'cloud' | '360dialog', path: string, body: string, phoneNumberId: string | undefined, arrived: number) {
+    const iso = () => new Date(arrived).toISOString();
     const refuse = (status: number, code: number, message: string) => {
       log({ at: iso(), provider, path, status, outcome: 'refused', code });
       return json(res, status, metaError(code, message));
@@ -132,11 +136,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     const cid = typeof message.biz_opaque_callback_data === 'string' ? message.biz_opaque_callback_data : undefined;
     const sender = provider === 'cloud' ? `cloud:${phoneNumberId}` : '360dialog';
     const entry = { provider, path, to, ...(cid ? { cid } : {}) };
-    if (overRate(sender)) {
+    if (overRate(sender, arrived)) {
       log({ at: iso(), ...entry, status: 400, outcome: 'throttled', code: 130429 });
       return json(res, 400, metaError(130429, 'Rate limit hit', 'Cloud API message throughput has been reached.'));
     }
-    if (overPairRate(to)) {
+    if (overPairRate(to, arrived)) {
       log({ at: iso(), ...entry, status: 400, outcome: 'throttled', code: 131056 });
       return json(res, 400, metaError(131056, '(Business Account, Consumer Account) pair rate limit hit'));
     }
@@ -149,7 +153,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     }
     const messageId = `wamid.${randomBytes(24).toString('base64url')}`;
     const waId = whatsAppId(to);
-    notePairSend(to);
+    notePairSend(to, arrived);
     options.onAccepted?.({ provider, messageId, to, waId, correlationId: cid, statusCallback: undefined });
     if (decision.kind === 'drop') {
       log({ at: iso(), ...entry, status: 0, outcome: 'dropped', message_id: messageId });
@@ -165,7 +169,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     });
   }
 
-  async function twilioSend(req: IncomingMessage, res: ServerResponse, path: string, body: string, accountSid: string) {
+  async function twilioSend(req: IncomingMessage, res: ServerResponse, path: string, body: string, accountSid: string, arrived: number) {
+    const iso = () => new Date(arrived).toISOString();
     const refuse = (status: number, code: number, message: string) => {
       log({ at: iso(), provider: 'twilio', path, status, outcome: 'refused', code });
       return json(res, status, twilioError(code, message, status));
@@ -181,7 +186,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     const statusCallback = form.get('StatusCallback') ?? undefined;
     const cid = statusCallback ? (new URL(statusCallback).searchParams.get('cid') ?? undefined) : undefined;
     const entry = { provider: 'twilio' as const, path, to, ...(cid ? { cid } : {}) };
-    if (overRate(`twilio:${form.get('From') ?? form.get('MessagingServiceSid')}`)) {
+    if (overRate(`twilio:${form.get('From') ?? form.get('MessagingServiceSid')}`, arrived)) {
       log({ at: iso(), ...entry, status: 429, outcome: 'throttled', code: 20429 });
       return json(res, 429, twilioError(20429, 'Too Many Requests', 429));
     }
@@ -243,8 +248,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   }
 
   /** Sliding one-second window per sender, like the platform's throughput limit. */
-  function overRate(sender: string): boolean {
-    const t = now();
+  function overRate(sender: string, t: number): boolean {
     let times = sendTimes.get(sender);
     if (!times) sendTimes.set(sender, (times = []));
     while (times.length > 0 && times[0]! <= t - 1000) times.shift();
@@ -253,14 +257,13 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     return false;
   }
 
-  function overPairRate(to: string): boolean {
+  function overPairRate(to: string, t: number): boolean {
     const last = lastSendTo.get(to);
-    return last !== undefined && now() - last < PAIR_GAP_MS;
+    return last !== undefined && t - last < PAIR_GAP_MS;
   }
 
   /** Only messages that went out count toward the pair rate. */
-  function notePairSend(to: string): void {
-    const t = now();
+  function notePairSend(to: string, t: number): void {
     lastSendTo.delete(to);
     lastSendTo.set(to, t);
     // Entries are in time order: forget those past the gap so memory stays flat on long runs.
@@ -268,10 +271,6 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       if (t - at < PAIR_GAP_MS) break;
       lastSendTo.delete(phone);
     }
-  }
-
-  function iso(): string {
-    return new Date(now()).toISOString();
   }
 
   await new Promise<void>((resolve, reject) => {

@@ -9,6 +9,7 @@ async function sendTimes(mps: number, count: number, clock = new ManualClock(), 
     (async () => {
       for (let i = 0; i < count; i++) {
         await pacer.acquire();
+        await pacer.admit();
         times.push(clock.now());
       }
     })(),
@@ -44,6 +45,7 @@ describe('Pacer', () => {
       (async () => {
         for (let i = 0; i < 1000; i++) {
           await pacer.acquire();
+          await pacer.admit();
           times.push(clock.now());
           // Every tenth send the process stalls for 50 ms (a GC pause, a slow fsync).
           if (i % 10 === 9) await clock.sleep(50);
@@ -52,6 +54,20 @@ describe('Pacer', () => {
     );
     expect(busiestSecond(times)).toBeLessThanOrEqual(100);
     expect(999 / ((times.at(-1)! - times[0]!) / 1000)).toBeGreaterThanOrEqual(99);
+  });
+
+  it('admits no more than mps requests in any second even when they come bunched', async () => {
+    const clock = new ManualClock();
+    const pacer = new Pacer(50, clock);
+    const times: number[] = [];
+    // 200 requests all ready at once (their intents' fsyncs finished together).
+    await clock.run(Promise.all(Array.from({ length: 200 }, async () => {
+      await pacer.admit();
+      times.push(clock.now());
+    })));
+    times.sort((a, b) => a - b);
+    expect(busiestSecond(times)).toBeLessThanOrEqual(50);
+    expect(busiestSecond(times.map((t) => t))).toBe(50);
   });
 
   it('slows down on throttling, waits out Retry-After, and recovers', async () => {

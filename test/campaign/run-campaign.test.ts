@@ -48,6 +48,7 @@ async function campaign(setup: Setup = {}) {
   let inFlight = 0;
   let maxInFlight = 0;
   const interrupt = new AbortController();
+  if (setup.abortAfterRequests === 0) interrupt.abort();
   const transport = async (request: HttpRequest): Promise<TransportResult> => {
     const phone = JSON.parse(request.body).to as string;
     requests.push({ at: clock.now(), phone });
@@ -170,6 +171,12 @@ describe('runCampaign', () => {
     // Intents written when the interrupt came are closed as not sent, so none is left in doubt.
     expect(outcomes.filter((r) => r.outcome !== 'accepted').every((r) => r.outcome === 'retry' && r.code === 'not_sent')).toBe(true);
     expect(records.filter((r) => r.type === 'intent')).toHaveLength(outcomes.length);
+  });
+
+  it('sends nothing when interrupted before it starts', async () => {
+    const { end, requests } = await campaign({ recipients: 5, abortAfterRequests: 0 });
+    expect(end).toEqual({ reason: 'interrupted' });
+    expect(requests).toHaveLength(0);
   });
 
   it('stops sending the moment the ledger cannot be written', async () => {
