@@ -17,6 +17,9 @@ export interface ProgressOptions {
  * The live line: on a terminal an ora spinner, redrawn at most 10 times a second; elsewhere (a
  * cron log) a plain line every 5 seconds. Never per message: a thousand redraws a second would
  * cost more than the sends.
+ *
+ * ora's discardStdin stays off: it puts the terminal in raw mode and, with stdin not yet flowing,
+ * swallows Ctrl-C, so a user could not interrupt a campaign.
  */
 export function progressReporter(options: ProgressOptions): ProgressReporter {
   const now = options.now ?? (() => performance.now());
@@ -25,7 +28,7 @@ export function progressReporter(options: ProgressOptions): ProgressReporter {
   const interval = tty ? 100 : 5000;
   let last = -Infinity;
   let latest: CampaignStats | undefined;
-  const spinner: Ora | undefined = tty ? ora({ stream: options.stream, text: 'starting…' }).start() : undefined;
+  const spinner: Ora | undefined = tty ? ora({ stream: options.stream, text: 'starting…', discardStdin: false }).start() : undefined;
 
   const line = (stats: CampaignStats) => {
     const done = stats.accepted + stats.failed + stats.in_doubt;

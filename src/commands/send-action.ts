@@ -51,17 +51,26 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
   const ledgerFile = flags.ledger ?? defaultLedger(csvFile);
   const concurrency = flags.concurrency ?? Math.min(256, Math.max(16, Math.ceil(flags.mps / 2)));
   const interrupt = new AbortController();
-  const onSignal = () => {
-    say('wa-broadcast: stopping: no new requests; waiting for those in flight (Ctrl-C again to quit at once)');
-    interrupt.abort();
+  let firstSignalAt: number | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    const now = Date.now();
+    if (firstSignalAt === undefined) {
+      firstSignalAt = now;
+      say('wa-broadcast: stopping: no new requests; waiting for those in flight (Ctrl-C again to quit at once)');
+      interrupt.abort();
+      return;
+    }
+    // npx and npm forward the terminal's Ctrl-C to us as well: the same keypress arrives twice.
+    if (now - firstSignalAt < 1000) return;
     removeSignals();
+    process.kill(process.pid, signal); // a second Ctrl-C: quit at once, as the user asked
   };
   const removeSignals = () => {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 
   let progress: ReturnType<typeof progressReporter> | undefined;
   let result: SendResult;
