@@ -154,7 +154,8 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
       ...(job.row ? { row: job.row } : {}),
     });
     job.row = undefined;
-    if (!(await pacer.admit(stop.signal))) {
+    // Checked again after the wait: another attempt may have stopped the campaign meanwhile.
+    if (!(await pacer.admit(stop.signal)) || stop.signal.aborted) {
       // Stopped while the intent was being written: the request is never made, and saying so
       // keeps this recipient out of "in doubt" (the next run sends it).
       record(job, cid, 'retry', { code: 'not_sent', title: 'the campaign stopped before this request was made' });
