@@ -1,5 +1,5 @@
 import ora, { type Ora } from 'ora';
-import type { CampaignStats } from './run-campaign.js';
+import { requestRate, type CampaignStats } from './run-campaign.js';
 
 export interface ProgressReporter {
   update(stats: CampaignStats): void;
@@ -32,11 +32,11 @@ export function progressReporter(options: ProgressOptions): ProgressReporter {
 
   const line = (stats: CampaignStats) => {
     const done = stats.accepted + stats.failed + stats.in_doubt;
-    const seconds = (now() - started) / 1000;
-    const rate = seconds > 0 ? stats.requests / seconds : 0;
+    // Under a second of sending says nothing about the rate.
+    const rate = now() - started >= 1000 ? requestRate(stats) : 0;
     const left = Math.max(0, options.total - done);
     const eta = rate > 0 ? formatDuration(left / rate) : '–';
-    return `sent ${stats.accepted}/${options.total} · failed ${stats.failed} · in doubt ${stats.in_doubt} · ${rate.toFixed(1)}/s · ETA ${eta}`;
+    return `sent ${stats.accepted}/${options.total} · failed ${stats.failed} · in doubt ${stats.in_doubt} · ${rate > 0 ? `${rate.toFixed(1)}/s` : '–/s'} · ETA ${eta}`;
   };
 
   return {

@@ -25,6 +25,16 @@ export interface CampaignStats {
   retries: number;
   /** Requests made. */
   requests: number;
+  /** Clock times (ms) of the first and the last request, for the rate. */
+  firstRequestAt: number | undefined;
+  lastRequestAt: number | undefined;
+}
+
+/** Requests per second between the first request and the last; 0 with fewer than two. */
+export function requestRate(stats: CampaignStats): number {
+  const { firstRequestAt: first, lastRequestAt: last, requests } = stats;
+  if (first === undefined || last === undefined || requests < 2 || last <= first) return 0;
+  return ((requests - 1) * 1000) / (last - first);
 }
 
 export type CampaignEnd =
@@ -66,7 +76,7 @@ interface Job {
  */
 export async function runCampaign(deps: CampaignDeps): Promise<{ stats: CampaignStats; end: CampaignEnd }> {
   const { audience, plan, provider, transport, ledger, clock, pacer, signal } = deps;
-  const stats: CampaignStats = { accepted: 0, held: 0, failed: 0, in_doubt: 0, skipped: 0, skipped_in_doubt: 0, rejected: {}, errors: {}, retries: 0, requests: 0 };
+  const stats: CampaignStats = { accepted: 0, held: 0, failed: 0, in_doubt: 0, skipped: 0, skipped_in_doubt: 0, rejected: {}, errors: {}, retries: 0, requests: 0, firstRequestAt: undefined, lastRequestAt: undefined };
   let end: CampaignEnd | undefined;
   let consecutiveFailures = 0;
   const retries: { dueAt: number; job: Job }[] = [];
@@ -163,6 +173,8 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
     }
     job.lastRequestAt = clock.now();
     stats.requests++;
+    stats.firstRequestAt ??= job.lastRequestAt;
+    stats.lastRequestAt = job.lastRequestAt;
     const result = await transport(request);
     const outcome: Outcome = result.ok
       ? provider.parseResponse(result.response)

@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline/promises';
 import Table from 'cli-table3';
 import { systemClock } from '../campaign/clock.js';
 import { formatDuration, progressReporter } from '../campaign/progress.js';
-import type { CampaignStats } from '../campaign/run-campaign.js';
+import { requestRate, type CampaignStats } from '../campaign/run-campaign.js';
 import { sendCampaign, type SendPlan, type SendResult } from '../campaign/send-campaign.js';
 import { loadEnv } from '../config/load-env.js';
 import { makeRedactor } from '../config/redact.js';
@@ -129,7 +129,7 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
   }
 
   const { stats, end, durationMs } = result;
-  const summary = { ...summaryKeys(stats, result.plan, ledgerFile), duration_s: round(durationMs / 1000), rate: round(durationMs > 0 ? stats.requests / (durationMs / 1000) : 0) };
+  const summary = { ...summaryKeys(stats, result.plan, ledgerFile), duration_s: round(durationMs / 1000), rate: round(requestRate(stats)) };
   const table = summaryTable(stats, result.plan, durationMs);
   if (flags.json) {
     say(table);
@@ -188,7 +188,7 @@ function summaryTable(stats: CampaignStats, plan: SendPlan, durationMs: number):
   table.push(['rejected by validation', plan.validation.rows - plan.validation.sendable]);
   table.push(['retries', stats.retries]);
   table.push(['duration', formatDuration(seconds)]);
-  table.push(['mean rate', `${(seconds > 0 ? stats.requests / seconds : 0).toFixed(1)}/s`]);
+  table.push(['mean rate', `${requestRate(stats).toFixed(1)}/s`]);
   return table.toString();
 }
 

@@ -140,7 +140,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       log({ at: iso(), ...entry, status: 400, outcome: 'throttled', code: 130429 });
       return json(res, 400, metaError(130429, 'Rate limit hit', 'Cloud API message throughput has been reached.'));
     }
-    if (overPairRate(to, arrived)) {
+    if (overPairRate(`${sender}|${to}`, arrived)) {
       log({ at: iso(), ...entry, status: 400, outcome: 'throttled', code: 131056 });
       return json(res, 400, metaError(131056, '(Business Account, Consumer Account) pair rate limit hit'));
     }
@@ -153,7 +153,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     }
     const messageId = `wamid.${randomBytes(24).toString('base64url')}`;
     const waId = whatsAppId(to);
-    notePairSend(to, arrived);
+    notePairSend(`${sender}|${to}`, arrived);
     options.onAccepted?.({ provider, messageId, to, waId, correlationId: cid, statusCallback: undefined });
     if (decision.kind === 'drop') {
       log({ at: iso(), ...entry, status: 0, outcome: 'dropped', message_id: messageId });
@@ -257,15 +257,16 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     return false;
   }
 
-  function overPairRate(to: string, t: number): boolean {
-    const last = lastSendTo.get(to);
+  /** Meta's pair rate is per (business number, user): `pair` is `sender|recipient`. */
+  function overPairRate(pair: string, t: number): boolean {
+    const last = lastSendTo.get(pair);
     return last !== undefined && t - last < PAIR_GAP_MS;
   }
 
   /** Only messages that went out count toward the pair rate. */
-  function notePairSend(to: string, t: number): void {
-    lastSendTo.delete(to);
-    lastSendTo.set(to, t);
+  function notePairSend(pair: string, t: number): void {
+    lastSendTo.delete(pair);
+    lastSendTo.set(pair, t);
     // Entries are in time order: forget those past the gap so memory stays flat on long runs.
     for (const [phone, at] of lastSendTo) {
       if (t - at < PAIR_GAP_MS) break;

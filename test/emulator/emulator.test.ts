@@ -83,6 +83,9 @@ describe('emulator', () => {
     expect((await cloudSend(e.url, '+447400123456')).json.error.code).toBe(131056);
     t += 6_000;
     expect((await cloudSend(e.url, '+447400123456')).status).toBe(200);
+    // The limit is per (business number, user): another sender may message the same user.
+    const res = await fetch(`${e.url}/messages`, { method: 'POST', headers: { 'd360-api-key': C.d360ApiKey, 'content-type': 'application/json' }, body: body('+447400123456') });
+    expect(res.status).toBe(200);
   });
 
   it('plays a scenario: an error code, a transient failure then success, held, and a dropped connection', async () => {
