@@ -16,10 +16,13 @@ import type { Clock } from './clock.js';
  * A token bucket paced at mps − capacity would give the same guarantee at a lower rate: at 80 MPS
  * with capacity 1 it reaches 98.75 %, short of the 99 % goal.
  *
- * Throttling answers slow the grid down (×0.75, down to 1/s) and may pause it (Retry-After); the
- * rate climbs back by 5 % of `mps` for every 10 s without throttling.
+ * Throttling answers slow the grid down (×0.9 each, down to 1/s) and may pause it (Retry-After);
+ * the rate climbs back by 5 % of `mps` for every 5 s without throttling. The steps are small
+ * because most throttling at the limit is marginal (a request that arrived a few milliseconds
+ * early); repeated answers compound.
  */
 const WINDOW_MS = 1005;
+const RECOVERY_MS = 5_000;
 
 export class Pacer {
   private readonly window: Float64Array;
@@ -79,7 +82,7 @@ export class Pacer {
   /** A throttling answer: slow down, and wait `retryAfterMs` before the next request if given. */
   slowDown(retryAfterMs?: number): void {
     const now = this.clock.now();
-    this.rate = Math.max(1, this.rate * 0.75);
+    this.rate = Math.max(1, this.rate * 0.9);
     this.lastThrottle = now;
     this.lastRecovery = now;
     this.next = now + 1000 / this.rate;
@@ -87,7 +90,7 @@ export class Pacer {
   }
 
   private recover(now: number): void {
-    if (this.rate >= this.mps || now - this.lastThrottle < 10_000 || now - this.lastRecovery < 10_000) return;
+    if (this.rate >= this.mps || now - this.lastThrottle < RECOVERY_MS || now - this.lastRecovery < RECOVERY_MS) return;
     this.rate = Math.min(this.mps, this.rate + this.mps * 0.05);
     this.lastRecovery = now;
   }

@@ -75,11 +75,11 @@ describe('Pacer', () => {
     const pacer = new Pacer(80, clock);
     await sendTimes(80, 10, clock, pacer);
     pacer.slowDown(2000);
-    expect(pacer.currentRate).toBe(60);
+    expect(pacer.currentRate).toBe(72);
     const before = clock.now();
     const [first] = await sendTimes(80, 1, clock, pacer);
     expect(first! - before).toBeGreaterThanOrEqual(2000);
-    // 10 s per step of 5 % of 80 (4/s): back to 80 after five quiet steps.
+    // 5 s per step of 5 % of 80 (4/s): back to 80 after two quiet steps.
     await sendTimes(80, 80 * 60, clock, pacer);
     expect(pacer.currentRate).toBe(80);
   });
