@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { toCountryCode, type CountryCode } from '../recipients/normalize-phone.js';
 
 /** Commander parser for `--default-country`: an ISO 3166 alpha-2 code libphonenumber knows. */
@@ -30,4 +30,14 @@ export function portOption(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || n > 65535) throw new InvalidArgumentError('expected a port number from 0 to 65535.');
   return n;
+}
+
+/** The flags `validate` and `send` share: which spec, which numbers, which columns. */
+export function audienceOptions(command: Command): Command {
+  return command
+    .option('--template <spec>', 'template spec, YAML or JSON (default: <csv>.template.yaml or template.yaml beside the CSV)')
+    .option('--suppress <csv>', 'numbers never to message (a CSV with a phone column)')
+    .option('--default-country <code>', 'country of national-format numbers without a country column (ISO code, e.g. GB)', countryOption)
+    .option('--phone-column <name>', 'column holding the phone number', 'phone')
+    .option('--opt-in-column <name>', 'column recording consent (yes, y, true, 1, opted_in)', 'opt_in');
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
 import { PROVIDER_NAMES } from '../providers/provider.js';
-import { choiceOption, countryOption, positiveIntegerOption } from './options.js';
+import { audienceOptions, choiceOption, positiveIntegerOption } from './options.js';
 import type { SendFlags } from './send-action.js';
 
 export interface SendEnvironment {
@@ -11,21 +11,15 @@ export interface SendEnvironment {
 }
 
 export function registerSend(program: Command, io: Io, environment: SendEnvironment): void {
-  program
-    .command('send')
+  audienceOptions(program.command('send'))
     .description('send one template message per sendable recipient, paced, recorded in a ledger, resumable')
     .argument('<csv>', 'recipients CSV, as for validate')
-    .option('--template <spec>', 'template spec (default: <csv>.template.yaml or template.yaml beside the CSV)')
     .option('--provider <name>', `${PROVIDER_NAMES.join(' | ')}`, choiceOption(PROVIDER_NAMES), 'cloud')
     .option('--mps <n>', "messages per second: the sender's throughput limit", positiveIntegerOption, 80)
     .option('--ledger <file>', 'the campaign ledger (default: the CSV with .ledger.jsonl for .csv)')
     .option('--yes', 'send without asking (required when not at a terminal)')
     .option('--json', 'print one JSON object on stdout at the end')
     .option('--dry-run [file]', 'send nothing: write the exact requests to a file (default: <csv>.requests.jsonl)')
-    .option('--suppress <csv>', 'numbers never to message')
-    .option('--default-country <code>', 'country of national-format numbers (ISO code)', countryOption)
-    .option('--phone-column <name>', 'column holding the phone number', 'phone')
-    .option('--opt-in-column <name>', 'column recording consent', 'opt_in')
     .option('--concurrency <n>', 'requests in flight at once (default: mps / 2, from 16 to 256)', positiveIntegerOption)
     .option('--timeout <seconds>', 'longest wait for one request', positiveIntegerOption, 30)
     .option('--max-consecutive-failures <n>', 'stop after this many failed sends in a row', positiveIntegerOption, 25)

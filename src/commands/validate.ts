@@ -5,7 +5,7 @@ import type { Io } from '../io.js';
 import { REJECT_REASONS } from '../recipients/audience.js';
 import { validateCampaign, type ValidationReport } from '../recipients/validate-campaign.js';
 import { findTemplateSpec } from '../template/find-template-spec.js';
-import { countryOption, positiveIntegerOption } from './options.js';
+import { audienceOptions, positiveIntegerOption, type countryOption } from './options.js';
 
 /** Rejected rows named in the human report; `--json` carries more. */
 const SHOWN_ISSUES = 20;
@@ -21,15 +21,12 @@ interface ValidateFlags {
 }
 
 export function registerValidate(program: Command, io: Io): void {
-  program
-    .command('validate')
-    .description('dry run: check the template spec and every row, preview the first message; sends nothing')
-    .argument('<csv>', 'recipients CSV (phone, opt_in, and a column per template variable)')
-    .option('--template <spec>', 'template spec, YAML or JSON (default: <csv>.template.yaml or template.yaml beside the CSV)')
-    .option('--suppress <csv>', 'numbers never to message (a CSV with a phone column)')
-    .option('--default-country <code>', 'country of national-format numbers without a country column (ISO code, e.g. GB)', countryOption)
-    .option('--phone-column <name>', 'column holding the phone number', 'phone')
-    .option('--opt-in-column <name>', 'column recording consent (yes, y, true, 1, opted_in)', 'opt_in')
+  audienceOptions(
+    program
+      .command('validate')
+      .description('dry run: check the template spec and every row, preview the first message; sends nothing')
+      .argument('<csv>', 'recipients CSV (phone, opt_in, and a column per template variable)'),
+  )
     .option('--daily-limit <n>', "the portfolio's messaging limit (unique users per 24 h), to warn before a campaign outgrows it", positiveIntegerOption)
     .option('--json', 'print one JSON object on stdout instead of the report')
     .action(async (csvFile: string, flags: ValidateFlags) => {
