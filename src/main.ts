@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerEmulator } from './commands/emulator.js';
 import { registerSend } from './commands/send.js';
 import { registerValidate } from './commands/validate.js';
+import { registerWebhook } from './commands/webhook.js';
 import { ConfigError, InputError, InterruptedError, ProviderStopError, UsageError, WaError, formatLocated } from './errors.js';
 import { processIo, type Io } from './io.js';
 
@@ -43,6 +44,7 @@ function buildProgram(io: Io): Command {
   registerValidate(program, io);
   registerSend(program, io, { interactive: io.stdinIsTTY === true, cwd: io.cwd ?? process.cwd() });
   registerEmulator(program, io, io.cwd ?? process.cwd());
+  registerWebhook(program, io, io.cwd ?? process.cwd());
   for (const command of program.commands) {
     command.exitOverride().configureOutput(program.configureOutput());
   }

@@ -19,14 +19,15 @@ export interface LedgerWriterOptions {
 }
 
 /**
- * The only writer of a ledger. Appends JSON lines; `append` resolves once the line is on disk
+ * The only writer of a ledger (or of a webhook events file: any JSON-lines file that must not lose
+ * what it acknowledged). Appends JSON lines; `append` resolves once the line is on disk
  * (fsync). Lines that arrive while a write is in progress are written and synced together (group
  * commit), so a thousand sends a second cost a few hundred fsyncs, not a thousand.
  *
  * Any failed write or sync is kept: every later `append` rejects with it at once, so the pipeline
  * stops sending the moment the ledger cannot keep up with the truth.
  */
-export class LedgerWriter {
+export class LedgerWriter<T extends object = LedgerRecord> {
   private queue: { data: string; resolve: () => void; reject: (error: Error) => void }[] = [];
   private flushing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -43,14 +44,14 @@ export class LedgerWriter {
    * Locks the ledger (a `.lock` file naming our pid; a lock whose process is gone is taken over),
    * cuts a torn last line left by a crash, and opens it for appending with mode 0600.
    */
-  static async open(file: string, options: LedgerWriterOptions = {}): Promise<LedgerWriter> {
+  static async open<R extends object = LedgerRecord>(file: string, options: LedgerWriterOptions = {}): Promise<LedgerWriter<R>> {
     const pid = options.pid ?? process.pid;
     const lockFile = `${file}.lock`;
     await takeLock(lockFile, pid, options.isAlive ?? isProcessAlive);
     try {
       await cutTornTail(file);
       const handle = await (options.openFile ?? openForAppend)(file);
-      return new LedgerWriter(file, handle, lockFile);
+      return new LedgerWriter<R>(file, handle, lockFile);
     } catch (error) {
       await unlink(lockFile).catch(() => undefined);
       throw error;
@@ -63,7 +64,7 @@ export class LedgerWriter {
   }
 
   /** Appends a record and writes it now; resolves when it is durable, rejects if it could not be made so. */
-  append(record: LedgerRecord): Promise<void> {
+  append(record: T): Promise<void> {
     return this.enqueue(record, true);
   }
 
@@ -72,11 +73,11 @@ export class LedgerWriter {
    * or within 100 ms, or once 1,000 are waiting, whichever comes first. Halves the fsyncs of a
    * campaign; a crash before then leaves the attempt in doubt, which is the safe side.
    */
-  appendSoon(record: LedgerRecord): Promise<void> {
+  appendSoon(record: T): Promise<void> {
     return this.enqueue(record, this.queue.length + 1 >= MAX_DEFERRED);
   }
 
-  private enqueue(record: LedgerRecord, now: boolean): Promise<void> {
+  private enqueue(record: T, now: boolean): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new Error('ledger closed'));
     return new Promise((resolve, reject) => {

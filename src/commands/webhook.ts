@@ -1,0 +1,56 @@
+import type { Command } from 'commander';
+import { loadEnv } from '../config/load-env.js';
+import { ConfigError } from '../errors.js';
+import type { Io } from '../io.js';
+import { LedgerWriter } from '../ledger/ledger-writer.js';
+import { startWebhook, type EventRecord } from '../webhook/webhook-server.js';
+import { portOption } from './options.js';
+
+interface WebhookFlags {
+  port: number;
+  events: string;
+  host: string;
+  publicUrl?: string;
+  allowUnsigned?: boolean;
+}
+
+export function registerWebhook(program: Command, io: Io, cwd: string): void {
+  program
+    .command('webhook')
+    .description('receive status callbacks (Meta and 360dialog JSON, Twilio forms), verify them, append them durably')
+    .requiredOption('--port <n>', 'port to listen on (0 picks a free one)', portOption)
+    .requiredOption('--events <file>', 'events file (JSON lines, appended; one file per receiver)')
+    .option('--host <address>', 'address to listen on (put TLS in front: a reverse proxy)', '127.0.0.1')
+    .option('--public-url <url>', 'the URL Twilio calls, scheme and host (and port), when a proxy sits in front')
+    .option('--allow-unsigned', 'accept JSON callbacks without X-Hub-Signature-256 (360dialog does not sign)')
+    .action(async (flags: WebhookFlags) => {
+      const env = await loadEnv(io.env, cwd);
+      if (!env.WA_APP_SECRET && !flags.allowUnsigned) {
+        throw new ConfigError('webhook needs WA_APP_SECRET to verify X-Hub-Signature-256; to accept unsigned JSON callbacks (360dialog), pass --allow-unsigned');
+      }
+      if (flags.publicUrl && !/^https?:\/\//.test(flags.publicUrl)) throw new ConfigError('--public-url must be an http(s) URL');
+      const events = await LedgerWriter.open<EventRecord>(flags.events);
+      const webhook = await startWebhook({
+        port: flags.port,
+        host: flags.host,
+        events,
+        appSecret: env.WA_APP_SECRET,
+        verifyToken: env.WA_VERIFY_TOKEN,
+        twilioAuthToken: env.TWILIO_AUTH_TOKEN,
+        allowUnsigned: flags.allowUnsigned === true,
+        publicUrl: flags.publicUrl,
+        log: (line) => io.stderr.write(`${line}\n`),
+      });
+      io.stderr.write(
+        `wa-broadcast webhook listening on ${webhook.url}: GET and POST /webhook (Meta, 360dialog)` +
+          `${env.TWILIO_AUTH_TOKEN ? ', POST /twilio/status (Twilio)' : '; Twilio callbacks refused: TWILIO_AUTH_TOKEN is not set'}\n` +
+          `  events: ${flags.events}${env.WA_VERIFY_TOKEN ? '' : '; subscription handshake refused: WA_VERIFY_TOKEN is not set'}\n`,
+      );
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await webhook.close();
+      io.stderr.write('wa-broadcast webhook stopped; events flushed\n');
+    });
+}

@@ -1,0 +1,189 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { LedgerWriter } from '../ledger/ledger-writer.js';
+import { safeEqual, verifyMetaSignature, verifyTwilioSignature } from './signatures.js';
+
+/** One line of an events file: a verified callback, its raw payload kept byte for byte (as text). */
+export interface EventRecord {
+  type: 'event';
+  received_at: string;
+  /** `meta` (signed JSON: Cloud API), `unsigned` (JSON accepted without a signature: 360dialog), `twilio` (signed form). */
+  provider: 'meta' | 'unsigned' | 'twilio';
+  path: string;
+  raw: string;
+  /** Twilio's `I-Twilio-Idempotency-Token`, for dedupe of retried callbacks. */
+  idempotency_token?: string;
+}
+
+export interface WebhookOptions {
+  port: number;
+  host?: string;
+  events: LedgerWriter<EventRecord>;
+  /** Meta's app secret; without it, JSON callbacks are accepted only when `allowUnsigned`. */
+  appSecret: string | undefined;
+  verifyToken: string | undefined;
+  /** Twilio callbacks are refused unless this is set. */
+  twilioAuthToken: string | undefined;
+  /** Accept JSON callbacks without X-Hub-Signature-256 (360dialog does not sign). */
+  allowUnsigned: boolean;
+  /** The URL Twilio calls (scheme, host, port), when a proxy sits in front: the signature covers it. */
+  publicUrl: string | undefined;
+  now?: () => Date;
+  log?: (line: string) => void;
+}
+
+export interface RunningWebhook {
+  url: string;
+  port: number;
+  /** Stops accepting, lets requests in progress finish, and flushes the events file. */
+  close(): Promise<void>;
+}
+
+/** Callbacks larger than this are refused (413) without being read to the end. */
+export const MAX_CALLBACK_BYTES = 1024 * 1024;
+
+/**
+ * The status-callback receiver (SPEC.md "Webhook receiver"). A 200 means the event is on disk:
+ * the answer waits for the events file's fsync, which concurrent callbacks share.
+ */
+export async function startWebhook(options: WebhookOptions): Promise<RunningWebhook> {
+  const now = options.now ?? (() => new Date());
+  const log = options.log ?? (() => undefined);
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      log(`webhook: ${(error as Error).message}`);
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://receiver');
+    if (req.method === 'GET' && url.pathname === '/webhook') return handshake(url, res);
+    if (req.method === 'POST' && url.pathname === '/webhook') return metaCallback(req, res);
+    if (req.method === 'POST' && url.pathname === '/twilio/status') return twilioCallback(req, res);
+    return answer(res, 404, 'not found');
+  }
+
+  function handshake(url: URL, res: ServerResponse): void {
+    const token = url.searchParams.get('hub.verify_token') ?? '';
+    const challenge = url.searchParams.get('hub.challenge') ?? '';
+    if (url.searchParams.get('hub.mode') === 'subscribe' && options.verifyToken && safeEqual(token, options.verifyToken)) {
+      return answer(res, 200, challenge);
+    }
+    log('webhook: subscription handshake refused (wrong hub.verify_token)');
+    return answer(res, 403, 'forbidden');
+  }
+
+  async function metaCallback(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req, res);
+    if (!body) return;
+    const signature = header(req, 'x-hub-signature-256');
+    let provider: EventRecord['provider'];
+    if (options.appSecret && signature !== undefined) {
+      if (!verifyMetaSignature(body, signature, options.appSecret)) return refuse(res, 403, 'bad X-Hub-Signature-256');
+      provider = 'meta';
+    } else if (options.allowUnsigned) {
+      provider = 'unsigned';
+    } else {
+      return refuse(res, 401, 'missing X-Hub-Signature-256');
+    }
+    const raw = body.toString('utf8');
+    try {
+      JSON.parse(raw);
+    } catch {
+      return refuse(res, 400, 'signed body is not JSON');
+    }
+    await options.events.append({ type: 'event', received_at: now().toISOString(), provider, path: '/webhook', raw });
+    return answer(res, 200, 'ok');
+  }
+
+  async function twilioCallback(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!options.twilioAuthToken) {
+      req.resume();
+      return refuse(res, 403, 'Twilio callbacks need TWILIO_AUTH_TOKEN');
+    }
+    const body = await readBody(req, res);
+    if (!body) return;
+    const raw = body.toString('utf8');
+    const publicUrl = publicUrlOf(req, options.publicUrl);
+    if (!verifyTwilioSignature(publicUrl, new URLSearchParams(raw), header(req, 'x-twilio-signature'), options.twilioAuthToken)) {
+      return refuse(res, header(req, 'x-twilio-signature') ? 403 : 401, 'bad X-Twilio-Signature');
+    }
+    const idempotency = header(req, 'i-twilio-idempotency-token');
+    await options.events.append({
+      type: 'event',
+      received_at: now().toISOString(),
+      provider: 'twilio',
+      path: req.url ?? '/twilio/status',
+      raw,
+      ...(idempotency ? { idempotency_token: idempotency } : {}),
+    });
+    return answer(res, 200, 'ok');
+  }
+
+  function refuse(res: ServerResponse, status: number, reason: string): void {
+    log(`webhook: ${status} ${reason}`);
+    answer(res, status, reason);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port, address } = server.address() as AddressInfo;
+  const host = address.includes(':') ? `[${address}]` : address;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await options.events.close();
+    },
+  };
+}
+
+/** The URL the sender signed: `--public-url` (scheme and authority) with the request's path and query. */
+function publicUrlOf(req: IncomingMessage, publicUrl: string | undefined): string {
+  const base = publicUrl ?? `http://${req.headers.host ?? 'localhost'}`;
+  return new URL(req.url ?? '/', base.replace(/\/+$/, '')).toString();
+}
+
+/** Reads at most MAX_CALLBACK_BYTES; answers 413 and returns undefined past that. */
+async function readBody(req: IncomingMessage, res: ServerResponse): Promise<Buffer | undefined> {
+  const declared = Number(req.headers['content-length']);
+  if (declared > MAX_CALLBACK_BYTES) {
+    tooLarge(req, res);
+    return undefined;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_CALLBACK_BYTES) {
+      tooLarge(req, res);
+      return undefined;
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function tooLarge(req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(413, { connection: 'close', 'content-type': 'text/plain' }).end('payload too large');
+  // Stop reading the rest: the connection is closed once the answer is out.
+  res.on('finish', () => req.destroy());
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function answer(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
