@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { loadEnv } from '../config/load-env.js';
 import { credentialsFromEnv, startEmulator, type EmulatorLogEntry } from '../emulator/emulator-server.js';
 import { DEFAULT_SCENARIO, loadScenario } from '../emulator/scenario.js';
+import { DEFAULT_APP_SECRET, statusCallbacks } from '../emulator/status-callbacks.js';
 import type { Io } from '../io.js';
 import { portOption, positiveIntegerOption } from './options.js';
 
@@ -12,6 +13,7 @@ interface EmulatorFlags {
   scenario?: string;
   mps: number;
   log?: string;
+  webhookUrl?: string;
 }
 
 export function registerEmulator(program: Command, io: Io, cwd: string): void {
@@ -23,6 +25,7 @@ export function registerEmulator(program: Command, io: Io, cwd: string): void {
     .option('--scenario <file>', 'outcomes per recipient (YAML or JSON); default: every send accepted')
     .option('--mps <n>', 'per-sender throughput before 130429 / 20429', positiveIntegerOption, 80)
     .option('--log <file>', 'append every request received as a JSON line (default: one line each on stderr)')
+    .option('--webhook-url <url>', 'post signed status callbacks for Cloud API and 360dialog messages here (Twilio ones go to each message’s StatusCallback)')
     .action(async (flags: EmulatorFlags) => {
       const env = await loadEnv(io.env, cwd);
       const scenario = flags.scenario ? await loadScenario(flags.scenario) : DEFAULT_SCENARIO;
@@ -30,17 +33,29 @@ export function registerEmulator(program: Command, io: Io, cwd: string): void {
       const log = logFile
         ? (entry: EmulatorLogEntry) => void logFile.write(`${JSON.stringify(entry)}\n`)
         : (entry: EmulatorLogEntry) => io.stderr.write(`${entry.at} ${entry.provider} ${entry.status} ${entry.outcome}${entry.code ? ` ${entry.code}` : ''}${entry.to ? ` ${entry.to}` : ''}\n`);
-      const emulator = await startEmulator({ port: flags.port, host: flags.host, credentials: credentialsFromEnv(env), scenario, mps: flags.mps, log });
+      const credentials = credentialsFromEnv(env);
+      const callbacks = statusCallbacks({
+        webhookUrl: flags.webhookUrl,
+        appSecret: env.WA_APP_SECRET || DEFAULT_APP_SECRET,
+        twilioAuthToken: credentials.twilioAuthToken,
+        twilioAccountSid: credentials.twilioAccountSid,
+        phoneNumberId: credentials.waPhoneNumberId,
+        scenario,
+        log: (line) => io.stderr.write(`${line}\n`),
+      });
+      const emulator = await startEmulator({ port: flags.port, host: flags.host, credentials, scenario, mps: flags.mps, log, onAccepted: callbacks.onAccepted });
       io.stderr.write(
         `wa-broadcast emulator listening on ${emulator.url}\n` +
           `  point send at it: WA_API_URL=${emulator.url} D360_API_URL=${emulator.url} TWILIO_API_URL=${emulator.url}\n` +
-          '  credentials: the WA_TOKEN, WA_PHONE_NUMBER_ID, D360_API_KEY, TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN in the environment, else the built-in demo ones\n',
+          '  credentials: the WA_TOKEN, WA_PHONE_NUMBER_ID, D360_API_KEY, TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN in the environment, else the built-in demo ones\n' +
+          (flags.webhookUrl ? `  status callbacks to ${flags.webhookUrl}, signed with WA_APP_SECRET${env.WA_APP_SECRET ? '' : ` (not set: the demo secret ${DEFAULT_APP_SECRET})`}\n` : ''),
       );
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
       await emulator.close();
+      await callbacks.drain();
       await logFile?.close();
       io.stderr.write('wa-broadcast emulator stopped\n');
     });

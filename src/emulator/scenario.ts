@@ -23,12 +23,19 @@ export interface ScenarioRule {
   code?: number;
   times?: number;
   latencyMs?: number;
+  /** What the status callbacks say of an accepted message: `failed` (with `callbackCode`), or `none`. */
+  callback?: 'failed' | 'none';
+  callbackCode?: number;
 }
 
 export interface Scenario {
   rules: ScenarioRule[];
   /** Answer delay for every request, in milliseconds. */
   latencyMs: number;
+  /** Send every status callback twice (webhooks are at-least-once). */
+  duplicateCallbacks?: boolean;
+  /** Send a message's status callbacks in random order (webhooks are unordered). */
+  shuffleCallbacks?: boolean;
 }
 
 export const DEFAULT_SCENARIO: Scenario = { rules: [], latencyMs: 0 };
@@ -60,13 +67,15 @@ export function parseScenario(value: unknown, file = 'scenario'): Scenario {
     throw new InputError(message, { file });
   };
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return fail('a scenario is a mapping with rules and latency_ms');
-  const raw = value as { rules?: unknown; latency_ms?: unknown };
+  const raw = value as { rules?: unknown; latency_ms?: unknown; duplicate_callbacks?: unknown; shuffle_callbacks?: unknown };
   const latencyMs = raw.latency_ms === undefined ? 0 : Number(raw.latency_ms);
   if (!Number.isFinite(latencyMs) || latencyMs < 0) fail('latency_ms must be a number of milliseconds');
   const rules = raw.rules === undefined ? [] : raw.rules;
   if (!Array.isArray(rules)) return fail('rules must be a list');
   return {
     latencyMs,
+    duplicateCallbacks: raw.duplicate_callbacks === true,
+    shuffleCallbacks: raw.shuffle_callbacks === true,
     rules: rules.map((rule: Record<string, unknown>, index) => {
       const where = `rule ${index + 1}`;
       const match = Array.isArray(rule?.match) ? rule.match.map(String) : rule?.match !== undefined ? [String(rule.match)] : [];
@@ -74,12 +83,17 @@ export function parseScenario(value: unknown, file = 'scenario'): Scenario {
       const outcome = String(rule.outcome ?? '');
       if (!OUTCOMES.has(outcome)) fail(`${where}: outcome must be one of ${[...OUTCOMES].join(', ')}`);
       if (outcome === 'error' && typeof rule.code !== 'number') fail(`${where}: an error outcome needs a numeric code`);
+      const callback = rule.callback;
+      if (callback !== undefined && callback !== 'failed' && callback !== 'none') fail(`${where}: callback must be failed or none`);
+      if (callback === 'failed' && typeof rule.callback_code !== 'number') fail(`${where}: callback: failed needs a numeric callback_code`);
       return {
         match,
         outcome: outcome as ScenarioOutcome,
         ...(typeof rule.code === 'number' ? { code: rule.code } : {}),
         ...(rule.times !== undefined ? { times: Number(rule.times) } : {}),
         ...(rule.latency_ms !== undefined ? { latencyMs: Number(rule.latency_ms) } : {}),
+        ...(callback !== undefined ? { callback: callback as 'failed' | 'none' } : {}),
+        ...(typeof rule.callback_code === 'number' ? { callbackCode: rule.callback_code } : {}),
       };
     }),
   };

@@ -33,7 +33,7 @@ async function receiver(options: Partial<WebhookOptions> = {}) {
 }
 
 async function post(url: string, body: string | Buffer, headers: Record<string, string> = {}) {
-  const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+  const res = await fetch(url, { method: 'POST', body: typeof body === 'string' ? body : new Uint8Array(body), headers: { 'content-type': 'application/json', ...headers } });
   return { status: res.status, text: await res.text() };
 }
 

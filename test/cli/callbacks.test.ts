@@ -1,0 +1,86 @@
+import { copyFile, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_CREDENTIALS, startEmulator } from '../../src/emulator/emulator-server.js';
+import { parseScenario } from '../../src/emulator/scenario.js';
+import { plannedStatuses, statusCallbacks } from '../../src/emulator/status-callbacks.js';
+import { LedgerWriter } from '../../src/ledger/ledger-writer.js';
+import { startWebhook, type EventRecord } from '../../src/webhook/webhook-server.js';
+import { fixture, run } from '../helpers.js';
+
+const SAMPLES = fileURLToPath(new URL('../../samples/', import.meta.url));
+const APP_SECRET = 'callbacks-app-secret';
+const C = DEFAULT_CREDENTIALS;
+const stops: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(stops.splice(0).map((stop) => stop()));
+});
+
+async function loop(scenarioValue: unknown) {
+  const dir = await fixture({});
+  for (const file of ['campaign.csv', 'spring-sale.yaml']) await copyFile(path.join(SAMPLES, file), path.join(dir, file));
+  const eventsFile = path.join(dir, 'events.jsonl');
+  const events = await LedgerWriter.open<EventRecord>(eventsFile);
+  const webhook = await startWebhook({ port: 0, events, appSecret: APP_SECRET, verifyToken: undefined, twilioAuthToken: C.twilioAuthToken, allowUnsigned: false, publicUrl: undefined });
+  const scenario = parseScenario(scenarioValue);
+  const callbacks = statusCallbacks({ webhookUrl: `${webhook.url}/webhook`, appSecret: APP_SECRET, twilioAuthToken: C.twilioAuthToken, twilioAccountSid: C.twilioAccountSid, phoneNumberId: C.waPhoneNumberId, scenario, stepMs: 5 });
+  const emulator = await startEmulator({ port: 0, scenario, onAccepted: callbacks.onAccepted, mps: 1000 });
+  stops.push(emulator.close);
+  const env = {
+    WA_API_URL: emulator.url, WA_TOKEN: C.waToken, WA_PHONE_NUMBER_ID: C.waPhoneNumberId,
+    D360_API_URL: emulator.url, D360_API_KEY: C.d360ApiKey,
+    TWILIO_API_URL: emulator.url, TWILIO_ACCOUNT_SID: C.twilioAccountSid, TWILIO_AUTH_TOKEN: C.twilioAuthToken, TWILIO_FROM: '+15550001111',
+    TWILIO_STATUS_CALLBACK_URL: `${webhook.url}/twilio/status`,
+  };
+  const send = (provider: string) =>
+    run(['send', path.join(dir, 'campaign.csv'), '--template', path.join(dir, 'spring-sale.yaml'), '--provider', provider, '--ledger', path.join(dir, `${provider}.jsonl`), '--yes', '--json', '--mps', '500'], env, dir);
+  const finish = async () => {
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the last statuses are scheduled
+    await callbacks.drain();
+    await webhook.close();
+    return (await readFile(eventsFile, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as EventRecord);
+  };
+  return { send, finish, dir };
+}
+
+const metaStatuses = (events: EventRecord[]) =>
+  events.filter((e) => e.provider === 'meta').map((e) => JSON.parse(e.raw).entry[0].changes[0].value.statuses[0]);
+
+describe('status callbacks: emulator → webhook', () => {
+  it('every message of each provider reports sent, delivered and read; failures arrive in the callbacks', async () => {
+    const { send, finish, dir } = await loop({ rules: [{ match: '+447400123457', outcome: 'accepted', callback: 'failed', callback_code: 131026 }] });
+    for (const provider of ['cloud', '360dialog', 'twilio']) expect((await send(provider)).code).toBe(0);
+    const events = await finish();
+    const meta = metaStatuses(events);
+    expect(meta).toHaveLength(2 * (12 * 3 + 2));
+    const failed = meta.filter((s) => s.status === 'failed');
+    expect(failed).toHaveLength(2);
+    expect(failed[0]).toMatchObject({ errors: [{ code: 131026, title: 'Message undeliverable' }], biz_opaque_callback_data: expect.stringMatching(/-3-1$/) });
+    // Mexico: the status names the WhatsApp id, which differs from the number sent to.
+    expect(meta.find((s) => s.recipient_id === '5215512345678')).toBeDefined();
+    // The correlation id is the one in the ledger's intent.
+    const ledger = (await readFile(path.join(dir, 'cloud.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const cids = new Set(ledger.filter((r) => r.type === 'intent').map((r) => r.cid));
+    expect(meta.filter((s) => cids.has(s.biz_opaque_callback_data)).length).toBe(12 * 3 + 2);
+
+    const twilio = events.filter((e) => e.provider === 'twilio').map((e) => Object.fromEntries(new URLSearchParams(e.raw)));
+    expect(twilio).toHaveLength(12 * 3 + 2);
+    expect(twilio.find((f) => f.MessageStatus === 'undelivered')).toMatchObject({ ErrorCode: '63024' });
+    expect(events.filter((e) => e.provider === 'twilio').every((e) => /\/twilio\/status\?cid=/.test(e.path) && e.idempotency_token)).toBe(true);
+  }, 30_000);
+
+  it('sends duplicates and out of order when the scenario says so', async () => {
+    const { send, finish } = await loop({ duplicate_callbacks: true, shuffle_callbacks: true });
+    expect((await send('cloud')).code).toBe(0);
+    const meta = metaStatuses(await finish());
+    expect(meta).toHaveLength(13 * 3 * 2);
+  }, 30_000);
+
+  it('plans sent → failed for a failing rule, nothing for callback: none', () => {
+    const scenario = parseScenario({ rules: [{ match: '+1', outcome: 'held', callback: 'failed', callback_code: 132015 }, { match: '+2', outcome: 'accepted', callback: 'none' }] });
+    expect(plannedStatuses(scenario, '+1')).toEqual([{ status: 'sent' }, { status: 'failed', code: 132015 }]);
+    expect(plannedStatuses(scenario, '+2')).toEqual([]);
+    expect(plannedStatuses(scenario, '+3').map((s) => s.status)).toEqual(['sent', 'delivered', 'read']);
+  });
+});
