@@ -3,7 +3,7 @@
 //
 //   npm run bench                 all sections
 //   BENCH_RUNS=3 npm run bench    fewer runs per figure (default 5, after one warm-up)
-//   BENCH_ONLY=pacing,cpu npm run bench   some sections (validate, pacing, overhead, cpu, memory)
+//   BENCH_ONLY=pacing,cpu npm run bench   some sections (validate, pacing, overhead, cpu, memory, webhook)
 //   BENCH_SEND_RECIPIENTS=200000 npm run bench   a smaller send-memory campaign (default 1,000,000)
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -255,7 +255,34 @@ async function benchSendMemory(dir) {
   ].join('\n');
 }
 
-const SECTIONS = { validate: benchValidate, pacing: benchPacing, overhead: benchOverhead, cpu: benchCpu, memory: benchSendMemory };
+/** Callbacks per second into the webhook receiver, fsync on, 64 concurrent senders. */
+async function benchWebhook(dir) {
+  const total = 20_000;
+  const rates = [];
+  for (let run = 0; run < RUNS; run++) {
+    const events = path.join(dir, `events-${run}.jsonl`);
+    const receiver = await startServer([BIN, 'webhook', '--port', '0', '--events', events], { WA_APP_SECRET: 'bench-secret' });
+    try {
+      const result = JSON.parse(execFileSync(process.execPath, [path.join(ROOT, 'bench', 'callback-load.js'), `${receiver.url}/webhook`, String(total), '64', 'bench-secret']).toString());
+      if (result.ok !== total) throw new Error(`only ${result.ok} of ${total} callbacks answered 200`);
+      rates.push(result.rate);
+    } finally {
+      await receiver.stop();
+    }
+    const lines = readFileSync(events, 'utf8').trim().split('\n').length;
+    if (lines !== total) throw new Error(`${lines} events on disk for ${total} callbacks`);
+  }
+  const rate = median(rates);
+  return [
+    `### webhook: signed callbacks per second (${total.toLocaleString('en')} per run, 64 concurrent, fsync on; median of ${RUNS})`,
+    '',
+    '| figure | value | goal | met |',
+    '| --- | --- | --- | --- |',
+    `| callbacks answered 200 per second, each on disk first | ${Math.round(rate).toLocaleString('en')} | ≥ 3,000 | ${rate >= 3000 ? 'yes' : 'no'} |`,
+  ].join('\n');
+}
+
+const SECTIONS = { validate: benchValidate, pacing: benchPacing, overhead: benchOverhead, cpu: benchCpu, memory: benchSendMemory, webhook: benchWebhook };
 const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : Object.keys(SECTIONS);
 
 const dir = mkdtempSync(path.join(tmpdir(), 'wa-broadcast-bench-'));

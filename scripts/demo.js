@@ -1,19 +1,53 @@
 // `npm run demo`: a whole campaign on this machine, with no account and no credentials. Starts the
-// emulator on a free port, validates the sample campaign, sends it through the emulator (each
-// provider in turn), and shows where the ledger is. Run from a fresh clone after `npm ci`.
-import { cp, mkdtemp } from 'node:fs/promises';
+// webhook receiver and the emulator on free ports, validates the sample campaign, sends it through
+// the emulator (each provider in turn), waits for the signed status callbacks, and shows where the
+// ledgers and the events file are. Run from a fresh clone after `npm ci`.
+import { cp, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../dist/main.js';
 import { DEFAULT_CREDENTIALS, startEmulator } from '../dist/emulator/emulator-server.js';
+import { parseScenario } from '../dist/emulator/scenario.js';
+import { statusCallbacks } from '../dist/emulator/status-callbacks.js';
+import { LedgerWriter } from '../dist/ledger/ledger-writer.js';
+import { startWebhook } from '../dist/webhook/webhook-server.js';
 
 const samples = fileURLToPath(new URL('../samples/', import.meta.url));
 const work = await mkdtemp(path.join(tmpdir(), 'wa-broadcast-demo-'));
 await cp(samples, work, { recursive: true });
 
+const APP_SECRET = 'demo-app-secret';
+const eventsFile = path.join(work, 'events.jsonl');
+const webhook = await startWebhook({
+  port: 0,
+  events: await LedgerWriter.open(eventsFile),
+  appSecret: APP_SECRET,
+  verifyToken: 'demo-verify-token',
+  twilioAuthToken: DEFAULT_CREDENTIALS.twilioAuthToken,
+  allowUnsigned: false,
+  publicUrl: undefined,
+});
+// Some recipients fail the way only status callbacks tell: not on WhatsApp, Meta's per-user
+// marketing limit, an experiment, an opt-out.
+const scenario = parseScenario({
+  rules: [
+    { match: '+33612345678', outcome: 'accepted', callback: 'failed', callback_code: 131026 },
+    { match: '+5511912345678', outcome: 'accepted', callback: 'failed', callback_code: 131049 },
+    { match: '+306912345678', outcome: 'accepted', callback: 'failed', callback_code: 130472 },
+    { match: '+919876543210', outcome: 'accepted', callback: 'failed', callback_code: 131050 },
+  ],
+});
+const callbacks = statusCallbacks({
+  webhookUrl: `${webhook.url}/webhook`,
+  appSecret: APP_SECRET,
+  twilioAuthToken: DEFAULT_CREDENTIALS.twilioAuthToken,
+  twilioAccountSid: DEFAULT_CREDENTIALS.twilioAccountSid,
+  phoneNumberId: DEFAULT_CREDENTIALS.waPhoneNumberId,
+  scenario,
+});
 const requests = [];
-const emulator = await startEmulator({ port: 0, log: (entry) => requests.push(entry) });
+const emulator = await startEmulator({ port: 0, scenario, log: (entry) => requests.push(entry), onAccepted: callbacks.onAccepted });
 const env = {
   ...process.env,
   WA_API_URL: emulator.url,
@@ -25,6 +59,7 @@ const env = {
   TWILIO_ACCOUNT_SID: DEFAULT_CREDENTIALS.twilioAccountSid,
   TWILIO_AUTH_TOKEN: DEFAULT_CREDENTIALS.twilioAuthToken,
   TWILIO_FROM: '+15550001111',
+  TWILIO_STATUS_CALLBACK_URL: `${webhook.url}/twilio/status`,
 };
 const io = { stdout: process.stdout, stderr: process.stderr, env, stdinIsTTY: false, cwd: work };
 const csv = path.join(work, 'campaign.csv');
@@ -33,7 +68,7 @@ const common = [csv, '--template', path.join(work, 'spring-sale.yaml'), '--suppr
 const step = (title) => process.stdout.write(`\n── ${title} ${'─'.repeat(Math.max(0, 70 - title.length))}\n\n`);
 let failed = false;
 try {
-  process.stdout.write(`emulator listening on ${emulator.url}; working in ${work}\n`);
+  process.stdout.write(`emulator on ${emulator.url}, webhook receiver on ${webhook.url}; working in ${work}\n`);
   step('1. validate: a dry run, nothing sent');
   failed ||= (await main(['validate', ...common], io)) !== 0;
   for (const provider of ['cloud', '360dialog', 'twilio']) {
@@ -42,9 +77,21 @@ try {
   }
   step('3. send again on the same ledger: nothing is sent twice');
   failed ||= (await main(['send', ...common, '--ledger', path.join(work, 'campaign.cloud.ledger.jsonl'), '--yes'], io)) !== 0;
-  process.stdout.write(`\nThe emulator received ${requests.length} requests. Ledgers and sample files: ${work}\n`);
-  process.stdout.write('Status callbacks (webhook) and the retry / SMS lists (reconcile) are the next steps to be built.\n');
+  step('4. status callbacks, signed, received and on disk');
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  await callbacks.drain();
+  await webhook.close();
+  const counts = {};
+  for (const line of (await readFile(eventsFile, 'utf8')).trim().split('\n')) {
+    const event = JSON.parse(line);
+    const statuses = event.provider === 'twilio' ? [{ status: new URLSearchParams(event.raw).get('MessageStatus') }] : JSON.parse(event.raw).entry[0].changes[0].value.statuses;
+    for (const s of statuses) counts[s.status] = (counts[s.status] ?? 0) + 1;
+  }
+  process.stdout.write(`${Object.entries(counts).map(([status, n]) => `${status}: ${n}`).join(', ')}\n`);
+  process.stdout.write(`\nThe emulator received ${requests.length} requests. Ledgers, events and sample files: ${work}\n`);
+  process.stdout.write('Next to be built: reconcile, which turns the ledgers and events into retry, SMS-fallback and suppression lists.\n');
 } finally {
   await emulator.close();
+  await webhook.close();
 }
 process.exitCode = failed ? 1 : 0;
