@@ -1,7 +1,8 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { lookupCode } from '../codes/error-codes.js';
+import { header, listen } from '../net/http-server.js';
+import { safeEqual } from '../webhook/signatures.js';
 import { DEFAULT_SCENARIO, ruleFor, type Scenario } from './scenario.js';
 
 /** The credentials the emulator accepts; the same variables `send` reads, with defaults for demos. */
@@ -123,9 +124,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       return json(res, status, metaError(code, message));
     };
     if (provider === 'cloud') {
-      if (!sameSecret(req.headers.authorization, `Bearer ${credentials.waToken}`)) return refuse(401, 190, 'Invalid OAuth access token - Cannot parse access token');
+      if (!safeEqual(req.headers.authorization ?? '', `Bearer ${credentials.waToken}`)) return refuse(401, 190, 'Invalid OAuth access token - Cannot parse access token');
       if (phoneNumberId !== credentials.waPhoneNumberId) return refuse(400, 100, `Unsupported post request. Object with ID '${phoneNumberId}' does not exist`);
-    } else if (!sameSecret(header(req, 'd360-api-key'), credentials.d360ApiKey)) {
+    } else if (!safeEqual(header(req, 'd360-api-key') ?? '', credentials.d360ApiKey)) {
       return refuse(401, 0, 'Invalid api_key');
     }
     const message = parseJsonBody(body) as { messaging_product?: unknown; to?: unknown; type?: unknown; template?: { name?: unknown; language?: { code?: unknown } }; biz_opaque_callback_data?: unknown } | undefined;
@@ -176,7 +177,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       return json(res, status, twilioError(code, message, status));
     };
     const expected = `Basic ${Buffer.from(`${credentials.twilioAccountSid}:${credentials.twilioAuthToken}`).toString('base64')}`;
-    if (!sameSecret(req.headers.authorization, expected) || accountSid !== credentials.twilioAccountSid) return refuse(401, 20003, 'Authenticate');
+    if (!safeEqual(req.headers.authorization ?? '', expected) || accountSid !== credentials.twilioAccountSid) return refuse(401, 20003, 'Authenticate');
     const form = new URLSearchParams(body);
     const toField = form.get('To') ?? '';
     if (!/^whatsapp:\+\d{6,15}$/.test(toField)) return refuse(400, 21211, `The 'To' number ${toField} is not a valid phone number.`);
@@ -274,14 +275,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     }
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const { port, address } = server.address() as AddressInfo;
-  const host = address.includes(':') ? `[${address}]` : address;
+  const { url, port } = await listen(server, options.port, options.host);
   return {
-    url: `http://${host}:${port}`,
+    url,
     port,
     close: () =>
       new Promise<void>((resolve) => {
@@ -331,16 +327,7 @@ function traceId(): string {
   return randomBytes(12).toString('base64url');
 }
 
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
 
-function sameSecret(given: string | undefined, expected: string): boolean {
-  const a = Buffer.from(given ?? '');
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 function parseJsonBody(body: string): unknown {
   try {

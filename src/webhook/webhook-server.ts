@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { header, listen } from '../net/http-server.js';
 import type { LedgerWriter } from '../ledger/ledger-writer.js';
 import { safeEqual, verifyMetaSignature, verifyTwilioSignature } from './signatures.js';
 
@@ -127,14 +127,9 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
     answer(res, status, reason);
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const { port, address } = server.address() as AddressInfo;
-  const host = address.includes(':') ? `[${address}]` : address;
+  const { url, port } = await listen(server, options.port, options.host);
   return {
-    url: `http://${host}:${port}`,
+    url,
     port,
     close: async () => {
       await new Promise<void>((resolve) => {
@@ -178,10 +173,6 @@ function tooLarge(req: IncomingMessage, res: ServerResponse): void {
   res.on('finish', () => req.destroy());
 }
 
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
 
 function answer(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
