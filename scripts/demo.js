@@ -78,7 +78,6 @@ try {
   step('3. send again on the same ledger: nothing is sent twice');
   failed ||= (await main(['send', ...common, '--ledger', path.join(work, 'campaign.cloud.ledger.jsonl'), '--yes'], io)) !== 0;
   step('4. status callbacks, signed, received and on disk');
-  await new Promise((resolve) => setTimeout(resolve, 500));
   await callbacks.drain();
   await webhook.close();
   const counts = {};

@@ -54,6 +54,9 @@ export function statusCallbacks(options: CallbackOptions) {
   const step = options.stepMs ?? 50;
   const log = options.log ?? (() => undefined);
   const pending = new Set<Promise<void>>();
+  // Statuses scheduled but not yet sent; drain() waits for them too.
+  let scheduled = 0;
+  let onIdle: (() => void) | undefined;
 
   const deliver = async (url: string, body: string, headers: Record<string, string>) => {
     for (let attempt = 0; attempt < 4; attempt++) {
@@ -138,16 +141,22 @@ export function statusCallbacks(options: CallbackOptions) {
       const statuses = plannedStatuses(options.scenario, message.to);
       const order = options.scenario.shuffleCallbacks ? shuffled(statuses) : statuses;
       order.forEach((planned, i) => {
-        const timer = setTimeout(() => {
+        scheduled++;
+        setTimeout(() => {
+          scheduled--;
           send(message, planned);
           if (options.scenario.duplicateCallbacks) send(message, planned);
+          onIdle?.();
         }, step * (i + 1));
-        timer.unref?.();
       });
     },
-    /** Resolves when every callback started so far has been delivered or given up. */
+    /** Resolves when every status scheduled so far has been delivered (or given up on). */
     async drain(): Promise<void> {
-      while (pending.size > 0) await Promise.all(pending);
+      for (;;) {
+        if (pending.size > 0) await Promise.all(pending);
+        else if (scheduled > 0) await new Promise<void>((resolve) => (onIdle = resolve));
+        else return;
+      }
     },
   };
 }

@@ -36,7 +36,6 @@ async function loop(scenarioValue: unknown) {
   const send = (provider: string) =>
     run(['send', path.join(dir, 'campaign.csv'), '--template', path.join(dir, 'spring-sale.yaml'), '--provider', provider, '--ledger', path.join(dir, `${provider}.jsonl`), '--yes', '--json', '--mps', '500'], env, dir);
   const finish = async () => {
-    await new Promise((resolve) => setTimeout(resolve, 100)); // the last statuses are scheduled
     await callbacks.drain();
     await webhook.close();
     return (await readFile(eventsFile, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as EventRecord);
