@@ -13,6 +13,12 @@ export class ManualClock implements Clock {
   private t = 0;
   private timers: Timer[] = [];
 
+  /**
+   * `settleMs`: real time to let pass before jumping to the next timer, for code that also waits
+   * on real I/O (a ledger's fsync): without it, time could jump while a write is still on its way.
+   */
+  constructor(private readonly settleMs = 0) {}
+
   now(): number {
     return this.t;
   }
@@ -60,6 +66,11 @@ export class ManualClock implements Clock {
     while (!settled) {
       await idle();
       if (settled) break;
+      if (this.settleMs > 0) {
+        await new Promise((resolve) => setTimeout(resolve, this.settleMs));
+        await idle();
+        if (settled) break;
+      }
       const next = this.nextTimer();
       if (next) {
         if (next.at > limitMs) throw new Error(`manual clock: still waiting at ${limitMs} ms`);

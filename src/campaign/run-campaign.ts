@@ -7,7 +7,7 @@ import { HELD_STATUS, type Outcome, type Provider } from '../providers/provider.
 import type { Transport } from '../providers/http-transport.js';
 import type { Clock } from './clock.js';
 import type { Pacer } from './pacer.js';
-import { nextRetry, type AttemptHistory } from './retry-policy.js';
+import { PAIR_GAP_MS, nextRetry, type AttemptHistory } from './retry-policy.js';
 
 export interface CampaignStats {
   accepted: number;
@@ -124,13 +124,21 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
         continue;
       }
       const attempts = attemptsOf(known);
-      return {
+      const job: Job = {
         recipient,
         attempt: attempts + 1,
         row: attempts === 0 ? Object.fromEntries(audience.header.map((name, i) => [name, recipient.fields[i] ?? ''])) : undefined,
         history: { transientRetries: 0, pairRateRetries: 0, throttled: 0 },
         lastRequestAt: -Infinity,
       };
+      // An earlier run tried this number moments ago: keep the pair gap across runs too.
+      const waitMs = (plan.lastRetryAt.get(recipient.phone) ?? -Infinity) + PAIR_GAP_MS - clock.date().getTime();
+      if (waitMs > 0) {
+        retries.push({ dueAt: clock.now() + waitMs, job });
+        retries.sort((a, b) => a.dueAt - b.dueAt);
+        continue;
+      }
+      return job;
     }
   };
 

@@ -21,6 +21,11 @@ export interface ResumePlan {
   runs: number;
   /** State and attempt count per recipient. */
   recipients: PhoneTable;
+  /**
+   * When the last attempt of each recipient left in `Retry` ended (ms since the epoch): a resumed
+   * run waits out the pair gap before sending to them again. Few entries: only throttled ones.
+   */
+  lastRetryAt: Map<string, number>;
 }
 
 /** Folds a ledger into each recipient's state (pure apart from reading the lines given). */
@@ -28,6 +33,7 @@ export async function planResume(lines: AsyncIterable<LedgerLine>, expectedRecip
   const recipients = new PhoneTable(expectedRecipients);
   let lastRun: RunRecord | undefined;
   let runs = 0;
+  const lastRetryAt = new Map<string, number>();
   for await (const { record } of lines) {
     if (record.type === 'run') {
       lastRun = record;
@@ -46,9 +52,11 @@ export async function planResume(lines: AsyncIterable<LedgerLine>, expectedRecip
               ? RecipientState.Retry
               : RecipientState.InDoubt;
       recipients.set(record.phone, pack(state, Math.max(1, attemptsOf(current))));
+      if (state === RecipientState.Retry) lastRetryAt.set(record.phone, Date.parse(record.at));
+      else lastRetryAt.delete(record.phone);
     }
   }
-  return { lastRun, runs, recipients };
+  return { lastRun, runs, recipients, lastRetryAt };
 }
 
 export function pack(state: RecipientState, attempts: number): number {

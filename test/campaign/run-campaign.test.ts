@@ -39,7 +39,8 @@ async function campaign(setup: Setup = {}) {
   const ledgerText = (setup.ledger ?? []).map((r) => `${JSON.stringify(r)}\n`).join('');
   const dir = await fixture({ 'c.csv': csv, 's.yaml': SPEC, 'l.jsonl': ledgerText });
   const ledgerFile = path.join(dir, 'l.jsonl');
-  const clock = new ManualClock();
+  // Ledger writes are real: let each settle before the clock jumps.
+  const clock = new ManualClock(3);
   const audience = await openAudience({ csvFile: path.join(dir, 'c.csv'), templateFile: path.join(dir, 's.yaml') });
   const plan = await planResume(readLedger(ledgerFile));
   const ledger = await LedgerWriter.open(ledgerFile, setup.openFile ? { openFile: setup.openFile } : {});
@@ -192,6 +193,21 @@ describe('runCampaign', () => {
     expect(end).toMatchObject({ reason: 'stopped', code: 'ledger', title: expect.stringContaining('ENOSPC') });
     // Each request needs its intent synced first: no request follows the failed sync.
     expect(requests.length).toBeLessThanOrEqual(5);
+  });
+
+  it('on resume keeps 6 s between the last attempt of an earlier run and the next request to that number', async () => {
+    const [a, b] = phones(2);
+    // The manual clock's date() starts at 2026-11-24T00:00:00Z: the earlier attempt ended 2 s before.
+    const at = '2026-11-23T23:59:58.000Z';
+    const ledger: LedgerRecord[] = [
+      { type: 'intent', at, cid: 'x-1', phone: a!, line: 2, attempt: 1 },
+      { type: 'outcome', at, cid: 'x-1', phone: a!, outcome: 'retry', code: '130429' },
+    ];
+    const { stats, requests } = await campaign({ recipients: 2, ledger });
+    expect(stats.accepted).toBe(2);
+    // b goes first; a waits until 6 s after its earlier attempt ended (4 s into this run).
+    expect(requests.map((r) => r.phone)).toEqual([b, a]);
+    expect(requests.find((r) => r.phone === a)!.at).toBeGreaterThanOrEqual(4000);
   });
 
   it('on resume skips recipients already done or in doubt, and retries those marked retry', async () => {
