@@ -58,8 +58,6 @@ export interface SendDeps {
   confirm: (plan: SendPlan) => Promise<boolean>;
   signal: AbortSignal;
   onProgress?: (stats: CampaignStats, plan: SendPlan) => void;
-  /** Prints a line for the user (stderr). */
-  say: (text: string) => void;
 }
 
 export type SendResult =

@@ -98,11 +98,10 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
       {
         clock: systemClock,
         signal: interrupt.signal,
-        say,
         confirm: async (plan) => {
           say(describePlan(plan));
           if (flags.yes) return true;
-          return askYesNo(`Send ${plan.toSend} message(s)? [y/N] `, io);
+          return askYesNo(`Send ${plan.toSend} message(s)? [y/N] `);
         },
         onProgress: (stats, plan) => {
           if (stats.requests === 0) return;
@@ -203,14 +202,14 @@ function resumeCommand(csv: string, template: string, ledger: string, flags: Sen
   return args.map(quote).join(' ');
 }
 
-async function askYesNo(question: string, io: Io): Promise<boolean> {
+/** Asks on the terminal (the prompt goes to stderr, so stdout stays clean for --json). */
+async function askYesNo(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     const answer = await rl.question(question);
     return /^y(es)?$/i.test(answer.trim());
   } finally {
     rl.close();
-    void io;
   }
 }
 
