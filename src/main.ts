@@ -42,9 +42,10 @@ function buildProgram(io: Io): Command {
     })
     .showSuggestionAfterError();
   registerValidate(program, io);
-  registerSend(program, io, { interactive: io.stdinIsTTY === true, cwd: io.cwd ?? process.cwd() });
-  registerEmulator(program, io, io.cwd ?? process.cwd());
-  registerWebhook(program, io, io.cwd ?? process.cwd());
+  const cwd = io.cwd ?? process.cwd();
+  registerSend(program, io, { interactive: io.stdinIsTTY === true, cwd });
+  registerEmulator(program, io, cwd);
+  registerWebhook(program, io, cwd);
   for (const command of program.commands) {
     command.exitOverride().configureOutput(program.configureOutput());
   }

@@ -1,6 +1,6 @@
 import type { LedgerWriter } from '../ledger/ledger-writer.js';
 import type { OutcomeRecord, OutcomeState } from '../ledger/ledger-records.js';
-import { RecipientState, attemptsOf, stateOf, type ResumePlan } from '../ledger/plan-resume.js';
+import { attemptsOf, resumeDecision, type ResumePlan } from '../ledger/plan-resume.js';
 import type { Recipient, RejectReason } from '../recipients/audience.js';
 import type { Audience } from '../recipients/open-audience.js';
 import { HELD_STATUS, type Outcome, type Provider } from '../providers/provider.js';
@@ -60,6 +60,10 @@ export interface CampaignDeps {
   onProgress?: (stats: CampaignStats) => void;
 }
 
+function ledgerStop(message: string): CampaignEnd {
+  return { reason: 'stopped', code: 'ledger', title: message, fix: 'free disk space or fix permissions, then resume: nothing unrecorded was sent' };
+}
+
 interface Job {
   recipient: Recipient;
   attempt: number;
@@ -113,17 +117,16 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
         continue;
       }
       const recipient = batch.pop()!;
-      const known = plan.recipients.get(recipient.phone);
-      const state = stateOf(known);
-      if (state === RecipientState.Accepted || state === RecipientState.Failed) {
+      const decision = resumeDecision(plan, recipient.phone);
+      if (decision === 'done') {
         stats.skipped++;
         continue;
       }
-      if (state === RecipientState.InDoubt) {
+      if (decision === 'in_doubt') {
         stats.skipped_in_doubt++;
         continue;
       }
-      const attempts = attemptsOf(known);
+      const attempts = attemptsOf(plan.recipients.get(recipient.phone));
       const job: Job = {
         recipient,
         attempt: attempts + 1,
@@ -134,11 +137,30 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
       // An earlier run tried this number moments ago: keep the pair gap across runs too.
       const waitMs = (plan.lastRetryAt.get(recipient.phone) ?? -Infinity) + PAIR_GAP_MS - clock.date().getTime();
       if (waitMs > 0) {
-        retries.push({ dueAt: clock.now() + waitMs, job });
-        retries.sort((a, b) => a.dueAt - b.dueAt);
+        scheduleRetry(clock.now() + waitMs, job);
         continue;
       }
       return job;
+    }
+  };
+
+  /** Stops the campaign (the first reason given is the one reported). */
+  const halt = (reason: CampaignEnd) => {
+    end ??= reason;
+    stop.abort();
+  };
+
+  const scheduleRetry = (dueAt: number, job: Job) => {
+    retries.push({ dueAt, job });
+    retries.sort((a, b) => a.dueAt - b.dueAt);
+  };
+
+  /** A terminal failure of one recipient: counted, and a run of them stops the campaign. */
+  const failed = (job: Job, cid: string, outcome: { code: string; title: string }, errorClass: string, fix: string) => {
+    stats.failed++;
+    record(job, cid, 'failed', { code: outcome.code, title: outcome.title, class: errorClass });
+    if (++consecutiveFailures >= deps.maxConsecutiveFailures) {
+      halt({ reason: 'stopped', code: outcome.code, title: `${consecutiveFailures} sends in a row failed (the last: ${outcome.code} ${outcome.title})`, fix });
     }
   };
 
@@ -209,22 +231,11 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
         stats.failed++;
         countError(outcome.code);
         record(job, cid, 'failed', { code: outcome.code, title: outcome.title, class: 'stop_campaign' });
-        end ??= { reason: 'stopped', code: outcome.code, title: outcome.title, fix: outcome.fix };
-        stop.abort();
+        halt({ reason: 'stopped', code: outcome.code, title: outcome.title, fix: outcome.fix });
         return;
       case 'failed':
-        stats.failed++;
         countError(outcome.code);
-        record(job, cid, 'failed', { code: outcome.code, title: outcome.title, class: outcome.class });
-        if (++consecutiveFailures >= deps.maxConsecutiveFailures) {
-          end ??= {
-            reason: 'stopped',
-            code: outcome.code,
-            title: `${consecutiveFailures} sends in a row failed (the last: ${outcome.code} ${outcome.title})`,
-            fix: 'something fails every recipient: check the template spec against WhatsApp Manager and the account’s health before resuming',
-          };
-          stop.abort();
-        }
+        failed(job, cid, outcome, outcome.class, 'something fails every recipient: check the template spec against WhatsApp Manager and the account’s health before resuming');
         return;
       default: {
         // throttled, pair_rate, transient
@@ -237,17 +248,11 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
         if (decision.retry) {
           record(job, cid, 'retry', { code: outcome.code, title: outcome.title });
           stats.retries++;
-          retries.push({ dueAt: job.lastRequestAt + decision.delayMs, job: { ...job, attempt: job.attempt + 1 } });
-          retries.sort((a, b) => a.dueAt - b.dueAt);
+          scheduleRetry(job.lastRequestAt + decision.delayMs, { ...job, attempt: job.attempt + 1 });
         } else if (outcome.kind === 'transient') {
-          stats.failed++;
-          record(job, cid, 'failed', { code: outcome.code, title: outcome.title, class: 'transient' });
-          if (++consecutiveFailures >= deps.maxConsecutiveFailures) {
-            end ??= { reason: 'stopped', code: outcome.code, title: `${consecutiveFailures} sends in a row failed (the last: ${outcome.code} ${outcome.title})`, fix: 'the provider keeps failing: check its status page and resume later' };
-            stop.abort();
-          }
+          failed(job, cid, outcome, 'transient', 'the provider keeps failing: check its status page and resume later');
         } else {
-          // Still throttled after many tries: leave it for the next run, which sends it again.
+          // Still throttled (or pair-rate limited) after many tries: the next run sends it again.
           record(job, cid, 'retry', { code: outcome.code, title: outcome.title });
         }
       }
@@ -258,8 +263,7 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
     const running: Promise<void> = attempt(job)
       .catch((error: unknown) => {
         // Only the ledger can fail here; the writer keeps the error and the dispatcher stops.
-        end ??= { reason: 'stopped', code: 'ledger', title: (error as Error).message, fix: 'free disk space or fix permissions, then resume: nothing unrecorded was sent' };
-        stop.abort();
+        halt(ledgerStop((error as Error).message));
       })
       .finally(() => {
         inFlight.delete(running);
@@ -307,9 +311,7 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
   } finally {
     signal.removeEventListener('abort', onAbort);
   }
-  if (ledger.failed && !end) {
-    end = { reason: 'stopped', code: 'ledger', title: ledger.failed.message, fix: 'free disk space or fix permissions, then resume: nothing unrecorded was sent' };
-  }
+  if (ledger.failed) end ??= ledgerStop(ledger.failed.message);
   deps.onProgress?.(stats);
   return { stats, end: end ?? (signal.aborted ? { reason: 'interrupted' } : { reason: 'done' }) };
 }

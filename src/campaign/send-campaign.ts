@@ -6,10 +6,11 @@ import { InputError } from '../errors.js';
 import { hashFile } from '../ledger/hash-file.js';
 import { LEDGER_VERSION } from '../ledger/ledger-records.js';
 import { LedgerWriter } from '../ledger/ledger-writer.js';
-import { RecipientState, planResume, stateOf, type ResumePlan } from '../ledger/plan-resume.js';
+import { planResume, resumeDecision, type ResumePlan } from '../ledger/plan-resume.js';
 import { readLedger } from '../ledger/read-ledger.js';
 import type { CountryCode } from '../recipients/normalize-phone.js';
-import { openAudience } from '../recipients/open-audience.js';
+import { loadSuppressionList } from '../recipients/load-suppression-list.js';
+import { openAudience, type AudienceSource } from '../recipients/open-audience.js';
 import { validateCampaign, type ValidationReport } from '../recipients/validate-campaign.js';
 import { httpTransport, type Transport } from '../providers/http-transport.js';
 import type { Provider, ProviderName } from '../providers/provider.js';
@@ -81,32 +82,31 @@ export async function sendCampaign(options: SendOptions, deps: SendDeps): Promis
   const [csvSha, templateSha] = await Promise.all([hashFile(options.csvFile), hashFile(options.templateFile)]);
   checkUnchanged(plan, csvSha, templateSha, options);
 
+  // The CSV is read once to check and count, and again to send; the spec and the suppression list
+  // are read once and shared.
+  const suppression = options.suppressFile ? await loadSuppressionList(options.suppressFile, options.defaultCountry) : undefined;
+  const source = { ...options, spec, suppression };
   let toSend = 0;
   let alreadyDone = 0;
   let inDoubt = 0;
   const validation = await validateCampaign({
-    csvFile: options.csvFile,
-    templateFile: options.templateFile,
-    suppressFile: options.suppressFile,
-    defaultCountry: options.defaultCountry,
-    phoneColumn: options.phoneColumn,
-    optInColumn: options.optInColumn,
+    ...source,
     onRecipient: (recipient) => {
-      const state = stateOf(plan.recipients.get(recipient.phone));
-      if (state === RecipientState.Accepted || state === RecipientState.Failed) alreadyDone++;
-      else if (state === RecipientState.InDoubt) inDoubt++;
+      const decision = resumeDecision(plan, recipient.phone);
+      if (decision === 'done') alreadyDone++;
+      else if (decision === 'in_doubt') inDoubt++;
       else toSend++;
     },
   });
   const sendPlan: SendPlan = { toSend, alreadyDone, inDoubt, provider: options.provider, template: validation.template, mps: options.mps, validation };
 
   if (options.dryRunFile !== undefined) {
-    const requests = await writeDryRun(options, setup.provider, plan, setup.redact, options.dryRunFile);
+    const requests = await writeDryRun(source, setup.provider, plan, setup.redact, options.dryRunFile);
     return { kind: 'dry_run', plan: sendPlan, file: options.dryRunFile, requests };
   }
   if (toSend > 0 && !(await deps.confirm(sendPlan))) return { kind: 'cancelled', plan: sendPlan };
 
-  const audience = await openAudience(options);
+  const audience = await openAudience(source);
   const ledger = await LedgerWriter.open(options.ledgerFile);
   const transport = deps.transport ?? httpTransport({ timeoutMs: options.timeoutMs, maxSockets: options.concurrency });
   const runId = randomBytes(4).toString('hex');
@@ -167,8 +167,8 @@ function checkUnchanged(plan: ResumePlan, csvSha: string, templateSha: string, o
 }
 
 /** Writes the exact requests a send would make, one JSON object per line, credentials redacted. */
-async function writeDryRun(options: SendOptions, provider: Provider, plan: ResumePlan, redact: (text: string) => string, file: string): Promise<number> {
-  const audience = await openAudience(options);
+async function writeDryRun(source: AudienceSource, provider: Provider, plan: ResumePlan, redact: (text: string) => string, file: string): Promise<number> {
+  const audience = await openAudience(source);
   // Owner-only: the requests hold phone numbers.
   const out = await open(file, 'w', 0o600);
   let count = 0;
@@ -179,8 +179,7 @@ async function writeDryRun(options: SendOptions, provider: Provider, plan: Resum
         const verdict = audience.check(row);
         if (!verdict.ok) continue;
         const { recipient } = verdict;
-        const state = stateOf(plan.recipients.get(recipient.phone));
-        if (state === RecipientState.Accepted || state === RecipientState.Failed || state === RecipientState.InDoubt) continue;
+        if (resumeDecision(plan, recipient.phone) !== 'send') continue;
         const request = provider.buildRequest({
           phone: recipient.phone,
           template: audience.template.render(recipient.fields),

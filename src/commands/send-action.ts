@@ -10,6 +10,7 @@ import { makeRedactor } from '../config/redact.js';
 import { InterruptedError, LedgerError, ProviderStopError, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import type { ProviderName } from '../providers/provider.js';
+import { FIXED_REJECT_REASONS } from '../recipients/audience.js';
 import { findTemplateSpec } from '../template/find-template-spec.js';
 import type { countryOption } from './options.js';
 import type { SendEnvironment } from './send.js';
@@ -147,7 +148,7 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
 
 /** The fixed `--json` keys (SPEC.md) plus a few more. */
 function summaryKeys(stats: CampaignStats | undefined, plan: SendPlan, ledger: string) {
-  const rejected = Object.fromEntries(Object.entries(plan.validation.rejected).filter(([reason, n]) => n > 0 || ['invalid_number', 'no_opt_in', 'duplicate', 'suppressed', 'missing_variable'].includes(reason)));
+  const rejected = Object.fromEntries(Object.entries(plan.validation.rejected).filter(([reason, n]) => n > 0 || (FIXED_REJECT_REASONS as readonly string[]).includes(reason)));
   return {
     accepted: stats?.accepted ?? 0,
     failed: stats?.failed ?? 0,

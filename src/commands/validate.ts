@@ -2,7 +2,7 @@ import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { formatLocated } from '../errors.js';
 import type { Io } from '../io.js';
-import { REJECT_REASONS } from '../recipients/audience.js';
+import { FIXED_REJECT_REASONS, REJECT_REASONS } from '../recipients/audience.js';
 import { validateCampaign, type ValidationReport } from '../recipients/validate-campaign.js';
 import { findTemplateSpec } from '../template/find-template-spec.js';
 import { audienceOptions, positiveIntegerOption, type countryOption } from './options.js';
@@ -57,8 +57,8 @@ export function formatReport(report: ValidationReport): string {
   table.push(['rows read', report.rows], ['sendable', report.sendable]);
   for (const reason of REJECT_REASONS) {
     const count = report.rejected[reason];
-    // The five reasons SPEC fixes are always shown; the finer ones only when they occur.
-    if (count > 0 || REJECT_REASONS.indexOf(reason) < 5) table.push([`rejected: ${reason}`, count]);
+    // The reasons SPEC fixes are always shown; the finer ones only when they occur.
+    if (count > 0 || FIXED_REJECT_REASONS.includes(reason)) table.push([`rejected: ${reason}`, count]);
   }
   out.push(table.toString(), '');
 

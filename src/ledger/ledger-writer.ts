@@ -13,7 +13,6 @@ export interface LedgerFile {
 export interface LedgerWriterOptions {
   /** Opens the ledger for appending (default: the real file system). */
   openFile?: (file: string) => Promise<LedgerFile>;
-  pid?: number;
   /** Whether a process is alive, for taking over a stale lock (default: signal 0). */
   isAlive?: (pid: number) => boolean;
 }
@@ -45,7 +44,7 @@ export class LedgerWriter<T extends object = LedgerRecord> {
    * cuts a torn last line left by a crash, and opens it for appending with mode 0600.
    */
   static async open<R extends object = LedgerRecord>(file: string, options: LedgerWriterOptions = {}): Promise<LedgerWriter<R>> {
-    const pid = options.pid ?? process.pid;
+    const pid = process.pid;
     const lockFile = `${file}.lock`;
     await takeLock(lockFile, pid, options.isAlive ?? isProcessAlive);
     try {

@@ -29,8 +29,8 @@ export interface ResumePlan {
 }
 
 /** Folds a ledger into each recipient's state (pure apart from reading the lines given). */
-export async function planResume(lines: AsyncIterable<LedgerLine>, expectedRecipients = 1024): Promise<ResumePlan> {
-  const recipients = new PhoneTable(expectedRecipients);
+export async function planResume(lines: AsyncIterable<LedgerLine>): Promise<ResumePlan> {
+  const recipients = new PhoneTable();
   let lastRun: RunRecord | undefined;
   let runs = 0;
   const lastRetryAt = new Map<string, number>();
@@ -57,6 +57,16 @@ export async function planResume(lines: AsyncIterable<LedgerLine>, expectedRecip
     }
   }
   return { lastRun, runs, recipients, lastRetryAt };
+}
+
+/** What a run does with a recipient the CSV offers: send it, or skip it as done or in doubt. */
+export type ResumeDecision = 'send' | 'done' | 'in_doubt';
+
+export function resumeDecision(plan: ResumePlan, phone: string): ResumeDecision {
+  const state = stateOf(plan.recipients.get(phone));
+  if (state === RecipientState.Accepted || state === RecipientState.Failed) return 'done';
+  if (state === RecipientState.InDoubt) return 'in_doubt';
+  return 'send';
 }
 
 export function pack(state: RecipientState, attempts: number): number {

@@ -17,6 +17,9 @@ export const REJECT_REASONS = [
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
+/** The reasons SPEC.md fixes: reports always show them, even at zero. */
+export const FIXED_REJECT_REASONS: readonly RejectReason[] = REJECT_REASONS.slice(0, 5);
+
 /** A row that will be sent. `fields` are the row's cells in header order. */
 export interface Recipient {
   line: number;

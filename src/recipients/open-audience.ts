@@ -1,5 +1,6 @@
 import { BoundTemplate } from '../template/bind-template.js';
 import { loadTemplateSpec } from '../template/load-template-spec.js';
+import type { TemplateSpec } from '../template/template-spec.js';
 import { AudienceChecker, type RowVerdict } from './audience.js';
 import type { CsvRow } from './read-csv.js';
 import type { CountryCode } from './normalize-phone.js';
@@ -14,6 +15,9 @@ export interface AudienceSource {
   defaultCountry?: CountryCode | undefined;
   phoneColumn?: string | undefined;
   optInColumn?: string | undefined;
+  /** Already loaded (send reads the CSV more than once): used instead of reading the files again. */
+  spec?: TemplateSpec | undefined;
+  suppression?: SuppressionList | undefined;
 }
 
 export interface Audience {
@@ -34,8 +38,8 @@ export interface Audience {
  * Any of these failing is an InputError (exit 2) before a single row is judged.
  */
 export async function openAudience(source: AudienceSource): Promise<Audience> {
-  const spec = await loadTemplateSpec(source.templateFile);
-  const suppression = source.suppressFile ? await loadSuppressionList(source.suppressFile, source.defaultCountry) : undefined;
+  const spec = source.spec ?? (await loadTemplateSpec(source.templateFile));
+  const suppression = source.suppression ?? (source.suppressFile ? await loadSuppressionList(source.suppressFile, source.defaultCountry) : undefined);
   const csv = await openCsv(source.csvFile);
   try {
     const columns = resolveColumns(csv.header, csv.file, {
