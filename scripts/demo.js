@@ -28,14 +28,19 @@ const webhook = await startWebhook({
   allowUnsigned: false,
   publicUrl: undefined,
 });
-// Some recipients fail the way only status callbacks tell: not on WhatsApp, Meta's per-user
-// marketing limit, an experiment, an opt-out.
+// Some recipients fail the way only status callbacks tell (not on WhatsApp, Meta's per-user
+// marketing limit, an experiment, an opt-out, marketing to a US number); one is never delivered;
+// two answers are lost on the way back (in doubt), and the callbacks settle one of them.
 const scenario = parseScenario({
   rules: [
     { match: '+33612345678', outcome: 'accepted', callback: 'failed', callback_code: 131026 },
     { match: '+5511912345678', outcome: 'accepted', callback: 'failed', callback_code: 131049 },
     { match: '+306912345678', outcome: 'accepted', callback: 'failed', callback_code: 130472 },
     { match: '+919876543210', outcome: 'accepted', callback: 'failed', callback_code: 131050 },
+    { match: '+12125550199', outcome: 'accepted', callback: 'failed', callback_code: 131049 },
+    { match: '+4915123456789', outcome: 'accepted', callback: 'none' },
+    { match: '+34612345678', outcome: 'drop' },
+    { match: '+447400123459', outcome: 'drop', callback: 'none' },
   ],
 });
 const callbacks = statusCallbacks({
@@ -79,7 +84,6 @@ try {
   failed ||= (await main(['send', ...common, '--ledger', path.join(work, 'campaign.cloud.ledger.jsonl'), '--yes'], io)) !== 0;
   step('4. status callbacks, signed, received and on disk');
   await callbacks.drain();
-  await webhook.close();
   const counts = {};
   for (const line of (await readFile(eventsFile, 'utf8')).trim().split('\n')) {
     const event = JSON.parse(line);
@@ -87,8 +91,27 @@ try {
     for (const s of statuses) counts[s.status] = (counts[s.status] ?? 0) + 1;
   }
   process.stdout.write(`${Object.entries(counts).map(([status, n]) => `${status}: ${n}`).join(', ')}\n`);
-  process.stdout.write(`\nThe emulator received ${requests.length} requests. Ledgers, events and sample files: ${work}\n`);
-  process.stdout.write('Next to be built: reconcile, which turns the ledgers and events into retry, SMS-fallback and suppression lists.\n');
+
+  // What a cron job does every 15 minutes, at three clock readings: now, a day later (the per-user
+  // marketing limit's 24 h have passed), a month later (the 30-day TTL has passed).
+  const ledger = path.join(work, 'campaign.cloud.ledger.jsonl');
+  const lists = path.join(work, 'lists');
+  const reconcile = (now) => main(['reconcile', '--ledger', ledger, '--events', eventsFile, '--out', lists, '--now', now.toISOString()], io);
+  const later = (hours) => new Date(Date.now() + hours * 3600_000);
+  step('5. reconcile now: delivered, read, SMS fallback, opted out, in doubt');
+  failed ||= (await reconcile(new Date())) !== 0;
+  step('6. reconcile as if 25 hours later: the 131049 retry is due');
+  failed ||= (await reconcile(later(25))) !== 0;
+  process.stdout.write(`\n${await readFile(path.join(lists, 'retry.csv'), 'utf8')}`);
+  step('7. send the retry list on the same ledger');
+  failed ||= (await main(['send', path.join(lists, 'retry.csv'), '--template', path.join(work, 'spring-sale.yaml'), '--ledger', ledger, '--yes'], io)) !== 0;
+  await callbacks.drain();
+  step('8. reconcile as if 31 days later: undelivered messages are past their TTL');
+  failed ||= (await reconcile(later(31 * 24))) !== 0;
+  for (const name of ['sms-fallback.csv', 'suppress.csv', 'in-doubt.csv']) {
+    process.stdout.write(`\n${name}:\n${await readFile(path.join(lists, name), 'utf8')}`);
+  }
+  process.stdout.write(`\nThe emulator received ${requests.length} requests. Ledgers, events, lists and sample files: ${work}\n`);
 } finally {
   await emulator.close();
   await webhook.close();

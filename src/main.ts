@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { registerEmulator } from './commands/emulator.js';
+import { registerReconcile } from './commands/reconcile.js';
 import { registerSend } from './commands/send.js';
 import { registerValidate } from './commands/validate.js';
 import { registerWebhook } from './commands/webhook.js';
@@ -44,6 +45,7 @@ function buildProgram(io: Io): Command {
   registerValidate(program, io);
   const cwd = io.cwd ?? process.cwd();
   registerSend(program, io, { interactive: io.stdinIsTTY === true, cwd });
+  registerReconcile(program, io);
   registerEmulator(program, io, cwd);
   registerWebhook(program, io, cwd);
   for (const command of program.commands) {

@@ -117,7 +117,7 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
         continue;
       }
       const recipient = batch.pop()!;
-      const decision = resumeDecision(plan, recipient.phone);
+      const decision = resumeDecision(plan, recipient.phone, recipient.listedAttempts);
       if (decision === 'done') {
         stats.skipped++;
         continue;
@@ -230,7 +230,9 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
       case 'stop':
         stats.failed++;
         countError(outcome.code);
-        record(job, cid, 'failed', { code: outcome.code, title: outcome.title, class: 'stop_campaign' });
+        // Not this recipient's fault (a bad token, a paused template): once the cause is fixed,
+        // resuming sends to them again, so the ledger says `retry`, not `failed`.
+        record(job, cid, 'retry', { code: outcome.code, title: outcome.title, class: 'stop_campaign' });
         halt({ reason: 'stopped', code: outcome.code, title: outcome.title, fix: outcome.fix });
         return;
       case 'failed':

@@ -10,7 +10,9 @@ import { planResume, resumeDecision, type ResumePlan } from '../ledger/plan-resu
 import { readLedger } from '../ledger/read-ledger.js';
 import type { CountryCode } from '../recipients/normalize-phone.js';
 import { loadSuppressionList } from '../recipients/load-suppression-list.js';
+import { RETRY_LIST_COLUMNS } from '../recipients/formula-safe.js';
 import { openAudience, type AudienceSource } from '../recipients/open-audience.js';
+import { openCsv } from '../recipients/read-csv.js';
 import { validateCampaign, type ValidationReport } from '../recipients/validate-campaign.js';
 import { httpTransport, type Transport } from '../providers/http-transport.js';
 import type { Provider, ProviderName } from '../providers/provider.js';
@@ -80,7 +82,14 @@ export async function sendCampaign(options: SendOptions, deps: SendDeps): Promis
 
   const plan = await planResume(readLedger(options.ledgerFile));
   const [csvSha, templateSha] = await Promise.all([hashFile(options.csvFile), hashFile(options.templateFile)]);
-  checkUnchanged(plan, csvSha, templateSha, options);
+  const retryList = await isRetryList(options.csvFile);
+  if (retryList && plan.runs === 0) {
+    throw new InputError(
+      'this is a retry list written by reconcile: send it with --ledger naming the campaign’s ledger (the one reconcile read), so that attempts are counted and nobody is messaged twice',
+      { file: options.csvFile },
+    );
+  }
+  checkUnchanged(plan, csvSha, templateSha, retryList, options);
 
   // The CSV is read once to check and count, and again to send; the spec and the suppression list
   // are read once and shared.
@@ -92,7 +101,7 @@ export async function sendCampaign(options: SendOptions, deps: SendDeps): Promis
   const validation = await validateCampaign({
     ...source,
     onRecipient: (recipient) => {
-      const decision = resumeDecision(plan, recipient.phone);
+      const decision = resumeDecision(plan, recipient.phone, recipient.listedAttempts);
       if (decision === 'done') alreadyDone++;
       else if (decision === 'in_doubt') inDoubt++;
       else toSend++;
@@ -128,6 +137,9 @@ export async function sendCampaign(options: SendOptions, deps: SendDeps): Promis
       language: spec.language.code,
       category: spec.category,
       ttl_seconds: spec.ttlSeconds,
+      phone_column: options.phoneColumn,
+      opt_in_column: options.optInColumn,
+      ...(retryList ? { retry_list: true } : {}),
     });
     const { stats, end } = await runCampaign({
       runId,
@@ -151,12 +163,18 @@ export async function sendCampaign(options: SendOptions, deps: SendDeps): Promis
   }
 }
 
-function checkUnchanged(plan: ResumePlan, csvSha: string, templateSha: string, options: SendOptions): void {
-  const last = plan.lastRun;
-  if (!last || options.allowChangedInputs) return;
+/**
+ * Resuming with other inputs could message people under different terms. A retry list is a new CSV
+ * by design (reconcile writes a fresh one each time), so only the template is compared for it; the
+ * campaign's own CSV is compared with the last run that sent it.
+ */
+function checkUnchanged(plan: ResumePlan, csvSha: string, templateSha: string, retryList: boolean, options: SendOptions): void {
+  if (options.allowChangedInputs) return;
+  const lastCsv = retryList ? undefined : plan.lastCampaignRun?.csv_sha256;
+  const lastTemplate = plan.lastRun?.template_sha256;
   const changed = [
-    last.csv_sha256 !== csvSha ? `the CSV (${options.csvFile})` : undefined,
-    last.template_sha256 !== templateSha ? `the template spec (${options.templateFile})` : undefined,
+    lastCsv !== undefined && lastCsv !== csvSha ? `the CSV (${options.csvFile})` : undefined,
+    lastTemplate !== undefined && lastTemplate !== templateSha ? `the template spec (${options.templateFile})` : undefined,
   ].filter(Boolean);
   if (changed.length > 0) {
     throw new InputError(
@@ -164,6 +182,12 @@ function checkUnchanged(plan: ResumePlan, csvSha: string, templateSha: string, o
       { file: options.ledgerFile },
     );
   }
+}
+
+async function isRetryList(csvFile: string): Promise<boolean> {
+  const csv = await openCsv(csvFile);
+  csv.close();
+  return RETRY_LIST_COLUMNS.every((name) => csv.header.includes(name));
 }
 
 /** Writes the exact requests a send would make, one JSON object per line, credentials redacted. */
@@ -179,7 +203,7 @@ async function writeDryRun(source: AudienceSource, provider: Provider, plan: Res
         const verdict = audience.check(row);
         if (!verdict.ok) continue;
         const { recipient } = verdict;
-        if (resumeDecision(plan, recipient.phone) !== 'send') continue;
+        if (resumeDecision(plan, recipient.phone, recipient.listedAttempts) !== 'send') continue;
         const request = provider.buildRequest({
           phone: recipient.phone,
           template: audience.template.render(recipient.fields),

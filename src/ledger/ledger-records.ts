@@ -23,6 +23,11 @@ export interface RunRecord {
   language: string;
   category: string;
   ttl_seconds: number;
+  /** The CSV's phone and opt-in columns (reconcile writes them back as `phone` and `opt_in`). */
+  phone_column?: string;
+  opt_in_column?: string;
+  /** The CSV was a retry list written by reconcile (its hash is not compared on resume). */
+  retry_list?: boolean;
 }
 
 /**

@@ -16,8 +16,10 @@ export type RecipientState = (typeof RecipientState)[keyof typeof RecipientState
 const STATE_BITS = 3;
 
 export interface ResumePlan {
-  /** The last run header, to compare inputs with. */
+  /** The last run header, to compare the template with. */
   lastRun: RunRecord | undefined;
+  /** The last run that sent the campaign's own CSV (not a retry list), to compare the CSV with. */
+  lastCampaignRun: RunRecord | undefined;
   runs: number;
   /** State and attempt count per recipient. */
   recipients: PhoneTable;
@@ -32,11 +34,13 @@ export interface ResumePlan {
 export async function planResume(lines: AsyncIterable<LedgerLine>): Promise<ResumePlan> {
   const recipients = new PhoneTable();
   let lastRun: RunRecord | undefined;
+  let lastCampaignRun: RunRecord | undefined;
   let runs = 0;
   const lastRetryAt = new Map<string, number>();
   for await (const { record } of lines) {
     if (record.type === 'run') {
       lastRun = record;
+      if (!record.retry_list) lastCampaignRun = record;
       runs++;
     } else if (record.type === 'intent') {
       const attempts = attemptsOf(recipients.get(record.phone)) + 1;
@@ -56,14 +60,28 @@ export async function planResume(lines: AsyncIterable<LedgerLine>): Promise<Resu
       else lastRetryAt.delete(record.phone);
     }
   }
-  return { lastRun, runs, recipients, lastRetryAt };
+  return { lastRun, lastCampaignRun, runs, recipients, lastRetryAt };
 }
 
 /** What a run does with a recipient the CSV offers: send it, or skip it as done or in doubt. */
 export type ResumeDecision = 'send' | 'done' | 'in_doubt';
 
-export function resumeDecision(plan: ResumePlan, phone: string): ResumeDecision {
-  const state = stateOf(plan.recipients.get(phone));
+/**
+ * `listedAttempts` is the `attempts` cell of a retry list (written by reconcile): the list asks for
+ * one more attempt after exactly that many. When the ledger still shows that many, this is the retry
+ * it asks for, whatever the last attempt's state (an accepted message may have failed later, in a
+ * status callback; an in-doubt one may have been resolved as failed). When the ledger shows more,
+ * the retry was already made (the same list fed twice): the usual rules apply, so nobody gets it
+ * twice. When it shows fewer, the list is not this ledger's: skipped.
+ */
+export function resumeDecision(plan: ResumePlan, phone: string, listedAttempts?: number): ResumeDecision {
+  const value = plan.recipients.get(phone);
+  if (listedAttempts !== undefined) {
+    const attempts = attemptsOf(value);
+    if (attempts === listedAttempts) return 'send';
+    if (attempts < listedAttempts) return 'done';
+  }
+  const state = stateOf(value);
   if (state === RecipientState.Accepted || state === RecipientState.Failed) return 'done';
   if (state === RecipientState.InDoubt) return 'in_doubt';
   return 'send';

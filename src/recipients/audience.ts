@@ -29,6 +29,8 @@ export interface Recipient {
   rawPhone: string;
   country: CountryCode | undefined;
   fields: string[];
+  /** On a retry list written by reconcile: the attempts the ledger showed when the list was made. */
+  listedAttempts?: number;
 }
 
 export interface RowIssue {

@@ -7,6 +7,7 @@ import type { CountryCode } from './normalize-phone.js';
 import { loadSuppressionList, type SuppressionList } from './load-suppression-list.js';
 import { openCsv } from './read-csv.js';
 import { resolveColumns } from './resolve-columns.js';
+import { RETRY_LIST_COLUMNS, unescapeFormula } from './formula-safe.js';
 
 export interface AudienceSource {
   csvFile: string;
@@ -25,6 +26,8 @@ export interface Audience {
   header: string[];
   template: BoundTemplate;
   suppression: SuppressionList | undefined;
+  /** Set when the CSV is a retry list written by `reconcile` (it has reason, error_code, attempts). */
+  retryList: boolean;
   /** Judges one row; call in file order (the first row with a number decides for it). */
   check(row: CsvRow): RowVerdict;
   /** The data rows in file order, in batches, streamed from disk. */
@@ -55,9 +58,26 @@ export async function openAudience(source: AudienceSource): Promise<Audience> {
       suppressed: suppression?.numbers,
       expectedRows: csv.estimatedRows,
     });
-    return { header: csv.header, template, suppression, check: (row) => checker.check(row), batches: csv.batches, close: csv.close };
+    const attemptsColumn = retryListAttemptsColumn(csv.header);
+    if (attemptsColumn < 0) {
+      return { header: csv.header, template, suppression, retryList: false, check: (row) => checker.check(row), batches: csv.batches, close: csv.close };
+    }
+    const check = (row: CsvRow): RowVerdict => {
+      const verdict = checker.check({ line: row.line, fields: row.fields.map(unescapeFormula) });
+      if (verdict.ok) {
+        const attempts = Number(row.fields[attemptsColumn]);
+        if (Number.isInteger(attempts) && attempts > 0) verdict.recipient.listedAttempts = attempts;
+      }
+      return verdict;
+    };
+    return { header: csv.header, template, suppression, retryList: true, check, batches: csv.batches, close: csv.close };
   } catch (error) {
     csv.close();
     throw error;
   }
+}
+
+/** The `attempts` column of a retry list (a header with all of reason, error_code, attempts), else -1. */
+function retryListAttemptsColumn(header: string[]): number {
+  return RETRY_LIST_COLUMNS.every((name) => header.includes(name)) ? header.indexOf('attempts') : -1;
 }

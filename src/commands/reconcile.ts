@@ -1,0 +1,79 @@
+import Table from 'cli-table3';
+import { InvalidArgumentError, type Command } from 'commander';
+import { formatLocated } from '../errors.js';
+import type { Io } from '../io.js';
+import { DEFAULT_OPT_OUT_KEYWORDS } from '../reconcile/parse-event.js';
+import { LIST_FILES, reconcileCampaign, type ReconcileResult } from '../reconcile/reconcile-campaign.js';
+
+interface ReconcileFlags {
+  ledger: string;
+  events: string[];
+  out: string;
+  now?: number;
+  optOutKeywords?: string[];
+  json?: boolean;
+}
+
+/** Commander parser for `--now`: an ISO-8601 date and time (a bare date means midnight UTC). */
+export function instantOption(value: string): number {
+  const at = /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : NaN;
+  if (Number.isNaN(at)) throw new InvalidArgumentError('expected an ISO-8601 time such as 2026-11-24T09:15:00Z.');
+  return at;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function keywordList(value: string): string[] {
+  const words = value.split(',').map((word) => word.trim()).filter(Boolean);
+  if (words.length === 0) throw new InvalidArgumentError('expected comma-separated words, e.g. STOP,UNSUBSCRIBE,"Stop promotions".');
+  return words;
+}
+
+export function registerReconcile(program: Command, io: Io): void {
+  program
+    .command('reconcile')
+    .description('fold the ledger and the status events through the platform rules into retry, SMS-fallback, suppression and in-doubt lists')
+    .requiredOption('--ledger <file>', "the campaign's ledger (written by send)")
+    .option('--events <file>', 'events file written by webhook (repeat for several receivers)', collect, [])
+    .requiredOption('--out <dir>', 'folder for retry.csv, sms-fallback.csv, suppress.csv, in-doubt.csv, summary.json')
+    .option('--now <ISO-8601>', 'the time to apply the rules at (default: now), for cron replays and tests', instantOption)
+    .option('--opt-out-keywords <words>', `inbound replies that opt a person out, comma-separated, whole message, any case (default: ${DEFAULT_OPT_OUT_KEYWORDS.join(',')}); add your template's opt-out quick-reply text or payload`, keywordList)
+    .option('--json', 'print one JSON object on stdout (the summary, the events read, the files written)')
+    .action(async (flags: ReconcileFlags) => {
+      const result = await reconcileCampaign({
+        ledgerFile: flags.ledger,
+        eventFiles: flags.events,
+        outDir: flags.out,
+        now: flags.now ?? Date.now(),
+        optOutKeywords: flags.optOutKeywords ?? DEFAULT_OPT_OUT_KEYWORDS,
+      });
+      if (flags.json) io.stdout.write(`${JSON.stringify({ ...result.summary, events: result.events, unknown_events: result.unknown, files: result.files })}\n`);
+      io.stderr.write(formatReconcile(result));
+    });
+}
+
+/** The human summary, on stderr: states, lists with their files, errors by code, what to do next. */
+export function formatReconcile(result: ReconcileResult): string {
+  const { summary, events } = result;
+  const out: string[] = [];
+  out.push(`${summary.recipients} recipients in the ledger, reconciled at ${summary.now}`);
+  out.push(`events: ${events.lines} lines from ${events.files} file(s), ${events.matched} matched, ${events.unmatched} about other messages or people, ${events.unknown} not understood`);
+  const tableStyle = { colAligns: ['left', 'right'] as ('left' | 'right')[], style: { head: [], border: [] }, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } };
+  const states = new Table(tableStyle);
+  for (const [state, count] of Object.entries(summary.states)) states.push([state.replace('_', ' '), count]);
+  out.push(states.toString());
+  const lists = new Table({ ...tableStyle, head: ['list', 'rows'] });
+  for (const [name, file] of Object.entries(LIST_FILES)) lists.push([result.files[name] ?? file, summary.lists[file] ?? 0]);
+  out.push(lists.toString());
+  const errors = Object.entries(summary.errors);
+  if (errors.length > 0) out.push(`by error code: ${errors.map(([code, n]) => `${code} × ${n}`).join(', ')}`);
+  if (summary.next_retry_at) out.push(`next retry due: ${summary.next_retry_at} (run reconcile again after it)`);
+  if (result.unknown.length > 0) {
+    out.push(`Event lines not understood (${events.unknown}; counted, not fatal):`);
+    for (const entry of result.unknown) out.push(`  ${formatLocated(entry.why, { file: entry.file, line: entry.line })}`);
+  }
+  out.push(`summary: ${result.files.summary}`);
+  return `${out.join('\n')}\n`;
+}

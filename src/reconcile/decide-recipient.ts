@@ -1,0 +1,174 @@
+import { lookupCode, type ErrorClass, type ProviderFamily } from '../codes/error-codes.js';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+/** 131049 / 63049: Meta says wait at least 24 h; each further refusal doubles the wait (api-facts §2.1, §2.2). */
+export const RETRY_LATER_FIRST_WAIT_MS = 24 * HOUR;
+/** A transient failure that outlived send's in-run retries: tried again after 30 min, 1 h, 2 h… */
+export const TRANSIENT_FIRST_WAIT_MS = 30 * MINUTE;
+/** Rounds of reconcile-driven retries for transient failures before SMS fallback. */
+export const TRANSIENT_RETRY_ROUNDS = 3;
+
+/**
+ * How long after a message's TTL reconcile still waits for a late delivery webhook before calling
+ * it dropped (Meta: failed-delivery webhooks may be delayed; add a buffer): a tenth of the TTL,
+ * at least 5 minutes, at most an hour.
+ */
+export function ttlBufferMs(ttlMs: number): number {
+  return Math.min(HOUR, Math.max(5 * MINUTE, ttlMs / 10));
+}
+
+/** What happened to one attempt (one intent in the ledger), from the ledger and the events. */
+export interface AttemptFacts {
+  /** The ledger's outcome for it; `none` when the intent has no outcome (a crash): in doubt. */
+  ledger: 'none' | 'accepted' | 'failed' | 'in_doubt' | 'retry';
+  /** When the intent was written (ms). */
+  intentAt: number;
+  /** When the outcome was written (ms); the intent's time when there is none. */
+  outcomeAt: number;
+  ledgerCode: string | undefined;
+  /** The class send recorded with a failure (error-codes.ts). */
+  ledgerClass: string | undefined;
+  /** Whether any status event matched this attempt (proof the provider accepted it). */
+  evidence: boolean;
+  /** Highest status seen: 0 none, 1 sent, 2 delivered, 3 read. */
+  rank: number;
+  /** A `failed` status event: the earliest (then lowest code) of them, for a deterministic fold. */
+  eventFailure: { code: number; at: number; family: ProviderFamily } | undefined;
+}
+
+export interface RecipientFacts {
+  phone: string;
+  category: string;
+  ttlMs: number;
+  /** The recipient's first attempt (ms): retries never go past first attempt + TTL. */
+  firstAttemptAt: number;
+  attempts: number;
+  /** Attempts, earlier ones included, that failed with a retry-later code (131049 / 63049). */
+  retryLaterFailures: number;
+  /** Attempts that failed transiently (after send's own in-run retries). */
+  transientFailures: number;
+  latest: AttemptFacts;
+  /** The last word on marketing consent: a stop (user_preferences, keyword, Twilio opt-out, 131050 / 21610) not followed by a resume. */
+  optedOut: { via: string; code: string } | undefined;
+  /** The provider family of the latest attempt's run (for codes recorded by send). */
+  family: ProviderFamily;
+}
+
+export type ListName = 'retry' | 'sms_fallback' | 'suppress' | 'in_doubt';
+
+export type RecipientStateName =
+  | 'read'
+  | 'delivered'
+  /** Accepted, waiting for a delivery webhook within the TTL. */
+  | 'sent'
+  /** A retry is planned but not yet due. */
+  | 'waiting_retry'
+  | 'retry'
+  | 'sms_fallback'
+  | 'suppressed'
+  | 'in_doubt'
+  /** Failed for good with a code that no list serves (a row the provider refused): in the summary only. */
+  | 'failed';
+
+export interface Decision {
+  state: RecipientStateName;
+  list: ListName | undefined;
+  reason: string;
+  /** The provider error code behind the decision, or '' */
+  code: string;
+  /** For `waiting_retry` and `retry`: when the retry is (was) due (ms). */
+  dueAt?: number;
+}
+
+/**
+ * The platform's rules for one recipient, from everything the ledger and the events say
+ * (DESIGN "Platform rules"; api-facts §2–§3). Pure: facts and a clock reading in, a decision out.
+ * Only the latest attempt decides the state; earlier attempts count towards the growing waits.
+ */
+export function decideRecipient(facts: RecipientFacts, now: number): Decision {
+  if (facts.optedOut) return { state: 'suppressed', list: 'suppress', reason: facts.optedOut.via, code: facts.optedOut.code };
+  const latest = facts.latest;
+  const failure = failureOf(latest, facts.family);
+  if (failure) return decideFailure(facts, failure, now);
+  if (latest.ledger === 'retry') {
+    // The last attempt was never answered with a result (throttled, or the run stopped before the
+    // request): nothing reached the person, so it is due again now.
+    return { state: 'retry', list: 'retry', reason: 'not_sent', code: latest.ledgerCode ?? '', dueAt: latest.outcomeAt };
+  }
+  if (latest.rank >= 3) return { state: 'read', list: undefined, reason: '', code: '' };
+  if (latest.rank === 2) return { state: 'delivered', list: undefined, reason: '', code: '' };
+  const accepted = latest.ledger === 'accepted' || latest.evidence;
+  if (!accepted) return { state: 'in_doubt', list: 'in_doubt', reason: 'in_doubt', code: latest.ledgerCode ?? '' };
+  // Accepted (or proven accepted by a `sent` event) and neither delivered nor read: dropped once the
+  // TTL and a buffer have passed (Meta: no delivered webhook within the TTL means dropped).
+  const acceptedAt = latest.ledger === 'accepted' ? latest.outcomeAt : latest.intentAt;
+  if (now > acceptedAt + facts.ttlMs + ttlBufferMs(facts.ttlMs)) return { state: 'sms_fallback', list: 'sms_fallback', reason: 'ttl_expired', code: '' };
+  return { state: 'sent', list: undefined, reason: '', code: '' };
+}
+
+export interface Failure {
+  code: string;
+  errorClass: ErrorClass | undefined;
+  at: number;
+}
+
+export function failureOf(latest: AttemptFacts, family: ProviderFamily): Failure | undefined {
+  if (latest.eventFailure) {
+    const { code, at, family: eventFamily } = latest.eventFailure;
+    // 132015 in a status callback is a held message of a paused template being dropped: retry it
+    // once the template is fixed. In the send answer it stops the campaign (error-codes.ts).
+    const errorClass = eventFamily === 'meta' && code === 132015 ? 'template_paused' : lookupCode(eventFamily, code)?.class;
+    return { code: code < 0 ? '' : String(code), errorClass, at };
+  }
+  if (latest.ledger !== 'failed') return undefined;
+  const code = latest.ledgerCode ?? '';
+  const numeric = /^\d+$/.test(code) ? lookupCode(family, Number(code))?.class : undefined;
+  return { code, errorClass: (latest.ledgerClass as ErrorClass | undefined) ?? numeric, at: latest.outcomeAt };
+}
+
+const SMS_REASONS: Record<string, string> = {
+  '130472': 'experiment',
+  '63032': 'experiment',
+  '131026': 'not_on_whatsapp',
+  '63003': 'not_on_whatsapp',
+  '63024': 'not_on_whatsapp',
+};
+
+function decideFailure(facts: RecipientFacts, failure: Failure, now: number): Decision {
+  const { code } = failure;
+  const deadline = facts.firstAttemptAt + facts.ttlMs;
+  const scheduled = (dueAt: number, reason: string): Decision => {
+    // A retry that could only go out after the TTL (counted from the first attempt) is pointless.
+    if (Math.max(dueAt, now) > deadline) return { state: 'sms_fallback', list: 'sms_fallback', reason: 'retries_exhausted', code };
+    if (dueAt <= now) return { state: 'retry', list: 'retry', reason, code, dueAt };
+    return { state: 'waiting_retry', list: undefined, reason, code, dueAt };
+  };
+  switch (failure.errorClass) {
+    case 'opted_out':
+      return { state: 'suppressed', list: 'suppress', reason: 'opted_out', code };
+    case 'sms_fallback':
+      return { state: 'sms_fallback', list: 'sms_fallback', reason: SMS_REASONS[code] ?? 'not_on_whatsapp', code };
+    case 'retry_later':
+      // Marketing templates are not delivered to US numbers at all (since 2025-04-01): no retry.
+      if (facts.category === 'marketing' && facts.phone.startsWith('+1')) return { state: 'sms_fallback', list: 'sms_fallback', reason: 'marketing_us', code };
+      return scheduled(failure.at + RETRY_LATER_FIRST_WAIT_MS * 2 ** (Math.max(1, facts.retryLaterFailures) - 1), 'per_user_limit');
+    case 'transient':
+    case 'throttle':
+    case 'pair_rate':
+      if (facts.transientFailures > TRANSIENT_RETRY_ROUNDS) return { state: 'sms_fallback', list: 'sms_fallback', reason: 'retries_exhausted', code };
+      return scheduled(failure.at + TRANSIENT_FIRST_WAIT_MS * 2 ** (Math.max(1, facts.transientFailures) - 1), 'transient');
+    case 'template_paused':
+      return { state: 'retry', list: 'retry', reason: 'template_paused', code, dueAt: failure.at };
+    default:
+      // Refused for this row (bad parameter, invalid number…), a campaign-level code, or a code not
+      // in the table: no list can help; the summary counts it by code.
+      return { state: 'failed', list: undefined, reason: 'failed', code };
+  }
+}
+
+/** Error classes that count as a transient failure of an attempt, for the growing waits. */
+export function isTransientClass(errorClass: string | undefined): boolean {
+  return errorClass === 'transient' || errorClass === 'throttle' || errorClass === 'pair_rate';
+}

@@ -1,0 +1,234 @@
+import { createReadStream } from 'node:fs';
+import { mkdir, readdir, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { stringify } from 'csv-stringify/sync';
+import { InputError } from '../errors.js';
+import { readLedger } from '../ledger/read-ledger.js';
+import { describeOpenError } from '../recipients/read-csv.js';
+import { escapeFormula } from '../recipients/formula-safe.js';
+import { AtomicFile } from './atomic-file.js';
+import type { Decision, ListName, RecipientStateName } from './decide-recipient.js';
+import { CampaignFold } from './fold-campaign.js';
+import { normaliseKeyword, parseEventLine } from './parse-event.js';
+
+/** The list files (fixed names, SPEC "Reconcile lists"). */
+export const LIST_FILES: Record<ListName, string> = {
+  retry: 'retry.csv',
+  sms_fallback: 'sms-fallback.csv',
+  suppress: 'suppress.csv',
+  in_doubt: 'in-doubt.csv',
+};
+export const SUMMARY_FILE = 'summary.json';
+
+const STATES: RecipientStateName[] = ['read', 'delivered', 'sent', 'waiting_retry', 'retry', 'sms_fallback', 'suppressed', 'in_doubt', 'failed'];
+/** Unknown event lines named on stderr and in `--json`; all are counted. */
+const NAMED_UNKNOWN = 20;
+
+export interface ReconcileOptions {
+  ledgerFile: string;
+  eventFiles: string[];
+  outDir: string;
+  /** The clock reading the rules are applied at (ms). */
+  now: number;
+  optOutKeywords: string[];
+}
+
+/** `summary.json`: a function of the ledger, the events (as a set) and `--now` only. */
+export interface Summary {
+  now: string;
+  recipients: number;
+  states: Record<RecipientStateName, number>;
+  lists: Record<string, number>;
+  reasons: Record<string, number>;
+  errors: Record<string, number>;
+  next_retry_at: string | null;
+}
+
+export interface ReconcileResult {
+  summary: Summary;
+  events: { files: number; lines: number; matched: number; unmatched: number; unknown: number };
+  unknown: { file: string; line: number; why: string }[];
+  files: Record<string, string>;
+}
+
+/**
+ * `reconcile`: reads the ledger, folds every events file into it, applies the rules at `now`, and
+ * writes the lists. The ledger is read twice (once to fold, once to write rows in ledger order) so
+ * that no recipient's row has to be held in memory.
+ */
+export async function reconcileCampaign(options: ReconcileOptions): Promise<ReconcileResult> {
+  await requireFile(options.ledgerFile);
+  for (const file of options.eventFiles) await requireFile(file);
+
+  const fold = new CampaignFold();
+  for await (const { line, record } of readLedger(options.ledgerFile)) {
+    if (!fold.addLedgerRecord(record)) throw new InputError('corrupt ledger line (no valid +E.164 phone)', { file: options.ledgerFile, line });
+  }
+  if (fold.runs.length === 0 && fold.recipients === 0) {
+    throw new InputError('the ledger is empty: nothing was sent with it yet (is this the --ledger that send wrote?)', { file: options.ledgerFile });
+  }
+
+  const keywords = new Set(options.optOutKeywords.map(normaliseKeyword));
+  let lines = 0;
+  const unknown: ReconcileResult['unknown'] = [];
+  let unknownCount = 0;
+  for (const file of options.eventFiles) {
+    let line = 0;
+    for await (const text of createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity })) {
+      line++;
+      if (text === '') continue;
+      lines++;
+      const parsed = parseEventLine(text, keywords);
+      if (!parsed.ok) {
+        unknownCount++;
+        if (unknown.length < NAMED_UNKNOWN) unknown.push({ file, line, why: parsed.why });
+        continue;
+      }
+      for (const signal of parsed.signals) fold.addSignal(signal);
+    }
+  }
+
+  const decisions = fold.decide(options.now);
+  const summary = summarise(decisions, options.now, fold.recipients);
+  await mkdir(options.outDir, { recursive: true });
+  await removeStaleTemps(options.outDir);
+  const files = await writeLists(fold, decisions, options);
+  const summaryFile = await AtomicFile.open(path.join(options.outDir, SUMMARY_FILE));
+  await summaryFile.write(`${JSON.stringify(summary, null, 2)}\n`);
+  await summaryFile.commit();
+  files.summary = summaryFile.file;
+  return {
+    summary,
+    events: { files: options.eventFiles.length, lines, matched: fold.counts.matched, unmatched: fold.counts.unmatched, unknown: unknownCount },
+    unknown,
+    files,
+  };
+}
+
+function summarise(decisions: Decision[], now: number, recipients: number): Summary {
+  const states = Object.fromEntries(STATES.map((state) => [state, 0])) as Record<RecipientStateName, number>;
+  const lists: Record<string, number> = Object.fromEntries(Object.values(LIST_FILES).map((file) => [file, 0]));
+  const reasons: Record<string, number> = {};
+  const errors: Record<string, number> = {};
+  let nextRetry = Infinity;
+  for (const decision of decisions) {
+    states[decision.state]++;
+    if (decision.list) lists[LIST_FILES[decision.list]]!++;
+    if (decision.reason) reasons[decision.reason] = (reasons[decision.reason] ?? 0) + 1;
+    if (decision.code) errors[decision.code] = (errors[decision.code] ?? 0) + 1;
+    if (decision.state === 'waiting_retry' && decision.dueAt! < nextRetry) nextRetry = decision.dueAt!;
+  }
+  return {
+    now: new Date(now).toISOString(),
+    recipients,
+    states,
+    lists,
+    reasons: sortedKeys(reasons),
+    errors: sortedKeys(errors),
+    next_retry_at: nextRetry === Infinity ? null : new Date(nextRetry).toISOString(),
+  };
+}
+
+/** The lists, rows in the order recipients first appear in the ledger (so the same inputs give the same bytes). */
+async function writeLists(fold: CampaignFold, decisions: Decision[], options: ReconcileOptions): Promise<Record<string, string>> {
+  const firstRun = fold.runs[0];
+  const phoneColumn = firstRun?.phone_column ?? 'phone';
+  const optInColumn = firstRun?.opt_in_column ?? 'opt_in';
+  const reserved = new Set([phoneColumn, optInColumn, 'phone', 'opt_in', 'reason', 'error_code', 'attempts']);
+  const variables = fold.columns.filter((name) => !reserved.has(name));
+  const headers: Record<ListName, string[]> = {
+    retry: ['phone', 'opt_in', ...variables, 'reason', 'error_code', 'attempts'],
+    sms_fallback: ['phone', ...variables, 'reason', 'error_code', 'attempts'],
+    suppress: ['phone', 'reason', 'error_code'],
+    in_doubt: ['phone', 'correlation_id', 'attempted_at', 'error_code', 'attempts'],
+  };
+  const names = Object.keys(LIST_FILES) as ListName[];
+  const outputs = {} as Record<ListName, { file: AtomicFile; rows: string[][] }>;
+  try {
+    for (const name of names) {
+      outputs[name] = { file: await AtomicFile.open(path.join(options.outDir, LIST_FILES[name])), rows: [headers[name]] };
+    }
+    const flush = async (name: ListName) => {
+      const output = outputs[name];
+      if (output.rows.length === 0) return;
+      await output.file.write(stringify(output.rows, { record_delimiter: 'unix' }));
+      output.rows = [];
+    };
+    const inDoubtCids = fold.inDoubtCids();
+    const written = new Uint8Array(fold.recipients);
+    for await (const { record } of readLedger(options.ledgerFile)) {
+      if (record.type !== 'intent') continue;
+      const r = fold.recipientOf(record.phone);
+      if (r < 0 || written[r]) continue;
+      written[r] = 1;
+      const decision = decisions[r]!;
+      if (!decision.list) continue;
+      const row = record.row ?? {};
+      const cell = (name: string) => escapeFormula(row[name] ?? '');
+      const attempts = String(fold.attemptsOf(r));
+      const code = escapeFormula(decision.code);
+      let cells: string[];
+      switch (decision.list) {
+        case 'retry':
+          cells = [record.phone, escapeFormula(row[optInColumn] ?? 'yes'), ...variables.map(cell), decision.reason, code, attempts];
+          break;
+        case 'sms_fallback':
+          cells = [record.phone, ...variables.map(cell), decision.reason, code, attempts];
+          break;
+        case 'suppress':
+          cells = [record.phone, decision.reason, code];
+          break;
+        case 'in_doubt': {
+          const latest = fold.latestAttemptOf(r);
+          cells = [record.phone, inDoubtCids.get(latest.slot) ?? '', new Date(latest.intentAt).toISOString(), code, attempts];
+          break;
+        }
+      }
+      const output = outputs[decision.list];
+      output.rows.push(cells);
+      if (output.rows.length >= 1000) await flush(decision.list);
+    }
+    for (const name of names) {
+      await flush(name);
+      await outputs[name].file.commit();
+    }
+  } catch (error) {
+    for (const name of names) await outputs[name]?.file.abort();
+    throw error;
+  }
+  return Object.fromEntries(names.map((name) => [name, outputs[name].file.file]));
+}
+
+async function requireFile(file: string): Promise<void> {
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) throw new InputError('not a file', { file });
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(describeOpenError(error), { file });
+  }
+}
+
+/** Temp files a killed run left behind (its pid no longer running). */
+async function removeStaleTemps(folder: string): Promise<void> {
+  const names = [...Object.values(LIST_FILES), SUMMARY_FILE];
+  for (const entry of await readdir(folder)) {
+    const match = /^\.(.+)\.(\d+)\.tmp$/.exec(entry);
+    if (!match || !names.includes(match[1]!) || isRunning(Number(match[2]))) continue;
+    await unlink(path.join(folder, entry)).catch(() => undefined);
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function sortedKeys(counts: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
