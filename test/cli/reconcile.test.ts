@@ -1,0 +1,168 @@
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { LedgerRecord } from '../../src/ledger/ledger-records.js';
+import { fixture, run } from '../helpers.js';
+import { accepted, intent, jsonl, metaLine, metaValueLine, outcome, runRecord, twilioLine } from '../reconcile/events.js';
+
+const row = (phone: string, name: string, extra: Record<string, string> = {}) => ({ phone, opt_in: 'yes', name, ...extra });
+
+/** A campaign in every state reconcile knows, as send and webhook would have written it. */
+const LEDGER: (LedgerRecord | string)[] = [
+  runRecord(),
+  intent('+447400123456', 'c1', 1, row('+447400123456', 'Ana')),
+  accepted('+447400123456', 'c1', 'wamid.1'),
+  intent('+5511912345678', 'c2', 1, row('+55 11 91234-5678', 'João', { discount: '-20%' })),
+  accepted('+5511912345678', 'c2', 'wamid.2'),
+  intent('+33612345678', 'c3', 1, row('06 12 34 56 78', '=HYPERLINK("http://x")')),
+  accepted('+33612345678', 'c3', 'wamid.3'),
+  intent('+919876543210', 'c4', 1, row('+91 98765 43210', 'Priya')),
+  accepted('+919876543210', 'c4', 'wamid.4'),
+  intent('+306912345678', 'c5', 1, row('+30 691 234 5678', 'Nikos')),
+  outcome('+306912345678', 'c5', 'in_doubt', 'ETIMEDOUT'),
+  intent('+4915123456789', 'c6', 1, row('+49 151 23456789', 'Jürgen')),
+  accepted('+4915123456789', 'c6', 'wamid.6'),
+];
+const T_FAIL = 1795000000; // 2026-11-18T11:06:40Z
+const EVENTS = [
+  metaLine([{ id: 'wamid.1', status: 'sent', cid: 'c1' }]),
+  metaLine([{ id: 'wamid.1', status: 'read', cid: 'c1' }]),
+  metaLine([{ id: 'wamid.2', status: 'failed', cid: 'c2', code: 131049, ts: T_FAIL }]),
+  metaLine([{ id: 'wamid.3', status: 'failed', cid: 'c3', code: 131026, ts: T_FAIL }]),
+  metaLine([{ id: 'wamid.4', status: 'delivered', cid: 'c4' }]),
+  metaValueLine({ messages: [{ from: '919876543210', id: 'wamid.in', timestamp: String(T_FAIL), type: 'text', text: { body: 'STOP' } }] }),
+  metaLine([{ id: 'wamid.6', status: 'sent', cid: 'c6' }]),
+  twilioLine({ MessageSid: 'SMother', MessageStatus: 'delivered' }, 'elsewhere'),
+];
+
+async function campaign(events = EVENTS, ledger = LEDGER) {
+  const dir = await fixture({ 'campaign.ledger.jsonl': jsonl(ledger), 'events.jsonl': events.join('\n') + '\n' });
+  const reconcile = (now: string, ...extra: string[]) =>
+    run(['reconcile', '--ledger', path.join(dir, 'campaign.ledger.jsonl'), '--events', path.join(dir, 'events.jsonl'), '--out', path.join(dir, 'lists'), '--now', now, ...extra]);
+  const list = (name: string) => readFile(path.join(dir, 'lists', name), 'utf8');
+  return { dir, reconcile, list };
+}
+
+describe('reconcile', () => {
+  it('writes each list as SPEC fixes it: phone first as +E.164, the original variables, formula-safe cells, owner-only files', async () => {
+    const { dir, reconcile, list } = await campaign();
+    const result = await reconcile('2026-11-19T12:00:00Z');
+    expect(result.code).toBe(0);
+    expect(await list('retry.csv')).toBe(
+      'phone,opt_in,name,discount,reason,error_code,attempts\n' + "+5511912345678,yes,João,'-20%,per_user_limit,131049,1\n",
+    );
+    expect(await list('sms-fallback.csv')).toBe('phone,name,discount,reason,error_code,attempts\n' + `+33612345678,"'=HYPERLINK(""http://x"")",,not_on_whatsapp,131026,1\n`);
+    expect(await list('suppress.csv')).toBe('phone,reason,error_code\n+919876543210,keyword,\n');
+    expect(await list('in-doubt.csv')).toBe('phone,correlation_id,attempted_at,error_code,attempts\n+306912345678,c5,2026-11-17T08:00:01.000Z,ETIMEDOUT,1\n');
+    const summary = JSON.parse(await list('summary.json'));
+    expect(summary).toEqual({
+      now: '2026-11-19T12:00:00.000Z',
+      recipients: 6,
+      states: { read: 1, delivered: 0, sent: 1, waiting_retry: 0, retry: 1, sms_fallback: 1, suppressed: 1, in_doubt: 1, failed: 0 },
+      lists: { 'retry.csv': 1, 'sms-fallback.csv': 1, 'suppress.csv': 1, 'in-doubt.csv': 1 },
+      reasons: { in_doubt: 1, keyword: 1, not_on_whatsapp: 1, per_user_limit: 1 },
+      errors: { '131026': 1, '131049': 1, ETIMEDOUT: 1 },
+      next_retry_at: null,
+    });
+    for (const name of await readdir(path.join(dir, 'lists'))) expect((await stat(path.join(dir, 'lists', name))).mode & 0o777).toBe(0o600);
+    expect(result.stderr).toMatch(/6 recipients in the ledger/);
+    expect(result.stderr).toMatch(/retry\.csv\s+│\s+1/);
+    expect(result.stdout).toBe('');
+  });
+
+  it('waits out the 24 h of 131049 and names the next due time; a month later sends the undelivered to SMS', async () => {
+    const { reconcile, list } = await campaign();
+    const early = await reconcile('2026-11-18T12:00:00Z', '--json');
+    const json = JSON.parse(early.stdout);
+    expect(json).toMatchObject({ states: { waiting_retry: 1, retry: 0, sent: 1 }, next_retry_at: '2026-11-19T11:06:40.000Z', events: { files: 1, lines: 8, unknown: 0, unmatched: 1 } });
+    expect(json.files).toMatchObject({ retry: expect.stringMatching(/lists.retry\.csv$/), summary: expect.stringMatching(/summary\.json$/) });
+    expect(await list('retry.csv')).toBe('phone,opt_in,name,discount,reason,error_code,attempts\n');
+    await reconcile('2026-12-20T00:00:00Z');
+    expect(await list('sms-fallback.csv')).toContain('+4915123456789,Jürgen,,ttl_expired,,1\n');
+    // Past the 30-day TTL counted from the first attempt, 131049 is not retried either.
+    expect(await list('sms-fallback.csv')).toContain('+5511912345678,João,\'-20%,retries_exhausted,131049,1\n');
+  });
+
+  it('gives byte-identical outputs for the events duplicated and shuffled', async () => {
+    const a = await campaign();
+    const shuffledEvents = [...EVENTS, ...EVENTS.slice(2), ...EVENTS].reverse();
+    const b = await campaign(shuffledEvents);
+    expect((await a.reconcile('2026-11-19T12:00:00Z')).code).toBe(0);
+    expect((await b.reconcile('2026-11-19T12:00:00Z')).code).toBe(0);
+    for (const name of ['retry.csv', 'sms-fallback.csv', 'suppress.csv', 'in-doubt.csv', 'summary.json']) expect(await b.list(name)).toBe(await a.list(name));
+  });
+
+  it('reads a ledger with a torn last line; names a corrupt middle line, exit 2', async () => {
+    const torn = await fixture({ 'l.jsonl': jsonl(LEDGER) + '{"type":"outcome","cid":"c6","pho', 'e.jsonl': '' });
+    const ok = await run(['reconcile', '--ledger', path.join(torn, 'l.jsonl'), '--events', path.join(torn, 'e.jsonl'), '--out', path.join(torn, 'out'), '--now', '2026-11-19T12:00:00Z']);
+    expect(ok.code).toBe(0);
+    const lines = jsonl(LEDGER).split('\n');
+    lines.splice(3, 0, '{"type":"intent","phone":'); // now line 4
+    const corrupt = await fixture({ 'l.jsonl': lines.join('\n'), 'e.jsonl': '' });
+    const bad = await run(['reconcile', '--ledger', path.join(corrupt, 'l.jsonl'), '--events', path.join(corrupt, 'e.jsonl'), '--out', path.join(corrupt, 'out')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/l\.jsonl:4: corrupt ledger line/);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    await expect(stat(path.join(corrupt, 'out'))).rejects.toThrow(); // nothing written
+  });
+
+  it('counts and names event lines it does not understand, and goes on', async () => {
+    const { reconcile, list } = await campaign([...EVENTS.slice(0, 3), 'garbage', '{"type":"event","received_at":"2026-11-18T00:00:00Z","provider":"meta","raw":"{}"}', ...EVENTS.slice(3)]);
+    const result = await reconcile('2026-11-19T12:00:00Z', '--json');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).events).toMatchObject({ unknown: 2 });
+    expect(result.stderr).toMatch(/events\.jsonl:4: not JSON/);
+    expect(result.stderr).toMatch(/events\.jsonl:5: not a WhatsApp Business Account callback/);
+    expect(await list('retry.csv')).toContain('+5511912345678');
+  });
+
+  it('refuses bad usage with one line and exit 2: no ledger, a missing events file, a bad --now', async () => {
+    const { dir } = await campaign();
+    const ledger = path.join(dir, 'campaign.ledger.jsonl');
+    const cases = [
+      [['reconcile', '--ledger', path.join(dir, 'nope.jsonl'), '--out', path.join(dir, 'o')], /nope\.jsonl: .*(no such|not found|does not exist)/i],
+      [['reconcile', '--ledger', ledger, '--events', path.join(dir, 'missing.jsonl'), '--out', path.join(dir, 'o')], /missing\.jsonl/],
+      [['reconcile', '--ledger', ledger, '--out', path.join(dir, 'o'), '--now', 'yesterday'], /--now.*ISO-8601/],
+      [['reconcile', '--ledger', ledger], /--out/],
+    ] as const;
+    for (const [argv, message] of cases) {
+      const result = await run([...argv]);
+      expect(result.code, argv.join(' ')).toBe(2);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    const empty = await fixture({ 'l.jsonl': '' });
+    const none = await run(['reconcile', '--ledger', path.join(empty, 'l.jsonl'), '--out', path.join(empty, 'o')]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/the ledger is empty/);
+  });
+
+  it('matches Twilio callbacks by MessageSid and by the cid in the callback URL; 21610 suppresses, 63049 waits', async () => {
+    const ledger = [
+      runRecord({ provider: 'twilio' }),
+      intent('+447400123456', 't1', 1, row('+447400123456', 'Ana')),
+      accepted('+447400123456', 't1', 'SM1'),
+      intent('+447400123457', 't2', 1, row('+447400123457', 'Ben')),
+      accepted('+447400123457', 't2', 'SM2'),
+      intent('+447400123458', 't3', 1, row('+447400123458', 'Cy')),
+      outcome('+447400123458', 't3', 'in_doubt', 'ECONNRESET'),
+    ];
+    const events = [
+      twilioLine({ MessageSid: 'SM1', MessageStatus: 'undelivered', ErrorCode: '21610' }, 't1'),
+      twilioLine({ MessageSid: 'SM2', MessageStatus: 'undelivered', ErrorCode: '63049' }, 't2', '2026-11-18T00:00:00.000Z'),
+      twilioLine({ MessageSid: 'SM3', MessageStatus: 'read' }, 't3'),
+    ];
+    const { reconcile, list } = await campaign(events, ledger);
+    const result = await reconcile('2026-11-18T12:00:00Z', '--json');
+    expect(JSON.parse(result.stdout)).toMatchObject({ states: { suppressed: 1, waiting_retry: 1, read: 1 }, next_retry_at: '2026-11-19T00:00:00.000Z' });
+    expect(await list('suppress.csv')).toBe('phone,reason,error_code\n+447400123456,opted_out,21610\n');
+  });
+
+  it('leaves stale temp files of a killed run behind no more', async () => {
+    const { dir, reconcile } = await campaign();
+    await reconcile('2026-11-19T12:00:00Z');
+    await writeFile(path.join(dir, 'lists', '.retry.csv.999999999.tmp'), 'partial');
+    await reconcile('2026-11-19T12:00:00Z');
+    expect((await readdir(path.join(dir, 'lists'))).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+});

@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { decideRecipient, ttlBufferMs, type AttemptFacts, type RecipientFacts } from '../../src/reconcile/decide-recipient.js';
+
+const T0 = Date.parse('2026-11-24T10:00:00Z');
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+const THIRTY_DAYS = 30 * DAY;
+
+function attempt(overrides: Partial<AttemptFacts> = {}): AttemptFacts {
+  return { ledger: 'accepted', intentAt: T0, outcomeAt: T0, ledgerCode: undefined, ledgerClass: undefined, evidence: true, rank: 1, eventFailure: undefined, ...overrides };
+}
+
+function facts(overrides: Partial<RecipientFacts> = {}, latest: Partial<AttemptFacts> = {}): RecipientFacts {
+  return {
+    phone: '+447400123456',
+    category: 'marketing',
+    ttlMs: THIRTY_DAYS,
+    firstAttemptAt: T0,
+    attempts: 1,
+    retryLaterFailures: 0,
+    transientFailures: 0,
+    latest: attempt(latest),
+    optedOut: undefined,
+    family: 'meta',
+    ...overrides,
+  };
+}
+
+const failedEvent = (code: number, at = T0 + MIN, family: 'meta' | 'twilio' = 'meta') => ({ eventFailure: { code, at, family }, rank: 0 });
+
+describe('decideRecipient: the platform rules, one row each', () => {
+  it('delivered and read recipients are in no list', () => {
+    expect(decideRecipient(facts({}, { rank: 2 }), T0 + DAY)).toMatchObject({ state: 'delivered', list: undefined });
+    expect(decideRecipient(facts({}, { rank: 3 }), T0 + 365 * DAY)).toMatchObject({ state: 'read', list: undefined });
+  });
+
+  it('131049: no retry before 24 h after the failure, then retry with the code', () => {
+    const f = facts({ retryLaterFailures: 1 }, failedEvent(131049));
+    expect(decideRecipient(f, T0 + MIN + DAY - 1)).toMatchObject({ state: 'waiting_retry', list: undefined, dueAt: T0 + MIN + DAY });
+    expect(decideRecipient(f, T0 + MIN + DAY)).toMatchObject({ state: 'retry', list: 'retry', reason: 'per_user_limit', code: '131049' });
+  });
+
+  it('131049 again: the wait doubles (24 h, 48 h, 96 h…)', () => {
+    const failedAt = T0 + 3 * DAY;
+    const f = facts({ retryLaterFailures: 3, attempts: 3 }, failedEvent(131049, failedAt));
+    expect(decideRecipient(f, failedAt + 4 * DAY - 1)).toMatchObject({ state: 'waiting_retry', dueAt: failedAt + 4 * DAY });
+    expect(decideRecipient(f, failedAt + 4 * DAY)).toMatchObject({ state: 'retry', reason: 'per_user_limit' });
+  });
+
+  it('131049: never past the TTL counted from the first attempt; then SMS, retries exhausted', () => {
+    const failedAt = T0 + 20 * DAY;
+    const f = facts({ retryLaterFailures: 5, attempts: 5 }, failedEvent(131049, failedAt)); // next wait 16 days: past day 30
+    expect(decideRecipient(f, failedAt + MIN)).toMatchObject({ state: 'sms_fallback', list: 'sms_fallback', reason: 'retries_exhausted', code: '131049' });
+    // Due within the TTL but reconciled after it: no retry either.
+    const g = facts({ retryLaterFailures: 1 }, failedEvent(131049));
+    expect(decideRecipient(g, T0 + 31 * DAY)).toMatchObject({ list: 'sms_fallback', reason: 'retries_exhausted' });
+    // An authentication template (10-minute TTL) never waits 24 h.
+    const auth = facts({ category: 'authentication', ttlMs: 10 * MIN, retryLaterFailures: 1 }, failedEvent(131049));
+    expect(decideRecipient(auth, T0 + 2 * MIN)).toMatchObject({ list: 'sms_fallback', reason: 'retries_exhausted' });
+  });
+
+  it('Twilio 63049 follows the same rule', () => {
+    const f = facts({ family: 'twilio', retryLaterFailures: 1 }, failedEvent(63049, T0, 'twilio'));
+    expect(decideRecipient(f, T0 + DAY)).toMatchObject({ list: 'retry', reason: 'per_user_limit', code: '63049' });
+  });
+
+  it('marketing to a US (+1) number refused by Meta: SMS, no retry; a utility template to +1 retries', () => {
+    expect(decideRecipient(facts({ phone: '+12125550199', retryLaterFailures: 1 }, failedEvent(131049)), T0 + 2 * DAY)).toMatchObject({ list: 'sms_fallback', reason: 'marketing_us', code: '131049' });
+    expect(decideRecipient(facts({ phone: '+12125550199', family: 'twilio', retryLaterFailures: 1 }, failedEvent(63049, T0, 'twilio')), T0 + MIN)).toMatchObject({ list: 'sms_fallback', reason: 'marketing_us' });
+    expect(decideRecipient(facts({ phone: '+12125550199', category: 'utility', retryLaterFailures: 1 }, failedEvent(131049)), T0 + 2 * DAY)).toMatchObject({ list: 'retry' });
+  });
+
+  it.each([
+    [130472, 'meta', 'experiment'],
+    [63032, 'twilio', 'experiment'],
+    [131026, 'meta', 'not_on_whatsapp'],
+    [63003, 'twilio', 'not_on_whatsapp'],
+    [63024, 'twilio', 'not_on_whatsapp'],
+  ] as const)('%i (%s) → SMS fallback, %s', (code, family, reason) => {
+    expect(decideRecipient(facts({ family }, failedEvent(code, T0, family)), T0 + MIN)).toEqual({ state: 'sms_fallback', list: 'sms_fallback', reason, code: String(code) });
+  });
+
+  it('131049 or 131026 in the send answer (ledger) decide the same way as in a callback', () => {
+    const answered = { ledger: 'failed' as const, ledgerCode: '131026', ledgerClass: 'sms_fallback', evidence: false, rank: 0 };
+    expect(decideRecipient(facts({}, answered), T0)).toMatchObject({ list: 'sms_fallback', reason: 'not_on_whatsapp' });
+    const later = { ledger: 'failed' as const, ledgerCode: '131049', ledgerClass: 'retry_later', evidence: false, rank: 0, outcomeAt: T0 };
+    expect(decideRecipient(facts({ retryLaterFailures: 1 }, later), T0 + DAY)).toMatchObject({ list: 'retry', reason: 'per_user_limit' });
+  });
+
+  it('131050 and Twilio 21610 → suppress; an opt-out beats a delivery', () => {
+    expect(decideRecipient(facts({}, failedEvent(131050)), T0)).toMatchObject({ state: 'suppressed', list: 'suppress', reason: 'opted_out', code: '131050' });
+    expect(decideRecipient(facts({ family: 'twilio' }, failedEvent(21610, T0, 'twilio')), T0)).toMatchObject({ list: 'suppress', code: '21610' });
+    expect(decideRecipient(facts({ optedOut: { via: 'user_preferences', code: '' } }, { rank: 3 }), T0)).toMatchObject({ list: 'suppress', reason: 'user_preferences' });
+  });
+
+  it('a transient failure send gave up on: retried after 30 min, 1 h, 2 h, then SMS', () => {
+    const gaveUp = (n: number) => facts({ transientFailures: n, attempts: 4 * n }, { ledger: 'failed', ledgerCode: '131000', ledgerClass: 'transient', evidence: false, rank: 0, outcomeAt: T0 });
+    expect(decideRecipient(gaveUp(1), T0 + 29 * MIN)).toMatchObject({ state: 'waiting_retry', dueAt: T0 + 30 * MIN });
+    expect(decideRecipient(gaveUp(1), T0 + 30 * MIN)).toMatchObject({ list: 'retry', reason: 'transient', code: '131000' });
+    expect(decideRecipient(gaveUp(3), T0 + 2 * HOUR)).toMatchObject({ list: 'retry', reason: 'transient' });
+    expect(decideRecipient(gaveUp(4), T0 + 10 * DAY)).toMatchObject({ list: 'sms_fallback', reason: 'retries_exhausted', code: '131000' });
+  });
+
+  it('132015 in a status callback (a held message of a paused template dropped) → retry list, reason template_paused', () => {
+    expect(decideRecipient(facts({}, failedEvent(132015)), T0 + MIN)).toMatchObject({ state: 'retry', list: 'retry', reason: 'template_paused', code: '132015' });
+  });
+
+  it('accepted, neither delivered nor read: waits for the TTL plus a buffer, then SMS ttl_expired', () => {
+    const f = facts({}, { rank: 1 });
+    expect(decideRecipient(f, T0 + THIRTY_DAYS + ttlBufferMs(THIRTY_DAYS))).toMatchObject({ state: 'sent', list: undefined });
+    expect(decideRecipient(f, T0 + THIRTY_DAYS + ttlBufferMs(THIRTY_DAYS) + 1)).toEqual({ state: 'sms_fallback', list: 'sms_fallback', reason: 'ttl_expired', code: '' });
+    const auth = facts({ category: 'authentication', ttlMs: 10 * MIN }, { rank: 0, evidence: false });
+    expect(decideRecipient(auth, T0 + 15 * MIN)).toMatchObject({ state: 'sent' });
+    expect(decideRecipient(auth, T0 + 15 * MIN + 1)).toMatchObject({ reason: 'ttl_expired' });
+    expect(ttlBufferMs(10 * MIN)).toBe(5 * MIN);
+    expect(ttlBufferMs(THIRTY_DAYS)).toBe(HOUR);
+  });
+
+  it('in doubt without evidence → in-doubt list; with a status event → resolved by it', () => {
+    const unknown = { ledger: 'in_doubt' as const, ledgerCode: 'ETIMEDOUT', evidence: false, rank: 0 };
+    expect(decideRecipient(facts({}, unknown), T0 + 40 * DAY)).toEqual({ state: 'in_doubt', list: 'in_doubt', reason: 'in_doubt', code: 'ETIMEDOUT' });
+    expect(decideRecipient(facts({}, { ledger: 'none', evidence: false, rank: 0 }), T0)).toMatchObject({ list: 'in_doubt' });
+    expect(decideRecipient(facts({}, { ...unknown, evidence: true, rank: 3 }), T0)).toMatchObject({ state: 'read', list: undefined });
+    expect(decideRecipient(facts({}, { ...unknown, evidence: true, rank: 1 }), T0 + 40 * DAY)).toMatchObject({ reason: 'ttl_expired' });
+    expect(decideRecipient(facts({}, { ...unknown, ...failedEvent(131026) }), T0)).toMatchObject({ list: 'sms_fallback', reason: 'not_on_whatsapp' });
+  });
+
+  it('an attempt never made (throttled, or stopped before the request) is due again: retry, not_sent', () => {
+    expect(decideRecipient(facts({}, { ledger: 'retry', ledgerCode: '130429', evidence: false, rank: 0 }), T0)).toMatchObject({ list: 'retry', reason: 'not_sent', code: '130429' });
+  });
+
+  it('a row the provider refused (131009) or an unknown code: failed, in the summary, in no list', () => {
+    expect(decideRecipient(facts({}, { ledger: 'failed', ledgerCode: '131009', ledgerClass: 'row_rejected', evidence: false, rank: 0 }), T0)).toEqual({ state: 'failed', list: undefined, reason: 'failed', code: '131009' });
+    expect(decideRecipient(facts({}, failedEvent(999999)), T0)).toMatchObject({ state: 'failed', list: undefined, code: '999999' });
+  });
+});
