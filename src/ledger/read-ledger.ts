@@ -1,9 +1,8 @@
-import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { InputError } from '../errors.js';
 import { describeOpenError } from '../recipients/read-csv.js';
 import type { LedgerRecord } from './ledger-records.js';
+import { readLineBatches, type LineBatch } from './read-line-batches.js';
 
 export interface LedgerLine {
   line: number;
@@ -16,25 +15,26 @@ export interface LedgerLine {
  * ledger record is corruption: an InputError naming `file:line`.
  */
 export async function* readLedger(file: string): AsyncGenerator<LedgerLine> {
-  const size = await fileSize(file);
-  if (size === undefined) return;
-  const completeUpTo = await lastNewline(file, size);
-  // readline drops lines emitted before its iterator exists: nothing may be awaited between here
-  // and the loop.
-  const input = createReadStream(file, { encoding: 'utf8', end: size - 1 });
-  const lines = createInterface({ input, crlfDelay: Infinity });
-  let line = 0;
-  let offset = 0;
-  for await (const text of lines) {
-    line++;
-    offset += Buffer.byteLength(text) + 1;
-    if (offset > completeUpTo + 1) return; // the torn tail
-    if (text.trim() === '') continue;
-    yield { line, record: parseRecord(text, file, line) };
+  for await (const { firstLine, lines } of readLedgerBatches(file)) {
+    for (let i = 0; i < lines.length; i++) {
+      const text = lines[i]!;
+      if (text.trim() === '') continue;
+      yield { line: firstLine + i, record: parseRecord(text, file, firstLine + i) };
+    }
   }
 }
 
-function parseRecord(text: string, file: string, line: number): LedgerRecord {
+/**
+ * The ledger's complete lines in batches, unparsed (reconcile parses only what it needs). A missing
+ * or empty ledger has none; one that cannot be read is an InputError.
+ */
+export async function* readLedgerBatches(file: string, end?: number): AsyncGenerator<LineBatch> {
+  const size = await fileSize(file);
+  if (size === undefined) return;
+  yield* readLineBatches(file, end ?? size);
+}
+
+export function parseRecord(text: string, file: string, line: number): LedgerRecord {
   let value: unknown;
   try {
     value = JSON.parse(text);

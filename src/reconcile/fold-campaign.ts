@@ -1,6 +1,7 @@
 import type { ProviderFamily } from '../codes/error-codes.js';
 import type { LedgerRecord, RunRecord } from '../ledger/ledger-records.js';
 import { PhoneTable } from '../recipients/phone-table.js';
+import { float64s, int32s, int8s, uint8s } from './number-column.js';
 import { decideRecipient, failureOf, isTransientClass, type AttemptFacts, type Decision, type RecipientFacts } from './decide-recipient.js';
 import type { Signal } from './parse-event.js';
 
@@ -43,29 +44,28 @@ export class CampaignFold {
   readonly columns: string[] = [];
   private readonly columnSet = new Set<string>();
 
-  // Per recipient (index r): phone → r + 1 in `byPhone`.
+  // Per recipient (index r): phone → r + 1 in `byPhone`; the phone itself as its digits.
   private readonly byPhone = new PhoneTable();
-  private readonly phones: string[] = [];
-  private readonly firstSlot: number[] = [];
-  private readonly latestSlot: number[] = [];
-  private readonly prefValue: number[] = []; // 0 none, 1 stop, 2 resume
-  private readonly prefAt: number[] = [];
-  private readonly prefVia: (string | undefined)[] = [];
-  private readonly prefCode: (string | undefined)[] = [];
+  private readonly phoneDigits = float64s();
+  private readonly firstSlot = int32s();
+  private readonly latestSlot = int32s();
+  /** Marketing preference changes (few recipients have one). */
+  private readonly preferences = new Map<number, { value: number; at: number; via: string }>();
 
   // Per attempt (slot s).
-  private readonly slotRecipient: number[] = [];
-  private readonly slotPrev: number[] = [];
-  private readonly slotRun: number[] = [];
-  private readonly slotIntentAt: number[] = [];
-  private readonly slotLedger: number[] = [];
-  private readonly slotOutcomeAt: number[] = [];
-  private readonly slotCode: (string | undefined)[] = [];
-  private readonly slotClass: (string | undefined)[] = [];
-  private readonly slotRank: number[] = []; // -1: no event matched
-  private readonly slotFailCode: number[] = [];
-  private readonly slotFailAt: number[] = [];
-  private readonly slotFailFamily: number[] = [];
+  private readonly slotRecipient = int32s();
+  private readonly slotPrev = int32s();
+  private readonly slotRun = int32s();
+  private readonly slotIntentAt = float64s();
+  private readonly slotLedger = uint8s();
+  private readonly slotOutcomeAt = float64s();
+  /** Error code and class of the outcome, for the few attempts that have one. */
+  private readonly slotCode = new Map<number, string>();
+  private readonly slotClass = new Map<number, string>();
+  private readonly slotRank = int8s(); // -1: no event matched
+  private readonly slotFailCode = int32s();
+  private readonly slotFailAt = float64s();
+  private readonly slotFailFamily = uint8s();
 
   private readonly byMessageId = new Map<string, number>();
   /** Attempts without a known result, by correlation id: in doubt until an event says otherwise. */
@@ -77,7 +77,7 @@ export class CampaignFold {
   private unmatchedPreferences = 0;
 
   get recipients(): number {
-    return this.phones.length;
+    return this.phoneDigits.length;
   }
 
   /** Folds one ledger record, in ledger order. Returns false for a record it cannot use (a bad phone). */
@@ -90,47 +90,42 @@ export class CampaignFold {
     if (record.type === 'intent') {
       let r = this.byPhone.get(record.phone) - 1;
       if (r < 0) {
-        r = this.phones.length;
+        r = this.phoneDigits.length;
         this.byPhone.set(record.phone, r + 1);
-        this.phones.push(record.phone);
+        this.phoneDigits.push(Number(record.phone.slice(1)));
         this.firstSlot.push(-1);
         this.latestSlot.push(-1);
-        this.prefValue.push(0);
-        this.prefAt.push(0);
-        this.prefVia.push(undefined);
-        this.prefCode.push(undefined);
       }
       if (record.row) this.addColumns(record.row);
       const s = this.slotRecipient.length;
       const at = Date.parse(record.at);
       this.slotRecipient.push(r);
-      this.slotPrev.push(this.latestSlot[r]!);
+      this.slotPrev.push(this.latestSlot.get(r));
       this.slotRun.push(this.runs.length - 1);
       this.slotIntentAt.push(at);
       this.slotLedger.push(0);
       this.slotOutcomeAt.push(at);
-      this.slotCode.push(undefined);
-      this.slotClass.push(undefined);
       this.slotRank.push(-1);
       this.slotFailCode.push(NO_FAILURE);
       this.slotFailAt.push(0);
       this.slotFailFamily.push(0);
-      if (this.firstSlot[r] === -1) this.firstSlot[r] = s;
-      this.latestSlot[r] = s;
+      if (this.firstSlot.get(r) === -1) this.firstSlot.set(r, s);
+      this.latestSlot.set(r, s);
       this.byCid.set(record.cid, s);
       return true;
     }
     // An outcome: it belongs to the intent with its correlation id (the recipient's latest, in practice).
-    const s = this.byCid.get(record.cid) ?? this.latestSlot[this.byPhone.get(record.phone) - 1] ?? -1;
+    const r0 = this.byPhone.get(record.phone) - 1;
+    const s = this.byCid.get(record.cid) ?? (r0 >= 0 ? this.latestSlot.get(r0) : -1);
     if (s < 0) return true; // an outcome without its intent: nothing to attach it to
-    this.slotLedger[s] = LEDGER_INDEX[record.outcome] ?? 0;
-    this.slotOutcomeAt[s] = Date.parse(record.at);
-    this.slotCode[s] = record.code;
-    this.slotClass[s] = record.class;
+    this.slotLedger.set(s, LEDGER_INDEX[record.outcome] ?? 0);
+    this.slotOutcomeAt.set(s, Date.parse(record.at));
+    if (record.code !== undefined) this.slotCode.set(s, record.code);
+    if (record.class !== undefined) this.slotClass.set(s, record.class);
     if (record.outcome !== 'in_doubt') this.byCid.delete(record.cid);
     if (record.message_id) this.byMessageId.set(record.message_id, s);
-    const r = this.slotRecipient[s]!;
-    if (record.wa_id && /^\d{1,15}$/.test(record.wa_id) && `+${record.wa_id}` !== this.phones[r]) this.byWaId.set(record.wa_id, r);
+    const r = this.slotRecipient.get(s);
+    if (record.wa_id && record.wa_id !== record.phone.slice(1) && /^\d{1,15}$/.test(record.wa_id)) this.byWaId.set(record.wa_id, r);
     return true;
   }
 
@@ -144,7 +139,7 @@ export class CampaignFold {
         return;
       }
       this.counts.matched++;
-      this.joinPreference(r, signal.value === 'stop' ? 1 : 2, signal.at, signal.via, '');
+      this.joinPreference(r, signal.value === 'stop' ? 1 : 2, signal.at, signal.via);
       return;
     }
     let s = signal.messageId !== undefined ? this.byMessageId.get(signal.messageId) : undefined;
@@ -185,8 +180,8 @@ export class CampaignFold {
 
   /** Each recipient's decision at `now`, in order of first appearance in the ledger. */
   decide(now: number): Decision[] {
-    const decisions: Decision[] = new Array(this.phones.length);
-    for (let r = 0; r < this.phones.length; r++) decisions[r] = decideRecipient(this.factsOf(r), now);
+    const decisions: Decision[] = new Array(this.recipients);
+    for (let r = 0; r < this.recipients; r++) decisions[r] = decideRecipient(this.factsOf(r), now);
     return decisions;
   }
 
@@ -198,14 +193,14 @@ export class CampaignFold {
   /** The number of attempts made for recipient `r` (what a retry list's `attempts` says). */
   attemptsOf(r: number): number {
     let n = 0;
-    for (let s = this.latestSlot[r]!; s >= 0; s = this.slotPrev[s]!) n++;
+    for (let s = this.latestSlot.get(r); s >= 0; s = this.slotPrev.get(s)) n++;
     return n;
   }
 
   /** The latest attempt of recipient `r`: when its intent was written, and its correlation id while it is in doubt. */
   latestAttemptOf(r: number): { intentAt: number; slot: number } {
-    const slot = this.latestSlot[r]!;
-    return { intentAt: this.slotIntentAt[slot]!, slot };
+    const slot = this.latestSlot.get(r);
+    return { intentAt: this.slotIntentAt.get(slot), slot };
   }
 
   /** Correlation ids of the attempts still in doubt after the ledger (slot → cid). */
@@ -221,15 +216,15 @@ export class CampaignFold {
 
   /** Everything known about recipient `r`, for the rules. */
   factsOf(r: number): RecipientFacts {
-    const latest = this.latestSlot[r]!;
-    const run = this.runs[this.slotRun[latest]!] ?? this.runs[this.runs.length - 1];
+    const latest = this.latestSlot.get(r);
+    const run = this.runs[this.slotRun.get(latest)] ?? this.runs[this.runs.length - 1];
     const family: ProviderFamily = run?.provider === 'twilio' ? 'twilio' : 'meta';
     let attempts = 0;
     let retryLaterFailures = 0;
     let transientFailures = 0;
     let optedOutCode: string | undefined;
     let optedOutAt = -Infinity;
-    for (let s = latest; s >= 0; s = this.slotPrev[s]!) {
+    for (let s = latest; s >= 0; s = this.slotPrev.get(s)) {
       attempts++;
       const failure = failureOf(this.attemptFacts(s), family);
       if (!failure) continue;
@@ -242,15 +237,14 @@ export class CampaignFold {
     }
     // A 131050 / 21610 is a stop at the time of the failure; a later "resume" preference lifts it.
     let optedOut: RecipientFacts['optedOut'];
-    const pref = this.prefValue[r]!;
-    const prefAt = this.prefAt[r]!;
-    if (optedOutCode !== undefined && !(pref === 2 && prefAt > optedOutAt)) optedOut = { via: 'opted_out', code: optedOutCode };
-    else if (pref === 1) optedOut = { via: this.prefVia[r]!, code: this.prefCode[r] ?? '' };
+    const preference = this.preferences.get(r);
+    if (optedOutCode !== undefined && !(preference?.value === 2 && preference.at > optedOutAt)) optedOut = { via: 'opted_out', code: optedOutCode };
+    else if (preference?.value === 1) optedOut = { via: preference.via, code: '' };
     return {
-      phone: this.phones[r]!,
+      phone: `+${this.phoneDigits.get(r)}`,
       category: run?.category ?? 'marketing',
       ttlMs: (run?.ttl_seconds ?? 30 * 86400) * 1000,
-      firstAttemptAt: this.slotIntentAt[this.firstSlot[r]!]!,
+      firstAttemptAt: this.slotIntentAt.get(this.firstSlot.get(r)),
       attempts,
       retryLaterFailures,
       transientFailures,
@@ -261,39 +255,34 @@ export class CampaignFold {
   }
 
   private attemptFacts(s: number): AttemptFacts {
-    const failCode = this.slotFailCode[s]!;
+    const failCode = this.slotFailCode.get(s);
+    const rank = this.slotRank.get(s);
     return {
-      ledger: LEDGER_STATES[this.slotLedger[s]!]!,
-      intentAt: this.slotIntentAt[s]!,
-      outcomeAt: this.slotOutcomeAt[s]!,
-      ledgerCode: this.slotCode[s],
-      ledgerClass: this.slotClass[s],
-      evidence: this.slotRank[s]! >= 0,
-      rank: Math.max(0, this.slotRank[s]!),
-      eventFailure: failCode === NO_FAILURE ? undefined : { code: failCode, at: this.slotFailAt[s]!, family: FAMILIES[this.slotFailFamily[s]!]! },
+      ledger: LEDGER_STATES[this.slotLedger.get(s)]!,
+      intentAt: this.slotIntentAt.get(s),
+      outcomeAt: this.slotOutcomeAt.get(s),
+      ledgerCode: this.slotCode.get(s),
+      ledgerClass: this.slotClass.get(s),
+      evidence: rank >= 0,
+      rank: Math.max(0, rank),
+      eventFailure: failCode === NO_FAILURE ? undefined : { code: failCode, at: this.slotFailAt.get(s), family: FAMILIES[this.slotFailFamily.get(s)]! },
     };
   }
 
   private joinStatus(s: number, rank: number, failCode: number, failAt: number, family: number): void {
-    this.slotRank[s] = Math.max(this.slotRank[s]!, rank);
-    if (failCode !== NO_FAILURE && worseFailure(failAt, failCode, this.slotFailAt[s]!, this.slotFailCode[s]!)) {
-      this.slotFailCode[s] = failCode;
-      this.slotFailAt[s] = failAt;
-      this.slotFailFamily[s] = family;
+    if (rank > this.slotRank.get(s)) this.slotRank.set(s, rank);
+    if (failCode !== NO_FAILURE && worseFailure(failAt, failCode, this.slotFailAt.get(s), this.slotFailCode.get(s))) {
+      this.slotFailCode.set(s, failCode);
+      this.slotFailAt.set(s, failAt);
+      this.slotFailFamily.set(s, family);
     }
   }
 
-  private joinPreference(r: number, value: number, at: number, via: string, code: string): void {
-    const current = this.prefValue[r]!;
-    const currentAt = this.prefAt[r]!;
+  private joinPreference(r: number, value: number, at: number, via: string): void {
+    const current = this.preferences.get(r);
     // The latest change wins; at the same instant a stop wins (then the lower `via`, for determinism).
-    const wins =
-      current === 0 || at > currentAt || (at === currentAt && (value < current || (value === current && via < (this.prefVia[r] ?? ''))));
-    if (!wins) return;
-    this.prefValue[r] = value;
-    this.prefAt[r] = at;
-    this.prefVia[r] = via;
-    this.prefCode[r] = code;
+    const wins = !current || at > current.at || (at === current.at && (value < current.value || (value === current.value && via < current.via)));
+    if (wins) this.preferences.set(r, { value, at, via });
   }
 
   private recipientOfWaId(waId: string): number {

@@ -1,10 +1,10 @@
-import { createReadStream } from 'node:fs';
 import { mkdir, readdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { stringify } from 'csv-stringify/sync';
 import { InputError } from '../errors.js';
-import { readLedger } from '../ledger/read-ledger.js';
+import type { IntentRecord } from '../ledger/ledger-records.js';
+import { readLineBatches } from '../ledger/read-line-batches.js';
+import { parseRecord, readLedgerBatches } from '../ledger/read-ledger.js';
 import { describeOpenError } from '../recipients/read-csv.js';
 import { escapeFormula } from '../recipients/formula-safe.js';
 import { AtomicFile } from './atomic-file.js';
@@ -62,8 +62,16 @@ export async function reconcileCampaign(options: ReconcileOptions): Promise<Reco
   for (const file of options.eventFiles) await requireFile(file);
 
   const fold = new CampaignFold();
-  for await (const { line, record } of readLedger(options.ledgerFile)) {
-    if (!fold.addLedgerRecord(record)) throw new InputError('corrupt ledger line (no valid +E.164 phone)', { file: options.ledgerFile, line });
+  // What pass 1 read is what pass 2 reads, even if a `send` appends meanwhile.
+  const ledgerSize = (await stat(options.ledgerFile)).size;
+  for await (const { firstLine, lines } of readLedgerBatches(options.ledgerFile, ledgerSize)) {
+    for (let i = 0; i < lines.length; i++) {
+      if (lines[i]!.trim() === '') continue;
+      const line = firstLine + i;
+      if (!fold.addLedgerRecord(parseRecord(lines[i]!, options.ledgerFile, line))) {
+        throw new InputError('corrupt ledger line (no valid +E.164 phone)', { file: options.ledgerFile, line });
+      }
+    }
   }
   if (fold.runs.length === 0 && fold.recipients === 0) {
     throw new InputError('the ledger is empty: nothing was sent with it yet (is this the --ledger that send wrote?)', { file: options.ledgerFile });
@@ -74,18 +82,19 @@ export async function reconcileCampaign(options: ReconcileOptions): Promise<Reco
   const unknown: ReconcileResult['unknown'] = [];
   let unknownCount = 0;
   for (const file of options.eventFiles) {
-    let line = 0;
-    for await (const text of createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity })) {
-      line++;
-      if (text === '') continue;
-      lines++;
-      const parsed = parseEventLine(text, keywords);
-      if (!parsed.ok) {
-        unknownCount++;
-        if (unknown.length < NAMED_UNKNOWN) unknown.push({ file, line, why: parsed.why });
-        continue;
+    for await (const { firstLine, lines: batch } of readLineBatches(file)) {
+      for (let i = 0; i < batch.length; i++) {
+        const text = batch[i]!;
+        if (text === '') continue;
+        lines++;
+        const parsed = parseEventLine(text, keywords);
+        if (!parsed.ok) {
+          unknownCount++;
+          if (unknown.length < NAMED_UNKNOWN) unknown.push({ file, line: firstLine + i, why: parsed.why });
+          continue;
+        }
+        for (const signal of parsed.signals) fold.addSignal(signal);
       }
-      for (const signal of parsed.signals) fold.addSignal(signal);
     }
   }
 
@@ -93,7 +102,7 @@ export async function reconcileCampaign(options: ReconcileOptions): Promise<Reco
   const summary = summarise(decisions, options.now, fold.recipients);
   await mkdir(options.outDir, { recursive: true });
   await removeStaleTemps(options.outDir);
-  const files = await writeLists(fold, decisions, options);
+  const files = await writeLists(fold, decisions, options, ledgerSize);
   const summaryFile = await AtomicFile.open(path.join(options.outDir, SUMMARY_FILE));
   await summaryFile.write(`${JSON.stringify(summary, null, 2)}\n`);
   await summaryFile.commit();
@@ -131,7 +140,7 @@ function summarise(decisions: Decision[], now: number, recipients: number): Summ
 }
 
 /** The lists, rows in the order recipients first appear in the ledger (so the same inputs give the same bytes). */
-async function writeLists(fold: CampaignFold, decisions: Decision[], options: ReconcileOptions): Promise<Record<string, string>> {
+async function writeLists(fold: CampaignFold, decisions: Decision[], options: ReconcileOptions, ledgerSize: number): Promise<Record<string, string>> {
   const firstRun = fold.runs[0];
   const phoneColumn = firstRun?.phone_column ?? 'phone';
   const optInColumn = firstRun?.opt_in_column ?? 'opt_in';
@@ -157,13 +166,9 @@ async function writeLists(fold: CampaignFold, decisions: Decision[], options: Re
     };
     const inDoubtCids = fold.inDoubtCids();
     const written = new Uint8Array(fold.recipients);
-    for await (const { record } of readLedger(options.ledgerFile)) {
-      if (record.type !== 'intent') continue;
-      const r = fold.recipientOf(record.phone);
-      if (r < 0 || written[r]) continue;
-      written[r] = 1;
+    const writeRow = async (record: IntentRecord, r: number) => {
       const decision = decisions[r]!;
-      if (!decision.list) continue;
+      if (!decision.list) return;
       const row = record.row ?? {};
       const cell = (name: string) => escapeFormula(row[name] ?? '');
       const attempts = String(fold.attemptsOf(r));
@@ -188,6 +193,28 @@ async function writeLists(fold: CampaignFold, decisions: Decision[], options: Re
       const output = outputs[decision.list];
       output.rows.push(cells);
       if (output.rows.length >= 1000) await flush(decision.list);
+    };
+    // Each recipient's row is on their first intent. Most lines are skipped unparsed: an outcome, or
+    // an intent of someone in no list (the phone is read straight from send's fixed key order).
+    for await (const { firstLine, lines } of readLedgerBatches(options.ledgerFile, ledgerSize)) {
+      for (let i = 0; i < lines.length; i++) {
+        const text = lines[i]!;
+        if (text.startsWith('{"type":"outcome"') || text.startsWith('{"type":"run"') || text.trim() === '') continue;
+        if (text.startsWith('{"type":"intent"')) {
+          const at = text.indexOf('"phone":"');
+          const r = at < 0 ? -1 : fold.recipientOf(text.slice(at + 9, text.indexOf('"', at + 9)));
+          if (r >= 0 && (written[r] || !decisions[r]!.list)) {
+            written[r] = 1;
+            continue;
+          }
+        }
+        const record = parseRecord(text, options.ledgerFile, firstLine + i);
+        if (record.type !== 'intent') continue;
+        const r = fold.recipientOf(record.phone);
+        if (r < 0 || written[r]) continue;
+        written[r] = 1;
+        await writeRow(record, r);
+      }
     }
     for (const name of names) {
       await flush(name);
