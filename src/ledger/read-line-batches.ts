@@ -9,18 +9,19 @@ export interface LineBatch {
 }
 
 /**
- * Streams a JSONL file's complete lines (those ending in `\n`), a chunk's worth at a time, up to
- * byte `end` (default: the size when opened). A last line without its newline is a torn write (a
+ * Streams a JSONL file's complete lines (those ending in `\n`), a chunk's worth at a time, from
+ * byte `start` (a line's first byte; line numbers then count from there) up to byte `end` (default:
+ * the size when opened). A last line without its newline is a torn write (a
  * crash mid-append) and is not returned. Batches keep the per-line cost of a million-line ledger
  * to a loop over an array rather than an await per line (readline cost reconcile ~15 %).
  */
-export async function* readLineBatches(file: string, end?: number): AsyncGenerator<LineBatch> {
+export async function* readLineBatches(file: string, end?: number, start = 0): AsyncGenerator<LineBatch> {
   const handle = await open(file, 'r');
   try {
     const limit = end ?? (await handle.stat()).size;
     let buffer = Buffer.allocUnsafe(CHUNK);
     let filled = 0; // bytes of `buffer` holding unread data (a partial line carried over)
-    let position = 0;
+    let position = start;
     let line = 1;
     while (position < limit) {
       if (filled === buffer.length) {
@@ -47,6 +48,25 @@ export async function* readLineBatches(file: string, end?: number): AsyncGenerat
         line += lines.length;
       }
     }
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The offset of the first line that starts at or after byte `at` (the file's size if none does). */
+export async function lineStartAfter(file: string, at: number): Promise<number> {
+  if (at <= 0) return 0;
+  const handle = await open(file, 'r');
+  try {
+    const size = (await handle.stat()).size;
+    const chunk = Buffer.allocUnsafe(64 * 1024);
+    for (let position = at - 1; position < size; position += chunk.length) {
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
+      const newline = chunk.subarray(0, bytesRead).indexOf(10);
+      if (newline >= 0) return position + newline + 1;
+      if (bytesRead === 0) break;
+    }
+    return size;
   } finally {
     await handle.close();
   }

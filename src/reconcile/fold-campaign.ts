@@ -142,40 +142,44 @@ export class CampaignFold {
       this.joinPreference(r, signal.value === 'stop' ? 1 : 2, signal.at, signal.via);
       return;
     }
-    let s = signal.messageId !== undefined ? this.byMessageId.get(signal.messageId) : undefined;
-    if (s === undefined && signal.cid !== undefined) {
-      s = this.byCid.get(signal.cid);
+    this.addStatus(signal.messageId, signal.cid, signal.rank, signal.failed, signal.code, signal.at, signal.family === 'twilio' ? 1 : 0);
+  }
+
+  /** Folds one status (the parts of a status signal; family 0 Meta, 1 Twilio). */
+  addStatus(messageId: string | undefined, cid: string | undefined, rank: number, failed: boolean, code: number, at: number, family: number): void {
+    let s = messageId !== undefined ? this.byMessageId.get(messageId) : undefined;
+    if (s === undefined && cid !== undefined) {
+      s = this.byCid.get(cid);
       // A correlation id names the attempt: learn its message id, and take what arrived under that
       // id before it could be matched.
-      if (s !== undefined && signal.messageId !== undefined && !this.byMessageId.has(signal.messageId)) {
-        this.byMessageId.set(signal.messageId, s);
-        const pending = this.pendingByMessageId.get(signal.messageId);
+      if (s !== undefined && messageId !== undefined && !this.byMessageId.has(messageId)) {
+        this.byMessageId.set(messageId, s);
+        const pending = this.pendingByMessageId.get(messageId);
         if (pending) {
-          this.pendingByMessageId.delete(signal.messageId);
+          this.pendingByMessageId.delete(messageId);
           this.counts.unmatched -= pending.events;
           this.counts.matched += pending.events;
           this.joinStatus(s, pending.rank, pending.failCode, pending.failAt, pending.family);
         }
       }
     }
-    const family = signal.family === 'twilio' ? 1 : 0;
-    const failCode = signal.failed ? signal.code : NO_FAILURE;
+    const failCode = failed ? code : NO_FAILURE;
     if (s === undefined) {
       this.counts.unmatched++;
-      if (signal.messageId === undefined) return;
-      const pending = this.pendingByMessageId.get(signal.messageId) ?? { rank: 0, failCode: NO_FAILURE, failAt: 0, family, events: 0 };
+      if (messageId === undefined) return;
+      const pending = this.pendingByMessageId.get(messageId) ?? { rank: 0, failCode: NO_FAILURE, failAt: 0, family, events: 0 };
       pending.events++;
-      pending.rank = Math.max(pending.rank, signal.rank);
-      if (signal.failed && worseFailure(signal.at, failCode, pending.failAt, pending.failCode)) {
+      pending.rank = Math.max(pending.rank, rank);
+      if (failed && worseFailure(at, failCode, pending.failAt, pending.failCode)) {
         pending.failCode = failCode;
-        pending.failAt = signal.at;
+        pending.failAt = at;
         pending.family = family;
       }
-      this.pendingByMessageId.set(signal.messageId, pending);
+      this.pendingByMessageId.set(messageId, pending);
       return;
     }
     this.counts.matched++;
-    this.joinStatus(s, signal.rank, failCode, signal.at, family);
+    this.joinStatus(s, rank, failCode, at, family);
   }
 
   /** Each recipient's decision at `now`, in order of first appearance in the ledger. */

@@ -3,14 +3,14 @@ import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { InputError } from '../errors.js';
 import type { IntentRecord } from '../ledger/ledger-records.js';
-import { readLineBatches } from '../ledger/read-line-batches.js';
 import { parseRecord, readLedgerBatches } from '../ledger/read-ledger.js';
 import { describeOpenError } from '../recipients/read-csv.js';
 import { escapeFormula } from '../recipients/formula-safe.js';
 import { AtomicFile } from './atomic-file.js';
 import type { Decision, ListName, RecipientStateName } from './decide-recipient.js';
 import { CampaignFold } from './fold-campaign.js';
-import { normaliseKeyword, parseEventLine } from './parse-event.js';
+import { normaliseKeyword } from './parse-event.js';
+import { startReadingEvents, type EventsReport } from './read-events.js';
 
 /** The list files (fixed names, SPEC "Reconcile lists"). */
 export const LIST_FILES: Record<ListName, string> = {
@@ -22,8 +22,6 @@ export const LIST_FILES: Record<ListName, string> = {
 export const SUMMARY_FILE = 'summary.json';
 
 const STATES: RecipientStateName[] = ['read', 'delivered', 'sent', 'waiting_retry', 'retry', 'sms_fallback', 'suppressed', 'in_doubt', 'failed'];
-/** Unknown event lines named on stderr and in `--json`; all are counted. */
-const NAMED_UNKNOWN = 20;
 
 export interface ReconcileOptions {
   ledgerFile: string;
@@ -32,6 +30,8 @@ export interface ReconcileOptions {
   /** The clock reading the rules are applied at (ms). */
   now: number;
   optOutKeywords: string[];
+  /** Events data from which parsing moves to a worker thread (default 16 MiB; tests set 0). */
+  workerThresholdBytes?: number;
 }
 
 /** `summary.json`: a function of the ledger, the events (as a set) and `--now` only. */
@@ -61,41 +61,16 @@ export async function reconcileCampaign(options: ReconcileOptions): Promise<Reco
   await requireFile(options.ledgerFile);
   for (const file of options.eventFiles) await requireFile(file);
 
+  // The events are parsed from now on (on another core when there are many) while the ledger is read.
+  const eventsReader = await startReadingEvents(options.eventFiles, options.optOutKeywords.map(normaliseKeyword), options.workerThresholdBytes);
   const fold = new CampaignFold();
-  // What pass 1 read is what pass 2 reads, even if a `send` appends meanwhile.
-  const ledgerSize = (await stat(options.ledgerFile)).size;
-  for await (const { firstLine, lines } of readLedgerBatches(options.ledgerFile, ledgerSize)) {
-    for (let i = 0; i < lines.length; i++) {
-      if (lines[i]!.trim() === '') continue;
-      const line = firstLine + i;
-      if (!fold.addLedgerRecord(parseRecord(lines[i]!, options.ledgerFile, line))) {
-        throw new InputError('corrupt ledger line (no valid +E.164 phone)', { file: options.ledgerFile, line });
-      }
-    }
-  }
-  if (fold.runs.length === 0 && fold.recipients === 0) {
-    throw new InputError('the ledger is empty: nothing was sent with it yet (is this the --ledger that send wrote?)', { file: options.ledgerFile });
-  }
-
-  const keywords = new Set(options.optOutKeywords.map(normaliseKeyword));
-  let lines = 0;
-  const unknown: ReconcileResult['unknown'] = [];
-  let unknownCount = 0;
-  for (const file of options.eventFiles) {
-    for await (const { firstLine, lines: batch } of readLineBatches(file)) {
-      for (let i = 0; i < batch.length; i++) {
-        const text = batch[i]!;
-        if (text === '') continue;
-        lines++;
-        const parsed = parseEventLine(text, keywords);
-        if (!parsed.ok) {
-          unknownCount++;
-          if (unknown.length < NAMED_UNKNOWN) unknown.push({ file, line: firstLine + i, why: parsed.why });
-          continue;
-        }
-        for (const signal of parsed.signals) fold.addSignal(signal);
-      }
-    }
+  let ledgerSize: number;
+  let events: EventsReport;
+  try {
+    ledgerSize = await foldLedger(fold, options.ledgerFile);
+    events = await eventsReader.foldInto(fold);
+  } finally {
+    await eventsReader.close();
   }
 
   const decisions = fold.decide(options.now);
@@ -109,10 +84,27 @@ export async function reconcileCampaign(options: ReconcileOptions): Promise<Reco
   files.summary = summaryFile.file;
   return {
     summary,
-    events: { files: options.eventFiles.length, lines, matched: fold.counts.matched, unmatched: fold.counts.unmatched, unknown: unknownCount },
-    unknown,
+    events: { files: options.eventFiles.length, lines: events.lines, matched: fold.counts.matched, unmatched: fold.counts.unmatched, unknown: events.unknownCount },
+    unknown: events.unknown,
     files,
   };
+}
+
+/** Pass 1: every ledger record into the fold. Returns the size read, which pass 2 reads again. */
+async function foldLedger(fold: CampaignFold, file: string): Promise<number> {
+  // What pass 1 reads is what pass 2 reads, even if a `send` appends meanwhile.
+  const size = (await stat(file)).size;
+  for await (const { firstLine, lines } of readLedgerBatches(file, size)) {
+    for (let i = 0; i < lines.length; i++) {
+      if (lines[i]!.trim() === '') continue;
+      const line = firstLine + i;
+      if (!fold.addLedgerRecord(parseRecord(lines[i]!, file, line))) throw new InputError('corrupt ledger line (no valid +E.164 phone)', { file, line });
+    }
+  }
+  if (fold.runs.length === 0 && fold.recipients === 0) {
+    throw new InputError('the ledger is empty: nothing was sent with it yet (is this the --ledger that send wrote?)', { file });
+  }
+  return size;
 }
 
 function summarise(decisions: Decision[], now: number, recipients: number): Summary {

@@ -1,0 +1,60 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers.js';
+import { accepted, intent, metaLine, metaValueLine, runRecord } from './events.js';
+
+// The worker thread runs compiled code: this test uses the build (`npm test` builds first).
+const fromBuild = (module: string) => import(new URL(`../../dist/reconcile/${module}.js`, import.meta.url).href);
+const { CampaignFold } = (await fromBuild('fold-campaign')) as typeof import('../../src/reconcile/fold-campaign.js');
+const { DEFAULT_OPT_OUT_KEYWORDS, normaliseKeyword } = (await fromBuild('parse-event')) as typeof import('../../src/reconcile/parse-event.js');
+const { startReadingEvents } = (await fromBuild('read-events')) as typeof import('../../src/reconcile/read-events.js');
+const KEYWORDS = DEFAULT_OPT_OUT_KEYWORDS.map(normaliseKeyword);
+const N = 3000;
+
+async function folded(files: string[], workerThreshold: number) {
+  const fold = new CampaignFold();
+  fold.addLedgerRecord(runRecord());
+  for (let i = 0; i < N; i++) {
+    const phone = `+4474${String(i).padStart(8, '0')}`;
+    fold.addLedgerRecord(intent(phone, `c${i}`, 1, { phone, opt_in: 'yes' }));
+    fold.addLedgerRecord(accepted(phone, `c${i}`, `wamid.${i}`));
+  }
+  const reader = await startReadingEvents(files, KEYWORDS, workerThreshold);
+  const report = await reader.foldInto(fold);
+  return { report, decisions: fold.decide(Date.parse('2026-11-20T00:00:00Z')), counts: { ...fold.counts } };
+}
+
+describe('events parsed on a worker thread', () => {
+  it('fold exactly as when parsed on the main thread, and name unknown lines by their real line numbers', async () => {
+    const dir = await tempDir();
+    const files = [path.join(dir, 'a.jsonl'), path.join(dir, 'b.jsonl')];
+    const lines = (offset: number) => {
+      const out: string[] = [];
+      for (let i = 0; i < N; i++) {
+        const id = (i + offset) % N;
+        out.push(i % 7 === 0 ? metaLine([{ id: `wamid.${id}`, status: 'failed', code: id % 2 ? 131049 : 131026, ts: 1795000000 + i }]) : metaLine([{ id: `wamid.${id}`, status: i % 2 ? 'delivered' : 'read', cid: `c${id}` }]));
+        if (i === 100 || i === 2900) out.push('not json');
+      }
+      out.push(metaValueLine({ messages: [{ from: '447400000005', type: 'text', text: { body: 'stop' } }] }));
+      return out;
+    };
+    await writeFile(files[0]!, lines(0).join('\n') + '\n');
+    await writeFile(files[1]!, lines(1234).join('\n') + '\n');
+
+    const inThread = await folded(files, Infinity);
+    const onWorker = await folded(files, 0);
+    expect(onWorker.decisions).toEqual(inThread.decisions);
+    expect(onWorker.counts).toEqual(inThread.counts);
+    expect(onWorker.report).toEqual(inThread.report);
+    expect(inThread.report.lines).toBe(2 * (N + 3));
+    // Line 102 is in the worker's two thirds of each file, line 2903 in the main thread's third.
+    expect(inThread.report.unknown).toEqual([
+      { file: files[0], line: 102, why: 'not JSON' },
+      { file: files[0], line: 2903, why: 'not JSON' },
+      { file: files[1], line: 102, why: 'not JSON' },
+      { file: files[1], line: 2903, why: 'not JSON' },
+    ]);
+    expect(inThread.decisions.filter((d) => d.state === 'suppressed')).toHaveLength(1);
+  }, 30_000);
+});
