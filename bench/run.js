@@ -3,14 +3,16 @@
 //
 //   npm run bench                 all sections
 //   BENCH_RUNS=3 npm run bench    fewer runs per figure (default 5, after one warm-up)
-//   BENCH_ONLY=pacing,cpu npm run bench   some sections (validate, pacing, overhead, cpu, memory, webhook)
+//   BENCH_ONLY=pacing,cpu npm run bench   some sections (validate, pacing, overhead, cpu, memory, webhook, reconcile)
 //   BENCH_SEND_RECIPIENTS=200000 npm run bench   a smaller send-memory campaign (default 1,000,000)
+//   BENCH_RECONCILE_RECIPIENTS=100000 npm run bench   a smaller reconcile ledger (default 1,000,000)
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BENCH_SPEC, generateCampaign } from './generate-campaign.js';
+import { generateReconcile } from './generate-reconcile.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = path.join(ROOT, 'bin', 'wa-broadcast.js');
@@ -34,10 +36,10 @@ function hasTaskset() {
 const PIN = hasTaskset();
 
 /** Runs the CLI once, on one core when taskset is there; returns wall ms, CPU ms and peak RSS in MB. */
-function runCli(args, dir) {
+function runCli(args, dir, pin = PIN) {
   const report = path.join(dir, `report-${process.hrtime.bigint()}.jsonl`);
   const node = [process.execPath, '--import', PROBE, BIN, ...args];
-  const [command, ...argv] = PIN ? ['taskset', '-c', '0', ...node] : node;
+  const [command, ...argv] = pin ? ['taskset', '-c', '0', ...node] : node;
   const started = process.hrtime.bigint();
   const result = spawnSync(command, argv, { env: { ...process.env, WA_BENCH_REPORT: report }, stdio: ['ignore', 'ignore', 'pipe'] });
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
@@ -46,9 +48,9 @@ function runCli(args, dir) {
   return { wallMs, cpuMs, rssMb: maxRssKb / 1024 };
 }
 
-function measure(args, dir) {
-  runCli(args, dir); // warm-up: file cache, compiled code cache
-  const runs = Array.from({ length: RUNS }, () => runCli(args, dir));
+function measure(args, dir, pin = PIN) {
+  runCli(args, dir, pin); // warm-up: file cache, compiled code cache
+  const runs = Array.from({ length: RUNS }, () => runCli(args, dir, pin));
   return {
     wallMs: median(runs.map((r) => r.wallMs)),
     cpuMs: median(runs.map((r) => r.cpuMs)),
@@ -282,7 +284,33 @@ async function benchWebhook(dir) {
   ].join('\n');
 }
 
-const SECTIONS = { validate: benchValidate, pacing: benchPacing, overhead: benchOverhead, cpu: benchCpu, memory: benchSendMemory, webhook: benchWebhook };
+/**
+ * Reconcile of a 1,000,000-recipient ledger (2,000,001 records) with 3,000,000 status events
+ * (~2 GB, as webhook writes them). Not pinned: reconcile parses events on a second core by design.
+ */
+async function benchReconcile(dir) {
+  const recipients = Number(process.env.BENCH_RECONCILE_RECIPIENTS ?? 1_000_000);
+  const { ledger, events, records } = generateReconcile(dir, recipients);
+  try {
+    const result = measure(['reconcile', '--ledger', ledger, '--events', events, '--out', path.join(dir, 'lists'), '--now', '2026-11-18T12:00:00Z', '--json'], dir, false);
+    const rate = records / (result.wallMs / 1000);
+    return [
+      `### reconcile: ${recipients.toLocaleString('en')} recipients, ${(3 * recipients).toLocaleString('en')} events (not pinned: events are parsed on a second core; median of ${RUNS} runs after a warm-up)`,
+      '',
+      '| figure | value | goal | met |',
+      '| --- | --- | --- | --- |',
+      `| wall time, whole process | ${(result.wallMs / 1000).toFixed(1)} s | | |`,
+      `| CPU time (user + sys, both threads) | ${(result.cpuMs / 1000).toFixed(1)} s | | |`,
+      `| records per second (${records.toLocaleString('en')} ledger records + events ÷ wall time) | ${Math.round(rate).toLocaleString('en')} | ≥ 200,000 | ${rate >= 200_000 ? 'yes' : 'no'} |`,
+      `| peak RSS (range over runs) | ${result.rssMb.toFixed(0)} MB (${result.rssRange[0].toFixed(0)}–${result.rssRange[1].toFixed(0)}) | ≤ 600 MB | ${result.rssRange[1] <= 600 ? 'yes' : 'no'} |`,
+    ].join('\n');
+  } finally {
+    rmSync(ledger, { force: true });
+    rmSync(events, { force: true });
+  }
+}
+
+const SECTIONS = { validate: benchValidate, pacing: benchPacing, overhead: benchOverhead, cpu: benchCpu, memory: benchSendMemory, webhook: benchWebhook, reconcile: benchReconcile };
 const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : Object.keys(SECTIONS);
 
 const dir = mkdtempSync(path.join(tmpdir(), 'wa-broadcast-bench-'));

@@ -10,15 +10,14 @@ import { planResume, resumeDecision, type ResumePlan } from '../ledger/plan-resu
 import { readLedger } from '../ledger/read-ledger.js';
 import type { CountryCode } from '../recipients/normalize-phone.js';
 import { loadSuppressionList } from '../recipients/load-suppression-list.js';
-import { RETRY_LIST_COLUMNS } from '../recipients/formula-safe.js';
 import { openAudience, type AudienceSource } from '../recipients/open-audience.js';
-import { openCsv } from '../recipients/read-csv.js';
 import { validateCampaign, type ValidationReport } from '../recipients/validate-campaign.js';
 import { httpTransport, type Transport } from '../providers/http-transport.js';
 import type { Provider, ProviderName } from '../providers/provider.js';
 import { loadTemplateSpec } from '../template/load-template-spec.js';
 import type { Clock } from './clock.js';
 import { Pacer } from './pacer.js';
+import { isRetryList } from './retry-list.js';
 import { runCampaign, type CampaignEnd, type CampaignStats } from './run-campaign.js';
 
 export interface SendOptions {
@@ -182,12 +181,6 @@ function checkUnchanged(plan: ResumePlan, csvSha: string, templateSha: string, r
       { file: options.ledgerFile },
     );
   }
-}
-
-async function isRetryList(csvFile: string): Promise<boolean> {
-  const csv = await openCsv(csvFile);
-  csv.close();
-  return RETRY_LIST_COLUMNS.every((name) => csv.header.includes(name));
 }
 
 /** Writes the exact requests a send would make, one JSON object per line, credentials redacted. */

@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline/promises';
 import Table from 'cli-table3';
 import { systemClock } from '../campaign/clock.js';
 import { formatDuration, progressReporter } from '../campaign/progress.js';
+import { retryListTemplate } from '../campaign/retry-list.js';
 import { requestRate, type CampaignStats } from '../campaign/run-campaign.js';
 import { sendCampaign, type SendPlan, type SendResult } from '../campaign/send-campaign.js';
 import { loadEnv } from '../config/load-env.js';
@@ -48,7 +49,8 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
   if (!dryRun && !flags.yes && !environment.interactive) {
     throw new UsageError('refusing to send without confirmation: not at a terminal; pass --yes to send');
   }
-  const templateFile = flags.template ?? (await findTemplateSpec(csvFile));
+  // A retry list (from reconcile) is sent with the template its campaign's ledger names.
+  const templateFile = flags.template ?? (await retryListTemplate(csvFile, flags.ledger)) ?? (await findTemplateSpec(csvFile));
   const ledgerFile = flags.ledger ?? defaultLedger(csvFile);
   const concurrency = flags.concurrency ?? Math.min(256, Math.max(16, Math.ceil(flags.mps / 2)));
   const interrupt = new AbortController();

@@ -41,6 +41,8 @@ const BATCH_SIZE = 512;
  */
 export async function openCsv(file: string): Promise<CsvFile> {
   const handle = await openForReading(file);
+  // Before the stream starts: it closes the handle when it ends, which a header-only file does at once.
+  const size = (await handle.stat()).size;
   const parser = parse({
     bom: true,
     record_delimiter: ['\r\n', '\n'],
@@ -95,7 +97,7 @@ export async function openCsv(file: string): Promise<CsvFile> {
 
   const first = await nextBatch();
   if (!first) throw new InputError('the file is empty: expected a header row (phone,opt_in,…)', { file });
-  const estimatedRows = estimateRows((await handle.stat()).size, first);
+  const estimatedRows = estimateRows(size, first);
   const headerRow = first.shift()!;
   const header = headerRow.fields.map((name) => name.trim());
   checkHeader(header, file, headerRow.line);

@@ -149,10 +149,14 @@ describe('runCampaign', () => {
 
   it('stops the campaign after a handful of requests on an answer that would fail everyone (bad token)', async () => {
     const answers = Object.fromEntries(phones(200).map((p) => [p, [metaError(190, 401)]]));
-    const { stats, end, requests } = await campaign({ recipients: 200, answers, concurrency: 4 });
+    const { stats, end, requests, records } = await campaign({ recipients: 200, answers, concurrency: 4 });
     expect(end).toMatchObject({ reason: 'stopped', code: '190', fix: expect.stringContaining('WA_TOKEN') });
     expect(requests.length).toBeLessThanOrEqual(5);
     expect(stats.failed).toBe(requests.length);
+    // Not the recipients' fault: once the token is fixed, resuming sends to them again.
+    const outcomes = records.filter((r) => r.type === 'outcome');
+    expect(outcomes.length).toBe(requests.length);
+    for (const record of outcomes) expect(record).toMatchObject({ outcome: 'retry', code: '190', class: 'stop_campaign' });
   });
 
   it('stops after the configured run of consecutive failures', async () => {

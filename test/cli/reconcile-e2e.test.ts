@@ -117,8 +117,8 @@ describe('end to end through the built bin: send → emulator → webhook → re
     expect(dayLater.summary.states).toMatchObject({ retry: 1, waiting_retry: 0 });
     expect(await dayLater.list('retry.csv')).toEqual(["+5511912345678,yes,João,'-20%,PRIMAVERA-JO,,per_user_limit,131049,1"]);
 
-    // The cron job's next step: the retry list, on the campaign's ledger.
-    const retry = await bin(['send', 'lists/retry.csv', '--template', 'offer.yaml', '--ledger', 'campaign.ledger.jsonl', '--yes', '--json'], env, dir);
+    // The cron job's next step: the retry list, on the campaign's ledger (whose run names the template).
+    const retry = await bin(['send', 'lists/retry.csv', '--ledger', 'campaign.ledger.jsonl', '--yes', '--json'], env, dir);
     expect(retry.code, retry.stderr).toBe(0);
     expect(JSON.parse(retry.stdout)).toMatchObject({ accepted: 1, skipped: 0 });
     const requests = (await lines(path.join(dir, 'emulator.log'))).map((line) => JSON.parse(line));
