@@ -7,7 +7,7 @@ const HOUR = 60 * MINUTE;
 export const RETRY_LATER_FIRST_WAIT_MS = 24 * HOUR;
 /** A transient failure that outlived send's in-run retries: tried again after 30 min, 1 h, 2 h… */
 export const TRANSIENT_FIRST_WAIT_MS = 30 * MINUTE;
-/** Rounds of reconcile-driven retries for transient failures before SMS fallback. */
+/** Rounds of reconcile-driven retries for transient failures (and for a paused template) before SMS fallback. */
 export const TRANSIENT_RETRY_ROUNDS = 3;
 
 /**
@@ -49,6 +49,8 @@ export interface RecipientFacts {
   retryLaterFailures: number;
   /** Attempts that failed transiently (after send's own in-run retries). */
   transientFailures: number;
+  /** Attempts dropped because their template was paused (132015 in a callback). */
+  pausedFailures: number;
   latest: AttemptFacts;
   /** The last word on marketing consent: a stop (user_preferences, keyword, Twilio opt-out, 131050 / 21610) not followed by a resume. */
   optedOut: { via: string; code: string } | undefined;
@@ -160,7 +162,9 @@ function decideFailure(facts: RecipientFacts, failure: Failure, now: number): De
       if (facts.transientFailures > TRANSIENT_RETRY_ROUNDS) return { state: 'sms_fallback', list: 'sms_fallback', reason: 'retries_exhausted', code };
       return scheduled(failure.at + TRANSIENT_FIRST_WAIT_MS * 2 ** (Math.max(1, facts.transientFailures) - 1), 'transient');
     case 'template_paused':
-      return { state: 'retry', list: 'retry', reason: 'template_paused', code, dueAt: failure.at };
+      // Retried as soon as listed (the operator fixes the template first), but not for ever.
+      if (facts.pausedFailures > TRANSIENT_RETRY_ROUNDS) return { state: 'sms_fallback', list: 'sms_fallback', reason: 'retries_exhausted', code };
+      return scheduled(failure.at, 'template_paused');
     default:
       // Refused for this row (bad parameter, invalid number…), a campaign-level code, or a code not
       // in the table: no list can help; the summary counts it by code.

@@ -226,6 +226,7 @@ export class CampaignFold {
     let attempts = 0;
     let retryLaterFailures = 0;
     let transientFailures = 0;
+    let pausedFailures = 0;
     let optedOutCode: string | undefined;
     let optedOutAt = -Infinity;
     for (let s = latest; s >= 0; s = this.slotPrev.get(s)) {
@@ -234,6 +235,7 @@ export class CampaignFold {
       if (!failure) continue;
       if (failure.errorClass === 'retry_later') retryLaterFailures++;
       else if (isTransientClass(failure.errorClass)) transientFailures++;
+      else if (failure.errorClass === 'template_paused') pausedFailures++;
       else if (failure.errorClass === 'opted_out' && failure.at > optedOutAt) {
         optedOutAt = failure.at;
         optedOutCode = failure.code;
@@ -252,6 +254,7 @@ export class CampaignFold {
       attempts,
       retryLaterFailures,
       transientFailures,
+      pausedFailures,
       latest: this.attemptFacts(latest),
       optedOut,
       family,

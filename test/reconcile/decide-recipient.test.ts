@@ -20,6 +20,7 @@ function facts(overrides: Partial<RecipientFacts> = {}, latest: Partial<AttemptF
     attempts: 1,
     retryLaterFailures: 0,
     transientFailures: 0,
+    pausedFailures: 0,
     latest: attempt(latest),
     optedOut: undefined,
     family: 'meta',
@@ -103,7 +104,9 @@ describe('decideRecipient: the platform rules, one row each', () => {
   });
 
   it('132015 in a status callback (a held message of a paused template dropped) → retry list, reason template_paused', () => {
-    expect(decideRecipient(facts({}, failedEvent(132015)), T0 + MIN)).toMatchObject({ state: 'retry', list: 'retry', reason: 'template_paused', code: '132015' });
+    expect(decideRecipient(facts({ pausedFailures: 1 }, failedEvent(132015)), T0 + MIN)).toMatchObject({ state: 'retry', list: 'retry', reason: 'template_paused', code: '132015' });
+    // Not for ever: after three rounds, SMS.
+    expect(decideRecipient(facts({ pausedFailures: 4 }, failedEvent(132015)), T0 + MIN)).toMatchObject({ list: 'sms_fallback', reason: 'retries_exhausted', code: '132015' });
   });
 
   it('accepted, neither delivered nor read: waits for the TTL plus a buffer, then SMS ttl_expired', () => {
