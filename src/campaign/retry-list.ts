@@ -1,10 +1,10 @@
-import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import type { RunRecord } from '../ledger/ledger-records.js';
 import { readLedgerBatches } from '../ledger/read-ledger.js';
 import { RETRY_LIST_COLUMNS } from '../recipients/formula-safe.js';
 import { openCsv } from '../recipients/read-csv.js';
+import { exists } from '../template/find-template-spec.js';
 
 /** Whether a CSV is a retry list written by `reconcile` (its header has reason, error_code, attempts). */
 export async function isRetryList(csvFile: string): Promise<boolean> {
@@ -30,13 +30,4 @@ export async function retryListTemplate(csvFile: string, ledgerFile: string | un
     if (await exists(candidate)) return candidate;
   }
   throw new InputError(`the campaign's template spec (${lastRun.template}, from the ledger) is not there any more: pass --template <spec>`, { file: csvFile });
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
-  }
 }

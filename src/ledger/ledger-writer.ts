@@ -183,7 +183,8 @@ async function takeLock(lockFile: string, pid: number, isAlive: (pid: number) =>
   throw new InputError('could not take the ledger lock: another process keeps taking it', { file: lockFile });
 }
 
-function isProcessAlive(pid: number): boolean {
+/** Whether a process with this pid is running (EPERM: it is, under another user). */
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -4,6 +4,7 @@ import { stringify } from 'csv-stringify/sync';
 import { InputError } from '../errors.js';
 import type { IntentRecord } from '../ledger/ledger-records.js';
 import { parseRecord, readLedgerBatches } from '../ledger/read-ledger.js';
+import { isProcessAlive } from '../ledger/ledger-writer.js';
 import { describeOpenError } from '../recipients/read-csv.js';
 import { escapeFormula } from '../recipients/formula-safe.js';
 import { AtomicFile } from './atomic-file.js';
@@ -234,17 +235,8 @@ async function removeStaleTemps(folder: string): Promise<void> {
   const names = [...Object.values(LIST_FILES), SUMMARY_FILE];
   for (const entry of await readdir(folder)) {
     const match = /^\.(.+)\.(\d+)\.tmp$/.exec(entry);
-    if (!match || !names.includes(match[1]!) || isRunning(Number(match[2]))) continue;
+    if (!match || !names.includes(match[1]!) || isProcessAlive(Number(match[2]))) continue;
     await unlink(path.join(folder, entry)).catch(() => undefined);
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -23,7 +23,8 @@ export async function findTemplateSpec(csvFile: string): Promise<string> {
   throw new InputError(`no template spec given and none found (looked for ${candidates.join(', ')}); pass --template <spec>`);
 }
 
-async function exists(file: string): Promise<boolean> {
+/** Whether a path exists (and can be seen by this process). */
+export async function exists(file: string): Promise<boolean> {
   try {
     await access(file);
     return true;
