@@ -42,6 +42,9 @@ export function parseRecord(text: string, file: string, line: number): LedgerRec
     throw new InputError('corrupt ledger line (not JSON): the ledger was edited or damaged; restore it from a backup', { file, line });
   }
   const type = (value as { type?: unknown } | null)?.type;
+  if (type === 'event') {
+    throw new InputError('this is an events file written by webhook, not a ledger: --ledger names the file send wrote', { file, line });
+  }
   if (type !== 'run' && type !== 'intent' && type !== 'outcome') {
     throw new InputError(`corrupt ledger line (unknown record type ${JSON.stringify(type)})`, { file, line });
   }

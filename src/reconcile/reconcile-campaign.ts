@@ -76,7 +76,7 @@ export async function reconcileCampaign(options: ReconcileOptions): Promise<Reco
 
   const decisions = fold.decide(options.now);
   const summary = summarise(decisions, options.now, fold.recipients);
-  await mkdir(options.outDir, { recursive: true });
+  await ensureFolder(options.outDir);
   await removeStaleTemps(options.outDir);
   const files = await writeLists(fold, decisions, options, ledgerSize);
   const summaryFile = await AtomicFile.open(path.join(options.outDir, SUMMARY_FILE));
@@ -227,6 +227,26 @@ async function requireFile(file: string): Promise<void> {
   } catch (error) {
     if (error instanceof InputError) throw error;
     throw new InputError(describeOpenError(error), { file });
+  }
+}
+
+/** The output folder, created if missing; anything in the way is an InputError (exit 2). */
+async function ensureFolder(folder: string): Promise<void> {
+  try {
+    try {
+      await mkdir(folder);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') {
+        // Its parents first (not `recursive` on the folder itself: Node 20 spins on /proc/…).
+        await mkdir(path.dirname(folder), { recursive: true });
+        await mkdir(folder);
+      } else if (code !== 'EEXIST') throw error;
+    }
+    if (!(await stat(folder)).isDirectory()) throw new InputError('--out must be a folder, and this is a file', { file: folder });
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(`cannot create the output folder: ${(error as Error).message.replace(/^\w+: /, '')}`, { file: folder });
   }
 }
 

@@ -131,6 +131,12 @@ describe('reconcile', () => {
       expect(result.stderr).toMatch(message);
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
     }
+    await writeFile(path.join(dir, 'a-file'), '');
+    const inTheWay = await run(['reconcile', '--ledger', ledger, '--out', path.join(dir, 'a-file')]);
+    expect([inTheWay.code, inTheWay.stderr]).toEqual([2, `wa-broadcast: ${path.join(dir, 'a-file')}: --out must be a folder, and this is a file\n`]);
+    const swapped = await run(['reconcile', '--ledger', path.join(dir, 'events.jsonl'), '--out', path.join(dir, 'o')]);
+    expect(swapped.code).toBe(2);
+    expect(swapped.stderr).toMatch(/events\.jsonl:1: this is an events file written by webhook, not a ledger/);
     const empty = await fixture({ 'l.jsonl': '' });
     const none = await run(['reconcile', '--ledger', path.join(empty, 'l.jsonl'), '--out', path.join(empty, 'o')]);
     expect(none.code).toBe(2);
