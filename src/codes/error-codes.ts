@@ -35,6 +35,8 @@ export interface CodeInfo {
   title: string;
   /** For stop_campaign: what the operator should do. */
   fix?: string;
+  /** For sms_fallback: the `reason` reconcile writes in sms-fallback.csv. */
+  reason?: 'experiment' | 'not_on_whatsapp';
 }
 
 const TOKEN_FIX = 'create a new system-user token with whatsapp_business_messaging permission and set WA_TOKEN (or D360_API_KEY)';
@@ -82,8 +84,8 @@ const META: Record<number, CodeInfo> = {
   135000: { class: 'row_rejected', title: 'Generic user error' },
   // Decided later by reconcile (these usually arrive in status callbacks, sometimes in the answer)
   131049: { class: 'retry_later', title: 'Meta chose not to deliver' },
-  130472: { class: 'sms_fallback', title: "User's number is part of an experiment" },
-  131026: { class: 'sms_fallback', title: 'Message undeliverable' },
+  130472: { class: 'sms_fallback', title: "User's number is part of an experiment", reason: 'experiment' },
+  131026: { class: 'sms_fallback', title: 'Message undeliverable', reason: 'not_on_whatsapp' },
   131050: { class: 'opted_out', title: 'User stopped receiving marketing messages' },
 };
 
@@ -97,9 +99,9 @@ const TWILIO: Record<number, CodeInfo> = {
   21211: { class: 'row_rejected', title: "Invalid 'To' phone number" },
   21408: { class: 'row_rejected', title: 'Permission to send to this region is not enabled' },
   63049: { class: 'retry_later', title: 'Meta chose not to deliver this marketing message' },
-  63032: { class: 'sms_fallback', title: "User's number is part of an experiment" },
-  63003: { class: 'sms_fallback', title: 'Channel could not find To address' },
-  63024: { class: 'sms_fallback', title: 'Invalid message recipient' },
+  63032: { class: 'sms_fallback', title: "User's number is part of an experiment", reason: 'experiment' },
+  63003: { class: 'sms_fallback', title: 'Channel could not find To address', reason: 'not_on_whatsapp' },
+  63024: { class: 'sms_fallback', title: 'Invalid message recipient', reason: 'not_on_whatsapp' },
   21610: { class: 'opted_out', title: 'Attempt to send to unsubscribed recipient' },
 };
 

@@ -113,30 +113,25 @@ export function decideRecipient(facts: RecipientFacts, now: number): Decision {
 export interface Failure {
   code: string;
   errorClass: ErrorClass | undefined;
+  /** For an SMS-fallback code: why (error-codes.ts). */
+  smsReason: string | undefined;
   at: number;
 }
 
 export function failureOf(latest: AttemptFacts, family: ProviderFamily): Failure | undefined {
   if (latest.eventFailure) {
     const { code, at, family: eventFamily } = latest.eventFailure;
+    const info = lookupCode(eventFamily, code);
     // 132015 in a status callback is a held message of a paused template being dropped: retry it
     // once the template is fixed. In the send answer it stops the campaign (error-codes.ts).
-    const errorClass = eventFamily === 'meta' && code === 132015 ? 'template_paused' : lookupCode(eventFamily, code)?.class;
-    return { code: code < 0 ? '' : String(code), errorClass, at };
+    const errorClass = eventFamily === 'meta' && code === 132015 ? 'template_paused' : info?.class;
+    return { code: code < 0 ? '' : String(code), errorClass, smsReason: info?.reason, at };
   }
   if (latest.ledger !== 'failed') return undefined;
   const code = latest.ledgerCode ?? '';
-  const numeric = /^\d+$/.test(code) ? lookupCode(family, Number(code))?.class : undefined;
-  return { code, errorClass: (latest.ledgerClass as ErrorClass | undefined) ?? numeric, at: latest.outcomeAt };
+  const info = /^\d+$/.test(code) ? lookupCode(family, Number(code)) : undefined;
+  return { code, errorClass: (latest.ledgerClass as ErrorClass | undefined) ?? info?.class, smsReason: info?.reason, at: latest.outcomeAt };
 }
-
-const SMS_REASONS: Record<string, string> = {
-  '130472': 'experiment',
-  '63032': 'experiment',
-  '131026': 'not_on_whatsapp',
-  '63003': 'not_on_whatsapp',
-  '63024': 'not_on_whatsapp',
-};
 
 function decideFailure(facts: RecipientFacts, failure: Failure, now: number): Decision {
   const { code } = failure;
@@ -151,7 +146,7 @@ function decideFailure(facts: RecipientFacts, failure: Failure, now: number): De
     case 'opted_out':
       return { state: 'suppressed', list: 'suppress', reason: 'opted_out', code };
     case 'sms_fallback':
-      return { state: 'sms_fallback', list: 'sms_fallback', reason: SMS_REASONS[code] ?? 'not_on_whatsapp', code };
+      return { state: 'sms_fallback', list: 'sms_fallback', reason: failure.smsReason ?? 'not_on_whatsapp', code };
     case 'retry_later':
       // Marketing templates are not delivered to US numbers at all (since 2025-04-01): no retry.
       if (facts.category === 'marketing' && facts.phone.startsWith('+1')) return { state: 'sms_fallback', list: 'sms_fallback', reason: 'marketing_us', code };
