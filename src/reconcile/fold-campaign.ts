@@ -74,7 +74,6 @@ export class CampaignFold {
   private readonly byWaId = new Map<string, number>();
   private readonly pendingByMessageId = new Map<string, PendingStatus>();
   readonly counts: FoldCounts = { matched: 0, unmatched: 0 };
-  private unmatchedPreferences = 0;
 
   get recipients(): number {
     return this.phoneDigits.length;
@@ -135,7 +134,6 @@ export class CampaignFold {
       const r = this.recipientOfWaId(signal.waId);
       if (r < 0) {
         this.counts.unmatched++;
-        this.unmatchedPreferences++;
         return;
       }
       this.counts.matched++;
@@ -214,12 +212,8 @@ export class CampaignFold {
     return cids;
   }
 
-  get unmatchedPreferenceCount(): number {
-    return this.unmatchedPreferences;
-  }
-
   /** Everything known about recipient `r`, for the rules. */
-  factsOf(r: number): RecipientFacts {
+  private factsOf(r: number): RecipientFacts {
     const latest = this.latestSlot.get(r);
     const run = this.runs[this.slotRun.get(latest)] ?? this.runs[this.runs.length - 1];
     const family: ProviderFamily = run?.provider === 'twilio' ? 'twilio' : 'meta';
