@@ -203,29 +203,34 @@ async function benchCpu(dir) {
   writeFileSync(scenario, 'latency_ms: 150\n');
   const shares = [];
   const bareShares = [];
+  const httpShares = [];
   for (let run = 0; run < 3; run++) {
     const emulator = await startServer([BIN, 'emulator', '--port', '0', '--mps', '100000', '--scenario', scenario, '--log', path.join(dir, 'cpu.jsonl')]);
     try {
       const send = runSend(dir, csv, spec, emulator.url, ['--mps', '1000']);
       shares.push(send.cpuMs / send.wallMs);
-      const report = path.join(dir, `bare-cpu-${run}.jsonl`);
-      const started = process.hrtime.bigint();
-      execFileSync(process.execPath, ['--import', PROBE, path.join(ROOT, 'bench', 'paced-got-loop.js'), `${emulator.url}/v23.0/100000000000001/messages`, '10000', '1000'], { env: { ...process.env, WA_BENCH_REPORT: report } });
-      const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-      bareShares.push(JSON.parse(readFileSync(report, 'utf8')).cpuMs / wallMs);
+      for (const [loop, into] of [['paced-got-loop.js', bareShares], ['paced-http-loop.js', httpShares]]) {
+        const report = path.join(dir, `bare-cpu-${loop}-${run}.jsonl`);
+        const started = process.hrtime.bigint();
+        execFileSync(process.execPath, ['--import', PROBE, path.join(ROOT, 'bench', loop), `${emulator.url}/v23.0/100000000000001/messages`, '10000', '1000'], { env: { ...process.env, WA_BENCH_REPORT: report } });
+        const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+        into.push(JSON.parse(readFileSync(report, 'utf8')).cpuMs / wallMs);
+      }
     } finally {
       await emulator.stop();
     }
   }
   const share = median(shares);
   const bare = median(bareShares);
+  const bareHttp = median(httpShares);
   return [
     '### send: CPU at 1,000 MPS, 150 ms server latency (10,000 recipients, median of 3)',
     '',
     '| figure | value | goal | met |',
     '| --- | --- | --- | --- |',
     `| CPU time ÷ wall time of the send process | ${(share * 100).toFixed(0)} % of one core | ≤ 50 % | ${share <= 0.5 ? 'yes' : 'no'} |`,
-    `| the same for a bare got loop at 1,000 requests/s to the same emulator | ${(bare * 100).toFixed(0)} % of one core | (the floor) | |`,
+    `| the same for a bare node:http loop (the client send uses) at 1,000 requests/s to the same emulator | ${(bareHttp * 100).toFixed(0)} % of one core | (the floor) | |`,
+    `| the same for a bare got loop (DESIGN's pick, no longer used) | ${(bare * 100).toFixed(0)} % of one core | | |`,
   ].join('\n');
 }
 

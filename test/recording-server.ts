@@ -8,7 +8,8 @@ export interface RecordedRequest {
   body: string;
 }
 
-export type Scripted = { status: number; body: string; headers?: Record<string, string> } | 'drop';
+/** An answer; `drop`: close the connection after the request; `hang`: never answer. */
+export type Scripted = { status: number; body: string; headers?: Record<string, string> } | 'drop' | 'hang';
 
 /**
  * A loopback HTTP server (port 0) that records every request and answers from a script, in order.
@@ -24,6 +25,7 @@ export async function recordingServer(script: Scripted[] = []) {
       requests.push({ method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
       const answer = queue.shift() ?? { status: 500, body: 'no scripted answer' };
       if (answer === 'drop') return req.socket.destroy();
+      if (answer === 'hang') return;
       res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
       res.end(answer.body);
     });

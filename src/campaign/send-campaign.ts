@@ -115,7 +115,7 @@ export async function sendCampaign(options: SendOptions, deps: SendDeps): Promis
   if (toSend > 0 && !(await deps.confirm(sendPlan))) return { kind: 'cancelled', plan: sendPlan };
 
   const audience = await openAudience(source);
-  const ledger = await LedgerWriter.open(options.ledgerFile);
+  const ledger = await LedgerWriter.open(options.ledgerFile, { groupMs: 2 });
   const transport = deps.transport ?? httpTransport({ timeoutMs: options.timeoutMs, maxSockets: options.concurrency });
   const runId = randomBytes(4).toString('hex');
   const started = deps.clock.now();

@@ -15,6 +15,12 @@ export interface LedgerWriterOptions {
   openFile?: (file: string) => Promise<LedgerFile>;
   /** Whether a process is alive, for taking over a stale lock (default: signal 0). */
   isAlive?: (pid: number) => boolean;
+  /**
+   * How long an `append` may wait for others to share its fsync (default 0: it starts at once).
+   * `send` waits 2 ms: its requests are paced anyway, so this delays each by 2 ms, not the rate,
+   * and a 1,000 MPS campaign makes about half the fsyncs.
+   */
+  groupMs?: number;
 }
 
 /**
@@ -33,10 +39,13 @@ export class LedgerWriter<T extends object = LedgerRecord> {
   private failure: Error | undefined;
   private closed = false;
 
+  private timerAt = Infinity;
+
   private constructor(
     readonly file: string,
     private readonly handle: LedgerFile,
     private readonly lockFile: string,
+    private readonly groupMs: number,
   ) {}
 
   /**
@@ -50,7 +59,7 @@ export class LedgerWriter<T extends object = LedgerRecord> {
     try {
       await cutTornTail(file);
       const handle = await (options.openFile ?? openForAppend)(file);
-      return new LedgerWriter<R>(file, handle, lockFile);
+      return new LedgerWriter<R>(file, handle, lockFile, options.groupMs ?? 0);
     } catch (error) {
       await unlink(lockFile).catch(() => undefined);
       throw error;
@@ -81,14 +90,24 @@ export class LedgerWriter<T extends object = LedgerRecord> {
     if (this.closed) return Promise.reject(new Error('ledger closed'));
     return new Promise((resolve, reject) => {
       this.queue.push({ data: `${JSON.stringify(record)}\n`, resolve, reject });
-      if (now) this.startFlush();
-      else this.timer ??= setTimeout(() => this.startFlush(), MAX_DEFER_MS);
+      if (now && this.groupMs === 0) this.startFlush();
+      else this.flushWithin(now ? this.groupMs : MAX_DEFER_MS);
     });
+  }
+
+  /** Flushes in `ms` at the latest (an earlier flush already planned stands). */
+  private flushWithin(ms: number): void {
+    const at = performance.now() + ms;
+    if (this.timer !== undefined && this.timerAt <= at) return;
+    clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => this.startFlush(), ms);
   }
 
   private startFlush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.timerAt = Infinity;
     if (this.flushing || this.queue.length === 0) return;
     this.flushing = this.flush().finally(() => {
       this.flushing = undefined;

@@ -7,7 +7,7 @@ import { tempDir } from '../helpers.js';
 const outcome = (i: number): LedgerRecord => ({ type: 'outcome', at: 'x', cid: `c${i}`, phone: `+44${i}`, outcome: 'accepted' });
 const intent = (i: number): LedgerRecord => ({ type: 'intent', at: 'x', cid: `c${i}`, phone: `+44${i}`, line: 2, attempt: 1 });
 
-async function writer() {
+async function writer(groupMs?: number) {
   const written: string[] = [];
   let syncs = 0;
   const openFile = async (): Promise<LedgerFile> => ({
@@ -15,7 +15,7 @@ async function writer() {
     sync: async () => void syncs++,
     close: async () => undefined,
   });
-  const w = await LedgerWriter.open(path.join(await tempDir(), 'l.jsonl'), { openFile });
+  const w = await LedgerWriter.open(path.join(await tempDir(), 'l.jsonl'), { openFile, ...(groupMs !== undefined ? { groupMs } : {}) });
   return { w, written, syncs: () => syncs };
 }
 
@@ -58,5 +58,29 @@ describe('LedgerWriter.appendSoon', () => {
     void w.appendSoon(outcome(1));
     await w.close();
     expect(written.join('')).toContain('"c1"');
+  });
+});
+
+describe('LedgerWriter groupMs', () => {
+  it('lets appends within the window share one fsync, and resolves each only once it is synced', async () => {
+    const { w, written, syncs } = await writer(30);
+    let firstDone = false;
+    const first = w.append(intent(1)).then(() => (firstDone = true));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(firstDone).toBe(false); // not durable yet, so not resolved
+    const second = w.append(intent(2));
+    await Promise.all([first, second]);
+    expect(syncs()).toBe(1);
+    expect(written).toHaveLength(1);
+    expect(written[0]!.trim().split('\n')).toHaveLength(2);
+    await w.close();
+  });
+
+  it('without it, an append starts its fsync at once', async () => {
+    const { w, syncs } = await writer();
+    await w.append(intent(1));
+    await w.append(intent(2));
+    expect(syncs()).toBe(2);
+    await w.close();
   });
 });

@@ -146,6 +146,36 @@ describe('answers → outcomes', () => {
     expect(result).toMatchObject({ ok: false, written: false, code: 'ECONNREFUSED' });
   });
 
+  it('no answer in time after the request went out: in doubt; requests still waiting for a socket: not sent', async () => {
+    const server = await recordingServer(['hang']);
+    servers.push(server);
+    const transport = httpTransport({ timeoutMs: 300, maxSockets: 1 });
+    // One socket: the second request waits behind the first and never gets on the wire.
+    const [first, second] = await Promise.all([transport(cloud(server.url).buildRequest(message)), transport(cloud(server.url).buildRequest(message))]);
+    transport.close();
+    expect(first).toMatchObject({ ok: false, written: true, code: 'ETIMEDOUT' });
+    expect(second).toMatchObject({ ok: false, written: false, code: 'ETIMEDOUT' });
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('an answer over 1 MiB is not a provider’s: in doubt', async () => {
+    const server = await recordingServer([{ status: 200, body: 'x'.repeat((1 << 20) + 1) }]);
+    servers.push(server);
+    const transport = httpTransport({ timeoutMs: 2000, maxSockets: 1 });
+    const result = await transport(cloud(server.url).buildRequest(message));
+    transport.close();
+    expect(result).toMatchObject({ ok: false, written: true, code: 'ERR_RESPONSE_TOO_LARGE' });
+  });
+
+  it('a reused keep-alive connection counts as connected: a reset on it is in doubt', async () => {
+    const server = await recordingServer([metaOk, 'drop']);
+    servers.push(server);
+    const transport = httpTransport({ timeoutMs: 2000, maxSockets: 1 });
+    expect(await transport(cloud(server.url).buildRequest(message))).toMatchObject({ ok: true });
+    expect(await transport(cloud(server.url).buildRequest(message))).toMatchObject({ ok: false, written: true });
+    transport.close();
+  });
+
   it('a failure result never carries the token', async () => {
     const server = await recordingServer(['drop']);
     servers.push(server);
