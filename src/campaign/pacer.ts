@@ -9,7 +9,8 @@ import type { Clock } from './clock.js';
  *   even when timers fire late (a late send is followed by earlier ones until the grid catches up).
  *   The pipeline calls it before writing a recipient's intent.
  * - `admit`, a window log: the times of the last `mps` requests; a request waits until the oldest
- *   of them is a window old. The pipeline calls it at the last moment, after the intent's fsync,
+ *   of them is a window old. Requests that reach it together are let through at most four times
+ *   the rate (a few at once), so a stall upstream does not turn into a burst. The pipeline calls it at the last moment, after the intent's fsync,
  *   whose varying delay would otherwise bunch requests that the grid spaced out. The window is a
  *   second plus 5 ms, for what still lies between here and the provider (the HTTP client, the
  *   network): at most 0.5 % of the rate.
@@ -23,10 +24,16 @@ import type { Clock } from './clock.js';
  */
 const WINDOW_MS = 1005;
 const RECOVERY_MS = 5_000;
+/** How much faster than `mps` held-back requests may catch up, and how many may leave at once. */
+const CATCH_UP = 4;
+const SMOOTH_ROOM = 4;
 
 export class Pacer {
   private readonly window: Float64Array;
   private head = 0;
+  /** The smoothing schedule: one request per `spacing` ms, with SMOOTH_ROOM of room. */
+  private smoothAt = -Infinity;
+  private readonly spacing: number;
   private rate: number;
   private next: number | undefined;
   private pausedUntil = 0;
@@ -40,6 +47,7 @@ export class Pacer {
     if (!(mps >= 1)) throw new RangeError('mps must be at least 1');
     this.window = new Float64Array(Math.floor(mps)).fill(-Infinity);
     this.rate = mps;
+    this.spacing = 1000 / (mps * CATCH_UP);
   }
 
   /** The current target rate, in requests per second. */
@@ -69,10 +77,15 @@ export class Pacer {
     for (;;) {
       if (signal?.aborted) return false;
       const now = this.clock.now();
-      const at = this.window[this.head]! + WINDOW_MS;
+      // Requests held back together (by a slow fsync, a pause) leave at CATCH_UP times the rate,
+      // not all at once: a burst would come back a window later, every window, since the log
+      // then binds each request to the one `mps` before it.
+      const smooth = Math.max(this.smoothAt, now - SMOOTH_ROOM * this.spacing);
+      const at = Math.max(this.window[this.head]! + WINDOW_MS, smooth);
       if (at <= now) {
         this.window[this.head] = now;
         this.head = (this.head + 1) % this.window.length;
+        this.smoothAt = smooth + this.spacing;
         return true;
       }
       await this.clock.sleep(at - now, signal);

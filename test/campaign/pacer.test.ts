@@ -56,6 +56,32 @@ describe('Pacer', () => {
     expect(999 / ((times.at(-1)! - times[0]!) / 1000)).toBeGreaterThanOrEqual(99);
   });
 
+  it('lets requests held back by a stall leave at no more than four times the rate, and no burst comes back a window later', async () => {
+    const clock = new ManualClock();
+    const pacer = new Pacer(400, clock);
+    const times: number[] = [];
+    await clock.run(
+      (async () => {
+        for (let i = 0; i < 4000; i++) {
+          await pacer.acquire();
+          // A slow fsync between the grid and the window, once: 150 ms.
+          if (i === 800) await clock.sleep(150);
+          await pacer.admit();
+          times.push(clock.now());
+        }
+      })(),
+    );
+    // The most in any 10 ms: at 4 × 400/s that is 16, plus the 4 that may leave at once.
+    let most = 0;
+    for (let end = 0, start = 0; end < times.length; end++) {
+      while (times[end]! - times[start]! >= 10) start++;
+      most = Math.max(most, end - start + 1);
+    }
+    expect(most).toBeLessThanOrEqual(20);
+    expect(busiestSecond(times)).toBeLessThanOrEqual(400);
+    expect(3999 / ((times.at(-1)! - times[0]!) / 1000)).toBeGreaterThanOrEqual(396);
+  });
+
   it('admits no more than mps requests in any second even when they come bunched', async () => {
     const clock = new ManualClock();
     const pacer = new Pacer(50, clock);
