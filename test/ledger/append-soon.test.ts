@@ -63,7 +63,7 @@ describe('LedgerWriter.appendSoon', () => {
 
 describe('LedgerWriter groupMs', () => {
   it('lets appends within the window share one fsync, and resolves each only once it is synced', async () => {
-    const { w, written, syncs } = await writer(30);
+    const { w, written, syncs } = await writer(200);
     let firstDone = false;
     const first = w.append(intent(1)).then(() => (firstDone = true));
     await new Promise((r) => setTimeout(r, 5));
