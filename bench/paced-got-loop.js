@@ -2,25 +2,12 @@
 // tick) to the same server, with the same keep-alive and in-flight room, nothing else.
 import http from 'node:http';
 import got from 'got';
+import { runPaced } from './paced-loop.js';
 
 const [url, total, rate] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
 const agent = { http: new http.Agent({ keepAlive: true, maxSockets: 256 }) };
 const client = got.extend({ agent, retry: { limit: 0 }, throwHttpErrors: false, responseType: 'text', timeout: { request: 30_000 } });
 const body = JSON.stringify({ messaging_product: 'whatsapp', recipient_type: 'individual', to: '+447400123456', type: 'template', template: { name: 'hello', language: { code: 'en' } } });
 const headers = { authorization: 'Bearer emulator-token', 'content-type': 'application/json' };
-const pending = new Set();
-const start = performance.now();
-let sent = 0;
-await new Promise((resolve) => {
-  const tick = () => {
-    const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate));
-    for (; sent < due; sent++) {
-      const request = client.post(url, { body, headers }).finally(() => pending.delete(request));
-      pending.add(request);
-    }
-    if (sent < total) setTimeout(tick, 1);
-    else Promise.all(pending).then(resolve);
-  };
-  tick();
-});
+await runPaced(total, rate, () => client.post(url, { body, headers }));
 agent.http.destroy();

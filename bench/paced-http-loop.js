@@ -2,6 +2,7 @@
 // at `rate` requests a second (a 1 ms timer tick), the same keep-alive and in-flight room as
 // paced-got-loop.js, nothing else.
 import http from 'node:http';
+import { runPaced } from './paced-loop.js';
 
 const [url, total, rate] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
@@ -21,19 +22,5 @@ function post() {
   });
 }
 
-const pending = new Set();
-const start = performance.now();
-let sent = 0;
-await new Promise((resolve) => {
-  const tick = () => {
-    const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate));
-    for (; sent < due; sent++) {
-      const request = post().finally(() => pending.delete(request));
-      pending.add(request);
-    }
-    if (sent < total) setTimeout(tick, 1);
-    else Promise.all(pending).then(resolve);
-  };
-  tick();
-});
+await runPaced(total, rate, post);
 agent.destroy();
