@@ -9,11 +9,11 @@ import type { Clock } from './clock.js';
  *   even when timers fire late (a late send is followed by earlier ones until the grid catches up).
  *   The pipeline calls it before writing a recipient's intent.
  * - `admit`, a window log: the times of the last `mps` requests; a request waits until the oldest
- *   of them is a window old. Requests that reach it together are let through at most four times
- *   the rate (a few at once), so a stall upstream does not turn into a burst. The pipeline calls it at the last moment, after the intent's fsync,
- *   whose varying delay would otherwise bunch requests that the grid spaced out. The window is a
- *   second plus 5 ms, for what still lies between here and the provider (the HTTP client, the
- *   network): at most 0.5 % of the rate.
+ *   of them is a window old. The pipeline calls it at the last moment, after the intent's fsync,
+ *   whose varying delay would otherwise bunch requests that the grid spaced out; requests that
+ *   reach it together leave at most four times the rate (a few at once), so a stall upstream does
+ *   not become a burst. The window is a second plus 5 ms, for what still lies between here and the
+ *   provider (the HTTP client, the network): at most 0.5 % of the rate.
  * A token bucket paced at mps − capacity would give the same guarantee at a lower rate: at 80 MPS
  * with capacity 1 it reaches 98.75 %, short of the 99 % goal.
  *

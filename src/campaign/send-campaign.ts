@@ -14,15 +14,20 @@ import { openAudience, type AudienceSource } from '../recipients/open-audience.j
 import { validateCampaign, type ValidationReport } from '../recipients/validate-campaign.js';
 import { httpTransport, type Transport } from '../providers/http-transport.js';
 import type { Provider, ProviderName } from '../providers/provider.js';
+import { findTemplateSpec } from '../template/find-template-spec.js';
 import { loadTemplateSpec } from '../template/load-template-spec.js';
 import type { Clock } from './clock.js';
 import { Pacer } from './pacer.js';
-import { isRetryList } from './retry-list.js';
+import { campaignTemplate, isRetryList } from './retry-list.js';
 import { runCampaign, type CampaignEnd, type CampaignStats } from './run-campaign.js';
 
 export interface SendOptions {
   csvFile: string;
-  templateFile: string;
+  /**
+   * The spec; undefined: for a retry list the one the campaign's last run used (from its ledger),
+   * else the one beside the CSV (`findTemplateSpec`).
+   */
+  templateFile: string | undefined;
   ledgerFile: string;
   provider: ProviderName;
   mps: number;
@@ -72,28 +77,31 @@ export type SendResult =
  * the paced campaign. Any input or configuration problem surfaces before the first request.
  */
 export async function sendCampaign(options: SendOptions, deps: SendDeps): Promise<SendResult> {
-  const spec = await loadTemplateSpec(options.templateFile);
-  const setup = providerFromEnv(options.provider, options.env, spec, {
-    allowInsecureHttp: options.allowInsecureHttp,
-    statusCallbackUrl: options.statusCallbackUrl,
-    placeholders: options.dryRunFile !== undefined,
-  });
-
   const plan = await planResume(readLedger(options.ledgerFile));
-  const [csvSha, templateSha] = await Promise.all([hashFile(options.csvFile), hashFile(options.templateFile)]);
   const retryList = await isRetryList(options.csvFile);
-  if (retryList && plan.runs === 0) {
+  if (retryList && !plan.lastRun) {
     throw new InputError(
       'this is a retry list written by reconcile: send it with --ledger naming the campaign’s ledger (the one reconcile read), so that attempts are counted and nobody is messaged twice',
       { file: options.csvFile },
     );
   }
-  checkUnchanged(plan, csvSha, templateSha, retryList, options);
+  // The ledger was just read: a retry list's template comes from its last run without a second pass.
+  const templateFile =
+    options.templateFile ?? (retryList ? await campaignTemplate(plan.lastRun!, options.ledgerFile, options.csvFile) : await findTemplateSpec(options.csvFile));
+  const inputs = { ...options, templateFile };
+  const spec = await loadTemplateSpec(templateFile);
+  const setup = providerFromEnv(options.provider, options.env, spec, {
+    allowInsecureHttp: options.allowInsecureHttp,
+    statusCallbackUrl: options.statusCallbackUrl,
+    placeholders: options.dryRunFile !== undefined,
+  });
+  const [csvSha, templateSha] = await Promise.all([hashFile(options.csvFile), hashFile(templateFile)]);
+  checkUnchanged(plan, csvSha, templateSha, retryList, inputs);
 
   // The CSV is read once to check and count, and again to send; the spec and the suppression list
   // are read once and shared.
   const suppression = options.suppressFile ? await loadSuppressionList(options.suppressFile, options.defaultCountry) : undefined;
-  const source = { ...options, spec, suppression };
+  const source = { ...inputs, spec, suppression };
   let toSend = 0;
   let alreadyDone = 0;
   let inDoubt = 0;
@@ -130,7 +138,7 @@ export async function sendCampaign(options: SendOptions, deps: SendDeps): Promis
       mps: options.mps,
       csv: options.csvFile,
       csv_sha256: csvSha,
-      template: options.templateFile,
+      template: templateFile,
       template_sha256: templateSha,
       template_name: spec.name,
       language: spec.language.code,
@@ -167,7 +175,7 @@ export async function sendCampaign(options: SendOptions, deps: SendDeps): Promis
  * by design (reconcile writes a fresh one each time), so only the template is compared for it; the
  * campaign's own CSV is compared with the last run that sent it.
  */
-function checkUnchanged(plan: ResumePlan, csvSha: string, templateSha: string, retryList: boolean, options: SendOptions): void {
+function checkUnchanged(plan: ResumePlan, csvSha: string, templateSha: string, retryList: boolean, options: SendOptions & { templateFile: string }): void {
   if (options.allowChangedInputs) return;
   const lastCsv = retryList ? undefined : plan.lastCampaignRun?.csv_sha256;
   const lastTemplate = plan.lastRun?.template_sha256;

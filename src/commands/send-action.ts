@@ -3,7 +3,6 @@ import { createInterface } from 'node:readline/promises';
 import Table from 'cli-table3';
 import { systemClock } from '../campaign/clock.js';
 import { formatDuration, progressReporter } from '../campaign/progress.js';
-import { retryListTemplate } from '../campaign/retry-list.js';
 import { requestRate, type CampaignStats } from '../campaign/run-campaign.js';
 import { sendCampaign, type SendPlan, type SendResult } from '../campaign/send-campaign.js';
 import { loadEnv } from '../config/load-env.js';
@@ -12,7 +11,6 @@ import { InterruptedError, LedgerError, ProviderStopError, UsageError } from '..
 import type { Io } from '../io.js';
 import type { ProviderName } from '../providers/provider.js';
 import { FIXED_REJECT_REASONS } from '../recipients/audience.js';
-import { findTemplateSpec } from '../template/find-template-spec.js';
 import type { countryOption } from './options.js';
 import type { SendEnvironment } from './send.js';
 
@@ -49,8 +47,6 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
   if (!dryRun && !flags.yes && !environment.interactive) {
     throw new UsageError('refusing to send without confirmation: not at a terminal; pass --yes to send');
   }
-  // A retry list (from reconcile) is sent with the template its campaign's ledger names.
-  const templateFile = flags.template ?? (await retryListTemplate(csvFile, flags.ledger)) ?? (await findTemplateSpec(csvFile));
   const ledgerFile = flags.ledger ?? defaultLedger(csvFile);
   const concurrency = flags.concurrency ?? Math.min(256, Math.max(16, Math.ceil(flags.mps / 2)));
   const interrupt = new AbortController();
@@ -81,7 +77,7 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
     result = await sendCampaign(
       {
         csvFile,
-        templateFile,
+        templateFile: flags.template,
         ledgerFile,
         provider: flags.provider,
         mps: flags.mps,
@@ -139,7 +135,7 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
   } else {
     out(`${table}\n`);
   }
-  const resume = resumeCommand(csvFile, templateFile, ledgerFile, flags);
+  const resume = resumeCommand(csvFile, result.plan.template.file, ledgerFile, flags);
   if (end.reason === 'stopped') {
     if (end.code === 'ledger') throw new LedgerError(redact(`stopped: ${end.title}; ${end.fix}. Resume with: ${resume}`));
     throw new ProviderStopError(redact(`stopped: ${end.title} (${end.code}): ${end.fix}. Nothing more was sent; resume when fixed: ${resume}`));

@@ -14,6 +14,3 @@ export function escapeFormula(cell: string): string {
 export function unescapeFormula(cell: string): string {
   return QUOTED.test(cell) ? cell.slice(1) : cell;
 }
-
-/** The columns reconcile adds to a retry list after the recipient's own: how send recognises one. */
-export const RETRY_LIST_COLUMNS = ['reason', 'error_code', 'attempts'] as const;

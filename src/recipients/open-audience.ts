@@ -7,7 +7,8 @@ import type { CountryCode } from './normalize-phone.js';
 import { loadSuppressionList, type SuppressionList } from './load-suppression-list.js';
 import { openCsv } from './read-csv.js';
 import { resolveColumns } from './resolve-columns.js';
-import { RETRY_LIST_COLUMNS, unescapeFormula } from './formula-safe.js';
+import { unescapeFormula } from './formula-safe.js';
+import { isRetryListHeader } from './retry-list-header.js';
 
 export interface AudienceSource {
   csvFile: string;
@@ -58,10 +59,10 @@ export async function openAudience(source: AudienceSource): Promise<Audience> {
       suppressed: suppression?.numbers,
       expectedRows: csv.estimatedRows,
     });
-    const attemptsColumn = retryListAttemptsColumn(csv.header);
-    if (attemptsColumn < 0) {
+    if (!isRetryListHeader(csv.header)) {
       return { header: csv.header, template, suppression, retryList: false, check: (row) => checker.check(row), batches: csv.batches, close: csv.close };
     }
+    const attemptsColumn = csv.header.indexOf('attempts');
     const check = (row: CsvRow): RowVerdict => {
       const verdict = checker.check({ line: row.line, fields: row.fields.map(unescapeFormula) });
       if (verdict.ok) {
@@ -75,9 +76,4 @@ export async function openAudience(source: AudienceSource): Promise<Audience> {
     csv.close();
     throw error;
   }
-}
-
-/** The `attempts` column of a retry list (a header with all of reason, error_code, attempts), else -1. */
-function retryListAttemptsColumn(header: string[]): number {
-  return RETRY_LIST_COLUMNS.every((name) => header.includes(name)) ? header.indexOf('attempts') : -1;
 }

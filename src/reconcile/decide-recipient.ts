@@ -44,7 +44,6 @@ export interface RecipientFacts {
   ttlMs: number;
   /** The recipient's first attempt (ms): retries never go past first attempt + TTL. */
   firstAttemptAt: number;
-  attempts: number;
   /** Attempts, earlier ones included, that failed with a retry-later code (131049 / 63049). */
   retryLaterFailures: number;
   /** Attempts that failed transiently (after send's own in-run retries). */

@@ -10,6 +10,11 @@ const LEDGER_INDEX: Record<string, number> = { accepted: 1, failed: 2, in_doubt:
 const NO_FAILURE = -2;
 const FAMILIES: ProviderFamily[] = ['meta', 'twilio'];
 
+/** A provider family as stored in the fold's columns (and sent across threads): its index in FAMILIES. */
+export function familyCode(family: ProviderFamily): number {
+  return FAMILIES.indexOf(family);
+}
+
 /** A status fold for a message id that matched nothing yet (its attempt may be learned later from a correlation id). */
 interface PendingStatus {
   rank: number;
@@ -140,10 +145,10 @@ export class CampaignFold {
       this.joinPreference(r, signal.value === 'stop' ? 1 : 2, signal.at, signal.via);
       return;
     }
-    this.addStatus(signal.messageId, signal.cid, signal.rank, signal.failed, signal.code, signal.at, signal.family === 'twilio' ? 1 : 0);
+    this.addStatus(signal.messageId, signal.cid, signal.rank, signal.failed, signal.code, signal.at, familyCode(signal.family));
   }
 
-  /** Folds one status (the parts of a status signal; family 0 Meta, 1 Twilio). */
+  /** Folds one status (the parts of a status signal; `family` as `familyCode` gives it). */
   addStatus(messageId: string | undefined, cid: string | undefined, rank: number, failed: boolean, code: number, at: number, family: number): void {
     let s = messageId !== undefined ? this.byMessageId.get(messageId) : undefined;
     if (s === undefined && cid !== undefined) {
@@ -217,14 +222,12 @@ export class CampaignFold {
     const latest = this.latestSlot.get(r);
     const run = this.runs[this.slotRun.get(latest)] ?? this.runs[this.runs.length - 1];
     const family: ProviderFamily = run?.provider === 'twilio' ? 'twilio' : 'meta';
-    let attempts = 0;
     let retryLaterFailures = 0;
     let transientFailures = 0;
     let pausedFailures = 0;
     let optedOutCode: string | undefined;
     let optedOutAt = -Infinity;
     for (let s = latest; s >= 0; s = this.slotPrev.get(s)) {
-      attempts++;
       const failure = failureOf(this.attemptFacts(s), family);
       if (!failure) continue;
       if (failure.errorClass === 'retry_later') retryLaterFailures++;
@@ -245,7 +248,6 @@ export class CampaignFold {
       category: run?.category ?? 'marketing',
       ttlMs: (run?.ttl_seconds ?? 30 * 86400) * 1000,
       firstAttemptAt: this.slotIntentAt.get(this.firstSlot.get(r)),
-      attempts,
       retryLaterFailures,
       transientFailures,
       pausedFailures,

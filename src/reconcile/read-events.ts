@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { lineStartAfter, readLineBatches } from '../ledger/read-line-batches.js';
-import type { CampaignFold } from './fold-campaign.js';
+import { familyCode, type CampaignFold } from './fold-campaign.js';
 import { parseEventLine, type ParsedEvent, type Signal } from './parse-event.js';
 
 /** Unknown event lines named (all are counted). */
@@ -37,7 +37,7 @@ export interface SignalBatch {
   /** Per status: message id and correlation id ('' for none). */
   ids: string[];
   cids: string[];
-  /** Per status, 5 numbers: rank, failed (0/1), code, at, family (0 meta, 1 twilio). */
+  /** Per status, 5 numbers: rank, failed (0/1), code, at, family (`familyCode`). */
   numbers: Float64Array;
   preferences: Extract<Signal, { kind: 'preference' }>[];
   unknown: EventsReport['unknown'];
@@ -69,7 +69,7 @@ export function encodeSignals(file: string, part: number, firstLine: number, lin
       }
       ids.push(signal.messageId ?? '');
       cids.push(signal.cid ?? '');
-      numbers.push(signal.rank, signal.failed ? 1 : 0, signal.code, signal.at, signal.family === 'twilio' ? 1 : 0);
+      numbers.push(signal.rank, signal.failed ? 1 : 0, signal.code, signal.at, familyCode(signal.family));
     }
   }
   batch.numbers = Float64Array.from(numbers);

@@ -7,6 +7,7 @@ import { parseRecord, readLedgerBatches } from '../ledger/read-ledger.js';
 import { isProcessAlive } from '../ledger/ledger-writer.js';
 import { describeOpenError } from '../recipients/read-csv.js';
 import { escapeFormula } from '../recipients/formula-safe.js';
+import { RETRY_LIST_COLUMNS } from '../recipients/retry-list-header.js';
 import { AtomicFile } from './atomic-file.js';
 import type { Decision, ListName, RecipientStateName } from './decide-recipient.js';
 import { CampaignFold } from './fold-campaign.js';
@@ -137,10 +138,11 @@ async function writeLists(fold: CampaignFold, decisions: Decision[], options: Re
   const firstRun = fold.runs[0];
   const phoneColumn = firstRun?.phone_column ?? 'phone';
   const optInColumn = firstRun?.opt_in_column ?? 'opt_in';
-  const reserved = new Set([phoneColumn, optInColumn, 'phone', 'opt_in', 'reason', 'error_code', 'attempts']);
+  const reserved = new Set<string>([phoneColumn, optInColumn, 'phone', 'opt_in', ...RETRY_LIST_COLUMNS]);
   const variables = fold.columns.filter((name) => !reserved.has(name));
   const headers: Record<ListName, string[]> = {
-    retry: ['phone', 'opt_in', ...variables, 'reason', 'error_code', 'attempts'],
+    // What send recognises as a retry list: a recipients CSV plus RETRY_LIST_COLUMNS.
+    retry: ['phone', 'opt_in', ...variables, ...RETRY_LIST_COLUMNS],
     sms_fallback: ['phone', ...variables, 'reason', 'error_code', 'attempts'],
     suppress: ['phone', 'reason', 'error_code'],
     in_doubt: ['phone', 'correlation_id', 'attempted_at', 'error_code', 'attempts'],

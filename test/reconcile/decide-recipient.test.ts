@@ -17,7 +17,6 @@ function facts(overrides: Partial<RecipientFacts> = {}, latest: Partial<AttemptF
     category: 'marketing',
     ttlMs: THIRTY_DAYS,
     firstAttemptAt: T0,
-    attempts: 1,
     retryLaterFailures: 0,
     transientFailures: 0,
     pausedFailures: 0,
@@ -44,14 +43,14 @@ describe('decideRecipient: the platform rules, one row each', () => {
 
   it('131049 again: the wait doubles (24 h, 48 h, 96 h…)', () => {
     const failedAt = T0 + 3 * DAY;
-    const f = facts({ retryLaterFailures: 3, attempts: 3 }, failedEvent(131049, failedAt));
+    const f = facts({ retryLaterFailures: 3 }, failedEvent(131049, failedAt));
     expect(decideRecipient(f, failedAt + 4 * DAY - 1)).toMatchObject({ state: 'waiting_retry', dueAt: failedAt + 4 * DAY });
     expect(decideRecipient(f, failedAt + 4 * DAY)).toMatchObject({ state: 'retry', reason: 'per_user_limit' });
   });
 
   it('131049: never past the TTL counted from the first attempt; then SMS, retries exhausted', () => {
     const failedAt = T0 + 20 * DAY;
-    const f = facts({ retryLaterFailures: 5, attempts: 5 }, failedEvent(131049, failedAt)); // next wait 16 days: past day 30
+    const f = facts({ retryLaterFailures: 5 }, failedEvent(131049, failedAt)); // next wait 16 days: past day 30
     expect(decideRecipient(f, failedAt + MIN)).toMatchObject({ state: 'sms_fallback', list: 'sms_fallback', reason: 'retries_exhausted', code: '131049' });
     // Due within the TTL but reconciled after it: no retry either.
     const g = facts({ retryLaterFailures: 1 }, failedEvent(131049));
@@ -96,7 +95,7 @@ describe('decideRecipient: the platform rules, one row each', () => {
   });
 
   it('a transient failure send gave up on: retried after 30 min, 1 h, 2 h, then SMS', () => {
-    const gaveUp = (n: number) => facts({ transientFailures: n, attempts: 4 * n }, { ledger: 'failed', ledgerCode: '131000', ledgerClass: 'transient', evidence: false, rank: 0, outcomeAt: T0 });
+    const gaveUp = (n: number) => facts({ transientFailures: n }, { ledger: 'failed', ledgerCode: '131000', ledgerClass: 'transient', evidence: false, rank: 0, outcomeAt: T0 });
     expect(decideRecipient(gaveUp(1), T0 + 29 * MIN)).toMatchObject({ state: 'waiting_retry', dueAt: T0 + 30 * MIN });
     expect(decideRecipient(gaveUp(1), T0 + 30 * MIN)).toMatchObject({ list: 'retry', reason: 'transient', code: '131000' });
     expect(decideRecipient(gaveUp(3), T0 + 2 * HOUR)).toMatchObject({ list: 'retry', reason: 'transient' });
