@@ -56,3 +56,11 @@ export class InterruptedError extends WaError {
 export class LedgerError extends WaError {
   readonly code = 'LEDGER';
 }
+
+/**
+ * A file could not be written or made durable (a full disk, an I/O error): exit 1. The location
+ * names the file; the message says what was kept.
+ */
+export class WriteError extends WaError {
+  readonly code = 'WRITE';
+}

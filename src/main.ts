@@ -5,7 +5,7 @@ import { registerReconcile } from './commands/reconcile.js';
 import { registerSend } from './commands/send.js';
 import { registerValidate } from './commands/validate.js';
 import { registerWebhook } from './commands/webhook.js';
-import { ConfigError, InputError, InterruptedError, ProviderStopError, UsageError, WaError, formatLocated } from './errors.js';
+import { ConfigError, InputError, InterruptedError, LedgerError, ProviderStopError, UsageError, WaError, WriteError, formatLocated } from './errors.js';
 import { processIo, type Io } from './io.js';
 
 /** Exit codes fixed by SPEC.md. */
@@ -70,6 +70,11 @@ function reportError(error: unknown, io: Io): number {
   if (error instanceof InterruptedError) {
     io.stderr.write(`wa-broadcast: ${error.message}\n`);
     return EXIT.interrupted;
+  }
+  if (error instanceof LedgerError || error instanceof WriteError) {
+    // A full disk or a failing one: the message names the file and says what was kept.
+    io.stderr.write(`wa-broadcast: ${formatLocated(error.message, error.location)}\n`);
+    return EXIT.unexpected;
   }
   if (error instanceof WaError) {
     io.stderr.write(`wa-broadcast: ${formatLocated(error.message, error.location)}\n`);
