@@ -1,36 +1,48 @@
-import { open, readFile, unlink, writeFile, type FileHandle } from 'node:fs/promises';
-import { InputError } from '../errors.js';
+import type { FileHandle } from 'node:fs/promises';
+import { WriteError } from '../errors.js';
+import { describeWriteError } from '../fs/describe-write-error.js';
+import { FileLock, type FileLockOptions } from '../fs/file-lock.js';
+import { openRegularFile } from '../fs/open-regular-file.js';
+import { writableFile, type WritableFile } from '../fs/writable-file.js';
+import { writeFully } from '../fs/write-fully.js';
 import type { LedgerRecord } from './ledger-records.js';
 import { lastNewline } from './read-ledger.js';
 
-/** The file operations the writer needs; tests pass failing ones. */
-export interface LedgerFile {
-  write(data: Buffer): Promise<void>;
-  sync(): Promise<void>;
-  close(): Promise<void>;
-}
+export { isProcessAlive } from '../fs/is-process-alive.js';
 
-export interface LedgerWriterOptions {
-  /** Opens the ledger for appending (default: the real file system). */
+/** The file operations the writer needs; tests pass failing ones. */
+export type LedgerFile = WritableFile;
+
+export interface LedgerWriterOptions extends FileLockOptions {
+  /** Opens the ledger for appending (default: the real file system, regular files only, mode 0600). */
   openFile?: (file: string) => Promise<LedgerFile>;
-  /** Whether a process is alive, for taking over a stale lock (default: signal 0). */
-  isAlive?: (pid: number) => boolean;
   /**
    * How long an `append` may wait for others to share its fsync (default 0: it starts at once).
    * `send` waits 2 ms: its requests are paced anyway, so this delays each by 2 ms, not the rate,
    * and a 1,000 MPS campaign makes about half the fsyncs.
    */
   groupMs?: number;
+  /** The lock, when the caller took it first (send reads its resume plan under it); else the writer takes one. */
+  lock?: FileLock;
+  /**
+   * What a failed write or sync means for the appends after it. `stop` (send, the default): every
+   * later append rejects at once, so the pipeline stops the moment the ledger cannot keep up with
+   * the truth. `retry` (webhook): the appends of that write reject (the receiver answers 503, so
+   * the provider retries) and the next append tries again, so the receiver recovers by itself when
+   * the disk does.
+   */
+  afterFailure?: 'stop' | 'retry';
 }
 
 /**
  * The only writer of a ledger (or of a webhook events file: any JSON-lines file that must not lose
- * what it acknowledged). Appends JSON lines; `append` resolves once the line is on disk
- * (fsync). Lines that arrive while a write is in progress are written and synced together (group
- * commit), so a thousand sends a second cost a few hundred fsyncs, not a thousand.
+ * what it acknowledged). Appends JSON lines; `append` resolves once the line is on disk: every
+ * byte written (short writes are looped over: a full disk returns short counts without an error)
+ * and fsynced. Lines that arrive while a write is in progress are written and synced together
+ * (group commit), so a thousand sends a second cost a few hundred fsyncs, not a thousand.
  *
- * Any failed write or sync is kept: every later `append` rejects with it at once, so the pipeline
- * stops sending the moment the ledger cannot keep up with the truth.
+ * The writer knows the file's last durable offset. A failed write or sync cuts the file back to it,
+ * so no partial line stays to be mistaken for a saved one (or to corrupt the next line appended).
  */
 export class LedgerWriter<T extends object = LedgerRecord> {
   private queue: { data: string; resolve: () => void; reject: (error: Error) => void }[] = [];
@@ -38,37 +50,58 @@ export class LedgerWriter<T extends object = LedgerRecord> {
   private timer: NodeJS.Timeout | undefined;
   private failure: Error | undefined;
   private closed = false;
-
   private timerAt = Infinity;
+  /** Bytes from the start that are written and synced. */
+  private durable: number;
+  /** Whether bytes past `durable` may be on disk (a write under way or failed): cut before the next write. */
+  private dirty = false;
+  private notSaved = 0;
 
   private constructor(
     readonly file: string,
     private readonly handle: LedgerFile,
-    private readonly lockFile: string,
+    private readonly lock: FileLock,
+    private readonly ownsLock: boolean,
     private readonly groupMs: number,
-  ) {}
+    private readonly afterFailure: 'stop' | 'retry',
+    size: number,
+  ) {
+    this.durable = size;
+  }
 
   /**
-   * Locks the ledger (a `.lock` file naming our pid; a lock whose process is gone is taken over),
-   * cuts a torn last line left by a crash, and opens it for appending with mode 0600.
+   * Locks the ledger (a `.lock` file naming our pid; a lock whose process is gone is taken over)
+   * unless given the lock, opens it for appending with mode 0600 (a regular file only), and cuts a
+   * torn last line left by a crash.
    */
   static async open<R extends object = LedgerRecord>(file: string, options: LedgerWriterOptions = {}): Promise<LedgerWriter<R>> {
-    const pid = process.pid;
-    const lockFile = `${file}.lock`;
-    await takeLock(lockFile, pid, options.isAlive ?? isProcessAlive);
+    const lock = options.lock ?? (await FileLock.take(file, options));
     try {
-      await cutTornTail(file);
       const handle = await (options.openFile ?? openForAppend)(file);
-      return new LedgerWriter<R>(file, handle, lockFile, options.groupMs ?? 0);
+      try {
+        const size = await handle.size();
+        return new LedgerWriter<R>(file, handle, lock, options.lock === undefined, options.groupMs ?? 0, options.afterFailure ?? 'stop', size);
+      } catch (error) {
+        await handle.close().catch(() => undefined);
+        throw new WriteError(`cannot open ${file}: ${describeWriteError(error)}`, undefined, { cause: error });
+      }
     } catch (error) {
-      await unlink(lockFile).catch(() => undefined);
+      if (options.lock === undefined) await lock.release();
       throw error;
     }
   }
 
-  /** The first write or sync failure, if any: once set, nothing more is written. */
+  /**
+   * The failure of the last write or sync, if it has not been followed by a successful one: with
+   * `afterFailure: 'stop'`, the first failure, after which nothing more is written.
+   */
   get failed(): Error | undefined {
     return this.failure;
+  }
+
+  /** Records rejected since the last successful write (what a failing disk did not keep). */
+  get unsaved(): number {
+    return this.notSaved;
   }
 
   /** Appends a record and writes it now; resolves when it is durable, rejects if it could not be made so. */
@@ -86,7 +119,7 @@ export class LedgerWriter<T extends object = LedgerRecord> {
   }
 
   private enqueue(record: T, now: boolean): Promise<void> {
-    if (this.failure) return Promise.reject(this.failure);
+    if (this.failure && this.afterFailure === 'stop') return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new Error('ledger closed'));
     return new Promise((resolve, reject) => {
       this.queue.push({ data: `${JSON.stringify(record)}\n`, resolve, reject });
@@ -116,14 +149,19 @@ export class LedgerWriter<T extends object = LedgerRecord> {
     });
   }
 
-  /** Writes what is queued, then releases the lock. */
+  /**
+   * Writes what is queued, closes the file and releases the lock (unless the caller gave it). Never
+   * rejects: afterwards `failed` says whether everything appended was made durable.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     if (this.queue.length > 0) this.startFlush();
     while (this.flushing) await this.flushing;
     this.closed = true;
+    // A cut that failed earlier gets one more try: a partial line must not stay behind.
+    await this.cutBack().catch(() => undefined);
     await this.handle.close().catch(() => undefined);
-    await unlink(this.lockFile).catch(() => undefined);
+    if (this.ownsLock) await this.lock.release();
   }
 
   private async flush(): Promise<void> {
@@ -131,83 +169,62 @@ export class LedgerWriter<T extends object = LedgerRecord> {
       const batch = this.queue;
       this.queue = [];
       try {
-        if (this.failure) throw this.failure;
-        await this.handle.write(Buffer.from(batch.map((entry) => entry.data).join('')));
+        if (this.failure && this.afterFailure === 'stop') throw this.failure;
+        await this.cutBack();
+        const data = Buffer.from(batch.map((entry) => entry.data).join(''));
+        this.dirty = true;
+        await writeFully(this.handle, data);
         await this.handle.sync();
+        this.durable += data.length;
+        this.dirty = false;
+        this.failure = undefined;
+        this.notSaved = 0;
         for (const entry of batch) entry.resolve();
       } catch (error) {
-        this.failure ??= new Error(`cannot write the ledger ${this.file}: ${(error as Error).message}`, { cause: error });
-        for (const entry of [...batch, ...this.queue]) entry.reject(this.failure);
-        this.queue = [];
+        const failure: Error =
+          this.failure !== undefined && error === this.failure ? this.failure : new WriteError(`cannot write ${this.file}: ${describeWriteError(error)}`, undefined, { cause: error });
+        // What reached the file of this batch is not durable, or not whole: cut it off now.
+        await this.cutBack().catch(() => undefined);
+        // `stop`: the first failure is the one reported, and what is still queued fails with it.
+        const kept = this.afterFailure === 'stop' ? (this.failure ??= failure) : (this.failure = failure);
+        const rejected = this.afterFailure === 'stop' ? [...batch, ...this.queue.splice(0)] : batch;
+        this.notSaved += rejected.length;
+        for (const entry of rejected) entry.reject(kept);
       }
     }
+  }
+
+  /** Cuts the file back to its last durable offset, if a write may have left bytes after it. */
+  private async cutBack(): Promise<void> {
+    if (!this.dirty) return;
+    await this.handle.truncate(this.durable);
+    await this.handle.sync();
+    this.dirty = false;
   }
 }
 
 const MAX_DEFER_MS = 100;
 const MAX_DEFERRED = 1000;
 
+/** Opens a ledger to append to: a regular file, mode 0600 (it holds phone numbers), its torn tail cut. */
 async function openForAppend(file: string): Promise<LedgerFile> {
-  const handle: FileHandle = await open(file, 'a', 0o600);
-  // A ledger holds phone numbers: owner-only, also when it existed with a wider mode.
-  await handle.chmod(0o600);
-  return {
-    write: async (data) => {
-      await handle.write(data);
-    },
-    sync: () => handle.datasync(),
-    close: () => handle.close(),
-  };
+  const handle = await openRegularFile(file, 'append', { mode: 0o600 });
+  try {
+    await cutTornTail(handle);
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    throw new WriteError(`cannot cut the torn last line of ${file}: ${describeWriteError(error)}`, undefined, { cause: error });
+  }
+  return writableFile(handle);
 }
 
 /** Removes everything after the last newline: the half-written line of a crash. */
-async function cutTornTail(file: string): Promise<void> {
-  let handle: FileHandle;
-  try {
-    handle = await open(file, 'r+');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw error;
-  }
-  try {
-    const { size } = await handle.stat();
-    if (size === 0) return;
-    const keep = (await lastNewline(file, size)) + 1;
-    if (keep < size) {
-      await handle.truncate(keep);
-      await handle.datasync();
-    }
-  } finally {
-    await handle.close();
-  }
-}
-
-async function takeLock(lockFile: string, pid: number, isAlive: (pid: number) => boolean): Promise<void> {
-  for (let tries = 0; tries < 2; tries++) {
-    try {
-      await writeFile(lockFile, `${pid}\n`, { flag: 'wx', mode: 0o600 });
-      return;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    const holder = Number((await readFile(lockFile, 'utf8').catch(() => '')).trim());
-    if (Number.isInteger(holder) && holder > 0 && holder !== pid && isAlive(holder)) {
-      throw new InputError(`the ledger is in use by another wa-broadcast (pid ${holder}); wait for it to finish or stop it first`, {
-        file: lockFile.replace(/\.lock$/, ''),
-      });
-    }
-    // The holder is gone (a crash or kill -9): take the lock over.
-    await unlink(lockFile).catch(() => undefined);
-  }
-  throw new InputError('could not take the ledger lock: another process keeps taking it', { file: lockFile });
-}
-
-/** Whether a process with this pid is running (EPERM: it is, under another user). */
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+async function cutTornTail(handle: FileHandle): Promise<void> {
+  const { size } = await handle.stat();
+  if (size === 0) return;
+  const keep = (await lastNewline(handle, size)) + 1;
+  if (keep < size) {
+    await handle.truncate(keep);
+    await handle.datasync();
   }
 }

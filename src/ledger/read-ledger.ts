@@ -1,4 +1,5 @@
-import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { openRegularFile } from '../fs/open-regular-file.js';
 import { InputError } from '../errors.js';
 import { describeOpenError } from '../recipients/read-csv.js';
 import type { LedgerRecord } from './ledger-records.js';
@@ -53,32 +54,29 @@ export function parseRecord(text: string, file: string, line: number): LedgerRec
 
 async function fileSize(file: string): Promise<number | undefined> {
   try {
-    const handle = await open(file, 'r');
+    // Only a regular file is a ledger: a named pipe would block the read forever, a device reads as empty.
+    const handle = await openRegularFile(file, 'read');
     try {
       return (await handle.stat()).size || undefined;
     } finally {
       await handle.close();
     }
   } catch (error) {
+    if (error instanceof InputError) throw error;
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new InputError(describeOpenError(error), { file });
   }
 }
 
-/** Byte offset of the last newline in the file, or -1: everything after it is a torn write. */
-export async function lastNewline(file: string, size: number): Promise<number> {
-  const handle = await open(file, 'r');
-  try {
-    const chunk = Buffer.alloc(64 * 1024);
-    for (let end = size; end > 0; ) {
-      const start = Math.max(0, end - chunk.length);
-      const { bytesRead } = await handle.read(chunk, 0, end - start, start);
-      const at = chunk.subarray(0, bytesRead).lastIndexOf(0x0a);
-      if (at >= 0) return start + at;
-      end = start;
-    }
-    return -1;
-  } finally {
-    await handle.close();
+/** Byte offset of the last newline among the first `size` bytes, or -1: everything after it is a torn write. */
+export async function lastNewline(handle: FileHandle, size: number): Promise<number> {
+  const chunk = Buffer.alloc(64 * 1024);
+  for (let end = size; end > 0; ) {
+    const start = Math.max(0, end - chunk.length);
+    const { bytesRead } = await handle.read(chunk, 0, end - start, start);
+    const at = chunk.subarray(0, bytesRead).lastIndexOf(0x0a);
+    if (at >= 0) return start + at;
+    end = start;
   }
+  return -1;
 }

@@ -191,10 +191,12 @@ describe('runCampaign', () => {
   it('stops sending the moment the ledger cannot be written', async () => {
     let syncs = 0;
     const openFile = async (): Promise<LedgerFile> => ({
-      write: async () => undefined,
+      write: async (data) => data.length,
       sync: async () => {
         if (++syncs > 5) throw new Error('ENOSPC: no space left on device');
       },
+      truncate: async () => undefined,
+      size: async () => 0,
       close: async () => undefined,
     });
     const { end, requests } = await campaign({ recipients: 50, openFile, concurrency: 1 });

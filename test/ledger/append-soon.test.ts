@@ -11,8 +11,10 @@ async function writer(groupMs?: number) {
   const written: string[] = [];
   let syncs = 0;
   const openFile = async (): Promise<LedgerFile> => ({
-    write: async (data) => void written.push(data.toString()),
+    write: async (data) => (written.push(data.toString()), data.length),
     sync: async () => void syncs++,
+    truncate: async () => undefined,
+    size: async () => 0,
     close: async () => undefined,
   });
   const w = await LedgerWriter.open(path.join(await tempDir(), 'l.jsonl'), { openFile, ...(groupMs !== undefined ? { groupMs } : {}) });

@@ -123,11 +123,13 @@ describe('LedgerWriter', () => {
     let syncs = 0;
     const chunks: string[] = [];
     const openFile = async (): Promise<LedgerFile> => ({
-      write: async (data) => void chunks.push(data.toString()),
+      write: async (data) => (chunks.push(data.toString()), data.length),
       sync: async () => {
         syncs++;
         await new Promise((resolve) => setTimeout(resolve, 5));
       },
+      truncate: async () => undefined,
+      size: async () => 0,
       close: async () => undefined,
     });
     const writer = await LedgerWriter.open(path.join(dir, 'l.jsonl'), { openFile });
@@ -141,10 +143,12 @@ describe('LedgerWriter', () => {
     const dir = await tempDir();
     let calls = 0;
     const openFile = async (): Promise<LedgerFile> => ({
-      write: async () => undefined,
+      write: async (data) => data.length,
       sync: async () => {
         if (++calls === 2) throw Object.assign(new Error('EIO: i/o error'), { code: 'EIO' });
       },
+      truncate: async () => undefined,
+      size: async () => 0,
       close: async () => undefined,
     });
     const writer = await LedgerWriter.open(path.join(dir, 'l.jsonl'), { openFile });
