@@ -4,7 +4,9 @@ import { stringify } from 'csv-stringify/sync';
 import { InputError } from '../errors.js';
 import type { IntentRecord } from '../ledger/ledger-records.js';
 import { parseRecord, readLedgerBatches } from '../ledger/read-ledger.js';
-import { isProcessAlive } from '../ledger/ledger-writer.js';
+import { isProcessAlive } from '../fs/is-process-alive.js';
+import { notARegularFile } from '../fs/not-a-regular-file.js';
+import type { WritableFile } from '../fs/writable-file.js';
 import { describeOpenError } from '../recipients/read-csv.js';
 import { escapeFormula } from '../recipients/formula-safe.js';
 import { RETRY_LIST_COLUMNS } from '../recipients/retry-list-header.js';
@@ -34,6 +36,8 @@ export interface ReconcileOptions {
   optOutKeywords: string[];
   /** Events data from which parsing moves to a worker thread (default 16 MiB; tests set 0). */
   workerThresholdBytes?: number;
+  /** Opens each output's temp file (default: the real file system); tests pass failing ones. */
+  openFile?: (temp: string) => Promise<WritableFile>;
 }
 
 /** `summary.json`: a function of the ledger, the events (as a set) and `--now` only. */
@@ -79,11 +83,7 @@ export async function reconcileCampaign(options: ReconcileOptions): Promise<Reco
   const summary = summarise(decisions, options.now, fold.recipients);
   await ensureFolder(options.outDir);
   await removeStaleTemps(options.outDir);
-  const files = await writeLists(fold, decisions, options, ledgerSize);
-  const summaryFile = await AtomicFile.open(path.join(options.outDir, SUMMARY_FILE));
-  await summaryFile.write(`${JSON.stringify(summary, null, 2)}\n`);
-  await summaryFile.commit();
-  files.summary = summaryFile.file;
+  const files = await writeLists(fold, decisions, options, ledgerSize, `${JSON.stringify(summary, null, 2)}\n`);
   return {
     summary,
     events: { files: options.eventFiles.length, lines: events.lines, matched: fold.counts.matched, unmatched: fold.counts.unmatched, unknown: events.unknownCount },
@@ -133,8 +133,13 @@ function summarise(decisions: Decision[], now: number, recipients: number): Summ
   };
 }
 
-/** The lists, rows in the order recipients first appear in the ledger (so the same inputs give the same bytes). */
-async function writeLists(fold: CampaignFold, decisions: Decision[], options: ReconcileOptions, ledgerSize: number): Promise<Record<string, string>> {
+/**
+ * The lists, rows in the order recipients first appear in the ledger (so the same inputs give the
+ * same bytes), and the summary. All or nothing: every file is written and synced before any
+ * replaces its old self, so a full disk leaves the old lists and summary.json as they were (a
+ * summary must never count rows that a truncated list lacks).
+ */
+async function writeLists(fold: CampaignFold, decisions: Decision[], options: ReconcileOptions, ledgerSize: number, summary: string): Promise<Record<string, string>> {
   const firstRun = fold.runs[0];
   const phoneColumn = firstRun?.phone_column ?? 'phone';
   const optInColumn = firstRun?.opt_in_column ?? 'opt_in';
@@ -149,10 +154,13 @@ async function writeLists(fold: CampaignFold, decisions: Decision[], options: Re
   };
   const names = Object.keys(LIST_FILES) as ListName[];
   const outputs = {} as Record<ListName, { file: AtomicFile; rows: string[][] }>;
+  let summaryFile: AtomicFile | undefined;
+  const open = (name: string) => AtomicFile.open(path.join(options.outDir, name), { openFile: options.openFile });
   try {
     for (const name of names) {
-      outputs[name] = { file: await AtomicFile.open(path.join(options.outDir, LIST_FILES[name])), rows: [headers[name]] };
+      outputs[name] = { file: await open(LIST_FILES[name]), rows: [headers[name]] };
     }
+    summaryFile = await open(SUMMARY_FILE);
     const flush = async (name: ListName) => {
       const output = outputs[name];
       if (output.rows.length === 0) return;
@@ -211,39 +219,39 @@ async function writeLists(fold: CampaignFold, decisions: Decision[], options: Re
         await writeRow(record, r);
       }
     }
-    for (const name of names) {
-      await flush(name);
-      await outputs[name].file.commit();
-    }
+    for (const name of names) await flush(name);
+    await summaryFile.write(summary);
+    await AtomicFile.commitAll([...names.map((name) => outputs[name].file), summaryFile]);
   } catch (error) {
     for (const name of names) await outputs[name]?.file.abort();
+    await summaryFile?.abort();
     throw error;
   }
-  return Object.fromEntries(names.map((name) => [name, outputs[name].file.file]));
+  return { ...Object.fromEntries(names.map((name) => [name, outputs[name].file.file])), summary: summaryFile.file };
 }
 
 async function requireFile(file: string): Promise<void> {
   try {
     const info = await stat(file);
-    if (!info.isFile()) throw new InputError('not a file', { file });
+    if (!info.isFile()) throw notARegularFile(info, file);
   } catch (error) {
     if (error instanceof InputError) throw error;
     throw new InputError(describeOpenError(error), { file });
   }
 }
 
-/** The output folder, created if missing; anything in the way is an InputError (exit 2). */
+/**
+ * The output folder, created if missing (its parent must exist: a mistyped path is refused rather
+ * than built); anything in the way is an InputError (exit 2).
+ */
 async function ensureFolder(folder: string): Promise<void> {
   try {
     try {
       await mkdir(folder);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') {
-        // Its parents first (not `recursive` on the folder itself: Node 20 spins on /proc/…).
-        await mkdir(path.dirname(folder), { recursive: true });
-        await mkdir(folder);
-      } else if (code !== 'EEXIST') throw error;
+      if (code === 'ENOENT') throw new InputError(`the folder ${path.dirname(folder)} does not exist (reconcile creates --out, not the folders above it)`, { file: folder });
+      if (code !== 'EEXIST') throw error;
     }
     if (!(await stat(folder)).isDirectory()) throw new InputError('--out must be a folder, and this is a file', { file: folder });
   } catch (error) {
