@@ -60,7 +60,12 @@ export interface CampaignDeps {
   onProgress?: (stats: CampaignStats) => void;
 }
 
-function ledgerStop(message: string): CampaignEnd {
+/**
+ * The ledger could not be written. True whatever failed: a request leaves only after its whole
+ * intent is on disk, and an answer that could not be recorded leaves its send in doubt (never
+ * re-sent automatically).
+ */
+export function ledgerStop(message: string): CampaignEnd {
   return { reason: 'stopped', code: 'ledger', title: message, fix: 'free disk space or fix permissions, then resume: nothing unrecorded was sent' };
 }
 

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { open } from 'node:fs/promises';
 import { providerFromEnv } from '../config/provider-config.js';
 import { REDACTED } from '../config/redact.js';
 import { InputError } from '../errors.js';
+import { FileLock } from '../fs/file-lock.js';
 import { hashFile } from '../ledger/hash-file.js';
 import { LEDGER_VERSION } from '../ledger/ledger-records.js';
-import { LedgerWriter } from '../ledger/ledger-writer.js';
+import { LedgerWriter, type LedgerWriterOptions } from '../ledger/ledger-writer.js';
 import { planResume, resumeDecision, type ResumePlan } from '../ledger/plan-resume.js';
 import { readLedger } from '../ledger/read-ledger.js';
 import type { CountryCode } from '../recipients/normalize-phone.js';
@@ -16,10 +16,11 @@ import { httpTransport, type Transport } from '../providers/http-transport.js';
 import type { Provider, ProviderName } from '../providers/provider.js';
 import { findTemplateSpec } from '../template/find-template-spec.js';
 import { loadTemplateSpec } from '../template/load-template-spec.js';
+import { AtomicFile } from '../reconcile/atomic-file.js';
 import type { Clock } from './clock.js';
 import { Pacer } from './pacer.js';
 import { campaignTemplate, isRetryList } from './retry-list.js';
-import { runCampaign, type CampaignEnd, type CampaignStats } from './run-campaign.js';
+import { ledgerStop, runCampaign, type CampaignEnd, type CampaignStats } from './run-campaign.js';
 
 export interface SendOptions {
   csvFile: string;
@@ -65,6 +66,8 @@ export interface SendDeps {
   confirm: (plan: SendPlan) => Promise<boolean>;
   signal: AbortSignal;
   onProgress?: (stats: CampaignStats, plan: SendPlan) => void;
+  /** The ledger's file system and lock identity (default: the real ones); tests pass their own. */
+  ledgerOptions?: Pick<LedgerWriterOptions, 'openFile' | 'pid' | 'isAlive'>;
 }
 
 export type SendResult =
@@ -73,10 +76,31 @@ export type SendResult =
   | { kind: 'sent'; plan: SendPlan; stats: CampaignStats; end: CampaignEnd; durationMs: number; redact: (text: string) => string };
 
 /**
- * `send`: everything `validate` checks, then the ledger's resume plan, then (after confirmation)
- * the paced campaign. Any input or configuration problem surfaces before the first request.
+ * `send`: the ledger's lock, everything `validate` checks, the ledger's resume plan, then (after
+ * confirmation) the paced campaign. Any input or configuration problem surfaces before the first
+ * request.
+ *
+ * The lock comes first and the plan is read under it: a plan read before is stale the moment
+ * another `send` on the ledger finishes, and would send its recipients again. A second `send` is
+ * refused before it shows any plan. A dry run does not take the lock (it writes nothing to the
+ * ledger and must not stop a real send from starting) but is refused while a send holds it: its
+ * requests would be out of date as it wrote them. Once it has read the ledger, a send starting
+ * after it is no different from one starting after the dry run ended.
  */
 export async function sendCampaign(options: SendOptions, deps: SendDeps): Promise<SendResult> {
+  if (options.dryRunFile !== undefined) {
+    await FileLock.refuseIfHeld(options.ledgerFile, deps.ledgerOptions);
+    return sendLocked(options, deps, undefined);
+  }
+  const lock = await FileLock.take(options.ledgerFile, deps.ledgerOptions);
+  try {
+    return await sendLocked(options, deps, lock);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock | undefined): Promise<SendResult> {
   const plan = await planResume(readLedger(options.ledgerFile));
   const retryList = await isRetryList(options.csvFile);
   if (retryList && !plan.lastRun) {
@@ -116,14 +140,21 @@ export async function sendCampaign(options: SendOptions, deps: SendDeps): Promis
   });
   const sendPlan: SendPlan = { toSend, alreadyDone, inDoubt, provider: options.provider, template: validation.template, mps: options.mps, validation };
 
-  if (options.dryRunFile !== undefined) {
-    const requests = await writeDryRun(source, setup.provider, plan, setup.redact, options.dryRunFile);
-    return { kind: 'dry_run', plan: sendPlan, file: options.dryRunFile, requests };
+  if (options.dryRunFile !== undefined || !lock) {
+    const file = options.dryRunFile!;
+    const requests = await writeDryRun(source, setup.provider, plan, setup.redact, file);
+    return { kind: 'dry_run', plan: sendPlan, file, requests };
   }
   if (toSend > 0 && !(await deps.confirm(sendPlan))) return { kind: 'cancelled', plan: sendPlan };
 
   const audience = await openAudience(source);
-  const ledger = await LedgerWriter.open(options.ledgerFile, { groupMs: 2 });
+  let ledger: LedgerWriter;
+  try {
+    ledger = await LedgerWriter.open(options.ledgerFile, { groupMs: 2, lock, openFile: deps.ledgerOptions?.openFile });
+  } catch (error) {
+    audience.close();
+    throw error;
+  }
   const transport = deps.transport ?? httpTransport({ timeoutMs: options.timeoutMs, maxSockets: options.concurrency });
   const runId = randomBytes(4).toString('hex');
   const started = deps.clock.now();
@@ -148,7 +179,7 @@ export async function sendCampaign(options: SendOptions, deps: SendDeps): Promis
       opt_in_column: options.optInColumn,
       ...(retryList ? { retry_list: true } : {}),
     });
-    const { stats, end } = await runCampaign({
+    const { stats, end: runEnd } = await runCampaign({
       runId,
       audience,
       plan,
@@ -162,6 +193,9 @@ export async function sendCampaign(options: SendOptions, deps: SendDeps): Promis
       signal: deps.signal,
       onProgress: deps.onProgress && ((stats) => deps.onProgress!(stats, sendPlan)),
     });
+    // The last outcomes are written by the close: only once they are on disk is the run over.
+    await ledger.close();
+    const end = ledger.failed && !(runEnd.reason === 'stopped' && runEnd.code === 'ledger') ? ledgerStop(ledger.failed.message) : runEnd;
     return { kind: 'sent', plan: sendPlan, stats, end, durationMs: deps.clock.now() - started, redact: setup.redact };
   } finally {
     audience.close();
@@ -191,11 +225,20 @@ function checkUnchanged(plan: ResumePlan, csvSha: string, templateSha: string, r
   }
 }
 
-/** Writes the exact requests a send would make, one JSON object per line, credentials redacted. */
+/**
+ * Writes the exact requests a send would make, one JSON object per line, credentials redacted: as
+ * an atomic file (a regular file, owner-only: the requests hold phone numbers; complete or not
+ * there, also on a full disk).
+ */
 async function writeDryRun(source: AudienceSource, provider: Provider, plan: ResumePlan, redact: (text: string) => string, file: string): Promise<number> {
-  const audience = await openAudience(source);
-  // Owner-only: the requests hold phone numbers.
-  const out = await open(file, 'w', 0o600);
+  const out = await AtomicFile.open(file);
+  let audience;
+  try {
+    audience = await openAudience(source);
+  } catch (error) {
+    await out.abort();
+    throw error;
+  }
   let count = 0;
   try {
     for await (const batch of audience.batches) {
@@ -218,9 +261,10 @@ async function writeDryRun(source: AudienceSource, provider: Provider, plan: Res
       }
       if (text) await out.write(text);
     }
+    await out.commit();
   } finally {
     audience.close();
-    await out.close();
+    await out.abort();
   }
   return count;
 }

@@ -1,0 +1,193 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/campaign/clock.js';
+import { sendCampaign, type SendDeps, type SendOptions, type SendResult } from '../../src/campaign/send-campaign.js';
+import { InputError } from '../../src/errors.js';
+import { openRegularFile } from '../../src/fs/open-regular-file.js';
+import { writableFile } from '../../src/fs/writable-file.js';
+import { RecipientState, planResume, stateOf } from '../../src/ledger/plan-resume.js';
+import { readLedger } from '../../src/ledger/read-ledger.js';
+import type { TransportResult } from '../../src/providers/http-transport.js';
+import type { HttpRequest } from '../../src/providers/provider.js';
+import { FaultyDisk } from '../fs/faulty-disk.js';
+import { fixture } from '../helpers.js';
+
+const SPEC = 'name: hello\nlanguage: en\ncategory: utility\ncomponents:\n  - type: body\n    parameters:\n      - {type: text, text: "{{name}}"}\n';
+const phones = (n: number) => Array.from({ length: n }, (_, i) => `+4474002${String(i).padStart(5, '0')}`);
+const accepted = (to: string): TransportResult => ({ ok: true, response: { status: 200, headers: {}, body: JSON.stringify({ messages: [{ id: `wamid.${to}` }], contacts: [{ wa_id: to.slice(1) }] }) } });
+
+async function campaign(n: number) {
+  const list = phones(n);
+  const dir = await fixture({ 'c.csv': `phone,opt_in,name\n${list.map((p, i) => `${p},yes,N${i}`).join('\n')}\n`, 's.yaml': SPEC });
+  const options: SendOptions = {
+    csvFile: path.join(dir, 'c.csv'),
+    templateFile: path.join(dir, 's.yaml'),
+    ledgerFile: path.join(dir, 'c.ledger.jsonl'),
+    provider: 'cloud',
+    mps: 1000,
+    concurrency: 1,
+    timeoutMs: 1000,
+    maxConsecutiveFailures: 25,
+    allowChangedInputs: false,
+    allowInsecureHttp: false,
+    statusCallbackUrl: undefined,
+    dryRunFile: undefined,
+    defaultCountry: undefined,
+    suppressFile: undefined,
+    phoneColumn: 'phone',
+    optInColumn: 'opt_in',
+    env: { WA_TOKEN: 'test-token', WA_PHONE_NUMBER_ID: '1', WA_API_URL: 'http://127.0.0.1:9' },
+  };
+  /** Every request made, by any run, in order. */
+  const requested: string[] = [];
+  /** A transport that records, answers accepted, and waits for `hold` before answering request number `at`. */
+  const transport =
+    (hold?: { at: number; until: Promise<void> }) =>
+    async (request: HttpRequest): Promise<TransportResult> => {
+      const to = JSON.parse(request.body).to as string;
+      requested.push(to);
+      if (hold && requested.length === hold.at) await hold.until;
+      return accepted(to);
+    };
+  const deps = (overrides: Partial<SendDeps>): SendDeps => ({ clock: systemClock, confirm: async () => true, signal: new AbortController().signal, ...overrides });
+  const states = async () => (await planResume(readLedger(options.ledgerFile))).recipients;
+  return { dir, list, options, requested, transport, deps, states };
+}
+
+function gate() {
+  let open!: () => void;
+  const until = new Promise<void>((resolve) => (open = resolve));
+  return { until, open };
+}
+
+const sentKind = (result: SendResult) => {
+  if (result.kind !== 'sent') throw new Error(`expected a send, got ${result.kind}`);
+  return result;
+};
+
+describe('sendCampaign: one send per ledger, the plan read under the lock', () => {
+  it('a second send while one runs is refused naming its pid, before any plan is shown', async () => {
+    const c = await campaign(10);
+    const hold = gate();
+    const first = sendCampaign(c.options, c.deps({ transport: c.transport({ at: 3, until: hold.until }), ledgerOptions: { pid: 1001, isAlive: () => true } }));
+    while (c.requested.length < 3) await new Promise((resolve) => setTimeout(resolve, 1));
+    let shown = false;
+    const second = await sendCampaign(
+      c.options,
+      c.deps({ transport: c.transport(), confirm: async () => (shown = true), ledgerOptions: { pid: 1002, isAlive: (pid) => pid === 1001 } }),
+    ).catch((error: unknown) => error);
+    expect(second).toBeInstanceOf(InputError);
+    expect((second as InputError).message).toContain('pid 1001');
+    expect((second as InputError).location?.file).toBe(c.options.ledgerFile);
+    expect(shown).toBe(false);
+    hold.open();
+    expect(sentKind(await first).stats.accepted).toBe(10);
+    expect([...c.requested].sort()).toEqual([...c.list].sort());
+  });
+
+  it('the first finishes just before the second takes the lock: the second reads the finished ledger and sends nobody', async () => {
+    const c = await campaign(20);
+    const hold = gate();
+    const first = sendCampaign(c.options, c.deps({ transport: c.transport({ at: 5, until: hold.until }), ledgerOptions: { pid: 1001, isAlive: () => true } }));
+    while (c.requested.length < 5) await new Promise((resolve) => setTimeout(resolve, 1));
+    // The second finds the lock held; the moment it asks whether its holder still runs, the first
+    // finishes all 20 and exits.
+    const second = sentKind(
+      await sendCampaign(
+        c.options,
+        c.deps({
+          transport: c.transport(),
+          ledgerOptions: {
+            pid: 1002,
+            isAlive: async () => {
+              hold.open();
+              await first;
+              return false;
+            },
+          },
+        }),
+      ),
+    );
+    expect(sentKind(await first).stats.accepted).toBe(20);
+    expect(second.plan).toMatchObject({ toSend: 0, alreadyDone: 20 });
+    expect(second.stats.requests).toBe(0);
+    expect(c.requested).toHaveLength(20);
+    expect(new Set(c.requested).size).toBe(20);
+  });
+
+  it('a dry run while a send holds the ledger is refused naming its pid, and a dry run takes no lock', async () => {
+    const c = await campaign(3);
+    const dryRun = { ...c.options, dryRunFile: path.join(c.dir, 'requests.jsonl') };
+    await writeFile(`${c.options.ledgerFile}.lock`, '1001\n'); // a send of pid 1001 holds the ledger
+    const refused = await sendCampaign(dryRun, c.deps({ ledgerOptions: { isAlive: (pid) => pid === 1001 } })).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(InputError);
+    expect((refused as InputError).message).toContain('pid 1001');
+    // With the holder gone, the dry run goes ahead and leaves its lock file alone.
+    const result = await sendCampaign(dryRun, c.deps({ ledgerOptions: { isAlive: () => false } }));
+    expect(result.kind).toBe('dry_run');
+    expect((await readFile(`${c.options.ledgerFile}.lock`, 'utf8')).trim()).toBe('1001');
+  });
+});
+
+describe('sendCampaign on a full disk', () => {
+  it('no request leaves for an intent that is not wholly on disk; after space is freed, resume sends nobody twice', async () => {
+    const c = await campaign(30);
+    const disk = new FaultyDisk();
+    const transport = c.transport();
+    const fill = async (request: HttpRequest) => {
+      // The disk fills while the 8th request is in flight: what comes next fits in part, then not at all.
+      if (c.requested.length === 7) disk.free = 150;
+      return transport(request);
+    };
+    const openFile = async (file: string) => disk.wrap(writableFile(await openRegularFile(file, 'append', { mode: 0o600 })));
+    const first = sentKind(await sendCampaign(c.options, c.deps({ transport: fill, ledgerOptions: { openFile } })));
+    expect(first.end).toMatchObject({ reason: 'stopped', code: 'ledger', title: expect.stringContaining('ENOSPC'), fix: expect.stringContaining('nothing unrecorded was sent') });
+    expect(c.requested.length).toBeGreaterThanOrEqual(8);
+    expect(c.requested.length).toBeLessThan(30);
+
+    // No partial line stays, and every request that went out has its whole intent in the ledger.
+    const text = await readFile(c.options.ledgerFile, 'utf8');
+    expect(text.endsWith('\n')).toBe(true);
+    const intents = new Set(text.trim().split('\n').map((l) => JSON.parse(l)).filter((r) => r.type === 'intent').map((r) => r.phone as string));
+    for (const phone of c.requested) expect(intents.has(phone), phone).toBe(true);
+    const sentBefore = c.requested.length;
+
+    // Space is back: resume on the real file system.
+    const resumed = sentKind(await sendCampaign(c.options, c.deps({ transport: c.transport() })));
+    expect(resumed.end).toEqual({ reason: 'done' });
+    expect(c.requested.length).toBeGreaterThan(sentBefore);
+    expect(new Set(c.requested).size).toBe(c.requested.length); // nobody twice
+    const states = await c.states();
+    for (const phone of c.list) {
+      const state = stateOf(states.get(phone));
+      // Accepted, or in doubt (its answer came when the ledger could no longer record it): never lost.
+      expect([RecipientState.Accepted, RecipientState.InDoubt], phone).toContain(state);
+      if (state === RecipientState.Accepted) expect(c.requested, phone).toContain(phone);
+    }
+  });
+
+  it('a final flush that fails (the last outcomes) is a ledger stop, not a finished campaign', async () => {
+    const c = await campaign(3);
+    const disk = new FaultyDisk();
+    let requests = 0;
+    const transport = c.transport();
+    const openFile = async (file: string) => disk.wrap(writableFile(await openRegularFile(file, 'append', { mode: 0o600 })));
+    const result = sentKind(
+      await sendCampaign(
+        c.options,
+        c.deps({
+          transport: async (request) => {
+            // After the last request, only its outcome is left to write: the disk fills now.
+            if (++requests === 3) disk.free = 0;
+            return transport(request);
+          },
+          ledgerOptions: { openFile },
+        }),
+      ),
+    );
+    expect(result.stats.accepted).toBe(3);
+    expect(result.end).toMatchObject({ reason: 'stopped', code: 'ledger', title: expect.stringContaining('ENOSPC') });
+    expect(stateOf((await c.states()).get(c.list[2]!))).toBe(RecipientState.InDoubt);
+  });
+});

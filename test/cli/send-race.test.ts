@@ -1,0 +1,79 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_CREDENTIALS, startEmulator, type EmulatorLogEntry } from '../../src/emulator/emulator-server.js';
+import { parseScenario } from '../../src/emulator/scenario.js';
+import { fixture } from '../helpers.js';
+
+// The built launcher, as a user runs it (`npm test` builds first).
+const BIN = fileURLToPath(new URL('../../bin/wa-broadcast.js', import.meta.url));
+const SPEC = 'name: hello\nlanguage: en\ncategory: utility\ncomponents:\n  - type: body\n    parameters:\n      - {type: text, text: "{{name}}"}\n';
+const phone = (i: number) => `+4474${String(20_000_000 + i)}`;
+
+const stops: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(stops.splice(0).map((stop) => stop()));
+});
+
+async function campaign(recipients: number) {
+  const log: EmulatorLogEntry[] = [];
+  // A slow answer, so that the two processes overlap.
+  const emulator = await startEmulator({ port: 0, mps: 5000, scenario: parseScenario({ latency_ms: 60 }), log: (entry) => log.push(entry) });
+  stops.push(emulator.close);
+  const rows = Array.from({ length: recipients }, (_, i) => `${phone(i)},yes,N${i}`).join('\n');
+  const dir = await fixture({ 'c.csv': `phone,opt_in,name\n${rows}\n`, 's.yaml': SPEC });
+  const env = { ...process.env, WA_API_URL: emulator.url, WA_TOKEN: DEFAULT_CREDENTIALS.waToken, WA_PHONE_NUMBER_ID: DEFAULT_CREDENTIALS.waPhoneNumberId };
+  return { dir, env, log, accepted: () => log.filter((e) => e.outcome === 'accepted').map((e) => e.to!) };
+}
+
+function send(c: Awaited<ReturnType<typeof campaign>>) {
+  const child = spawn(process.execPath, [BIN, 'send', 'c.csv', '--template', 's.yaml', '--mps', '20', '--yes', '--json'], { cwd: c.dir, env: c.env });
+  let stderr = '';
+  let stdout = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  child.stdout.on('data', (d: Buffer) => (stdout += d));
+  const done = new Promise<{ pid: number; code: number | null; stderr: string; stdout: string }>((resolve) => {
+    child.on('exit', (code) => resolve({ pid: child.pid!, code, stderr, stdout }));
+  });
+  return { pid: child.pid!, done };
+}
+
+describe('two sends on one ledger, as two real processes', () => {
+  it('started together: one sends everyone once, the other is refused (exit 2, naming the pid) before it shows a plan', async () => {
+    const c = await campaign(20);
+    const a = send(c);
+    const b = send(c);
+    const results = await Promise.all([a.done, b.done]);
+    const winner = results.find((r) => r.code === 0);
+    const loser = results.find((r) => r.code !== 0);
+    expect(winner, JSON.stringify(results)).toBeTruthy();
+    expect(loser!.code, loser!.stderr).toBe(2);
+    expect(loser!.stderr.trim().split('\n')).toHaveLength(1);
+    expect(loser!.stderr).toContain(`pid ${winner!.pid}`);
+    expect(loser!.stderr).not.toMatch(/to send:|rows:/);
+    expect(loser!.stdout).toBe('');
+    expect(JSON.parse(winner!.stdout)).toMatchObject({ accepted: 20 });
+    const accepted = c.accepted();
+    expect(accepted).toHaveLength(20);
+    expect(new Set(accepted).size).toBe(20);
+  }, 30_000);
+
+  it('a second started while the first sends is refused; one started the moment the first has finished sends nobody', async () => {
+    const c = await campaign(20);
+    const a = send(c);
+    while (c.accepted().length < 3) await new Promise((resolve) => setTimeout(resolve, 10));
+    const during = await send(c).done;
+    expect(during.code, during.stderr).toBe(2);
+    expect(during.stderr).toContain(`pid ${a.pid}`);
+    expect(during.stderr).not.toMatch(/to send:/);
+    const first = await a.done;
+    expect(first.code, first.stderr).toBe(0);
+    const after = await send(c).done;
+    expect(after.code, after.stderr).toBe(0);
+    expect(JSON.parse(after.stdout)).toMatchObject({ accepted: 0, skipped: 20 });
+    const accepted = c.accepted();
+    expect(accepted).toHaveLength(20);
+    expect(new Set(accepted).size).toBe(20);
+  }, 30_000);
+});
