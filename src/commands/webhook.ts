@@ -29,7 +29,8 @@ export function registerWebhook(program: Command, io: Io, cwd: string): void {
         throw new ConfigError('webhook needs WA_APP_SECRET to verify X-Hub-Signature-256; to accept unsigned JSON callbacks (360dialog), pass --allow-unsigned');
       }
       if (flags.publicUrl && !/^https?:\/\//.test(flags.publicUrl)) throw new ConfigError('--public-url must be an http(s) URL');
-      const events = await LedgerWriter.open<EventRecord>(flags.events);
+      // A failed write answers 503 and the next callback tries again: the receiver recovers when the disk does.
+      const events = await LedgerWriter.open<EventRecord>(flags.events, { afterFailure: 'retry' });
       const webhook = await startWebhook({
         port: flags.port,
         host: flags.host,
@@ -50,6 +51,7 @@ export function registerWebhook(program: Command, io: Io, cwd: string): void {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
+      // Rejects (exit 1, one line saying what was not saved) unless the flush really succeeded.
       await webhook.close();
       io.stderr.write('wa-broadcast webhook stopped; events flushed\n');
     });

@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { header, listen } from '../net/http-server.js';
+import { WriteError } from '../errors.js';
+import { describeWriteError } from '../fs/describe-write-error.js';
 import type { LedgerWriter } from '../ledger/ledger-writer.js';
 import { safeEqual, verifyMetaSignature, verifyTwilioSignature } from './signatures.js';
 
@@ -35,7 +37,10 @@ export interface WebhookOptions {
 export interface RunningWebhook {
   url: string;
   port: number;
-  /** Stops accepting, lets requests in progress finish, and flushes the events file. */
+  /**
+   * Stops accepting, lets requests in progress finish, and flushes the events file. Rejects with a
+   * WriteError when the events file's last write failed (a disk still full): what was not saved.
+   */
   close(): Promise<void>;
 }
 
@@ -94,8 +99,7 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
     } catch {
       return refuse(res, 400, 'signed body is not JSON');
     }
-    await options.events.append({ type: 'event', received_at: now().toISOString(), provider, path: '/webhook', raw });
-    return answer(res, 200, 'ok');
+    return save(res, { type: 'event', received_at: now().toISOString(), provider, path: '/webhook', raw });
   }
 
   async function twilioCallback(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -111,7 +115,7 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
       return refuse(res, header(req, 'x-twilio-signature') ? 403 : 401, 'bad X-Twilio-Signature');
     }
     const idempotency = header(req, 'i-twilio-idempotency-token');
-    await options.events.append({
+    return save(res, {
       type: 'event',
       received_at: now().toISOString(),
       provider: 'twilio',
@@ -119,6 +123,20 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
       raw,
       ...(idempotency ? { idempotency_token: idempotency } : {}),
     });
+  }
+
+  /**
+   * 200 once the event is wholly on disk; 503 when it cannot be (a full disk, an I/O error), so
+   * the provider sends it again. The writer cuts back any partial line and tries the next event
+   * afresh, so the receiver recovers by itself when the disk does.
+   */
+  async function save(res: ServerResponse, record: EventRecord): Promise<void> {
+    try {
+      await options.events.append(record);
+    } catch (error) {
+      log(`webhook: 503 the event could not be saved: ${(error as Error).message}`);
+      return answer(res, 503, 'the event could not be saved; retry later');
+    }
     return answer(res, 200, 'ok');
   }
 
@@ -137,6 +155,14 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
         server.closeIdleConnections();
       });
       await options.events.close();
+      const failure = options.events.failed;
+      if (failure) {
+        const count = options.events.unsaved;
+        throw new WriteError(
+          `not flushed: the last write failed with ${describeWriteError(failure.cause ?? failure)}; ${count} callback(s) since the last saved one were answered 503 and not saved, so the provider sends them again`,
+          { file: options.events.file },
+        );
+      }
     },
   };
 }
