@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -123,3 +123,89 @@ describe('crash and resume', () => {
   }, 60_000);
 });
 
+interface LedgerLines {
+  intents: number;
+  outcomes: number;
+}
+
+/** Intents and outcomes in the ledger now (a torn last line is not counted). */
+async function counts(ledger: string): Promise<LedgerLines> {
+  const text = await readFile(ledger, 'utf8').catch(() => '');
+  const lines = text.split('\n').slice(0, -1);
+  return { intents: lines.filter((l) => l.startsWith('{"type":"intent"')).length, outcomes: lines.filter((l) => l.startsWith('{"type":"outcome"')).length };
+}
+
+/**
+ * Runs `send`, interrupts it with SIGINT once it has sent `afterAccepted` messages, then kills it
+ * with -9 when `killWhen` says so: while the in-flight answers come back and their outcomes are
+ * being flushed, or as the ledger is closed.
+ */
+function interruptThenKill(c: Awaited<ReturnType<typeof campaign>>, afterAccepted: number, killWhen: (run: LedgerLines, msSinceSigint: number) => boolean) {
+  return new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [BIN, 'send', c.csv, '--template', c.spec, '--mps', '400', '--yes', '--json'], { cwd: c.dir, env: c.env });
+    let stderr = '';
+    let exited = false;
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    const accepted = () => c.log.filter((e) => e.outcome === 'accepted').length;
+    const start = accepted();
+    void (async () => {
+      // Earlier runs' in-doubt intents have no outcome: count this run's lines only.
+      const before = await counts(c.ledger);
+      while (!exited && accepted() - start < afterAccepted) await new Promise((r) => setTimeout(r, 2));
+      if (exited) return;
+      child.kill('SIGINT');
+      const at = Date.now();
+      const mine = async () => {
+        const now = await counts(c.ledger);
+        return { intents: now.intents - before.intents, outcomes: now.outcomes - before.outcomes };
+      };
+      while (!exited && !killWhen(await mine(), Date.now() - at)) await new Promise((r) => setTimeout(r, 1));
+      if (!exited) child.kill('SIGKILL');
+    })();
+    child.on('exit', (code, signal) => {
+      exited = true;
+      resolve({ code, signal, stderr });
+    });
+  });
+}
+
+describe('kill -9 during the final flush', () => {
+  it('SIGINT, then kill -9 while the last outcomes are flushed or the ledger is closed; resume: nobody accepted twice, nobody lost', async () => {
+    const recipients = 1000;
+    // Slow answers: after SIGINT many requests are still in flight, and their outcomes come back over 150 ms.
+    const c = await campaign(recipients, parseScenario({ latency_ms: 150 }));
+    const strategies: ((run: LedgerLines, ms: number) => boolean)[] = [
+      // While the answers come back (outcomes arriving in groups).
+      (_, ms) => ms >= 60,
+      (_, ms) => ms >= 140,
+      // With the last few outcomes still to be written, or all written: the final flush and the close.
+      (run) => run.outcomes >= run.intents - 3,
+      (run) => run.outcomes >= run.intents,
+    ];
+    let killed = 0;
+    for (const killWhen of strategies) {
+      const result = await interruptThenKill(c, 60, killWhen);
+      if (result.signal === 'SIGKILL') killed++;
+      else expect(result.code, result.stderr).toBe(130); // it finished its flush first: a clean interrupt
+    }
+    expect(killed).toBeGreaterThanOrEqual(2);
+    let final = await send(c, 2000);
+    for (let i = 0; i < 3 && final.code !== 0; i++) final = await send(c, 2000);
+    expect(final.code, final.stderr).toBe(0);
+
+    const reached = c.log.filter((e) => e.outcome === 'accepted').map((e) => e.to!);
+    expect(new Set(reached).size).toBe(reached.length); // never twice
+    const { recipients: states } = await planResume(readLedger(c.ledger));
+    let accepted = 0;
+    for (let i = 0; i < recipients; i++) {
+      const state = stateOf(states.get(phone(i)));
+      // Nobody lost: accepted, or in doubt (its answer came after the last durable write).
+      expect([RecipientState.Accepted, RecipientState.InDoubt], phone(i)).toContain(state);
+      if (state === RecipientState.Accepted) {
+        accepted++;
+        expect(reached, phone(i)).toContain(phone(i));
+      }
+    }
+    expect(accepted).toBeGreaterThan(recipients / 2);
+  }, 120_000);
+});
