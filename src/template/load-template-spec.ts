@@ -172,24 +172,26 @@ function readTwilio(value: unknown, fail: Fail): TemplateSpec['twilio'] {
   if (typeof contentSid !== 'string' || !TWILIO_CONTENT_SID.test(contentSid)) {
     fail(['twilio', 'contentSid'], 'twilio.contentSid must be a Content SID (HX followed by 32 hex digits)');
   }
-  const variables: Record<string, string> = {};
+  let variables: Record<string, string> = {};
   if (value.variables !== undefined) {
     if (!isRecord(value.variables)) return fail(['twilio', 'variables'], 'twilio.variables must map numbers to text, e.g. "1": "{{first_name}}"');
-    for (const [key, text] of Object.entries(value.variables)) {
+    const entries = Object.entries(value.variables).map(([key, text]): [string, string] => {
       if (typeof text !== 'string' && typeof text !== 'number') fail(['twilio', 'variables', key], `twilio variable ${key} must be text`);
-      variables[key] = String(text);
-    }
+      return [key, String(text)];
+    });
+    // fromEntries defines own keys (an assignment to `__proto__` would set the prototype instead).
+    variables = Object.fromEntries(entries);
   }
   return { contentSid: contentSid as string, variables };
 }
 
-function readDefaults(value: unknown, fail: Fail): Record<string, string> {
-  if (value === undefined || value === null) return {};
+function readDefaults(value: unknown, fail: Fail): Map<string, string> {
+  const defaults = new Map<string, string>();
+  if (value === undefined || value === null) return defaults;
   if (!isRecord(value)) return fail(['defaults'], 'defaults must map column names to text');
-  const defaults: Record<string, string> = {};
   for (const [key, text] of Object.entries(value)) {
     if (typeof text !== 'string' && typeof text !== 'number') fail(['defaults', key], `default for "${key}" must be text`);
-    defaults[key] = String(text);
+    defaults.set(key, String(text));
   }
   return defaults;
 }
