@@ -1,3 +1,5 @@
+import type { Clock } from './campaign/clock.js';
+
 /** What a command may touch of the outside world; tests pass their own. */
 export interface Io {
   /** Reports and machine-readable output (`--json`): nothing else goes here. */
@@ -9,6 +11,8 @@ export interface Io {
   stdinIsTTY?: boolean;
   /** Where `.env` is looked for (default: the process's working directory). */
   cwd?: string;
+  /** The clock `send` paces and waits on (default: the system's); tests pass a manual one. */
+  clock?: Clock;
 }
 
 export function processIo(): Io {

@@ -95,7 +95,7 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
         env,
       },
       {
-        clock: systemClock,
+        clock: io.clock ?? systemClock,
         signal: interrupt.signal,
         confirm: async (plan) => {
           say(describePlan(plan));
