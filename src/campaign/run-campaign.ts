@@ -63,6 +63,31 @@ export interface CampaignDeps {
   /** Aborted on Ctrl-C / SIGTERM: no new requests; those in flight finish. */
   signal: AbortSignal;
   onProgress?: (stats: CampaignStats) => void;
+  /**
+   * Removes credentials from text that came from outside (a provider's error title, a transport
+   * error, a message id) before it is stored: a provider that echoes the request would otherwise
+   * put the token in the ledger. The same redactor as the command's output.
+   */
+  redact: (text: string) => string;
+}
+
+/** Stored text from outside is cut to this length (after redaction): a title, not an echoed request. */
+const MAX_STORED_TEXT = 500;
+
+/**
+ * The outcome with every text that came from outside (the provider's title, message id, WhatsApp
+ * id and status; a transport error's message) redacted and cut short: it goes to the ledger, the
+ * stop message and the summary from here on.
+ */
+function cleaned(outcome: Outcome, redact: (text: string) => string): Outcome {
+  const clean = (text: string) => redact(text).slice(0, MAX_STORED_TEXT);
+  const cleanOptional = (text: string | undefined) => (text === undefined ? undefined : clean(text));
+  switch (outcome.kind) {
+    case 'accepted':
+      return { ...outcome, messageId: clean(outcome.messageId), waId: cleanOptional(outcome.waId), status: cleanOptional(outcome.status) };
+    default:
+      return { ...outcome, code: clean(outcome.code), title: clean(outcome.title) };
+  }
 }
 
 function ledgerStop(message: string): CampaignEnd {
@@ -218,7 +243,7 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
       : result.written
         ? { kind: 'in_doubt', code: result.code, title: result.message }
         : { kind: 'transient', code: result.code, title: result.message };
-    settle(job, cid, outcome);
+    settle(job, cid, cleaned(outcome, deps.redact));
   };
 
   const settle = (job: Job, cid: string, outcome: Outcome) => {

@@ -65,12 +65,17 @@ export interface SendDeps {
   confirm: (plan: SendPlan) => Promise<boolean>;
   signal: AbortSignal;
   onProgress?: (stats: CampaignStats, plan: SendPlan) => void;
+  /**
+   * The command's redactor (every credential in the environment, in every encoding): applied, with
+   * the provider's own, to everything written to the ledger or the dry-run file.
+   */
+  redact: (text: string) => string;
 }
 
 export type SendResult =
   | { kind: 'dry_run'; plan: SendPlan; file: string; requests: number }
   | { kind: 'cancelled'; plan: SendPlan }
-  | { kind: 'sent'; plan: SendPlan; stats: CampaignStats; end: CampaignEnd; durationMs: number; redact: (text: string) => string };
+  | { kind: 'sent'; plan: SendPlan; stats: CampaignStats; end: CampaignEnd; durationMs: number };
 
 /**
  * `send`: everything `validate` checks, then the ledger's resume plan, then (after confirmation)
@@ -95,6 +100,7 @@ export async function sendCampaign(options: SendOptions, deps: SendDeps): Promis
     statusCallbackUrl: options.statusCallbackUrl,
     placeholders: options.dryRunFile !== undefined,
   });
+  const redact = (text: string) => deps.redact(setup.redact(text));
   const [csvSha, templateSha] = await Promise.all([hashFile(options.csvFile), hashFile(templateFile)]);
   checkUnchanged(plan, csvSha, templateSha, retryList, inputs);
 
@@ -117,7 +123,7 @@ export async function sendCampaign(options: SendOptions, deps: SendDeps): Promis
   const sendPlan: SendPlan = { toSend, alreadyDone, inDoubt, provider: options.provider, template: validation.template, mps: options.mps, validation };
 
   if (options.dryRunFile !== undefined) {
-    const requests = await writeDryRun(source, setup.provider, plan, setup.redact, options.dryRunFile);
+    const requests = await writeDryRun(source, setup.provider, plan, redact, options.dryRunFile);
     return { kind: 'dry_run', plan: sendPlan, file: options.dryRunFile, requests };
   }
   if (toSend > 0 && !(await deps.confirm(sendPlan))) return { kind: 'cancelled', plan: sendPlan };
@@ -161,8 +167,9 @@ export async function sendCampaign(options: SendOptions, deps: SendDeps): Promis
       maxConsecutiveFailures: options.maxConsecutiveFailures,
       signal: deps.signal,
       onProgress: deps.onProgress && ((stats) => deps.onProgress!(stats, sendPlan)),
+      redact,
     });
-    return { kind: 'sent', plan: sendPlan, stats, end, durationMs: deps.clock.now() - started, redact: setup.redact };
+    return { kind: 'sent', plan: sendPlan, stats, end, durationMs: deps.clock.now() - started };
   } finally {
     audience.close();
     await ledger.close();

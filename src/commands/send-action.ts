@@ -97,6 +97,7 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
       {
         clock: io.clock ?? systemClock,
         signal: interrupt.signal,
+        redact,
         confirm: async (plan) => {
           say(describePlan(plan));
           if (flags.yes) return true;

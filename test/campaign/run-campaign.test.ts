@@ -81,6 +81,7 @@ async function campaign(setup: Setup = {}) {
       maxConsecutiveFailures: setup.maxConsecutiveFailures ?? 25,
       signal: interrupt.signal,
       onProgress: setup.onProgress,
+      redact: (text) => text,
     }),
   );
   await ledger.close();
