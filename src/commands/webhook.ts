@@ -50,6 +50,8 @@ export function registerWebhook(program: Command, io: Io, cwd: string): void {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
+      // Idle and slow connections close at once, a body already arriving and the answers in
+      // progress get the close grace (1 s), then the events file is flushed: exit 0 within seconds.
       await webhook.close();
       io.stderr.write('wa-broadcast webhook stopped; events flushed\n');
     });
