@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { makeRedactor } from '../config/redact.js';
 import type { LedgerWriter } from '../ledger/ledger-writer.js';
 import {
   DEFAULT_BODY_MS,
@@ -12,9 +13,13 @@ import {
 } from '../net/connection-guard.js';
 import type { ConnectionState } from '../net/pick-eviction.js';
 import { header, listen } from '../net/http-server.js';
+import { redactPayload } from './redact-payload.js';
 import { safeEqual, verifyMetaSignature, verifyTwilioSignature } from './signatures.js';
 
-/** One line of an events file: a verified callback, its raw payload kept byte for byte (as text). */
+/**
+ * One line of an events file: a verified callback, its raw payload kept byte for byte (as text),
+ * unless it carried one of our secrets (then redacted: redact-payload.ts).
+ */
 export interface EventRecord {
   type: 'event';
   received_at: string;
@@ -44,6 +49,11 @@ export interface WebhookOptions {
   /** The clock the deadlines run on (tests: a manual one). */
   clock?: GuardClock;
   now?: () => Date;
+  /**
+   * Removes secrets from everything stored or logged that came from outside (default: the three
+   * secrets above; the command passes every secret in its environment).
+   */
+  redact?: (text: string) => string;
   log?: (line: string) => void;
 }
 
@@ -71,7 +81,9 @@ const CLOSE_REPORT_MS = 10_000;
  */
 export async function startWebhook(options: WebhookOptions): Promise<RunningWebhook> {
   const now = options.now ?? (() => new Date());
-  const log = options.log ?? (() => undefined);
+  const redact = options.redact ?? makeRedactor([options.appSecret, options.verifyToken, options.twilioAuthToken]);
+  const writeLog = options.log ?? (() => undefined);
+  const log = (line: string) => writeLog(redact(line));
   const limits: ConnectionLimits = {
     maxConnections: defaultMaxConnections(),
     headersMs: DEFAULT_HEADERS_MS,
@@ -124,7 +136,7 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
     } catch {
       return refuse(res, 400, 'signed body is not JSON');
     }
-    await options.events.append({ type: 'event', received_at: now().toISOString(), provider, path: '/webhook', raw });
+    await options.events.append({ type: 'event', received_at: now().toISOString(), provider, path: '/webhook', raw: redactPayload(raw, 'json', redact) });
     return answer(res, 200, 'ok');
   }
 
@@ -138,22 +150,23 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
     const raw = body.toString('utf8');
     const publicUrl = publicUrlOf(req, options.publicUrl);
     if (!verifyTwilioSignature(publicUrl, new URLSearchParams(raw), header(req, 'x-twilio-signature'), options.twilioAuthToken)) {
-      return refuse(res, header(req, 'x-twilio-signature') ? 403 : 401, 'bad X-Twilio-Signature');
+      // Almost always a URL mismatch behind a proxy: the log names the URL the signature was checked against.
+      return refuse(res, header(req, 'x-twilio-signature') ? 403 : 401, 'bad X-Twilio-Signature', `checked against ${publicUrl}; behind a proxy, pass --public-url`);
     }
     const idempotency = header(req, 'i-twilio-idempotency-token');
     await options.events.append({
       type: 'event',
       received_at: now().toISOString(),
       provider: 'twilio',
-      path: req.url ?? '/twilio/status',
-      raw,
-      ...(idempotency ? { idempotency_token: idempotency } : {}),
+      path: redact(req.url ?? '/twilio/status'),
+      raw: redactPayload(raw, 'form', redact),
+      ...(idempotency ? { idempotency_token: redact(idempotency) } : {}),
     });
     return answer(res, 200, 'ok');
   }
 
-  function refuse(res: ServerResponse, status: number, reason: string): void {
-    log(`webhook: ${status} ${reason}`);
+  function refuse(res: ServerResponse, status: number, reason: string, detail?: string): void {
+    log(`webhook: ${status} ${reason}${detail ? ` (${detail})` : ''}`);
     answer(res, status, reason);
   }
 

@@ -17,7 +17,7 @@ describe('the webhook process', () => {
     const events = path.join(dir, 'events.jsonl');
     const child = spawn(process.execPath, [BIN, 'webhook', '--port', '0', '--events', events], {
       cwd: dir,
-      env: { ...process.env, WA_APP_SECRET: SECRET, WA_VERIFY_TOKEN: 'verify-token-secret', TWILIO_AUTH_TOKEN: 'twilio-token-secret' },
+      env: { ...process.env, WA_APP_SECRET: SECRET, WA_VERIFY_TOKEN: 'verify-token-secret', TWILIO_AUTH_TOKEN: 'twilio-token-secret', WA_TOKEN: 'wa-send-token-secret' },
     });
     let stderr = '';
     const url = await new Promise<string>((resolve, reject) => {
@@ -28,7 +28,9 @@ describe('the webhook process', () => {
       });
       child.on('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
     });
-    const bodies = Array.from({ length: 50 }, (_, i) => JSON.stringify({ object: 'whatsapp_business_account', entry: [{ changes: [{ value: { statuses: [{ id: `wamid.${i}`, status: 'sent' }] } }] }] }));
+    // One payload echoes our secrets (a provider's error text, say): what is stored must not.
+    const echo = `${SECRET} verify-token-secret ${encodeURIComponent('twilio-token-secret')} wa-send-token-secret`;
+    const bodies = Array.from({ length: 50 }, (_, i) => JSON.stringify({ object: 'whatsapp_business_account', entry: [{ changes: [{ value: { statuses: [{ id: `wamid.${i}`, status: 'sent', ...(i === 0 ? { echo } : {}) }] } }] }] }));
     const statuses = await Promise.all(bodies.map((body) => fetch(`${url}/webhook`, { method: 'POST', body, headers: { 'x-hub-signature-256': metaSignature(body, SECRET) } }).then((r) => r.status)));
     expect(statuses.every((s) => s === 200)).toBe(true);
     await fetch(`${url}/webhook`, { method: 'POST', body: '{}', headers: { 'x-hub-signature-256': metaSignature('{}', 'wrong') } });
@@ -37,10 +39,16 @@ describe('the webhook process', () => {
       child.kill('SIGTERM');
     });
     expect(code).toBe(0);
-    const lines = (await readFile(events, 'utf8')).trim().split('\n');
+    const stored = await readFile(events, 'utf8');
+    const lines = stored.trim().split('\n');
     expect(lines).toHaveLength(50);
+    const storedStatuses = lines.map((line) => JSON.parse(JSON.parse(line).raw).entry[0].changes[0].value.statuses[0]);
+    expect(storedStatuses.find((status) => status.id === 'wamid.0').echo).toBe('[redacted] [redacted] [redacted] [redacted]');
     expect(stderr).toContain('webhook stopped; events flushed');
-    for (const secret of [SECRET, 'verify-token-secret', 'twilio-token-secret']) expect(stderr).not.toContain(secret);
+    for (const secret of [SECRET, 'verify-token-secret', 'twilio-token-secret', 'wa-send-token-secret']) {
+      expect(stderr).not.toContain(secret);
+      expect(stored).not.toContain(secret);
+    }
   }, 30_000);
 
   it('keeps answering signed callbacks with 300 slow clients connected under a 256-file limit, and on SIGTERM exits 0 with them still connected', async () => {
