@@ -1,3 +1,5 @@
+import type { Clock } from './campaign/clock.js';
+
 /** What a command may touch of the outside world; tests pass their own. */
 export interface Io {
   /** Reports and machine-readable output (`--json`): nothing else goes here. */
@@ -9,8 +11,28 @@ export interface Io {
   stdinIsTTY?: boolean;
   /** Where `.env` is looked for (default: the process's working directory). */
   cwd?: string;
+  /** The clock `send` paces and waits on (default: the system's); tests pass a manual one. */
+  clock?: Clock;
 }
 
 export function processIo(): Io {
+  ignoreClosedReader(process.stdout);
+  ignoreClosedReader(process.stderr);
   return { stdout: process.stdout, stderr: process.stderr, env: process.env, stdinIsTTY: process.stdin.isTTY === true, cwd: process.cwd() };
+}
+
+/**
+ * `wa-broadcast validate --json | head -c 10`: the reader goes away early, and the next write
+ * fails with EPIPE, which Node reports as an 'error' event on the stream; with no listener that
+ * event kills the process with a stack trace, in the middle of a send too. Output nobody reads is
+ * not worth stopping for: the command finishes its work (a send its requests and its ledger) and
+ * exits with its own code, and what it would have printed is dropped. The stream is destroyed
+ * after the first error, so later writes are dropped without another event.
+ *
+ * Files are written synchronously, so a full disk under `> out.json` still throws from `write`
+ * and fails the command (exit 1): only a reader that left is ignored here.
+ */
+function ignoreClosedReader(stream: NodeJS.WriteStream): void {
+  if (stream.listenerCount('error') > 0) return; // once per process (tests call main many times)
+  stream.on('error', () => undefined);
 }

@@ -30,8 +30,8 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs the CLI in-process with captured output. */
-export async function run(argv: string[], env: NodeJS.ProcessEnv = {}, cwd = tmpdir()): Promise<RunResult> {
+/** Runs the CLI in-process with captured output; `extra` replaces parts of its Io (a manual clock, say). */
+export async function run(argv: string[], env: NodeJS.ProcessEnv = {}, cwd = tmpdir(), extra: Partial<Io> = {}): Promise<RunResult> {
   let stdout = '';
   let stderr = '';
   const io: Io = {
@@ -40,6 +40,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = {}, cwd = tmp
     env,
     stdinIsTTY: false,
     cwd,
+    ...extra,
   };
   const code = await main(argv, io);
   return { code, stdout, stderr };

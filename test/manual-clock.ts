@@ -30,16 +30,20 @@ export class ManualClock implements Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       if (ms <= 0 || signal?.aborted) return resolve();
-      const timer: Timer = { at: this.t + ms, resolve };
-      this.timers.push(timer);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          this.timers = this.timers.filter((x) => x !== timer);
+      const onAbort = () => {
+        this.timers = this.timers.filter((x) => x !== timer);
+        resolve();
+      };
+      // Fired or aborted, the timer lets go of the signal (a campaign sleeps on one signal thousands of times).
+      const timer: Timer = {
+        at: this.t + ms,
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort);
           resolve();
         },
-        { once: true },
-      );
+      };
+      this.timers.push(timer);
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 

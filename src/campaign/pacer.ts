@@ -41,7 +41,7 @@ export class Pacer {
   private lastRecovery = 0;
 
   constructor(
-    private readonly mps: number,
+    readonly mps: number,
     private readonly clock: Clock,
   ) {
     if (!(mps >= 1)) throw new RangeError('mps must be at least 1');

@@ -35,15 +35,22 @@ export function progressReporter(options: ProgressOptions): ProgressReporter {
     // Under a second of sending says nothing about the rate.
     const rate = now() - started >= 1000 ? requestRate(stats) : 0;
     const left = Math.max(0, options.total - done);
-    const eta = rate > 0 ? formatDuration(left / rate) : '–';
-    return `sent ${stats.accepted}/${options.total} · failed ${stats.failed} · in doubt ${stats.in_doubt} · ${rate > 0 ? `${rate.toFixed(1)}/s` : '–/s'} · ETA ${eta}`;
+    // While the provider throttles, the rate so far says nothing about when the rest will go.
+    const eta = rate > 0 && !stats.throttle ? formatDuration(left / rate) : '–';
+    const note = throttleNote(stats);
+    return `sent ${stats.accepted}/${options.total} · failed ${stats.failed} · in doubt ${stats.in_doubt} · ${rate > 0 ? `${rate.toFixed(1)}/s` : '–/s'} · ETA ${eta}${note ? ` · ${note}` : ''}`;
   };
+  let lastNote: string | undefined;
 
   return {
     update(stats) {
       latest = stats;
       const t = now();
-      if (t - last < interval) return;
+      // A long wait is news: said at once, not at the next tick (a log line comes every 5 s).
+      const note = throttleNote(stats);
+      const news = note !== lastNote && (stats.throttle?.waitMs ?? 0) >= NOTEWORTHY_WAIT_MS;
+      lastNote = note;
+      if (t - last < interval && !news) return;
       last = t;
       if (spinner) spinner.text = line(stats);
       else options.stream.write(`wa-broadcast: ${line(stats)}\n`);
@@ -55,6 +62,20 @@ export function progressReporter(options: ProgressOptions): ProgressReporter {
       }
     },
   };
+}
+
+/** Throttling waits shorter than this are ordinary pacing, not worth a line of their own. */
+const NOTEWORTHY_WAIT_MS = 5_000;
+
+/** What the progress line says while the provider throttles: how long it asked to wait, and how long we wait. */
+export function throttleNote(stats: CampaignStats): string | undefined {
+  const throttle = stats.throttle;
+  if (!throttle) return undefined;
+  const { askedMs, waitMs } = throttle;
+  if (askedMs === undefined || waitMs === undefined) return 'throttled by the provider: slowing down';
+  const asked = formatDuration(askedMs / 1000);
+  if (askedMs <= waitMs) return `throttled: the provider asked to wait ${asked}`;
+  return `throttled: the provider asked to wait ${asked}; waiting ${formatDuration(waitMs / 1000)} (the longest wait), then trying again`;
 }
 
 export function formatDuration(seconds: number): string {

@@ -4,26 +4,44 @@ import type { Outcome } from '../providers/provider.js';
 export const PAIR_GAP_MS = 6_000;
 /** Transient failures retried in the run before the recipient is recorded as failed. */
 export const MAX_TRANSIENT_RETRIES = 3;
-/** Throttled attempts of one recipient before giving up on it in this run (it is retried on resume). */
-export const MAX_THROTTLED_ATTEMPTS = 20;
+/**
+ * The longest pause a throttling answer's Retry-After may impose. Throughput limits are per second
+ * (130429, 20429: "until back under the limit") and a throughput upgrade takes about a minute
+ * (131057), so an honest wait is seconds; "Retry-After: 99999" (a misconfigured proxy, a hostile
+ * server) would otherwise stall the campaign for 27 hours without a word. After the cap one
+ * request tries again; if the provider still throttles, the campaign waits again, and the rule
+ * below ends it.
+ */
+export const MAX_THROTTLE_WAIT_MS = 60_000;
+/**
+ * Throttling answers without a single acceptance for this long stop the campaign (exit 3): the
+ * provider is not going to take the campaign at this rate now (five capped waits in a row). The
+ * throttled recipients stay `retry` in the ledger; resuming sends them.
+ */
+export const THROTTLE_STOP_MS = 5 * 60_000;
 
 export interface AttemptHistory {
   transientRetries: number;
   pairRateRetries: number;
-  throttled: number;
 }
 
 export type RetryDecision = { retry: true; delayMs: number } | { retry: false };
 
+/** The pause a throttling answer imposes: what it asked for, at most MAX_THROTTLE_WAIT_MS. */
+export function throttleWaitMs(retryAfterMs: number | undefined): number | undefined {
+  return retryAfterMs === undefined ? undefined : Math.min(retryAfterMs, MAX_THROTTLE_WAIT_MS);
+}
+
 /**
  * Whether, and how soon, to try the same recipient again in this run after `outcome`. Pure.
- * Every delay is at least the pair gap, so a retry can never trip 131056 by itself.
+ * Every delay is at least the pair gap, so a retry can never trip 131056 by itself. A throttled
+ * recipient is always tried again: how long throttling may go on is the campaign's decision
+ * (THROTTLE_STOP_MS), not the recipient's.
  */
 export function nextRetry(outcome: Outcome, history: AttemptHistory): RetryDecision {
   switch (outcome.kind) {
     case 'throttled':
-      if (history.throttled >= MAX_THROTTLED_ATTEMPTS) return { retry: false };
-      return { retry: true, delayMs: Math.max(PAIR_GAP_MS, outcome.retryAfterMs ?? 0) };
+      return { retry: true, delayMs: Math.max(PAIR_GAP_MS, throttleWaitMs(outcome.retryAfterMs) ?? 0) };
     case 'pair_rate':
       // Meta: retry after 4^X seconds, X from 0, +1 after each failure.
       if (history.pairRateRetries >= 5) return { retry: false };

@@ -7,7 +7,7 @@ import { HELD_STATUS, type Outcome, type Provider } from '../providers/provider.
 import type { Transport } from '../providers/http-transport.js';
 import type { Clock } from './clock.js';
 import type { Pacer } from './pacer.js';
-import { PAIR_GAP_MS, nextRetry, type AttemptHistory } from './retry-policy.js';
+import { PAIR_GAP_MS, THROTTLE_STOP_MS, nextRetry, throttleWaitMs, type AttemptHistory } from './retry-policy.js';
 
 export interface CampaignStats {
   accepted: number;
@@ -28,6 +28,11 @@ export interface CampaignStats {
   /** Clock times (ms) of the first and the last request, for the rate. */
   firstRequestAt: number | undefined;
   lastRequestAt: number | undefined;
+  /**
+   * The last throttling answer, while no acceptance has come since: what it asked to wait
+   * (Retry-After) and what the campaign waits (capped), for the progress line.
+   */
+  throttle: { askedMs: number | undefined; waitMs: number | undefined } | undefined;
 }
 
 /** Requests per second between the first request and the last; 0 with fewer than two. */
@@ -58,6 +63,31 @@ export interface CampaignDeps {
   /** Aborted on Ctrl-C / SIGTERM: no new requests; those in flight finish. */
   signal: AbortSignal;
   onProgress?: (stats: CampaignStats) => void;
+  /**
+   * Removes credentials from text that came from outside (a provider's error title, a transport
+   * error, a message id) before it is stored: a provider that echoes the request would otherwise
+   * put the token in the ledger. The same redactor as the command's output.
+   */
+  redact: (text: string) => string;
+}
+
+/** Stored text from outside is cut to this length (after redaction): a title, not an echoed request. */
+const MAX_STORED_TEXT = 500;
+
+/**
+ * The outcome with every text that came from outside (the provider's title, message id, WhatsApp
+ * id and status; a transport error's message) redacted and cut short: it goes to the ledger, the
+ * stop message and the summary from here on.
+ */
+function cleaned(outcome: Outcome, redact: (text: string) => string): Outcome {
+  const clean = (text: string) => redact(text).slice(0, MAX_STORED_TEXT);
+  const cleanOptional = (text: string | undefined) => (text === undefined ? undefined : clean(text));
+  switch (outcome.kind) {
+    case 'accepted':
+      return { ...outcome, messageId: clean(outcome.messageId), waId: cleanOptional(outcome.waId), status: cleanOptional(outcome.status) };
+    default:
+      return { ...outcome, code: clean(outcome.code), title: clean(outcome.title) };
+  }
 }
 
 /**
@@ -85,9 +115,11 @@ interface Job {
  */
 export async function runCampaign(deps: CampaignDeps): Promise<{ stats: CampaignStats; end: CampaignEnd }> {
   const { audience, plan, provider, transport, ledger, clock, pacer, signal } = deps;
-  const stats: CampaignStats = { accepted: 0, held: 0, failed: 0, in_doubt: 0, skipped: 0, skipped_in_doubt: 0, rejected: {}, errors: {}, retries: 0, requests: 0, firstRequestAt: undefined, lastRequestAt: undefined };
+  const stats: CampaignStats = { accepted: 0, held: 0, failed: 0, in_doubt: 0, skipped: 0, skipped_in_doubt: 0, rejected: {}, errors: {}, retries: 0, requests: 0, firstRequestAt: undefined, lastRequestAt: undefined, throttle: undefined };
   let end: CampaignEnd | undefined;
   let consecutiveFailures = 0;
+  /** When the provider began throttling with no acceptance since (clock ms), if it is throttling. */
+  let throttledSince: number | undefined;
   const retries: { dueAt: number; job: Job }[] = [];
   const inFlight = new Set<Promise<void>>();
   // Wakes the dispatcher when an attempt finishes (it may have queued a retry or freed a slot).
@@ -136,7 +168,7 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
         recipient,
         attempt: attempts + 1,
         row: attempts === 0 ? Object.fromEntries(audience.header.map((name, i) => [name, recipient.fields[i] ?? ''])) : undefined,
-        history: { transientRetries: 0, pairRateRetries: 0, throttled: 0 },
+        history: { transientRetries: 0, pairRateRetries: 0 },
         lastRequestAt: -Infinity,
       };
       // An earlier run tried this number moments ago: keep the pair gap across runs too.
@@ -216,13 +248,15 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
       : result.written
         ? { kind: 'in_doubt', code: result.code, title: result.message }
         : { kind: 'transient', code: result.code, title: result.message };
-    settle(job, cid, outcome);
+    settle(job, cid, cleaned(outcome, deps.redact));
   };
 
   const settle = (job: Job, cid: string, outcome: Outcome) => {
     switch (outcome.kind) {
       case 'accepted':
         consecutiveFailures = 0;
+        throttledSince = undefined;
+        stats.throttle = undefined;
         stats.accepted++;
         if (outcome.status === HELD_STATUS) stats.held++;
         record(job, cid, 'accepted', { message_id: outcome.messageId, wa_id: outcome.waId, status: outcome.status });
@@ -244,13 +278,38 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
         countError(outcome.code);
         failed(job, cid, outcome, outcome.class, 'something fails every recipient: check the template spec against WhatsApp Manager and the account’s health before resuming');
         return;
-      default: {
-        // throttled, pair_rate, transient
+      case 'throttled': {
         countError(outcome.code);
-        if (outcome.kind === 'throttled') pacer.slowDown(outcome.retryAfterMs);
+        const now = clock.now();
+        throttledSince ??= now;
+        const waitMs = throttleWaitMs(outcome.retryAfterMs);
+        pacer.slowDown(waitMs);
+        stats.throttle = { askedMs: outcome.retryAfterMs, waitMs };
+        // Not the recipient's fault: `retry`, and resuming sends it.
+        record(job, cid, 'retry', { code: outcome.code, title: outcome.title });
+        if (now - throttledSince >= THROTTLE_STOP_MS) {
+          const minutes = Math.round((now - throttledSince) / 60_000);
+          halt({
+            reason: 'stopped',
+            code: outcome.code,
+            title: `the provider kept throttling for ${minutes} min without accepting a message (the last answer: ${outcome.title})`,
+            fix: `the account takes fewer than ${pacer.mps} messages a second now, or the provider is overloaded: wait, then resume, with a lower --mps if the number's throughput is lower; the throttled recipients are marked retry in the ledger and resuming sends them`,
+          });
+        } else {
+          const decision = nextRetry(outcome, job.history);
+          if (decision.retry) {
+            stats.retries++;
+            scheduleRetry(job.lastRequestAt + decision.delayMs, { ...job, attempt: job.attempt + 1 });
+          }
+        }
+        deps.onProgress?.(stats);
+        return;
+      }
+      default: {
+        // pair_rate, transient
+        countError(outcome.code);
         const decision = nextRetry(outcome, job.history);
-        if (outcome.kind === 'throttled') job.history.throttled++;
-        else if (outcome.kind === 'pair_rate') job.history.pairRateRetries++;
+        if (outcome.kind === 'pair_rate') job.history.pairRateRetries++;
         else job.history.transientRetries++;
         if (decision.retry) {
           record(job, cid, 'retry', { code: outcome.code, title: outcome.title });
@@ -259,7 +318,7 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
         } else if (outcome.kind === 'transient') {
           failed(job, cid, outcome, 'transient', 'the provider keeps failing: check its status page and resume later');
         } else {
-          // Still throttled (or pair-rate limited) after many tries: the next run sends it again.
+          // Still pair-rate limited after many tries: the next run sends it again.
           record(job, cid, 'retry', { code: outcome.code, title: outcome.title });
         }
       }

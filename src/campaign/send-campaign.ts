@@ -66,6 +66,11 @@ export interface SendDeps {
   confirm: (plan: SendPlan) => Promise<boolean>;
   signal: AbortSignal;
   onProgress?: (stats: CampaignStats, plan: SendPlan) => void;
+  /**
+   * The command's redactor (every credential in the environment, in every encoding): applied, with
+   * the provider's own, to everything written to the ledger or the dry-run file.
+   */
+  redact: (text: string) => string;
   /** The ledger's file system and lock identity (default: the real ones); tests pass their own. */
   ledgerOptions?: Pick<LedgerWriterOptions, 'openFile' | 'pid' | 'isAlive'>;
 }
@@ -73,7 +78,7 @@ export interface SendDeps {
 export type SendResult =
   | { kind: 'dry_run'; plan: SendPlan; file: string; requests: number }
   | { kind: 'cancelled'; plan: SendPlan }
-  | { kind: 'sent'; plan: SendPlan; stats: CampaignStats; end: CampaignEnd; durationMs: number; redact: (text: string) => string };
+  | { kind: 'sent'; plan: SendPlan; stats: CampaignStats; end: CampaignEnd; durationMs: number };
 
 /**
  * `send`: the ledger's lock, everything `validate` checks, the ledger's resume plan, then (after
@@ -119,6 +124,7 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
     statusCallbackUrl: options.statusCallbackUrl,
     placeholders: options.dryRunFile !== undefined,
   });
+  const redact = (text: string) => deps.redact(setup.redact(text));
   const [csvSha, templateSha] = await Promise.all([hashFile(options.csvFile), hashFile(templateFile)]);
   checkUnchanged(plan, csvSha, templateSha, retryList, inputs);
 
@@ -142,7 +148,7 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
 
   if (options.dryRunFile !== undefined || !lock) {
     const file = options.dryRunFile!;
-    const requests = await writeDryRun(source, setup.provider, plan, setup.redact, file);
+    const requests = await writeDryRun(source, setup.provider, plan, redact, file);
     return { kind: 'dry_run', plan: sendPlan, file, requests };
   }
   if (toSend > 0 && !(await deps.confirm(sendPlan))) return { kind: 'cancelled', plan: sendPlan };
@@ -192,11 +198,12 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
       maxConsecutiveFailures: options.maxConsecutiveFailures,
       signal: deps.signal,
       onProgress: deps.onProgress && ((stats) => deps.onProgress!(stats, sendPlan)),
+      redact,
     });
     // The last outcomes are written by the close: only once they are on disk is the run over.
     await ledger.close();
     const end = ledger.failed && !(runEnd.reason === 'stopped' && runEnd.code === 'ledger') ? ledgerStop(ledger.failed.message) : runEnd;
-    return { kind: 'sent', plan: sendPlan, stats, end, durationMs: deps.clock.now() - started, redact: setup.redact };
+    return { kind: 'sent', plan: sendPlan, stats, end, durationMs: deps.clock.now() - started };
   } finally {
     audience.close();
     await ledger.close();

@@ -42,7 +42,7 @@ export interface CodeInfo {
 const TOKEN_FIX = 'create a new system-user token with whatsapp_business_messaging permission and set WA_TOKEN (or D360_API_KEY)';
 const PERMISSION_FIX = 'give the token whatsapp_business_messaging and whatsapp_business_management permissions for this WABA';
 
-const META: Record<number, CodeInfo> = {
+const META = table({
   // Throttling (api-facts §2.1, §5)
   4: { class: 'throttle', title: 'API too many calls' },
   80007: { class: 'throttle', title: 'Rate limit issues' },
@@ -87,9 +87,9 @@ const META: Record<number, CodeInfo> = {
   130472: { class: 'sms_fallback', title: "User's number is part of an experiment", reason: 'experiment' },
   131026: { class: 'sms_fallback', title: 'Message undeliverable', reason: 'not_on_whatsapp' },
   131050: { class: 'opted_out', title: 'User stopped receiving marketing messages' },
-};
+});
 
-const TWILIO: Record<number, CodeInfo> = {
+const TWILIO = table({
   20429: { class: 'throttle', title: 'Too many requests' },
   20003: { class: 'stop_campaign', title: 'Authentication error', fix: 'check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN' },
   20404: { class: 'stop_campaign', title: 'Resource not found', fix: 'check TWILIO_ACCOUNT_SID, TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID' },
@@ -103,12 +103,20 @@ const TWILIO: Record<number, CodeInfo> = {
   63003: { class: 'sms_fallback', title: 'Channel could not find To address', reason: 'not_on_whatsapp' },
   63024: { class: 'sms_fallback', title: 'Invalid message recipient', reason: 'not_on_whatsapp' },
   21610: { class: 'opted_out', title: 'Attempt to send to unsubscribed recipient' },
-};
+});
+
+/**
+ * A table as a Map keyed by number: the code comes from a provider's answer or a callback, and an
+ * object's own keys are not all it answers to (`table["constructor"]`).
+ */
+function table(rows: Record<number, CodeInfo>): ReadonlyMap<number, CodeInfo> {
+  return new Map(Object.entries(rows).map(([code, info]) => [Number(code), info]));
+}
 
 /** What a provider error code means, or undefined for a code not in the table. */
 export function lookupCode(family: ProviderFamily, code: number): CodeInfo | undefined {
   if (family === 'meta' && code >= 200 && code <= 299) {
     return { class: 'stop_campaign', title: 'API permission', fix: PERMISSION_FIX };
   }
-  return (family === 'meta' ? META : TWILIO)[code];
+  return (family === 'meta' ? META : TWILIO).get(code);
 }

@@ -95,8 +95,9 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
         env,
       },
       {
-        clock: systemClock,
+        clock: io.clock ?? systemClock,
         signal: interrupt.signal,
+        redact,
         confirm: async (plan) => {
           say(describePlan(plan));
           if (flags.yes) return true;

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadEnv } from '../config/load-env.js';
+import { makeRedactor } from '../config/redact.js';
 import { ConfigError } from '../errors.js';
 import type { Io } from '../io.js';
 import { LedgerWriter } from '../ledger/ledger-writer.js';
@@ -29,6 +30,12 @@ export function registerWebhook(program: Command, io: Io, cwd: string): void {
         throw new ConfigError('webhook needs WA_APP_SECRET to verify X-Hub-Signature-256; to accept unsigned JSON callbacks (360dialog), pass --allow-unsigned');
       }
       if (flags.publicUrl && !/^https?:\/\//.test(flags.publicUrl)) throw new ConfigError('--public-url must be an http(s) URL');
+      // Every secret the environment holds, not only the receiver's own: whatever reaches the log
+      // or the events file from outside passes through it (DESIGN: stored outside text is redacted).
+      const redact = makeRedactor(
+        [env.WA_APP_SECRET, env.WA_VERIFY_TOKEN, env.TWILIO_AUTH_TOKEN, env.WA_TOKEN, env.D360_API_KEY],
+        env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN ? [[env.TWILIO_ACCOUNT_SID, env.TWILIO_AUTH_TOKEN]] : [],
+      );
       // A failed write answers 503 and the next callback tries again: the receiver recovers when the disk does.
       const events = await LedgerWriter.open<EventRecord>(flags.events, { afterFailure: 'retry' });
       const webhook = await startWebhook({
@@ -40,6 +47,7 @@ export function registerWebhook(program: Command, io: Io, cwd: string): void {
         twilioAuthToken: env.TWILIO_AUTH_TOKEN,
         allowUnsigned: flags.allowUnsigned === true,
         publicUrl: flags.publicUrl,
+        redact,
         log: (line) => io.stderr.write(`${line}\n`),
       });
       io.stderr.write(
@@ -51,6 +59,8 @@ export function registerWebhook(program: Command, io: Io, cwd: string): void {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
+      // Idle and slow connections close at once, a body already arriving and the answers in
+      // progress get the close grace (1 s), then the events file is flushed: exit 0 within seconds.
       // Rejects (exit 1, one line saying what was not saved) unless the flush really succeeded.
       await webhook.close();
       io.stderr.write('wa-broadcast webhook stopped; events flushed\n');

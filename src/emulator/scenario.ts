@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
 import { InputError } from '../errors.js';
+import { parseYaml, type YamlPath } from '../parse-yaml.js';
 import { describeOpenError } from '../recipients/read-csv.js';
 
 /** What the emulator does with a send to one recipient. */
@@ -52,51 +52,69 @@ const OUTCOMES = new Set(['accepted', 'held', 'error', 'transient', 'drop']);
  *       code: 131026
  */
 export async function loadScenario(file: string): Promise<Scenario> {
-  let value: unknown;
+  let text: string;
   try {
-    value = parseYaml(await readFile(file, 'utf8'));
+    text = await readFile(file, 'utf8');
   } catch (error) {
-    const message = (error as NodeJS.ErrnoException).code ? describeOpenError(error) : `not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`;
-    throw new InputError(message, { file });
+    throw new InputError(describeOpenError(error), { file });
   }
-  return parseScenario(value, file);
+  const { value, lineOf } = parseYaml(text, file);
+  return parseScenario(value, file, lineOf);
 }
 
-export function parseScenario(value: unknown, file = 'scenario'): Scenario {
-  const fail = (message: string): never => {
-    throw new InputError(message, { file });
+/**
+ * Checks a scenario read from YAML or JSON. Fields are read as own properties only: a rule that is
+ * not a mapping (a bare string has a `match` method) or a field named like Object's own
+ * (`constructor`) is not mistaken for a setting.
+ */
+export function parseScenario(value: unknown, file = 'scenario', lineOf: (path: YamlPath) => number | undefined = () => undefined): Scenario {
+  const fail = (path: YamlPath, message: string): never => {
+    throw new InputError(message, { file, line: lineOf(path) });
   };
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return fail('a scenario is a mapping with rules and latency_ms');
-  const raw = value as { rules?: unknown; latency_ms?: unknown; duplicate_callbacks?: unknown; shuffle_callbacks?: unknown };
-  const latencyMs = raw.latency_ms === undefined ? 0 : Number(raw.latency_ms);
-  if (!Number.isFinite(latencyMs) || latencyMs < 0) fail('latency_ms must be a number of milliseconds');
-  const rules = raw.rules === undefined ? [] : raw.rules;
-  if (!Array.isArray(rules)) return fail('rules must be a list');
+  if (!isMapping(value)) return fail([], 'a scenario is a mapping with rules and latency_ms');
+  const latencyMs = own(value, 'latency_ms') === undefined ? 0 : Number(own(value, 'latency_ms'));
+  if (!Number.isFinite(latencyMs) || latencyMs < 0) fail(['latency_ms'], 'latency_ms must be a number of milliseconds');
+  const rules = own(value, 'rules') ?? [];
+  if (!Array.isArray(rules)) return fail(['rules'], 'rules must be a list');
   return {
     latencyMs,
-    duplicateCallbacks: raw.duplicate_callbacks === true,
-    shuffleCallbacks: raw.shuffle_callbacks === true,
-    rules: rules.map((rule: Record<string, unknown>, index) => {
+    duplicateCallbacks: own(value, 'duplicate_callbacks') === true,
+    shuffleCallbacks: own(value, 'shuffle_callbacks') === true,
+    rules: rules.map((rule: unknown, index): ScenarioRule => {
       const where = `rule ${index + 1}`;
-      const match = Array.isArray(rule?.match) ? rule.match.map(String) : rule?.match !== undefined ? [String(rule.match)] : [];
-      if (match.length === 0) fail(`${where}: match needs a number or pattern`);
-      const outcome = String(rule.outcome ?? '');
-      if (!OUTCOMES.has(outcome)) fail(`${where}: outcome must be one of ${[...OUTCOMES].join(', ')}`);
-      if (outcome === 'error' && typeof rule.code !== 'number') fail(`${where}: an error outcome needs a numeric code`);
-      const callback = rule.callback;
-      if (callback !== undefined && callback !== 'failed' && callback !== 'none') fail(`${where}: callback must be failed or none`);
-      if (callback === 'failed' && typeof rule.callback_code !== 'number') fail(`${where}: callback: failed needs a numeric callback_code`);
+      const at = (...path: YamlPath) => ['rules', index, ...path];
+      if (!isMapping(rule)) return fail(at(), `${where}: a rule is a mapping with match and outcome`);
+      const field = (name: string) => own(rule, name);
+      const rawMatch = field('match');
+      const match = Array.isArray(rawMatch) ? rawMatch.map(String) : typeof rawMatch === 'string' || typeof rawMatch === 'number' ? [String(rawMatch)] : [];
+      if (match.length === 0) fail(at('match'), `${where}: match needs a number or pattern`);
+      const outcome = String(field('outcome') ?? '');
+      if (!OUTCOMES.has(outcome)) fail(at('outcome'), `${where}: outcome must be one of ${[...OUTCOMES].join(', ')}`);
+      const code = field('code');
+      if (outcome === 'error' && typeof code !== 'number') fail(at('code'), `${where}: an error outcome needs a numeric code`);
+      const callback = field('callback');
+      if (callback !== undefined && callback !== 'failed' && callback !== 'none') fail(at('callback'), `${where}: callback must be failed or none`);
+      const callbackCode = field('callback_code');
+      if (callback === 'failed' && typeof callbackCode !== 'number') fail(at('callback_code'), `${where}: callback: failed needs a numeric callback_code`);
       return {
         match,
         outcome: outcome as ScenarioOutcome,
-        ...(typeof rule.code === 'number' ? { code: rule.code } : {}),
-        ...(rule.times !== undefined ? { times: Number(rule.times) } : {}),
-        ...(rule.latency_ms !== undefined ? { latencyMs: Number(rule.latency_ms) } : {}),
+        ...(typeof code === 'number' ? { code } : {}),
+        ...(field('times') !== undefined ? { times: Number(field('times')) } : {}),
+        ...(field('latency_ms') !== undefined ? { latencyMs: Number(field('latency_ms')) } : {}),
         ...(callback !== undefined ? { callback: callback as 'failed' | 'none' } : {}),
-        ...(typeof rule.callback_code === 'number' ? { callbackCode: rule.callback_code } : {}),
+        ...(typeof callbackCode === 'number' ? { callbackCode } : {}),
       };
     }),
   };
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function own(record: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
 /** The first rule matching `phone` (E.164), if any. */

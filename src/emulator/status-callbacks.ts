@@ -43,7 +43,7 @@ export function plannedStatuses(scenario: Scenario, to: string): PlannedStatus[]
 }
 
 /** Twilio's numbers for the Meta failures it passes on (api-facts.md §2.2). */
-const TWILIO_FOR_META: Record<number, number> = { 131026: 63024, 131049: 63049, 130472: 63032, 131050: 21610, 132015: 63016 };
+const TWILIO_FOR_META = new Map<number, number>([[131026, 63024], [131049, 63049], [130472, 63032], [131050, 21610], [132015, 63016]]);
 
 /**
  * Posts signed status callbacks for accepted messages, like the real platforms: at least once
@@ -108,7 +108,7 @@ export function statusCallbacks(options: CallbackOptions) {
       SmsStatus: status,
       To: `whatsapp:${message.to}`,
     });
-    if (planned.status === 'failed') form.set('ErrorCode', String(TWILIO_FOR_META[planned.code!] ?? planned.code));
+    if (planned.status === 'failed') form.set('ErrorCode', String(TWILIO_FOR_META.get(planned.code!) ?? planned.code));
     return form;
   };
 

@@ -100,6 +100,7 @@ export function describeFailure(error: unknown, connected: boolean): TransportRe
   return { ok: false, written: true, code, message };
 }
 
+/** Not cut short here: the pipeline redacts credentials first, then cuts (a cut secret cannot be recognised). */
 function firstLine(text: string): string {
-  return text.split('\n')[0]!.slice(0, 300);
+  return text.split('\n')[0]!;
 }

@@ -6,7 +6,8 @@ import { decideRecipient, failureOf, isTransientClass, type AttemptFacts, type D
 import type { Signal } from './parse-event.js';
 
 const LEDGER_STATES = ['none', 'accepted', 'failed', 'in_doubt', 'retry'] as const;
-const LEDGER_INDEX: Record<string, number> = { accepted: 1, failed: 2, in_doubt: 3, retry: 4 };
+// A Map: the outcome is the ledger's text, and `constructor` is no state.
+const LEDGER_INDEX = new Map<string, number>([['accepted', 1], ['failed', 2], ['in_doubt', 3], ['retry', 4]]);
 const NO_FAILURE = -2;
 const FAMILIES: ProviderFamily[] = ['meta', 'twilio'];
 
@@ -122,7 +123,7 @@ export class CampaignFold {
     const r0 = this.byPhone.get(record.phone) - 1;
     const s = this.byCid.get(record.cid) ?? (r0 >= 0 ? this.latestSlot.get(r0) : -1);
     if (s < 0) return true; // an outcome without its intent: nothing to attach it to
-    this.slotLedger.set(s, LEDGER_INDEX[record.outcome] ?? 0);
+    this.slotLedger.set(s, LEDGER_INDEX.get(record.outcome) ?? 0);
     this.slotOutcomeAt.set(s, Date.parse(record.at));
     if (record.code !== undefined) this.slotCode.set(s, record.code);
     if (record.class !== undefined) this.slotClass.set(s, record.class);

@@ -103,13 +103,19 @@ function parseMeta(raw: string, receivedAt: number, keywords: ReadonlySet<string
   return { ok: true, signals };
 }
 
-const META_RANKS: Record<string, number> = { sent: StatusRank.sent, delivered: StatusRank.delivered, read: StatusRank.read, played: StatusRank.read };
+// Maps, not object literals: the status name is the payload's text, and `constructor` is no status.
+const META_RANKS = new Map<string, number>([
+  ['sent', StatusRank.sent],
+  ['delivered', StatusRank.delivered],
+  ['read', StatusRank.read],
+  ['played', StatusRank.read],
+]);
 
 function metaStatus(status: Record<string, unknown>, receivedAt: number): Signal | undefined {
   const name = stringOf(status.status);
   if (!name) return undefined;
   const failed = name === 'failed';
-  const rank = META_RANKS[name];
+  const rank = META_RANKS.get(name);
   if (!failed && rank === undefined) return undefined; // e.g. `deleted`, `warning`: nothing for reconcile
   const error = arrayOf(status.errors)[0];
   return {
@@ -138,7 +144,14 @@ function inboundWords(message: Record<string, unknown>): string[] {
   return words;
 }
 
-const TWILIO_RANKS: Record<string, number> = { queued: StatusRank.none, accepted: StatusRank.none, sending: StatusRank.none, sent: StatusRank.sent, delivered: StatusRank.delivered, read: StatusRank.read };
+const TWILIO_RANKS = new Map<string, number>([
+  ['queued', StatusRank.none],
+  ['accepted', StatusRank.none],
+  ['sending', StatusRank.none],
+  ['sent', StatusRank.sent],
+  ['delivered', StatusRank.delivered],
+  ['read', StatusRank.read],
+]);
 
 function parseTwilio(raw: string, path: string, receivedAt: number, keywords: ReadonlySet<string>): ParsedEvent {
   const form = new URLSearchParams(raw);
@@ -156,7 +169,7 @@ function parseTwilio(raw: string, path: string, receivedAt: number, keywords: Re
   }
   if (!messageId || !status) return { ok: false, why: 'a Twilio form without MessageSid and MessageStatus' };
   const failed = status === 'failed' || status === 'undelivered';
-  const rank = TWILIO_RANKS[status];
+  const rank = TWILIO_RANKS.get(status);
   if (!failed && rank === undefined) return { ok: true, signals: [] };
   let cid: string | undefined;
   const query = path.indexOf('?');

@@ -112,14 +112,15 @@ async function foldLedger(fold: CampaignFold, file: string): Promise<number> {
 function summarise(decisions: Decision[], now: number, recipients: number): Summary {
   const states = Object.fromEntries(STATES.map((state) => [state, 0])) as Record<RecipientStateName, number>;
   const lists: Record<string, number> = Object.fromEntries(Object.values(LIST_FILES).map((file) => [file, 0]));
-  const reasons: Record<string, number> = {};
-  const errors: Record<string, number> = {};
+  // Maps: a code is the ledger's or a callback's text (`constructor`, `__proto__` are codes too).
+  const reasons = new Map<string, number>();
+  const errors = new Map<string, number>();
   let nextRetry = Infinity;
   for (const decision of decisions) {
     states[decision.state]++;
     if (decision.list) lists[LIST_FILES[decision.list]]!++;
-    if (decision.reason) reasons[decision.reason] = (reasons[decision.reason] ?? 0) + 1;
-    if (decision.code) errors[decision.code] = (errors[decision.code] ?? 0) + 1;
+    if (decision.reason) reasons.set(decision.reason, (reasons.get(decision.reason) ?? 0) + 1);
+    if (decision.code) errors.set(decision.code, (errors.get(decision.code) ?? 0) + 1);
     if (decision.state === 'waiting_retry' && decision.dueAt! < nextRetry) nextRetry = decision.dueAt!;
   }
   return {
@@ -173,13 +174,15 @@ async function writeLists(fold: CampaignFold, decisions: Decision[], options: Re
       const decision = decisions[r]!;
       if (!decision.list) return;
       const row = record.row ?? {};
-      const cell = (name: string) => escapeFormula(row[name] ?? '');
+      // Own cells only: a column named `constructor` that this row lacks is empty, not Object's.
+      const own = (name: string) => (Object.hasOwn(row, name) ? row[name] : undefined);
+      const cell = (name: string) => escapeFormula(own(name) ?? '');
       const attempts = String(fold.attemptsOf(r));
       const code = escapeFormula(decision.code);
       let cells: string[];
       switch (decision.list) {
         case 'retry':
-          cells = [record.phone, escapeFormula(row[optInColumn] ?? 'yes'), ...variables.map(cell), decision.reason, code, attempts];
+          cells = [record.phone, escapeFormula(own(optInColumn) ?? 'yes'), ...variables.map(cell), decision.reason, code, attempts];
           break;
         case 'sms_fallback':
           cells = [record.phone, ...variables.map(cell), decision.reason, code, attempts];
@@ -270,6 +273,7 @@ async function removeStaleTemps(folder: string): Promise<void> {
   }
 }
 
-function sortedKeys(counts: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+/** The counts as an object with sorted keys (fromEntries defines own keys, `__proto__` included). */
+function sortedKeys(counts: Map<string, number>): Record<string, number> {
+  return Object.fromEntries([...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

@@ -60,7 +60,7 @@ export class BoundTemplate {
     }
     const unique = (refs: ColumnRef[]) => [...new Map(refs.map((ref) => [ref.name, ref])).values()];
     const refs = spec.placeholders.map((use) => ({ name: use.name, index: this.columns.get(use.name)!, inText: use.inTextParameter }));
-    this.required = unique(refs.filter((ref) => !(ref.name in spec.defaults)));
+    this.required = unique(refs.filter((ref) => !spec.defaults.has(ref.name)));
     this.inText = unique(refs.filter((ref) => ref.inText));
     this.bodyShape = spec.body === undefined ? undefined : this.measureBody(spec.body);
   }
@@ -76,7 +76,7 @@ export class BoundTemplate {
       uses: [...times].map(([name, count]) => ({
         index: this.columns.get(name)!,
         times: count,
-        fallback: this.spec.defaults[name]?.length ?? 0,
+        fallback: this.spec.defaults.get(name)?.length ?? 0,
       })),
     };
   }
@@ -92,7 +92,7 @@ export class BoundTemplate {
   value(fields: string[], name: string): string {
     const index = this.columns.get(name);
     const own = index === undefined ? '' : (fields[index] ?? '').trim();
-    return own !== '' ? own : (this.spec.defaults[name] ?? '');
+    return own !== '' ? own : (this.spec.defaults.get(name) ?? '');
   }
 
   /** The first reason this row's variables cannot be sent, if any. */
@@ -138,9 +138,8 @@ export class BoundTemplate {
   renderTwilioVariables(fields: string[]): Record<string, string> | undefined {
     const twilio = this.spec.twilio;
     if (!twilio) return undefined;
-    const out: Record<string, string> = {};
-    for (const [key, text] of Object.entries(twilio.variables)) out[key] = fillPlaceholders(text, (name) => this.value(fields, name));
-    return out;
+    // fromEntries defines own keys: a variable named `__proto__` stays a variable.
+    return Object.fromEntries(Object.entries(twilio.variables).map(([key, text]) => [key, fillPlaceholders(text, (name) => this.value(fields, name))]));
   }
 
   /** Every column placeholder used, for reports. */

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { LineCounter, parseDocument, YAMLError } from 'yaml';
 import { InputError } from '../errors.js';
+import { parseYaml, type YamlPath } from '../parse-yaml.js';
 import { describeOpenError } from '../recipients/read-csv.js';
 import { placeholdersIn } from './placeholders.js';
 import {
@@ -20,7 +20,7 @@ const TEMPLATE_NAME = /^[a-z0-9_]{1,512}$/;
 const LANGUAGE_CODE = /^[a-z]{2,3}(_[A-Z]{2})?$/;
 const TWILIO_CONTENT_SID = /^HX[0-9a-fA-F]{32}$/;
 
-type Path = (string | number)[];
+type Path = YamlPath;
 
 /**
  * Reads a template spec (YAML, or JSON, which YAML 1.2 reads too) and checks it, naming the file
@@ -34,21 +34,11 @@ export async function loadTemplateSpec(file: string): Promise<TemplateSpec> {
   } catch (error) {
     throw new InputError(describeOpenError(error), { file });
   }
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const syntax = doc.errors[0];
-  if (syntax) throw syntaxError(syntax, file, lineCounter);
-
-  const lineOf = (path: Path): number | undefined => {
-    const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
-    const target = node?.range ? node : (doc.getIn(path.slice(0, -1), true) as typeof node);
-    return target?.range ? lineCounter.linePos(target.range[0]).line : undefined;
-  };
+  const { value: raw, lineOf } = parseYaml(text, file);
   const fail = (path: Path, message: string): never => {
     throw new InputError(message, { file, line: lineOf(path) });
   };
 
-  const raw: unknown = doc.toJS();
   if (raw === null || raw === undefined) fail([], 'the template spec is empty');
   if (!isRecord(raw)) return fail([], 'a template spec must be a mapping of fields (name, language, category, components…)');
   const spec = raw as Record<string, unknown>;
@@ -98,12 +88,6 @@ export async function loadTemplateSpec(file: string): Promise<TemplateSpec> {
 }
 
 type Fail = (path: Path, message: string) => never;
-
-function syntaxError(error: YAMLError, file: string, lineCounter: LineCounter): InputError {
-  const line = error.linePos?.[0]?.line ?? lineCounter.linePos(error.pos[0]).line;
-  const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-  return new InputError(`not valid YAML or JSON: ${message}`, { file, line });
-}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -172,24 +156,26 @@ function readTwilio(value: unknown, fail: Fail): TemplateSpec['twilio'] {
   if (typeof contentSid !== 'string' || !TWILIO_CONTENT_SID.test(contentSid)) {
     fail(['twilio', 'contentSid'], 'twilio.contentSid must be a Content SID (HX followed by 32 hex digits)');
   }
-  const variables: Record<string, string> = {};
+  let variables: Record<string, string> = {};
   if (value.variables !== undefined) {
     if (!isRecord(value.variables)) return fail(['twilio', 'variables'], 'twilio.variables must map numbers to text, e.g. "1": "{{first_name}}"');
-    for (const [key, text] of Object.entries(value.variables)) {
+    const entries = Object.entries(value.variables).map(([key, text]): [string, string] => {
       if (typeof text !== 'string' && typeof text !== 'number') fail(['twilio', 'variables', key], `twilio variable ${key} must be text`);
-      variables[key] = String(text);
-    }
+      return [key, String(text)];
+    });
+    // fromEntries defines own keys (an assignment to `__proto__` would set the prototype instead).
+    variables = Object.fromEntries(entries);
   }
   return { contentSid: contentSid as string, variables };
 }
 
-function readDefaults(value: unknown, fail: Fail): Record<string, string> {
-  if (value === undefined || value === null) return {};
+function readDefaults(value: unknown, fail: Fail): Map<string, string> {
+  const defaults = new Map<string, string>();
+  if (value === undefined || value === null) return defaults;
   if (!isRecord(value)) return fail(['defaults'], 'defaults must map column names to text');
-  const defaults: Record<string, string> = {};
   for (const [key, text] of Object.entries(value)) {
     if (typeof text !== 'string' && typeof text !== 'number') fail(['defaults', key], `default for "${key}" must be text`);
-    defaults[key] = String(text);
+    defaults.set(key, String(text));
   }
   return defaults;
 }

@@ -40,8 +40,11 @@ export interface TemplateSpec {
   /** Cloud API `components`, placeholders unfilled. */
   components: unknown[];
   twilio: { contentSid: string; variables: Record<string, string> } | undefined;
-  /** Values used when a row leaves a column empty; a column with a default is not required. */
-  defaults: Record<string, string>;
+  /**
+   * Values used when a row leaves a column empty; a column with a default is not required. A Map:
+   * column names are the user's text, and `constructor` or `__proto__` must not find Object's.
+   */
+  defaults: ReadonlyMap<string, string>;
   /** Every column placeholder in components, body and the twilio block (numbered body references excluded). */
   placeholders: PlaceholderUse[];
   /** Non-fatal remarks on the spec itself (e.g. a TTL outside Meta's range). */

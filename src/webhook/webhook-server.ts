@@ -1,11 +1,27 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { header, listen } from '../net/http-server.js';
+import { makeRedactor } from '../config/redact.js';
 import { WriteError } from '../errors.js';
 import { describeWriteError } from '../fs/describe-write-error.js';
 import type { LedgerWriter } from '../ledger/ledger-writer.js';
+import {
+  DEFAULT_BODY_MS,
+  DEFAULT_CLOSE_GRACE_MS,
+  DEFAULT_HEADERS_MS,
+  defaultMaxConnections,
+  guardConnections,
+  type ConnectionLimits,
+  type GuardClock,
+  type GuardClose,
+} from '../net/connection-guard.js';
+import type { ConnectionState } from '../net/pick-eviction.js';
+import { header, listen } from '../net/http-server.js';
+import { redactPayload } from './redact-payload.js';
 import { safeEqual, verifyMetaSignature, verifyTwilioSignature } from './signatures.js';
 
-/** One line of an events file: a verified callback, its raw payload kept byte for byte (as text). */
+/**
+ * One line of an events file: a verified callback, its raw payload kept byte for byte (as text),
+ * unless it carried one of our secrets (then redacted: redact-payload.ts).
+ */
 export interface EventRecord {
   type: 'event';
   received_at: string;
@@ -30,16 +46,28 @@ export interface WebhookOptions {
   allowUnsigned: boolean;
   /** The URL Twilio calls (scheme, host, port), when a proxy sits in front: the signature covers it. */
   publicUrl: string | undefined;
+  /** Connection cap and deadlines (defaults: connection-guard.ts, which says why). */
+  limits?: Partial<ConnectionLimits>;
+  /** The clock the deadlines run on (tests: a manual one). */
+  clock?: GuardClock;
   now?: () => Date;
+  /**
+   * Removes secrets from everything stored or logged that came from outside (default: the three
+   * secrets above; the command passes every secret in its environment).
+   */
+  redact?: (text: string) => string;
   log?: (line: string) => void;
 }
 
 export interface RunningWebhook {
   url: string;
   port: number;
+  /** Connections open now: waiting for a request, sending a body, being answered. */
+  connections(): Record<ConnectionState, number>;
   /**
-   * Stops accepting, lets requests in progress finish, and flushes the events file. Rejects with a
-   * WriteError when the events file's last write failed (a disk still full): what was not saved.
+   * Stops accepting, closes idle and slow connections, lets requests being answered finish (within
+   * the close grace), then flushes the events file. Rejects with a WriteError when the events
+   * file's last write failed (a disk still full): what was not saved.
    */
   close(): Promise<void>;
 }
@@ -47,13 +75,25 @@ export interface RunningWebhook {
 /** Callbacks larger than this are refused (413) without being read to the end. */
 export const MAX_CALLBACK_BYTES = 1024 * 1024;
 
+/** The log says how many connections were closed for being slow or in excess at most this often. */
+const CLOSE_REPORT_MS = 10_000;
+
 /**
  * The status-callback receiver (SPEC.md "Webhook receiver"). A 200 means the event is on disk:
  * the answer waits for the events file's fsync, which concurrent callbacks share.
  */
 export async function startWebhook(options: WebhookOptions): Promise<RunningWebhook> {
   const now = options.now ?? (() => new Date());
-  const log = options.log ?? (() => undefined);
+  const redact = options.redact ?? makeRedactor([options.appSecret, options.verifyToken, options.twilioAuthToken]);
+  const writeLog = options.log ?? (() => undefined);
+  const log = (line: string) => writeLog(redact(line));
+  const limits: ConnectionLimits = {
+    maxConnections: defaultMaxConnections(),
+    headersMs: DEFAULT_HEADERS_MS,
+    bodyMs: DEFAULT_BODY_MS,
+    closeGraceMs: DEFAULT_CLOSE_GRACE_MS,
+    ...options.limits,
+  };
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -99,7 +139,7 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
     } catch {
       return refuse(res, 400, 'signed body is not JSON');
     }
-    return save(res, { type: 'event', received_at: now().toISOString(), provider, path: '/webhook', raw });
+    return save(res, { type: 'event', received_at: now().toISOString(), provider, path: '/webhook', raw: redactPayload(raw, 'json', redact) });
   }
 
   async function twilioCallback(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -112,16 +152,17 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
     const raw = body.toString('utf8');
     const publicUrl = publicUrlOf(req, options.publicUrl);
     if (!verifyTwilioSignature(publicUrl, new URLSearchParams(raw), header(req, 'x-twilio-signature'), options.twilioAuthToken)) {
-      return refuse(res, header(req, 'x-twilio-signature') ? 403 : 401, 'bad X-Twilio-Signature');
+      // Almost always a URL mismatch behind a proxy: the log names the URL the signature was checked against.
+      return refuse(res, header(req, 'x-twilio-signature') ? 403 : 401, 'bad X-Twilio-Signature', `checked against ${publicUrl}; behind a proxy, pass --public-url`);
     }
     const idempotency = header(req, 'i-twilio-idempotency-token');
     return save(res, {
       type: 'event',
       received_at: now().toISOString(),
       provider: 'twilio',
-      path: req.url ?? '/twilio/status',
-      raw,
-      ...(idempotency ? { idempotency_token: idempotency } : {}),
+      path: redact(req.url ?? '/twilio/status'),
+      raw: redactPayload(raw, 'form', redact),
+      ...(idempotency ? { idempotency_token: redact(idempotency) } : {}),
     });
   }
 
@@ -140,20 +181,45 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
     return answer(res, 200, 'ok');
   }
 
-  function refuse(res: ServerResponse, status: number, reason: string): void {
-    log(`webhook: ${status} ${reason}`);
+  function refuse(res: ServerResponse, status: number, reason: string, detail?: string): void {
+    log(`webhook: ${status} ${reason}${detail ? ` (${detail})` : ''}`);
     answer(res, status, reason);
   }
+
+  // Connections closed for being slow or in excess: counted, and said in one line at most every
+  // CLOSE_REPORT_MS (a crowd of slow clients must not flood the log).
+  const closes: Record<GuardClose, number> = { 'headers-timeout': 0, 'body-timeout': 0, evicted: 0, refused: 0 };
+  const clock = options.clock;
+  const clockNow = () => (clock ? clock.now() : performance.now());
+  let lastReport = -Infinity;
+  function reportCloses(): void {
+    const parts = [
+      closes['headers-timeout'] && `${closes['headers-timeout']} sent no complete headers within ${limits.headersMs / 1000} s`,
+      closes['body-timeout'] && `${closes['body-timeout']} sent no complete body within ${limits.bodyMs / 1000} s`,
+      closes.evicted && `${closes.evicted} evicted at the ${limits.maxConnections}-connection cap (the one stuck longest)`,
+      closes.refused && `${closes.refused} refused at the cap (every connection being answered)`,
+    ].filter(Boolean);
+    if (parts.length === 0) return;
+    log(`webhook: closed connections: ${parts.join(', ')}`);
+    for (const key of Object.keys(closes) as GuardClose[]) closes[key] = 0;
+    lastReport = clockNow();
+  }
+  const guard = guardConnections(server, limits, {
+    ...(clock ? { clock } : {}),
+    onClose: (why) => {
+      closes[why]++;
+      if (clockNow() - lastReport >= CLOSE_REPORT_MS) reportCloses();
+    },
+  });
 
   const { url, port } = await listen(server, options.port, options.host);
   return {
     url,
     port,
+    connections: () => guard.counts(),
     close: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      await guard.close();
+      reportCloses();
       await options.events.close();
       const failure = options.events.failed;
       if (failure) {
@@ -173,7 +239,11 @@ function publicUrlOf(req: IncomingMessage, publicUrl: string | undefined): strin
   return new URL(req.url ?? '/', base.replace(/\/+$/, '')).toString();
 }
 
-/** Reads at most MAX_CALLBACK_BYTES; answers 413 and returns undefined past that. */
+/**
+ * Reads at most MAX_CALLBACK_BYTES; answers 413 and returns undefined past that. Also undefined
+ * when the connection goes away first (the client left, or the guard closed it for being slow):
+ * nobody is left to answer.
+ */
 async function readBody(req: IncomingMessage, res: ServerResponse): Promise<Buffer | undefined> {
   const declared = Number(req.headers['content-length']);
   if (declared > MAX_CALLBACK_BYTES) {
@@ -182,15 +252,21 @@ async function readBody(req: IncomingMessage, res: ServerResponse): Promise<Buff
   }
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_CALLBACK_BYTES) {
-      tooLarge(req, res);
-      return undefined;
+  try {
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_CALLBACK_BYTES) {
+        tooLarge(req, res);
+        return undefined;
+      }
+      chunks.push(chunk as Buffer);
     }
-    chunks.push(chunk as Buffer);
+  } catch (error) {
+    if (req.destroyed || res.headersSent) return undefined;
+    throw error;
   }
-  return Buffer.concat(chunks);
+  // The guard may have answered 408 while the rest was still arriving: then nobody waits for this one.
+  return req.complete && !res.headersSent ? Buffer.concat(chunks) : undefined;
 }
 
 function tooLarge(req: IncomingMessage, res: ServerResponse): void {

@@ -1,7 +1,9 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Pacer } from '../../src/campaign/pacer.js';
-import { runCampaign } from '../../src/campaign/run-campaign.js';
+import { throttleNote } from '../../src/campaign/progress.js';
+import { MAX_THROTTLE_WAIT_MS, THROTTLE_STOP_MS } from '../../src/campaign/retry-policy.js';
+import { runCampaign, type CampaignStats } from '../../src/campaign/run-campaign.js';
 import type { LedgerRecord } from '../../src/ledger/ledger-records.js';
 import { LedgerWriter, type LedgerFile } from '../../src/ledger/ledger-writer.js';
 import { planResume } from '../../src/ledger/plan-resume.js';
@@ -31,6 +33,7 @@ interface Setup {
   ledger?: LedgerRecord[];
   openFile?: () => Promise<LedgerFile>;
   abortAfterRequests?: number;
+  onProgress?: (stats: CampaignStats) => void;
 }
 
 async function campaign(setup: Setup = {}) {
@@ -77,6 +80,8 @@ async function campaign(setup: Setup = {}) {
       concurrency: setup.concurrency ?? 8,
       maxConsecutiveFailures: setup.maxConsecutiveFailures ?? 25,
       signal: interrupt.signal,
+      onProgress: setup.onProgress,
+      redact: (text) => text,
     }),
   );
   await ledger.close();
@@ -235,5 +240,59 @@ describe('runCampaign', () => {
     expect(requests.map((r) => r.phone).sort()).toEqual([c, d].sort());
     // c's second attempt carries attempt 2 and no second copy of the row.
     expect(records.find((r) => r.type === 'intent' && r.phone === c && r.attempt === 2)).not.toHaveProperty('row');
+  });
+
+  it('waits at most a minute when the provider asks for 99999 s, says so in the progress, and sends after', async () => {
+    const [first] = phones(1);
+    const notes: (string | undefined)[] = [];
+    const { stats, end, requests } = await campaign({
+      recipients: 3,
+      answers: { [first!]: [metaError(130429, 400, { 'retry-after': '99999' }), ok()] },
+      onProgress: (s) => notes.push(throttleNote(s)),
+    });
+    expect(end).toEqual({ reason: 'done' });
+    expect(stats).toMatchObject({ accepted: 3, failed: 0, retries: 1, throttle: undefined });
+    const mine = requests.filter((r) => r.phone === first);
+    expect(mine).toHaveLength(2);
+    expect(mine[1]!.at - mine[0]!.at).toBeGreaterThanOrEqual(MAX_THROTTLE_WAIT_MS);
+    expect(mine[1]!.at - mine[0]!.at).toBeLessThan(MAX_THROTTLE_WAIT_MS + 2000);
+    expect(notes).toContain('throttled: the provider asked to wait 27h46m; waiting 1m00s (the longest wait), then trying again');
+  });
+
+  it.each([
+    ['HTTP 429 with no Retry-After', { ok: true, response: { status: 429, headers: {}, body: '' } } as TransportResult, 'http_429'],
+    ['130429 with Retry-After: 99999', metaError(130429, 400, { 'retry-after': '99999' }), '130429'],
+  ])('stops (not a silent end, not a stall) when the provider keeps throttling for 5 minutes: %s', async (_name, answer, code) => {
+    const list = phones(2);
+    const { stats, end, requests, records } = await campaign({ recipients: 2, answers: Object.fromEntries(list.map((p) => [p, [answer]])) });
+    expect(end).toMatchObject({
+      reason: 'stopped',
+      code,
+      title: expect.stringMatching(/^the provider kept throttling for 5 min without accepting a message \(the last answer: /),
+      fix: expect.stringContaining('resuming sends them'),
+    });
+    expect(stats).toMatchObject({ accepted: 0, failed: 0, in_doubt: 0 });
+    // Stopped once five minutes of throttling had passed, not before and not much after.
+    const last = Math.max(...requests.map((r) => r.at));
+    expect(last).toBeGreaterThanOrEqual(THROTTLE_STOP_MS - 1000);
+    expect(last).toBeLessThan(THROTTLE_STOP_MS + 2 * MAX_THROTTLE_WAIT_MS);
+    // Every recipient's last word in the ledger is `retry`: resuming sends them all.
+    for (const phone of list) {
+      const mine = records.filter((r) => r.type === 'outcome' && r.phone === phone) as { outcome: string }[];
+      expect(mine.length).toBeGreaterThan(0);
+      expect(mine.at(-1)!.outcome).toBe('retry');
+    }
+  });
+
+  it('does not stop while acceptances keep coming between throttled spells', async () => {
+    const [a, b] = phones(2);
+    const throttled = metaError(130429, 400, { 'retry-after': '60' });
+    // a is accepted after four minutes of throttling; b after nine, with a's acceptance in between.
+    const { stats, end } = await campaign({
+      recipients: 2,
+      answers: { [a!]: [...Array(4).fill(throttled), ok()], [b!]: [...Array(9).fill(throttled), ok()] },
+    });
+    expect(end).toEqual({ reason: 'done' });
+    expect(stats).toMatchObject({ accepted: 2, failed: 0 });
   });
 });

@@ -50,7 +50,7 @@ async function campaign(n: number) {
       if (hold && requested.length === hold.at) await hold.until;
       return accepted(to);
     };
-  const deps = (overrides: Partial<SendDeps>): SendDeps => ({ clock: systemClock, confirm: async () => true, signal: new AbortController().signal, ...overrides });
+  const deps = (overrides: Partial<SendDeps>): SendDeps => ({ clock: systemClock, confirm: async () => true, signal: new AbortController().signal, redact: (text) => text, ...overrides });
   const states = async () => (await planResume(readLedger(options.ledgerFile))).recipients;
   return { dir, list, options, requested, transport, deps, states };
 }

@@ -12,7 +12,7 @@ function spec(overrides: Partial<TemplateSpec> = {}): TemplateSpec {
     body: undefined,
     components: [],
     twilio: undefined,
-    defaults: {},
+    defaults: new Map(),
     placeholders: [],
     warnings: [],
     ...overrides,

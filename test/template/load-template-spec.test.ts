@@ -40,7 +40,7 @@ describe('loadTemplateSpec', () => {
   it('reads a YAML spec: category lower-cased, default TTL, placeholders with their lines', async () => {
     const spec = await load('offer.yaml', YAML_SPEC);
     expect(spec).toMatchObject({ name: 'spring_sale', language: { code: 'en_GB' }, category: 'marketing', ttlSeconds: 2_592_000 });
-    expect(spec.defaults).toEqual({ first_name: 'there' });
+    expect(spec.defaults).toEqual(new Map([['first_name', 'there']]));
     expect(spec.placeholders).toEqual([
       { name: 'first_name', line: 9, inTextParameter: true },
       { name: 'discount', line: 11, inTextParameter: true },

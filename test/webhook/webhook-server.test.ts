@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { request } from 'node:http';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { makeRedactor } from '../../src/config/redact.js';
 import { LedgerWriter } from '../../src/ledger/ledger-writer.js';
 import { metaSignature, twilioSignature } from '../../src/webhook/signatures.js';
 import { MAX_CALLBACK_BYTES, startWebhook, type EventRecord, type WebhookOptions } from '../../src/webhook/webhook-server.js';
@@ -125,6 +126,45 @@ describe('webhook: POST /twilio/status', () => {
     expect(await lines()).toEqual([]);
     const { url: noToken } = await receiver({ twilioAuthToken: undefined });
     expect((await post(`${noToken}/twilio/status`, form.toString())).status).toBe(403);
+  });
+});
+
+describe('webhook: our secrets in what is stored and logged', () => {
+  const VERIFY = 'verify-me';
+  const forms = (secret: string) => [secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64')];
+
+  it('stores a signed payload that echoes our secrets with them redacted, in every encoding, still JSON', async () => {
+    const { url, lines } = await receiver();
+    const body = JSON.stringify({
+      object: 'whatsapp_business_account',
+      entry: [{ changes: [{ value: { statuses: [{ id: 'wamid.ECHO', status: 'failed', errors: [{ title: `bad token ${SECRET}`, href: `https://x.example/?t=${encodeURIComponent(TWILIO_TOKEN)}`, basic: Buffer.from(VERIFY).toString('base64') }] }] } }] }],
+    });
+    expect((await post(`${url}/webhook`, body, { 'x-hub-signature-256': metaSignature(body, SECRET) })).status).toBe(200);
+    const [event] = await lines();
+    const stored = JSON.stringify(event);
+    for (const secret of [SECRET, TWILIO_TOKEN, VERIFY]) for (const form of forms(secret)) expect(stored).not.toContain(form);
+    const status = JSON.parse(event!.raw).entry[0].changes[0].value.statuses[0];
+    expect(status).toMatchObject({ id: 'wamid.ECHO', errors: [{ title: 'bad token [redacted]', href: 'https://x.example/?t=[redacted]', basic: '[redacted]' }] });
+  });
+
+  it('redacts a Twilio callback\'s path, idempotency token and form, and the log line naming the URL a bad signature was checked against', async () => {
+    const logs: string[] = [];
+    const { url, lines } = await receiver({ publicUrl: 'https://hooks.example.com', log: (line) => logs.push(line) });
+    const form = new URLSearchParams({ MessageSid: 'SMecho', MessageStatus: 'failed', ErrorMessage: `auth ${TWILIO_TOKEN}` });
+    const pathAndQuery = `/twilio/status?cid=r-2-1&echo=${encodeURIComponent(VERIFY)}`;
+    const res = await post(`${url}${pathAndQuery}`, form.toString(), {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': twilioSignature(`https://hooks.example.com${pathAndQuery}`, form, TWILIO_TOKEN),
+      'i-twilio-idempotency-token': `idem-${SECRET}`,
+    });
+    expect(res.status).toBe(200);
+    expect((await post(`${url}/twilio/status?token=${SECRET}`, form.toString(), { 'x-twilio-signature': 'bm9wZQ==' })).status).toBe(403);
+    const [event] = await lines();
+    expect(event).toMatchObject({ path: '/twilio/status?cid=r-2-1&echo=[redacted]', idempotency_token: 'idem-[redacted]' });
+    expect(new URLSearchParams(event!.raw).get('ErrorMessage')).toBe('auth [redacted]');
+    expect(logs).toContain('webhook: 403 bad X-Twilio-Signature (checked against https://hooks.example.com/twilio/status?token=[redacted]; behind a proxy, pass --public-url)');
+    const redact = makeRedactor([SECRET, TWILIO_TOKEN, VERIFY]);
+    for (const text of [JSON.stringify(event), ...logs]) expect(redact(text)).toBe(text);
   });
 });
 
