@@ -14,6 +14,12 @@ import { CampaignFold } from './fold-campaign.js';
 import { normaliseKeyword } from './parse-event.js';
 import { startReadingEvents, type EventsReport } from './read-events.js';
 
+/**
+ * The start of an intent as send writes it (`type`, `at`, `cid`, `phone`, in that order), capturing
+ * the top-level phone. JSON strings escape every quote, so `at` and `cid` cannot fake a key.
+ */
+const SEND_INTENT_PREFIX = /^\{"type":"intent","at":"(?:[^"\\]|\\.)*","cid":"(?:[^"\\]|\\.)*","phone":"([^"\\]*)"/;
+
 /** The list files (fixed names, SPEC "Reconcile lists"). */
 export const LIST_FILES: Record<ListName, string> = {
   retry: 'retry.csv',
@@ -189,15 +195,17 @@ async function writeLists(fold: CampaignFold, decisions: Decision[], options: Re
       output.rows.push(cells);
       if (output.rows.length >= 1000) await flush(decision.list);
     };
-    // Each recipient's row is on their first intent. Most lines are skipped unparsed: an outcome, or
-    // an intent of someone in no list (the phone is read straight from send's fixed key order).
+    // Each recipient's row is on their first intent. Pass 1 checked every line of these bytes, so
+    // most are skipped unparsed: an outcome, or an intent of someone in no list or already written.
+    // The phone is read from send's fixed key order only when the line starts exactly so (a
+    // `"phone":"` further on could be a column of the row); any other intent is parsed.
     for await (const { firstLine, lines } of readLedgerBatches(options.ledgerFile, ledgerSize)) {
       for (let i = 0; i < lines.length; i++) {
         const text = lines[i]!;
         if (text.startsWith('{"type":"outcome"') || text.startsWith('{"type":"run"') || text.trim() === '') continue;
-        if (text.startsWith('{"type":"intent"')) {
-          const at = text.indexOf('"phone":"');
-          const r = at < 0 ? -1 : fold.recipientOf(text.slice(at + 9, text.indexOf('"', at + 9)));
+        const phone = SEND_INTENT_PREFIX.exec(text)?.[1];
+        if (phone !== undefined) {
+          const r = fold.recipientOf(phone);
           if (r >= 0 && (written[r] || !decisions[r]!.list)) {
             written[r] = 1;
             continue;

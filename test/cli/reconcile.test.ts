@@ -106,6 +106,20 @@ describe('reconcile', () => {
     await expect(stat(path.join(corrupt, 'out'))).rejects.toThrow(); // nothing written
   });
 
+  it('finds a listed recipient’s row whatever the key order of its intent: a "phone" cell in the row is not the recipient', async () => {
+    const ledger = [
+      runRecord({ phone_column: 'mobile' }),
+      intent('+447400123456', 'c1', 1, { mobile: '+447400123456', phone: '', opt_in: 'yes', name: 'Ana' }),
+      accepted('+447400123456', 'c1', 'wamid.1'),
+      // Valid, but not in send's key order: the row (with a landline that is Ana's number) comes first.
+      JSON.stringify({ type: 'intent', row: { mobile: '+447400123457', phone: '+447400123456', opt_in: 'yes', name: 'Ben' }, at: '2026-11-17T08:00:01.000Z', cid: 'c2', phone: '+447400123457', line: 3, attempt: 1 }),
+      outcome('+447400123457', 'c2', 'failed', '131026', 'sms_fallback'),
+    ];
+    const { reconcile, list } = await campaign([metaLine([{ id: 'wamid.1', status: 'read', cid: 'c1' }])], ledger);
+    expect((await reconcile('2026-11-19T12:00:00Z')).code).toBe(0);
+    expect(await list('sms-fallback.csv')).toBe('phone,name,reason,error_code,attempts\n+447400123457,Ben,not_on_whatsapp,131026,1\n');
+  });
+
   it('counts and names event lines it does not understand, and goes on', async () => {
     const { reconcile, list } = await campaign([...EVENTS.slice(0, 3), 'garbage', '{"type":"event","received_at":"2026-11-18T00:00:00Z","provider":"meta","raw":"{}"}', ...EVENTS.slice(3)]);
     const result = await reconcile('2026-11-19T12:00:00Z', '--json');
