@@ -122,6 +122,8 @@ export async function sendCampaign(options: SendOptions, deps: SendDeps): Promis
   }
   if (toSend > 0 && !(await deps.confirm(sendPlan))) return { kind: 'cancelled', plan: sendPlan };
 
+  // Room for every id this run may be given, so the set is not copied while the campaign runs.
+  plan.messageIds.reserve(plan.messageIds.size + toSend);
   const audience = await openAudience(source);
   const ledger = await LedgerWriter.open(options.ledgerFile, { groupMs: 2 });
   const transport = deps.transport ?? httpTransport({ timeoutMs: options.timeoutMs, maxSockets: options.concurrency });

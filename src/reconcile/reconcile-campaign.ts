@@ -51,11 +51,17 @@ export interface Summary {
   reasons: Record<string, number>;
   errors: Record<string, number>;
   next_retry_at: string | null;
+  /**
+   * Provider message ids given to more than one recipient (by send's answers, or by callbacks'
+   * correlation ids): a provider that answered wrongly. Their events are applied to no one.
+   */
+  duplicate_message_ids: number;
 }
 
 export interface ReconcileResult {
   summary: Summary;
-  events: { files: number; lines: number; matched: number; unmatched: number; unknown: number };
+  /** `ambiguous`: statuses naming only a message id given to more than one recipient (applied to no one). */
+  events: { files: number; lines: number; matched: number; unmatched: number; ambiguous: number; unknown: number };
   unknown: { file: string; line: number; why: string }[];
   files: Record<string, string>;
 }
@@ -82,7 +88,7 @@ export async function reconcileCampaign(options: ReconcileOptions): Promise<Reco
   }
 
   const decisions = fold.decide(options.now);
-  const summary = summarise(decisions, options.now, fold.recipients);
+  const summary = summarise(decisions, options.now, fold.recipients, fold.ambiguousMessageIds());
   await ensureFolder(options.outDir);
   await removeStaleTemps(options.outDir);
   const files = await writeLists(fold, decisions, options, ledgerSize);
@@ -92,7 +98,7 @@ export async function reconcileCampaign(options: ReconcileOptions): Promise<Reco
   files.summary = summaryFile.file;
   return {
     summary,
-    events: { files: options.eventFiles.length, lines: events.lines, matched: fold.counts.matched, unmatched: fold.counts.unmatched, unknown: events.unknownCount },
+    events: { files: options.eventFiles.length, lines: events.lines, ...fold.counts, unknown: events.unknownCount },
     unknown: events.unknown,
     files,
   };
@@ -115,7 +121,7 @@ async function foldLedger(fold: CampaignFold, file: string): Promise<number> {
   return size;
 }
 
-function summarise(decisions: Decision[], now: number, recipients: number): Summary {
+function summarise(decisions: Decision[], now: number, recipients: number, ambiguousMessageIds: number): Summary {
   const states = Object.fromEntries(STATES.map((state) => [state, 0])) as Record<RecipientStateName, number>;
   const lists: Record<string, number> = Object.fromEntries(Object.values(LIST_FILES).map((file) => [file, 0]));
   const reasons: Record<string, number> = {};
@@ -136,6 +142,7 @@ function summarise(decisions: Decision[], now: number, recipients: number): Summ
     reasons: sortedKeys(reasons),
     errors: sortedKeys(errors),
     next_retry_at: nextRetry === Infinity ? null : new Date(nextRetry).toISOString(),
+    duplicate_message_ids: ambiguousMessageIds,
   };
 }
 

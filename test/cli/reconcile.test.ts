@@ -63,6 +63,7 @@ describe('reconcile', () => {
       reasons: { in_doubt: 1, keyword: 1, not_on_whatsapp: 1, per_user_limit: 1 },
       errors: { '131026': 1, '131049': 1, ETIMEDOUT: 1 },
       next_retry_at: null,
+      duplicate_message_ids: 0,
     });
     for (const name of await readdir(path.join(dir, 'lists'))) expect((await stat(path.join(dir, 'lists', name))).mode & 0o777).toBe(0o600);
     expect(result.stderr).toMatch(/6 recipients in the ledger/);
