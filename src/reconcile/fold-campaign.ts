@@ -295,10 +295,14 @@ export class CampaignFold {
         optedOutCode = failure.code;
       }
     }
-    // A 131050 / 21610 is a stop at the time of the failure; a later "resume" preference lifts it.
+    // A 131050 / 21610 is a stop at the time of the failure. Of it and the preference changes the
+    // latest is the person's word, a stop winning a tie (both are joins, so order does not matter).
     let optedOut: RecipientFacts['optedOut'];
+    let resumedAt: number | undefined;
     const preference = this.preferences.get(r);
-    if (optedOutCode !== undefined && !(preference?.value === 2 && preference.at > optedOutAt)) optedOut = { via: 'opted_out', code: optedOutCode };
+    const resumedLater = preference?.value === 2 && (optedOutCode === undefined || preference.at > optedOutAt);
+    if (resumedLater) resumedAt = preference.at;
+    else if (optedOutCode !== undefined) optedOut = { via: 'opted_out', code: optedOutCode };
     else if (preference?.value === 1) optedOut = { via: preference.via, code: '' };
     return {
       phone: `+${this.phoneDigits.get(r)}`,
@@ -310,6 +314,7 @@ export class CampaignFold {
       pausedFailures,
       latest: this.attemptFacts(latest),
       optedOut,
+      resumedAt,
       family,
     };
   }

@@ -179,6 +179,18 @@ describe('reconcile', () => {
     expect(await list('suppress.csv')).toBe('phone,reason,error_code\n+447400123456,opted_out,21610\n');
   });
 
+  it('a 131050 followed by a resume puts the person on retry.csv (reason resumed), not suppress.csv', async () => {
+    const events = [
+      ...EVENTS,
+      metaLine([{ id: 'wamid.6', status: 'failed', cid: 'c6', code: 131050, ts: T_FAIL }]),
+      metaValueLine({ user_preferences: [{ wa_id: '4915123456789', category: 'marketing_messages', value: 'resume', timestamp: String(T_FAIL + 3600) }] }),
+    ];
+    const { reconcile, list } = await campaign(events);
+    expect((await reconcile('2026-11-19T12:00:00Z')).code).toBe(0);
+    expect(await list('suppress.csv')).toBe('phone,reason,error_code\n+919876543210,keyword,\n');
+    expect(await list('retry.csv')).toContain('+4915123456789,yes,Jürgen,,resumed,131050,1\n');
+  });
+
   it('leaves stale temp files of a killed run behind no more', async () => {
     const { dir, reconcile } = await campaign();
     await reconcile('2026-11-19T12:00:00Z');

@@ -214,3 +214,38 @@ describe('CampaignFold: one message id for two recipients', () => {
     expect(decisionOf(fold, '+447400123451')).toMatchObject({ state: 'read' });
   });
 });
+
+describe('CampaignFold: an opt-out failure, then a resume', () => {
+  const T_FAIL = 1795000100;
+  const ledger: LedgerRecord[] = [runRecord(), intent('+447400123456', 'c1', 1, { phone: '+447400123456', opt_in: 'yes', name: 'Ana' }), accepted('+447400123456', 'c1', 'wamid.1')];
+  const failed = metaLine([{ id: 'wamid.1', status: 'failed', code: 131050, ts: T_FAIL }]);
+  const preference = (value: 'stop' | 'resume', ts: number) => metaValueLine({ user_preferences: [{ wa_id: '447400123456', category: 'marketing_messages', value, timestamp: String(ts) }] });
+
+  it('a resume after the 131050 is the person’s latest word: due for retry from the resume, reason resumed, in any order', () => {
+    const events = [failed, preference('resume', T_FAIL + 60)];
+    const expected = { state: 'retry', list: 'retry', reason: 'resumed', code: '131050', dueAt: (T_FAIL + 60) * 1000 };
+    for (let seed = 1; seed <= 10; seed++) expect(decisionOf(foldOf(ledger, shuffled([...events, ...events.slice(seed % 2)], seed)), '+447400123456')).toEqual(expected);
+  });
+
+  it('a resume before the 131050, or at the same second, leaves the opt-out standing (a stop wins a tie)', () => {
+    expect(decisionOf(foldOf(ledger, [preference('resume', T_FAIL - 60), failed]), '+447400123456')).toMatchObject({ state: 'suppressed', reason: 'opted_out', code: '131050' });
+    expect(decisionOf(foldOf(ledger, [preference('resume', T_FAIL), failed]), '+447400123456')).toMatchObject({ state: 'suppressed', reason: 'opted_out' });
+    expect(decisionOf(foldOf(ledger, [failed, preference('resume', T_FAIL)]), '+447400123456')).toMatchObject({ state: 'suppressed', reason: 'opted_out' });
+  });
+
+  it('a stop after the resume is the latest word again', () => {
+    const events = [failed, preference('resume', T_FAIL + 60), preference('stop', T_FAIL + 120)];
+    for (let seed = 1; seed <= 6; seed++) expect(decisionOf(foldOf(ledger, shuffled(events, seed)), '+447400123456')).toMatchObject({ state: 'suppressed', list: 'suppress' });
+  });
+
+  it('Twilio: 21610, then an inbound START (OptOutType=START), is due for retry, reason resumed', () => {
+    const twilio: LedgerRecord[] = [runRecord({ provider: 'twilio' }), intent('+447400123456', 't1', 1, { phone: '+447400123456', opt_in: 'yes' }), accepted('+447400123456', 't1', 'SM1')];
+    const events = [
+      twilioLine({ MessageSid: 'SM1', MessageStatus: 'undelivered', ErrorCode: '21610' }, 't1', '2026-11-17T09:00:00.000Z'),
+      twilioLine({ MessageSid: 'SMin', SmsStatus: 'received', From: 'whatsapp:+447400123456', Body: 'START', OptOutType: 'START' }, undefined, '2026-11-17T10:00:00.000Z'),
+    ];
+    const at = Date.parse('2026-11-17T10:00:00.000Z');
+    expect(foldOf(twilio, events).decide(at)[0]).toEqual({ state: 'retry', list: 'retry', reason: 'resumed', code: '21610', dueAt: at });
+    expect(foldOf(twilio, [...events].reverse()).decide(at)[0]).toEqual({ state: 'retry', list: 'retry', reason: 'resumed', code: '21610', dueAt: at });
+  });
+});
