@@ -170,7 +170,7 @@ export class CampaignFold {
   addStatus(messageId: string | undefined, cid: string | undefined, rank: number, failed: boolean, code: number, at: number, family: number): void {
     // An id given to several recipients says nothing about which: the event is matched by its
     // correlation id alone (ours, one per attempt), or by nothing.
-    const ambiguous = messageId !== undefined && this.ambiguousIds.has(messageId);
+    const ambiguous = messageId !== undefined && this.ambiguousIds.size > 0 && this.ambiguousIds.has(messageId);
     if (ambiguous) messageId = undefined;
     const failCode = failed ? code : NO_FAILURE;
     let s = messageId !== undefined ? this.byMessageId.get(messageId) : undefined;
@@ -339,7 +339,7 @@ export class CampaignFold {
    * recipient makes it ambiguous for good: whichever record comes first, neither gets its events.
    */
   private addMessageId(messageId: string, s: number, r: number): void {
-    if (this.ambiguousIds.has(messageId)) return;
+    if (this.ambiguousIds.size > 0 && this.ambiguousIds.has(messageId)) return;
     const existing = this.byMessageId.get(messageId);
     if (existing !== undefined && this.slotRecipient.get(existing) !== r) {
       this.byMessageId.delete(messageId);

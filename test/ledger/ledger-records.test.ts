@@ -50,6 +50,16 @@ describe('ledgerRecordProblem: one check for every reader of a ledger', () => {
     expect(ledgerRecordProblem(value)).toBe(problem);
   });
 
+  it('takes as a time only what Date.parse reads as one (reconcile parses it without a second check)', () => {
+    const accepted = ['2026-11-17T08:00:01.000Z', '2026-11-17T08:00:01Z', '2026-02-31T23:59:59.999999Z', '2026-12-31T24:00:00Z', '2026-11-17T08:00:01+05:30', '0001-01-01T00:00:00Z'];
+    const refused = ['2026-11-17', '2026-11-17 08:00:01Z', '2026-13-01T00:00:00Z', '2026-00-10T00:00:00Z', '2026-11-32T00:00:00Z', '2026-11-17T25:00:00Z', '2026-11-17T08:60:00Z', '2026-11-17T08:00:01', '2026-11-17T08:00:01+24:00', ' 2026-11-17T08:00:01Z'];
+    for (const at of accepted) {
+      expect(ledgerRecordProblem({ ...goodIntent, at }), at).toBeUndefined();
+      expect(Number.isFinite(Date.parse(at)), at).toBe(true);
+    }
+    for (const at of refused) expect(ledgerRecordProblem({ ...goodIntent, at }), at).toMatch(/not an ISO-8601 time$/);
+  });
+
   it('keeps the message short whatever the value', () => {
     const problem = ledgerRecordProblem({ ...goodIntent, phone: 'x'.repeat(10_000) })!;
     expect(problem.length).toBeLessThan(120);
