@@ -23,6 +23,8 @@ export interface CampaignStats {
   /** Failed attempts by provider error code (retried ones included). */
   errors: Record<string, number>;
   retries: number;
+  /** Answers repeating a message id already returned for another recipient (counted in in_doubt too). */
+  duplicate_message_ids: number;
   /** Requests made. */
   requests: number;
   /** Clock times (ms) of the first and the last request, for the rate. */
@@ -71,6 +73,11 @@ export interface CampaignDeps {
   redact: (text: string) => string;
 }
 
+/** The in-doubt code of an answer repeating a message id returned for another recipient. */
+export const DUPLICATE_MESSAGE_ID = 'duplicate_message_id';
+/** A provider message id as wamids and SM sids look: printable ASCII, not absurdly long. */
+const MESSAGE_ID = /^[\x21-\x7e]{1,256}$/;
+
 /** Stored text from outside is cut to this length (after redaction): a title, not an echoed request. */
 const MAX_STORED_TEXT = 500;
 
@@ -80,8 +87,9 @@ const MAX_STORED_TEXT = 500;
  * stop message and the summary from here on.
  */
 function cleaned(outcome: Outcome, redact: (text: string) => string): Outcome {
-  const clean = (text: string) => redact(text).slice(0, MAX_STORED_TEXT);
-  const cleanOptional = (text: string | undefined) => (text === undefined ? undefined : clean(text));
+  const clean = (text: string) => redact(String(text)).slice(0, MAX_STORED_TEXT);
+  // A provider may put anything where a string belongs (a number, an object): only text is kept.
+  const cleanOptional = (text: unknown) => (typeof text === 'string' ? clean(text) : undefined);
   switch (outcome.kind) {
     case 'accepted':
       return { ...outcome, messageId: clean(outcome.messageId), waId: cleanOptional(outcome.waId), status: cleanOptional(outcome.status) };
@@ -115,7 +123,7 @@ interface Job {
  */
 export async function runCampaign(deps: CampaignDeps): Promise<{ stats: CampaignStats; end: CampaignEnd }> {
   const { audience, plan, provider, transport, ledger, clock, pacer, signal } = deps;
-  const stats: CampaignStats = { accepted: 0, held: 0, failed: 0, in_doubt: 0, skipped: 0, skipped_in_doubt: 0, rejected: {}, errors: {}, retries: 0, requests: 0, firstRequestAt: undefined, lastRequestAt: undefined, throttle: undefined };
+  const stats: CampaignStats = { accepted: 0, held: 0, failed: 0, in_doubt: 0, skipped: 0, skipped_in_doubt: 0, rejected: {}, errors: {}, retries: 0, duplicate_message_ids: 0, requests: 0, firstRequestAt: undefined, lastRequestAt: undefined, throttle: undefined };
   let end: CampaignEnd | undefined;
   let consecutiveFailures = 0;
   /** When the provider began throttling with no acceptance since (clock ms), if it is throttling. */
@@ -207,6 +215,24 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
     ledger.appendSoon({ type: 'outcome', at: clock.date().toISOString(), cid, phone: job.recipient.phone, outcome: state, ...extra }).catch(() => undefined);
   };
 
+  /**
+   * A success answer that cannot be taken as one: in doubt (the message may have gone out). A run
+   * of them stops the campaign: a provider answering like this would leave everyone in doubt.
+   */
+  const unusableSuccess = (job: Job, cid: string, code: string, title: string, extra: Partial<OutcomeRecord>) => {
+    stats.in_doubt++;
+    countError(code);
+    record(job, cid, 'in_doubt', { code, title, ...extra });
+    if (++consecutiveFailures >= deps.maxConsecutiveFailures) {
+      halt({
+        reason: 'stopped',
+        code,
+        title: `${consecutiveFailures} success answers in a row could not be used (the last: ${title})`,
+        fix: 'the provider, or a proxy in front of it, is answering wrongly: find out why before resuming; these sends are in doubt and are never re-sent automatically',
+      });
+    }
+  };
+
   const countError = (code: string) => {
     stats.errors[code] = (stats.errors[code] ?? 0) + 1;
   };
@@ -253,14 +279,32 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
 
   const settle = (job: Job, cid: string, outcome: Outcome) => {
     switch (outcome.kind) {
-      case 'accepted':
+      case 'accepted': {
+        const messageId = outcome.messageId;
+        if (!MESSAGE_ID.test(messageId)) {
+          // A success without an id reconcile could match a callback to (empty, huge, or binary).
+          unusableSuccess(job, cid, 'no_message_id', 'the provider answered with success but without a usable message id: whether this message went out is unknown', {});
+          return;
+        }
+        if (plan.messageIds.add(messageId, job.recipient.phone) === 'other_recipient') {
+          // One id for two people: the provider is broken, and its callbacks for this id could be
+          // about either. Never counted as accepted; reconcile gives that id's events to no one.
+          stats.duplicate_message_ids++;
+          const title = `the provider answered with message id ${messageId}, which it had already returned for another recipient: whether this message went out is unknown`;
+          unusableSuccess(job, cid, DUPLICATE_MESSAGE_ID, title, { message_id: messageId });
+          return;
+        }
         consecutiveFailures = 0;
         throttledSince = undefined;
         stats.throttle = undefined;
         stats.accepted++;
         if (outcome.status === HELD_STATUS) stats.held++;
-        record(job, cid, 'accepted', { message_id: outcome.messageId, wa_id: outcome.waId, status: outcome.status });
+        // Only what the ledger's reader accepts: a WhatsApp id of digits, a status word.
+        const waId = typeof outcome.waId === 'string' && /^\d{1,20}$/.test(outcome.waId) ? outcome.waId : undefined;
+        const status = typeof outcome.status === 'string' && /^[\w-]{1,64}$/.test(outcome.status) ? outcome.status : undefined;
+        record(job, cid, 'accepted', { message_id: messageId, wa_id: waId, status });
         return;
+      }
       case 'in_doubt':
         stats.in_doubt++;
         countError(outcome.code);

@@ -153,6 +153,8 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
   }
   if (toSend > 0 && !(await deps.confirm(sendPlan))) return { kind: 'cancelled', plan: sendPlan };
 
+  // Room for every id this run may be given, so the set is not copied while the campaign runs.
+  plan.messageIds.reserve(plan.messageIds.size + toSend);
   const audience = await openAudience(source);
   let ledger: LedgerWriter;
   try {

@@ -59,7 +59,8 @@ export function formatReconcile(result: ReconcileResult): string {
   const { summary, events } = result;
   const out: string[] = [];
   out.push(`${summary.recipients} recipients in the ledger, reconciled at ${summary.now}`);
-  out.push(`events: ${events.lines} lines from ${events.files} file(s), ${events.matched} matched, ${events.unmatched} about other messages or people, ${events.unknown} not understood`);
+  const ambiguous = events.ambiguous > 0 ? `, ${events.ambiguous} naming only a message id given to several recipients` : '';
+  out.push(`events: ${events.lines} lines from ${events.files} file(s), ${events.matched} matched, ${events.unmatched} about other messages or people${ambiguous}, ${events.unknown} not understood`);
   const tableStyle = { colAligns: ['left', 'right'] as ('left' | 'right')[], style: { head: [], border: [] }, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } };
   const states = new Table(tableStyle);
   for (const [state, count] of Object.entries(summary.states)) states.push([state.replace('_', ' '), count]);
@@ -69,6 +70,11 @@ export function formatReconcile(result: ReconcileResult): string {
   out.push(lists.toString());
   const errors = Object.entries(summary.errors);
   if (errors.length > 0) out.push(`by error code: ${errors.map(([code, n]) => `${code} × ${n}`).join(', ')}`);
+  if (summary.duplicate_message_ids > 0) {
+    out.push(
+      `! ${summary.duplicate_message_ids} message id(s) were given to more than one recipient (the provider answered wrongly): ${events.ambiguous} status event(s) naming only such an id were applied to no one, and those recipients are decided as if none had matched`,
+    );
+  }
   if (summary.next_retry_at) out.push(`next retry due: ${summary.next_retry_at} (run reconcile again after it)`);
   if (result.unknown.length > 0) {
     out.push(`Event lines not understood (${events.unknown}; counted, not fatal):`);

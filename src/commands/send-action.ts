@@ -136,6 +136,11 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
   } else {
     out(`${table}\n`);
   }
+  if (stats.duplicate_message_ids > 0) {
+    say(
+      `! ${stats.duplicate_message_ids} answer(s) repeated a message id the provider had already returned for another recipient: recorded as in doubt (duplicate_message_id), not accepted, and never re-sent automatically; ask the provider why`,
+    );
+  }
   const resume = resumeCommand(csvFile, result.plan.template.file, ledgerFile, flags);
   if (end.reason === 'stopped') {
     if (end.code === 'ledger') throw new LedgerError(redact(`stopped: ${end.title}; ${end.fix}. Resume with: ${resume}`));
@@ -156,6 +161,7 @@ function summaryKeys(stats: CampaignStats | undefined, plan: SendPlan, ledger: s
     skipped_in_doubt: stats?.skipped_in_doubt ?? plan.inDoubt,
     held: stats?.held ?? 0,
     retries: stats?.retries ?? 0,
+    duplicate_message_ids: stats?.duplicate_message_ids ?? 0,
     rejected,
     errors: stats?.errors ?? {},
     ledger,

@@ -1,4 +1,5 @@
 import { PhoneTable } from '../recipients/phone-table.js';
+import { MessageIdSet } from './message-id-set.js';
 import type { LedgerLine } from './read-ledger.js';
 import type { RunRecord } from './ledger-records.js';
 
@@ -28,6 +29,11 @@ export interface ResumePlan {
    * run waits out the pair gap before sending to them again. Few entries: only throttled ones.
    */
   lastRetryAt: Map<string, number>;
+  /**
+   * Every provider message id the ledger records, with its recipient: a run adds the ids it is
+   * given, so that an id returned for a second recipient is noticed across runs too.
+   */
+  messageIds: MessageIdSet;
 }
 
 /** Folds a ledger into each recipient's state (pure apart from reading the lines given). */
@@ -37,6 +43,7 @@ export async function planResume(lines: AsyncIterable<LedgerLine>): Promise<Resu
   let lastCampaignRun: RunRecord | undefined;
   let runs = 0;
   const lastRetryAt = new Map<string, number>();
+  const messageIds = new MessageIdSet();
   for await (const { record } of lines) {
     if (record.type === 'run') {
       lastRun = record;
@@ -58,9 +65,10 @@ export async function planResume(lines: AsyncIterable<LedgerLine>): Promise<Resu
       recipients.set(record.phone, pack(state, Math.max(1, attemptsOf(current))));
       if (state === RecipientState.Retry) lastRetryAt.set(record.phone, Date.parse(record.at));
       else lastRetryAt.delete(record.phone);
+      if (record.message_id) messageIds.add(record.message_id, record.phone);
     }
   }
-  return { lastRun, lastCampaignRun, runs, recipients, lastRetryAt };
+  return { lastRun, lastCampaignRun, runs, recipients, lastRetryAt, messageIds };
 }
 
 /** What a run does with a recipient the CSV offers: send it, or skip it as done or in doubt. */

@@ -2,8 +2,8 @@ import type { FileHandle } from 'node:fs/promises';
 import { openRegularFile } from '../fs/open-regular-file.js';
 import { InputError } from '../errors.js';
 import { describeOpenError } from '../recipients/read-csv.js';
-import type { LedgerRecord } from './ledger-records.js';
-import { readLineBatches, type LineBatch } from './read-line-batches.js';
+import { ledgerRecordProblem, type LedgerRecord } from './ledger-records.js';
+import { MAX_LINE_BYTES, readLineBatches, type LineBatch } from './read-line-batches.js';
 
 export interface LedgerLine {
   line: number;
@@ -11,9 +11,10 @@ export interface LedgerLine {
 }
 
 /**
- * Streams a ledger's records in order. A last line without its newline is what a crash mid-write
- * leaves: it is skipped (the writer cuts it before appending). A complete line that is not a
- * ledger record is corruption: an InputError naming `file:line`.
+ * Streams a ledger's records in order, each one checked (`ledgerRecordProblem`). A last line without
+ * its newline is what a crash mid-write leaves: it is skipped (the writer cuts it before appending).
+ * A complete line that is not a well-formed ledger record is corruption: an InputError naming
+ * `file:line`.
  */
 export async function* readLedger(file: string): AsyncGenerator<LedgerLine> {
   for await (const { firstLine, lines } of readLedgerBatches(file)) {
@@ -27,14 +28,27 @@ export async function* readLedger(file: string): AsyncGenerator<LedgerLine> {
 
 /**
  * The ledger's complete lines in batches, unparsed (reconcile parses only what it needs). A missing
- * or empty ledger has none; one that cannot be read is an InputError.
+ * or empty ledger has none; one that cannot be read is an InputError. A line over the length cap
+ * is never read into memory: the lines before it are yielded, then it is an InputError.
  */
 export async function* readLedgerBatches(file: string, end?: number): AsyncGenerator<LineBatch> {
   const size = await fileSize(file);
   if (size === undefined) return;
-  yield* readLineBatches(file, end ?? size);
+  for await (const batch of readLineBatches(file, { end: end ?? size })) {
+    if (batch.tooLong.length === 0) {
+      yield batch;
+      continue;
+    }
+    const at = batch.tooLong[0]!;
+    if (at > 0) yield { firstLine: batch.firstLine, lines: batch.lines.slice(0, at), tooLong: [] };
+    throw new InputError(
+      `corrupt ledger line: longer than ${MAX_LINE_BYTES >> 20} MiB, which no line send writes is; the ledger was edited or damaged: restore it from a backup`,
+      { file, line: batch.firstLine + at },
+    );
+  }
 }
 
+/** One ledger line as a checked record; anything else is an InputError naming `file:line`. */
 export function parseRecord(text: string, file: string, line: number): LedgerRecord {
   let value: unknown;
   try {
@@ -42,13 +56,11 @@ export function parseRecord(text: string, file: string, line: number): LedgerRec
   } catch {
     throw new InputError('corrupt ledger line (not JSON): the ledger was edited or damaged; restore it from a backup', { file, line });
   }
-  const type = (value as { type?: unknown } | null)?.type;
-  if (type === 'event') {
+  if ((value as { type?: unknown } | null)?.type === 'event') {
     throw new InputError('this is an events file written by webhook, not a ledger: --ledger names the file send wrote', { file, line });
   }
-  if (type !== 'run' && type !== 'intent' && type !== 'outcome') {
-    throw new InputError(`corrupt ledger line (unknown record type ${JSON.stringify(type)})`, { file, line });
-  }
+  const problem = ledgerRecordProblem(value);
+  if (problem !== undefined) throw new InputError(`corrupt ledger line: ${problem}; the ledger was edited or damaged: restore it from a backup`, { file, line });
   return value as LedgerRecord;
 }
 

@@ -2,31 +2,62 @@ import { open } from 'node:fs/promises';
 
 const CHUNK = 1 << 20;
 
+/**
+ * The longest line read (bytes, without its newline). The longest line `send` writes is an intent
+ * with its CSV row: the row is at most 256 KiB (read-csv's MAX_RECORD_SIZE), and it is written with
+ * the header's names as keys and JSON's escapes, which can make either part up to six times longer
+ * in theory (1.5 MiB each) and about twice as long in practice; an outcome's message id or title
+ * comes from an answer of at most 1 MiB. 4 MiB is above all of these and far below what would
+ * strain memory. A longer line is not read: a ledger reports it as corrupt, an events file counts it
+ * as a line it does not understand.
+ */
+export const MAX_LINE_BYTES = 4 << 20;
+
 export interface LineBatch {
   /** The 1-based line number of `lines[0]`. */
   firstLine: number;
   lines: string[];
+  /**
+   * Indices in `lines` of lines longer than the cap, listed as soon as the cap is passed (before
+   * their end is read, so a torn last line may be among them): never read into memory, they are
+   * `''` in `lines`, and each reader decides what they mean (usually empty).
+   */
+  tooLong: number[];
+}
+
+export interface LineBatchOptions {
+  /** Read up to this byte (default: the size when opened). */
+  end?: number;
+  /** Start at this byte, a line's first byte; line numbers then count from there. */
+  start?: number;
+  /** Lines longer than this many bytes are skipped and listed in `tooLong` (default MAX_LINE_BYTES). */
+  maxLineBytes?: number;
 }
 
 /**
- * Streams a JSONL file's complete lines (those ending in `\n`), a chunk's worth at a time, from
- * byte `start` (a line's first byte; line numbers then count from there) up to byte `end` (default:
- * the size when opened). A last line without its newline is a torn write (a
- * crash mid-append) and is not returned. Batches keep the per-line cost of a million-line ledger
- * to a loop over an array rather than an await per line (readline cost reconcile ~15 %).
+ * Streams a JSONL file's complete lines (those ending in `\n`), a chunk's worth at a time. A last
+ * line without its newline is a torn write (a crash mid-append) and is not returned. Batches keep
+ * the per-line cost of a million-line ledger to a loop over an array rather than an await per line
+ * (readline cost reconcile ~15 %).
+ *
+ * Memory stays bounded whatever the file holds: the buffer grows for a long line only up to
+ * `maxLineBytes`; past that, the line is reported in `tooLong` and the rest of it is read a buffer
+ * at a time and dropped.
  */
-export async function* readLineBatches(file: string, end?: number, start = 0): AsyncGenerator<LineBatch> {
+export async function* readLineBatches(file: string, options: LineBatchOptions = {}): AsyncGenerator<LineBatch> {
+  const maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
   const handle = await open(file, 'r');
   try {
-    const limit = end ?? (await handle.stat()).size;
-    let buffer = Buffer.allocUnsafe(CHUNK);
+    const limit = options.end ?? (await handle.stat()).size;
+    let buffer = Buffer.allocUnsafe(Math.min(CHUNK, maxLineBytes + 1));
     let filled = 0; // bytes of `buffer` holding unread data (a partial line carried over)
-    let position = start;
+    let skipping = false; // inside a line found longer than the cap: its bytes are dropped
+    let position = options.start ?? 0;
     let line = 1;
     while (position < limit) {
       if (filled === buffer.length) {
-        // One line longer than the buffer: grow it.
-        const bigger = Buffer.allocUnsafe(buffer.length * 2);
+        // A partial line fills the buffer (and is within the cap, or it would have been dropped).
+        const bigger = Buffer.allocUnsafe(Math.min(buffer.length * 2, maxLineBytes + 1));
         buffer.copy(bigger, 0, 0, filled);
         buffer = bigger;
       }
@@ -34,17 +65,36 @@ export async function* readLineBatches(file: string, end?: number, start = 0): A
       if (bytesRead === 0) break;
       position += bytesRead;
       const available = filled + bytesRead;
-      const lines: string[] = [];
       let start = 0;
-      for (let newline = buffer.indexOf(10, 0); newline >= 0 && newline < available; newline = buffer.indexOf(10, start)) {
+      if (skipping) {
+        const newline = buffer.indexOf(10, 0);
+        if (newline < 0 || newline >= available) {
+          filled = 0;
+          continue;
+        }
+        skipping = false;
+        start = newline + 1;
+      }
+      const lines: string[] = [];
+      const tooLong: number[] = [];
+      // The buffer holds at most maxLineBytes + 1 bytes, so a line found in it is within the cap.
+      for (let newline = buffer.indexOf(10, start); newline >= 0 && newline < available; newline = buffer.indexOf(10, start)) {
         const stop = newline > start && buffer[newline - 1] === 13 ? newline - 1 : newline;
         lines.push(buffer.toString('utf8', start, stop));
         start = newline + 1;
       }
       buffer.copy(buffer, 0, start, available);
       filled = available - start;
+      if (filled > maxLineBytes) {
+        // The line in progress is over the cap: say so now (a reader may stop here), drop what was
+        // read of it, and skip the rest up to its newline.
+        tooLong.push(lines.length);
+        lines.push('');
+        filled = 0;
+        skipping = true;
+      }
       if (lines.length > 0) {
-        yield { firstLine: line, lines };
+        yield { firstLine: line, lines, tooLong };
         line += lines.length;
       }
     }

@@ -53,6 +53,8 @@ export interface RecipientFacts {
   latest: AttemptFacts;
   /** The last word on marketing consent: a stop (user_preferences, keyword, Twilio opt-out, 131050 / 21610) not followed by a resume. */
   optedOut: { via: string; code: string } | undefined;
+  /** When the person resumed marketing messages (`user_preferences` resume, Twilio START), if that is their last word. */
+  resumedAt: number | undefined;
   /** The provider family of the latest attempt's run (for codes recorded by send). */
   family: ProviderFamily;
 }
@@ -143,6 +145,10 @@ function decideFailure(facts: RecipientFacts, failure: Failure, now: number): De
   };
   switch (failure.errorClass) {
     case 'opted_out':
+      // Refused because the person had opted out, who has since opted back in (their latest word):
+      // the message never reached them, and they asked for these messages again, so it is due
+      // again from the moment they resumed (within the TTL, like every retry).
+      if (facts.resumedAt !== undefined && facts.resumedAt > failure.at) return scheduled(facts.resumedAt, 'resumed');
       return { state: 'suppressed', list: 'suppress', reason: 'opted_out', code };
     case 'sms_fallback':
       return { state: 'sms_fallback', list: 'sms_fallback', reason: failure.smsReason ?? 'not_on_whatsapp', code };

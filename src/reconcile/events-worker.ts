@@ -22,9 +22,9 @@ try {
   for (const [part, { file, end }] of parts.entries()) {
     let lines = 0;
     if (end > 0) {
-      for await (const batch of readLineBatches(file, end)) {
+      for await (const batch of readLineBatches(file, { end })) {
         lines += batch.lines.length;
-        post(encodeSignals(file, part, batch.firstLine, batch.lines, (text) => parseEventLine(text, keywordSet)));
+        post(encodeSignals(file, part, batch, (text) => parseEventLine(text, keywordSet)));
         outstanding++;
         while (outstanding >= WINDOW) await new Promise<void>((r) => (resume = r));
       }

@@ -9,6 +9,8 @@ const LEDGER_STATES = ['none', 'accepted', 'failed', 'in_doubt', 'retry'] as con
 // A Map: the outcome is the ledger's text, and `constructor` is no state.
 const LEDGER_INDEX = new Map<string, number>([['accepted', 1], ['failed', 2], ['in_doubt', 3], ['retry', 4]]);
 const NO_FAILURE = -2;
+/** A claim on a message id by attempts of two recipients. */
+const AMBIGUOUS = -1;
 const FAMILIES: ProviderFamily[] = ['meta', 'twilio'];
 
 /** A provider family as stored in the fold's columns (and sent across threads): its index in FAMILIES. */
@@ -30,6 +32,8 @@ export interface FoldCounts {
   matched: number;
   /** Signals about messages or people this ledger does not know (another campaign's, say). */
   unmatched: number;
+  /** Statuses naming only a message id given to more than one recipient (by the ledger, or by events' correlation ids): applied to no one. */
+  ambiguous: number;
 }
 
 /**
@@ -38,7 +42,8 @@ export interface FoldCounts {
  * A million recipients with several million events must fit in a few hundred MB, so the state is
  * columns of numbers indexed by attempt ("slot") and by recipient, not an object per message; the
  * only string maps are provider message id → slot and, for the few attempts in doubt, correlation
- * id → slot. Events match by message id or correlation id, never by phone number.
+ * id → slot. Events match by message id or correlation id, never by phone number; a message id
+ * given to two recipients (a provider that answered wrongly) matches no one.
  *
  * Every operation on a slot is a lattice join (higher status wins; a failure is terminal, and of
  * several the earliest, then the lowest code, wins; of preference changes the latest, a stop winning
@@ -74,12 +79,25 @@ export class CampaignFold {
   private readonly slotFailFamily = uint8s();
 
   private readonly byMessageId = new Map<string, number>();
+  /**
+   * Message ids the ledger records for two or more recipients (a provider that answered wrongly):
+   * their events could be about any of them, so they are applied to none.
+   */
+  private readonly ambiguousIds = new Set<string>();
   /** Attempts without a known result, by correlation id: in doubt until an event says otherwise. */
   private readonly byCid = new Map<string, number>();
   /** WhatsApp ids that differ from the number dialled (Mexico 521…, Argentina 549…) → recipient. */
   private readonly byWaId = new Map<string, number>();
   private readonly pendingByMessageId = new Map<string, PendingStatus>();
-  readonly counts: FoldCounts = { matched: 0, unmatched: 0 };
+  /** Message ids that events carried with the correlation id of an attempt in doubt → that slot (AMBIGUOUS: two recipients'). */
+  private readonly claims = new Map<string, number>();
+  private readonly eventCounts: FoldCounts = { matched: 0, unmatched: 0, ambiguous: 0 };
+
+  /** How the events matched (read once every event is in). */
+  get counts(): FoldCounts {
+    this.settleEvents();
+    return { ...this.eventCounts };
+  }
 
   get recipients(): number {
     return this.phoneDigits.length;
@@ -128,9 +146,9 @@ export class CampaignFold {
     if (record.code !== undefined) this.slotCode.set(s, record.code);
     if (record.class !== undefined) this.slotClass.set(s, record.class);
     if (record.outcome !== 'in_doubt') this.byCid.delete(record.cid);
-    if (record.message_id) this.byMessageId.set(record.message_id, s);
     const r = this.slotRecipient.get(s);
-    if (record.wa_id && record.wa_id !== record.phone.slice(1) && /^\d{1,15}$/.test(record.wa_id)) this.byWaId.set(record.wa_id, r);
+    if (record.message_id) this.addMessageId(record.message_id, s, r);
+    if (typeof record.wa_id === 'string' && record.wa_id !== record.phone.slice(1) && /^\d{1,15}$/.test(record.wa_id)) this.byWaId.set(record.wa_id, r);
     return true;
   }
 
@@ -139,10 +157,10 @@ export class CampaignFold {
     if (signal.kind === 'preference') {
       const r = this.recipientOfWaId(signal.waId);
       if (r < 0) {
-        this.counts.unmatched++;
+        this.eventCounts.unmatched++;
         return;
       }
-      this.counts.matched++;
+      this.eventCounts.matched++;
       this.joinPreference(r, signal.value === 'stop' ? 1 : 2, signal.at, signal.via);
       return;
     }
@@ -151,46 +169,85 @@ export class CampaignFold {
 
   /** Folds one status (the parts of a status signal; `family` as `familyCode` gives it). */
   addStatus(messageId: string | undefined, cid: string | undefined, rank: number, failed: boolean, code: number, at: number, family: number): void {
+    // An id given to several recipients says nothing about which: the event is matched by its
+    // correlation id alone (ours, one per attempt), or by nothing.
+    const ambiguous = messageId !== undefined && this.ambiguousIds.size > 0 && this.ambiguousIds.has(messageId);
+    if (ambiguous) messageId = undefined;
+    const failCode = failed ? code : NO_FAILURE;
     let s = messageId !== undefined ? this.byMessageId.get(messageId) : undefined;
     if (s === undefined && cid !== undefined) {
       s = this.byCid.get(cid);
-      // A correlation id names the attempt: learn its message id, and take what arrived under that
-      // id before it could be matched.
-      if (s !== undefined && messageId !== undefined && !this.byMessageId.has(messageId)) {
-        this.byMessageId.set(messageId, s);
-        const pending = this.pendingByMessageId.get(messageId);
-        if (pending) {
-          this.pendingByMessageId.delete(messageId);
-          this.counts.unmatched -= pending.events;
-          this.counts.matched += pending.events;
-          this.joinStatus(s, pending.rank, pending.failCode, pending.failAt, pending.family);
-        }
-      }
+      // A correlation id names the attempt, so the message id it comes with is that attempt's:
+      // events naming only that id are given to it once all events are in (`settleEvents`).
+      if (s !== undefined && messageId !== undefined) this.claim(messageId, s);
     }
-    const failCode = failed ? code : NO_FAILURE;
-    if (s === undefined) {
-      this.counts.unmatched++;
-      if (messageId === undefined) return;
-      const pending = this.pendingByMessageId.get(messageId) ?? { rank: 0, failCode: NO_FAILURE, failAt: 0, family, events: 0 };
-      pending.events++;
-      pending.rank = Math.max(pending.rank, rank);
-      if (failed && worseFailure(at, failCode, pending.failAt, pending.failCode)) {
-        pending.failCode = failCode;
-        pending.failAt = at;
-        pending.family = family;
-      }
-      this.pendingByMessageId.set(messageId, pending);
+    if (s !== undefined) {
+      this.eventCounts.matched++;
+      this.joinStatus(s, rank, failCode, at, family);
       return;
     }
-    this.counts.matched++;
-    this.joinStatus(s, rank, failCode, at, family);
+    if (messageId === undefined) {
+      if (ambiguous) this.eventCounts.ambiguous++;
+      else this.eventCounts.unmatched++;
+      return;
+    }
+    // Unmatched for now: kept per id (joined like a slot), in case a correlation id claims it.
+    this.eventCounts.unmatched++;
+    const pending = this.pendingByMessageId.get(messageId) ?? { rank: 0, failCode: NO_FAILURE, failAt: 0, family, events: 0 };
+    pending.events++;
+    pending.rank = Math.max(pending.rank, rank);
+    if (failed && worseFailure(at, failCode, pending.failAt, pending.failCode)) {
+      pending.failCode = failCode;
+      pending.failAt = at;
+      pending.family = family;
+    }
+    this.pendingByMessageId.set(messageId, pending);
+  }
+
+  /** Message ids given to more than one recipient, by the ledger or by events' correlation ids (read once every event is in). */
+  ambiguousMessageIds(): number {
+    this.settleEvents();
+    let claimedTwice = 0;
+    for (const slot of this.claims.values()) if (slot === AMBIGUOUS) claimedTwice++;
+    return this.ambiguousIds.size + claimedTwice;
   }
 
   /** Each recipient's decision at `now`, in order of first appearance in the ledger. */
   decide(now: number): Decision[] {
+    this.settleEvents();
     const decisions: Decision[] = new Array(this.recipients);
     for (let r = 0; r < this.recipients; r++) decisions[r] = decideRecipient(this.factsOf(r), now);
     return decisions;
+  }
+
+  /**
+   * Once every event is in: the events that named only a message id claimed by a correlation id go
+   * to that attempt, or to no one when attempts of two recipients claimed it. Deferred to here so
+   * that the result does not depend on which event came first. Idempotent.
+   */
+  private settleEvents(): void {
+    for (const [messageId, slot] of this.claims) {
+      const pending = this.pendingByMessageId.get(messageId);
+      if (!pending) continue;
+      this.pendingByMessageId.delete(messageId);
+      this.eventCounts.unmatched -= pending.events;
+      if (slot === AMBIGUOUS) {
+        this.eventCounts.ambiguous += pending.events;
+        continue;
+      }
+      this.eventCounts.matched += pending.events;
+      this.joinStatus(slot, pending.rank, pending.failCode, pending.failAt, pending.family);
+    }
+  }
+
+  /** `messageId` came with the correlation id of attempt `s` (one not settled by the ledger). */
+  private claim(messageId: string, s: number): void {
+    const current = this.claims.get(messageId);
+    if (current === undefined) this.claims.set(messageId, s);
+    else if (current === AMBIGUOUS || current === s) return;
+    else if (this.slotRecipient.get(current) !== this.slotRecipient.get(s)) this.claims.set(messageId, AMBIGUOUS);
+    // Two attempts of one recipient: the later one, whichever event came first.
+    else this.claims.set(messageId, Math.max(current, s));
   }
 
   /** The recipient index of a ledger phone, or -1. */
@@ -239,10 +296,14 @@ export class CampaignFold {
         optedOutCode = failure.code;
       }
     }
-    // A 131050 / 21610 is a stop at the time of the failure; a later "resume" preference lifts it.
+    // A 131050 / 21610 is a stop at the time of the failure. Of it and the preference changes the
+    // latest is the person's word, a stop winning a tie (both are joins, so order does not matter).
     let optedOut: RecipientFacts['optedOut'];
+    let resumedAt: number | undefined;
     const preference = this.preferences.get(r);
-    if (optedOutCode !== undefined && !(preference?.value === 2 && preference.at > optedOutAt)) optedOut = { via: 'opted_out', code: optedOutCode };
+    const resumedLater = preference?.value === 2 && (optedOutCode === undefined || preference.at > optedOutAt);
+    if (resumedLater) resumedAt = preference.at;
+    else if (optedOutCode !== undefined) optedOut = { via: 'opted_out', code: optedOutCode };
     else if (preference?.value === 1) optedOut = { via: preference.via, code: '' };
     return {
       phone: `+${this.phoneDigits.get(r)}`,
@@ -254,6 +315,7 @@ export class CampaignFold {
       pausedFailures,
       latest: this.attemptFacts(latest),
       optedOut,
+      resumedAt,
       family,
     };
   }
@@ -271,6 +333,21 @@ export class CampaignFold {
       rank: Math.max(0, rank),
       eventFailure: failCode === NO_FAILURE ? undefined : { code: failCode, at: this.slotFailAt.get(s), family: FAMILIES[this.slotFailFamily.get(s)]! },
     };
+  }
+
+  /**
+   * Records that attempt `s` (of recipient `r`) was given `messageId`. The same id for another
+   * recipient makes it ambiguous for good: whichever record comes first, neither gets its events.
+   */
+  private addMessageId(messageId: string, s: number, r: number): void {
+    if (this.ambiguousIds.size > 0 && this.ambiguousIds.has(messageId)) return;
+    const existing = this.byMessageId.get(messageId);
+    if (existing !== undefined && this.slotRecipient.get(existing) !== r) {
+      this.byMessageId.delete(messageId);
+      this.ambiguousIds.add(messageId);
+      return;
+    }
+    this.byMessageId.set(messageId, s);
   }
 
   private joinStatus(s: number, rank: number, failCode: number, failAt: number, family: number): void {

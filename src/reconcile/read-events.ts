@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { lineStartAfter, readLineBatches } from '../ledger/read-line-batches.js';
+import { MAX_LINE_BYTES, lineStartAfter, readLineBatches, type LineBatch } from '../ledger/read-line-batches.js';
 import { familyCode, type CampaignFold } from './fold-campaign.js';
 import { parseEventLine, type ParsedEvent, type Signal } from './parse-event.js';
 
@@ -46,17 +46,23 @@ export interface SignalBatch {
 
 export type WorkerMessage = SignalBatch | { kind: 'done'; linesPerPart: number[] } | { kind: 'error'; message: string };
 
+/** Why an over-long events line was skipped (a webhook body is at most 1 MiB; a line is never read past the cap). */
+const TOO_LONG: ParsedEvent = { ok: false, why: `a line longer than ${MAX_LINE_BYTES >> 20} MiB (not read)` };
+
 /** Parses a batch of lines into a SignalBatch (line numbers from `firstLine`). */
-export function encodeSignals(file: string, part: number, firstLine: number, lines: string[], parse: (text: string) => ParsedEvent): SignalBatch {
+export function encodeSignals(file: string, part: number, { firstLine, lines, tooLong }: LineBatch, parse: (text: string) => ParsedEvent): SignalBatch {
   const ids: string[] = [];
   const cids: string[] = [];
   const numbers: number[] = [];
   const batch: SignalBatch = { kind: 'batch', part, lines: 0, ids, cids, numbers: new Float64Array(0), preferences: [], unknown: [], unknownCount: 0 };
+  let nextTooLong = 0;
   for (let i = 0; i < lines.length; i++) {
     const text = lines[i]!;
-    if (text === '') continue;
+    const skipped = tooLong[nextTooLong] === i;
+    if (skipped) nextTooLong++;
+    else if (text === '') continue;
     batch.lines++;
-    const parsed = parse(text);
+    const parsed = skipped ? TOO_LONG : parse(text);
     if (!parsed.ok) {
       batch.unknownCount++;
       if (batch.unknown.length < NAMED_UNKNOWN) batch.unknown.push({ file, line: firstLine + i, why: parsed.why });
@@ -154,9 +160,9 @@ export async function startReadingEvents(files: string[], keywords: string[], wo
     };
     try {
       for (let part = 0; part < files.length; part++) {
-        for await (const { firstLine, lines } of readLineBatches(files[part]!, sizes[part], splits[part])) {
+        for await (const { firstLine, lines, tooLong } of readLineBatches(files[part]!, { end: sizes[part], start: splits[part] })) {
           if (worker) drainWorker();
-          applyBatch(fold, encodeSignals(files[part]!, part, firstLine, lines, (text) => parseEventLine(text, keywordSet)), report, mainUnknown);
+          applyBatch(fold, encodeSignals(files[part]!, part, { firstLine, lines, tooLong }, (text) => parseEventLine(text, keywordSet)), report, mainUnknown);
         }
       }
       while (!drainWorker()) {

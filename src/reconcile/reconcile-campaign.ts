@@ -16,6 +16,12 @@ import { CampaignFold } from './fold-campaign.js';
 import { normaliseKeyword } from './parse-event.js';
 import { startReadingEvents, type EventsReport } from './read-events.js';
 
+/**
+ * The start of an intent as send writes it (`type`, `at`, `cid`, `phone`, in that order), capturing
+ * the top-level phone. JSON strings escape every quote, so `at` and `cid` cannot fake a key.
+ */
+const SEND_INTENT_PREFIX = /^\{"type":"intent","at":"(?:[^"\\]|\\.)*","cid":"(?:[^"\\]|\\.)*","phone":"([^"\\]*)"/;
+
 /** The list files (fixed names, SPEC "Reconcile lists"). */
 export const LIST_FILES: Record<ListName, string> = {
   retry: 'retry.csv',
@@ -49,11 +55,17 @@ export interface Summary {
   reasons: Record<string, number>;
   errors: Record<string, number>;
   next_retry_at: string | null;
+  /**
+   * Provider message ids given to more than one recipient (by send's answers, or by callbacks'
+   * correlation ids): a provider that answered wrongly. Their events are applied to no one.
+   */
+  duplicate_message_ids: number;
 }
 
 export interface ReconcileResult {
   summary: Summary;
-  events: { files: number; lines: number; matched: number; unmatched: number; unknown: number };
+  /** `ambiguous`: statuses naming only a message id given to more than one recipient (applied to no one). */
+  events: { files: number; lines: number; matched: number; unmatched: number; ambiguous: number; unknown: number };
   unknown: { file: string; line: number; why: string }[];
   files: Record<string, string>;
 }
@@ -80,13 +92,13 @@ export async function reconcileCampaign(options: ReconcileOptions): Promise<Reco
   }
 
   const decisions = fold.decide(options.now);
-  const summary = summarise(decisions, options.now, fold.recipients);
+  const summary = summarise(decisions, options.now, fold.recipients, fold.ambiguousMessageIds());
   await ensureFolder(options.outDir);
   await removeStaleTemps(options.outDir);
   const files = await writeLists(fold, decisions, options, ledgerSize, `${JSON.stringify(summary, null, 2)}\n`);
   return {
     summary,
-    events: { files: options.eventFiles.length, lines: events.lines, matched: fold.counts.matched, unmatched: fold.counts.unmatched, unknown: events.unknownCount },
+    events: { files: options.eventFiles.length, lines: events.lines, ...fold.counts, unknown: events.unknownCount },
     unknown: events.unknown,
     files,
   };
@@ -109,7 +121,7 @@ async function foldLedger(fold: CampaignFold, file: string): Promise<number> {
   return size;
 }
 
-function summarise(decisions: Decision[], now: number, recipients: number): Summary {
+function summarise(decisions: Decision[], now: number, recipients: number, ambiguousMessageIds: number): Summary {
   const states = Object.fromEntries(STATES.map((state) => [state, 0])) as Record<RecipientStateName, number>;
   const lists: Record<string, number> = Object.fromEntries(Object.values(LIST_FILES).map((file) => [file, 0]));
   // Maps: a code is the ledger's or a callback's text (`constructor`, `__proto__` are codes too).
@@ -131,6 +143,7 @@ function summarise(decisions: Decision[], now: number, recipients: number): Summ
     reasons: sortedKeys(reasons),
     errors: sortedKeys(errors),
     next_retry_at: nextRetry === Infinity ? null : new Date(nextRetry).toISOString(),
+    duplicate_message_ids: ambiguousMessageIds,
   };
 }
 
@@ -200,15 +213,17 @@ async function writeLists(fold: CampaignFold, decisions: Decision[], options: Re
       output.rows.push(cells);
       if (output.rows.length >= 1000) await flush(decision.list);
     };
-    // Each recipient's row is on their first intent. Most lines are skipped unparsed: an outcome, or
-    // an intent of someone in no list (the phone is read straight from send's fixed key order).
+    // Each recipient's row is on their first intent. Pass 1 checked every line of these bytes, so
+    // most are skipped unparsed: an outcome, or an intent of someone in no list or already written.
+    // The phone is read from send's fixed key order only when the line starts exactly so (a
+    // `"phone":"` further on could be a column of the row); any other intent is parsed.
     for await (const { firstLine, lines } of readLedgerBatches(options.ledgerFile, ledgerSize)) {
       for (let i = 0; i < lines.length; i++) {
         const text = lines[i]!;
         if (text.startsWith('{"type":"outcome"') || text.startsWith('{"type":"run"') || text.trim() === '') continue;
-        if (text.startsWith('{"type":"intent"')) {
-          const at = text.indexOf('"phone":"');
-          const r = at < 0 ? -1 : fold.recipientOf(text.slice(at + 9, text.indexOf('"', at + 9)));
+        const phone = SEND_INTENT_PREFIX.exec(text)?.[1];
+        if (phone !== undefined) {
+          const r = fold.recipientOf(phone);
           if (r >= 0 && (written[r] || !decisions[r]!.list)) {
             written[r] = 1;
             continue;

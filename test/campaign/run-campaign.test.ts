@@ -290,9 +290,73 @@ describe('runCampaign', () => {
     // a is accepted after four minutes of throttling; b after nine, with a's acceptance in between.
     const { stats, end } = await campaign({
       recipients: 2,
-      answers: { [a!]: [...Array(4).fill(throttled), ok()], [b!]: [...Array(9).fill(throttled), ok()] },
+      answers: { [a!]: [...Array(4).fill(throttled), ok('wamid.A')], [b!]: [...Array(9).fill(throttled), ok('wamid.B')] },
     });
     expect(end).toEqual({ reason: 'done' });
     expect(stats).toMatchObject({ accepted: 2, failed: 0 });
+  });
+});
+
+describe('runCampaign: one message id for two recipients', () => {
+  it('records the second recipient given an id already returned for another as in doubt, never accepted', async () => {
+    const [a, b, c] = phones(3);
+    const { stats, end, records } = await campaign({ recipients: 3, concurrency: 1, answers: { [a!]: [ok('wamid.SAME')], [b!]: [ok('wamid.SAME')], [c!]: [ok('wamid.C')] } });
+    expect(end).toEqual({ reason: 'done' });
+    expect(stats).toMatchObject({ accepted: 2, in_doubt: 1, duplicate_message_ids: 1, errors: { duplicate_message_id: 1 } });
+    const outcomes = records.filter((r) => r.type === 'outcome');
+    expect(outcomes.find((r) => r.phone === a)).toMatchObject({ outcome: 'accepted', message_id: 'wamid.SAME' });
+    expect(outcomes.find((r) => r.phone === b)).toMatchObject({
+      outcome: 'in_doubt',
+      code: 'duplicate_message_id',
+      message_id: 'wamid.SAME',
+      title: expect.stringContaining('already returned for another recipient'),
+    });
+    expect(outcomes.find((r) => r.phone === c)).toMatchObject({ outcome: 'accepted', message_id: 'wamid.C' });
+  });
+
+  it('notices an id the ledger already holds for another recipient from an earlier run', async () => {
+    const [a, b] = phones(2);
+    const at = '2026-11-23T10:00:00.000Z';
+    const ledger: LedgerRecord[] = [
+      { type: 'intent', at, cid: 'x-1', phone: a!, line: 2, attempt: 1 },
+      { type: 'outcome', at, cid: 'x-1', phone: a!, outcome: 'accepted', message_id: 'wamid.EARLIER' },
+    ];
+    const { stats, records } = await campaign({ recipients: 2, ledger, answers: { [b!]: [ok('wamid.EARLIER')] } });
+    expect(stats).toMatchObject({ accepted: 0, skipped: 1, in_doubt: 1, duplicate_message_ids: 1 });
+    expect(records.at(-1)).toMatchObject({ type: 'outcome', phone: b, outcome: 'in_doubt', code: 'duplicate_message_id' });
+  });
+
+  it('takes the same id again for the same recipient (a retry the provider recognised) as accepted', async () => {
+    const [a] = phones(1);
+    const ledger: LedgerRecord[] = [
+      { type: 'intent', at: '2026-11-23T10:00:00.000Z', cid: 'x-1', phone: a!, line: 2, attempt: 1 },
+      { type: 'outcome', at: '2026-11-23T10:00:00.000Z', cid: 'x-1', phone: a!, outcome: 'in_doubt', code: 'ETIMEDOUT', message_id: 'wamid.A' },
+      { type: 'outcome', at: '2026-11-23T10:00:00.000Z', cid: 'x-1', phone: a!, outcome: 'retry', code: '130429' },
+    ];
+    const { stats } = await campaign({ recipients: 1, ledger, answers: { [a!]: [ok('wamid.A')] } });
+    expect(stats).toMatchObject({ accepted: 1, in_doubt: 0, duplicate_message_ids: 0 });
+  });
+
+  it('stops the campaign after a run of such answers: a provider answering so would leave everyone in doubt', async () => {
+    const { stats, end, requests } = await campaign({ recipients: 20, concurrency: 1, maxConsecutiveFailures: 3, answers: Object.fromEntries(phones(20).map((p) => [p, [ok('wamid.SAME')]])) });
+    expect(end).toMatchObject({ reason: 'stopped', code: 'duplicate_message_id', title: expect.stringContaining('3 success answers in a row could not be used') });
+    expect(stats).toMatchObject({ accepted: 1, in_doubt: 3 });
+    expect(requests).toHaveLength(4);
+  });
+
+  it('takes a success without a usable message id as in doubt', async () => {
+    const [a, b] = phones(2);
+    const { stats, records } = await campaign({ recipients: 2, answers: { [a!]: [ok('')], [b!]: [ok(`wamid.${'x'.repeat(300)}`)] } });
+    expect(stats).toMatchObject({ accepted: 0, in_doubt: 2, errors: { no_message_id: 2 } });
+    expect(records.filter((r) => r.type === 'outcome').map((r) => r.type === 'outcome' && r.outcome)).toEqual(['in_doubt', 'in_doubt']);
+  });
+
+  it('writes only a WhatsApp id of digits and a status word, so the ledger stays readable whatever the provider sent', async () => {
+    const [a] = phones(1);
+    const odd: TransportResult = { ok: true, response: { status: 200, headers: {}, body: JSON.stringify({ messages: [{ id: 'wamid.O', message_status: { nested: true } }], contacts: [{ wa_id: 447400 }] }) } };
+    const { stats, records } = await campaign({ recipients: 1, answers: { [a!]: [odd] } });
+    expect(stats.accepted).toBe(1);
+    const written = records.find((r) => r.type === 'outcome')!;
+    expect(written).toEqual({ type: 'outcome', at: expect.any(String), cid: expect.any(String), phone: a, outcome: 'accepted', message_id: 'wamid.O' });
   });
 });

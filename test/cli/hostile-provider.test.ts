@@ -153,7 +153,8 @@ function echoingProvider(provider: keyof typeof SECRETS, stop = false): Handler 
     if (kind === 1) return error(500, 131000, 20500);
     if (kind === 3 && provider !== 'twilio' && attempt === 1) return error(400, 131056, 0);
     if (kind === 2 && attempt === 1) return error(429, 130429, 20429, { 'retry-after': '1' });
-    const id = `${Buffer.from(`${SID}:${secret}`).toString('base64')}-${secret}`;
+    // One id per recipient (a provider repeating an id is another test's hostile case).
+    const id = `${to.slice(1)}-${Buffer.from(`${SID}:${secret}`).toString('base64')}-${secret}`;
     if (provider === 'twilio') return answer(201, { sid: `SM${id}`, status: echo });
     return answer(200, { contacts: [{ wa_id: secret }], messages: [{ id: `wamid.${id}`, message_status: echo }] });
   };

@@ -63,6 +63,7 @@ describe('reconcile', () => {
       reasons: { in_doubt: 1, keyword: 1, not_on_whatsapp: 1, per_user_limit: 1 },
       errors: { '131026': 1, '131049': 1, ETIMEDOUT: 1 },
       next_retry_at: null,
+      duplicate_message_ids: 0,
     });
     for (const name of await readdir(path.join(dir, 'lists'))) expect((await stat(path.join(dir, 'lists', name))).mode & 0o777).toBe(0o600);
     expect(result.stderr).toMatch(/6 recipients in the ledger/);
@@ -104,6 +105,20 @@ describe('reconcile', () => {
     expect(bad.stderr).toMatch(/l\.jsonl:4: corrupt ledger line/);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     await expect(stat(path.join(corrupt, 'out'))).rejects.toThrow(); // nothing written
+  });
+
+  it('finds a listed recipient’s row whatever the key order of its intent: a "phone" cell in the row is not the recipient', async () => {
+    const ledger = [
+      runRecord({ phone_column: 'mobile' }),
+      intent('+447400123456', 'c1', 1, { mobile: '+447400123456', phone: '', opt_in: 'yes', name: 'Ana' }),
+      accepted('+447400123456', 'c1', 'wamid.1'),
+      // Valid, but not in send's key order: the row (with a landline that is Ana's number) comes first.
+      JSON.stringify({ type: 'intent', row: { mobile: '+447400123457', phone: '+447400123456', opt_in: 'yes', name: 'Ben' }, at: '2026-11-17T08:00:01.000Z', cid: 'c2', phone: '+447400123457', line: 3, attempt: 1 }),
+      outcome('+447400123457', 'c2', 'failed', '131026', 'sms_fallback'),
+    ];
+    const { reconcile, list } = await campaign([metaLine([{ id: 'wamid.1', status: 'read', cid: 'c1' }])], ledger);
+    expect((await reconcile('2026-11-19T12:00:00Z')).code).toBe(0);
+    expect(await list('sms-fallback.csv')).toBe('phone,name,reason,error_code,attempts\n+447400123457,Ben,not_on_whatsapp,131026,1\n');
   });
 
   it('counts and names event lines it does not understand, and goes on', async () => {
@@ -162,6 +177,18 @@ describe('reconcile', () => {
     const result = await reconcile('2026-11-18T12:00:00Z', '--json');
     expect(JSON.parse(result.stdout)).toMatchObject({ states: { suppressed: 1, waiting_retry: 1, read: 1 }, next_retry_at: '2026-11-19T00:00:00.000Z' });
     expect(await list('suppress.csv')).toBe('phone,reason,error_code\n+447400123456,opted_out,21610\n');
+  });
+
+  it('a 131050 followed by a resume puts the person on retry.csv (reason resumed), not suppress.csv', async () => {
+    const events = [
+      ...EVENTS,
+      metaLine([{ id: 'wamid.6', status: 'failed', cid: 'c6', code: 131050, ts: T_FAIL }]),
+      metaValueLine({ user_preferences: [{ wa_id: '4915123456789', category: 'marketing_messages', value: 'resume', timestamp: String(T_FAIL + 3600) }] }),
+    ];
+    const { reconcile, list } = await campaign(events);
+    expect((await reconcile('2026-11-19T12:00:00Z')).code).toBe(0);
+    expect(await list('suppress.csv')).toBe('phone,reason,error_code\n+919876543210,keyword,\n');
+    expect(await list('retry.csv')).toContain('+4915123456789,yes,Jürgen,,resumed,131050,1\n');
   });
 
   it('leaves stale temp files of a killed run behind no more', async () => {

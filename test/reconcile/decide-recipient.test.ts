@@ -22,6 +22,7 @@ function facts(overrides: Partial<RecipientFacts> = {}, latest: Partial<AttemptF
     pausedFailures: 0,
     latest: attempt(latest),
     optedOut: undefined,
+    resumedAt: undefined,
     family: 'meta',
     ...overrides,
   };
@@ -92,6 +93,31 @@ describe('decideRecipient: the platform rules, one row each', () => {
     expect(decideRecipient(facts({}, failedEvent(131050)), T0)).toMatchObject({ state: 'suppressed', list: 'suppress', reason: 'opted_out', code: '131050' });
     expect(decideRecipient(facts({ family: 'twilio' }, failedEvent(21610, T0, 'twilio')), T0)).toMatchObject({ list: 'suppress', code: '21610' });
     expect(decideRecipient(facts({ optedOut: { via: 'user_preferences', code: '' } }, { rank: 3 }), T0)).toMatchObject({ list: 'suppress', reason: 'user_preferences' });
+  });
+
+  it('131050, then a resume (the person’s latest word): retry from the moment they resumed, reason resumed', () => {
+    const resumedAt = T0 + 2 * HOUR;
+    expect(decideRecipient(facts({ resumedAt }, failedEvent(131050)), T0 + 3 * HOUR)).toEqual({ state: 'retry', list: 'retry', reason: 'resumed', code: '131050', dueAt: resumedAt });
+    // Replayed with a clock before the resume: not yet due.
+    expect(decideRecipient(facts({ resumedAt }, failedEvent(131050)), T0 + HOUR)).toMatchObject({ state: 'waiting_retry', list: undefined, reason: 'resumed', dueAt: resumedAt });
+  });
+
+  it('Twilio 21610, then a resume: the same rule', () => {
+    expect(decideRecipient(facts({ family: 'twilio', resumedAt: T0 + HOUR }, failedEvent(21610, T0, 'twilio')), T0 + HOUR)).toMatchObject({ list: 'retry', reason: 'resumed', code: '21610' });
+  });
+
+  it('131050 in the send answer, then a resume: the same rule', () => {
+    const answered = { ledger: 'failed' as const, ledgerCode: '131050', ledgerClass: 'opted_out', evidence: false, rank: 0, outcomeAt: T0 };
+    expect(decideRecipient(facts({ resumedAt: T0 + MIN }, answered), T0 + HOUR)).toMatchObject({ list: 'retry', reason: 'resumed', code: '131050' });
+  });
+
+  it('131050, then a resume, past the TTL counted from the first attempt: SMS, retries exhausted', () => {
+    expect(decideRecipient(facts({ resumedAt: T0 + 31 * DAY }, failedEvent(131050)), T0 + 31 * DAY)).toMatchObject({ list: 'sms_fallback', reason: 'retries_exhausted', code: '131050' });
+  });
+
+  it('a resume no later than the 131050 lifts nothing: suppress', () => {
+    expect(decideRecipient(facts({ resumedAt: T0 + MIN }, failedEvent(131050, T0 + MIN)), T0 + HOUR)).toMatchObject({ list: 'suppress', reason: 'opted_out' });
+    expect(decideRecipient(facts({ resumedAt: T0 }, failedEvent(131050, T0 + MIN)), T0 + HOUR)).toMatchObject({ list: 'suppress', reason: 'opted_out' });
   });
 
   it('a transient failure send gave up on: retried after 30 min, 1 h, 2 h, then SMS', () => {

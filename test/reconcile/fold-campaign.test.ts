@@ -151,3 +151,101 @@ describe('CampaignFold', () => {
     expect(fold.decide(failedAt)[r]).toMatchObject({ state: 'waiting_retry', dueAt: failedAt + 2 * 86_400_000 });
   });
 });
+
+describe('CampaignFold: one message id for two recipients', () => {
+  const row = (phone: string) => ({ phone, opt_in: 'yes' });
+  const ledger: LedgerRecord[] = [
+    runRecord(),
+    intent('+447400123451', 'c1', 1, row('+447400123451')),
+    accepted('+447400123451', 'c1', 'wamid.SAME'),
+    intent('+447400123452', 'c2', 1, row('+447400123452')),
+    // What send now writes for the second: in doubt, with the repeated id.
+    outcome('+447400123452', 'c2', 'in_doubt', 'duplicate_message_id'),
+    intent('+447400123453', 'c3', 1, row('+447400123453')),
+    outcome('+447400123453', 'c3', 'in_doubt', 'ETIMEDOUT'),
+    intent('+447400123454', 'c4', 1, row('+447400123454')),
+    outcome('+447400123454', 'c4', 'in_doubt', 'ETIMEDOUT'),
+    intent('+447400123455', 'c5', 1, row('+447400123455')),
+    outcome('+447400123455', 'c5', 'in_doubt', 'ECONNRESET'),
+  ];
+  (ledger[4] as Extract<LedgerRecord, { type: 'outcome' }>).message_id = 'wamid.SAME';
+  const events = [
+    metaLine([{ id: 'wamid.SAME', status: 'read' }]),
+    metaLine([{ id: 'wamid.SAME', status: 'failed', code: 131026 }]),
+    // Two attempts in doubt, of different people, each claimed by its correlation id with the same message id.
+    metaLine([{ id: 'wamid.CLAIMED', status: 'sent', cid: 'c3' }]),
+    metaLine([{ id: 'wamid.CLAIMED', status: 'sent', cid: 'c4' }]),
+    metaLine([{ id: 'wamid.CLAIMED', status: 'failed', code: 131026 }]),
+    // One attempt in doubt claimed alone: its id's later events are its own, whatever the order.
+    metaLine([{ id: 'wamid.ONLY', status: 'delivered' }]),
+    metaLine([{ id: 'wamid.ONLY', status: 'sent', cid: 'c5' }]),
+  ];
+
+  it('gives events naming only such an id to no one, in any order, and counts them', () => {
+    const expected = foldOf(ledger, events);
+    const decisions = expected.decide(NOW);
+    const of = (phone: string) => decisions[expected.recipientOf(phone)];
+    expect(of('+447400123451')).toMatchObject({ state: 'sent' }); // not read, not failed: nothing matched
+    expect(of('+447400123452')).toMatchObject({ state: 'in_doubt', list: 'in_doubt', code: 'duplicate_message_id' });
+    // c3 and c4 are proven sent by their own correlation ids, but the failure naming only the id is nobody's.
+    expect(of('+447400123453')).toMatchObject({ state: 'sent' });
+    expect(of('+447400123454')).toMatchObject({ state: 'sent' });
+    expect(of('+447400123455')).toMatchObject({ state: 'delivered' });
+    expect(expected.counts).toEqual({ matched: 4, unmatched: 0, ambiguous: 3 });
+    expect(expected.ambiguousMessageIds()).toBe(2);
+    for (let seed = 1; seed <= 30; seed++) {
+      const lines = shuffled([...events, ...events.slice(seed % events.length)], seed);
+      const fold = foldOf(ledger, lines);
+      expect(fold.decide(NOW)).toEqual(decisions);
+      expect(fold.ambiguousMessageIds()).toBe(2);
+    }
+  });
+
+  it('makes an id ambiguous whichever of the two records comes first, but not for two attempts of one recipient', () => {
+    const twoAttempts: LedgerRecord[] = [
+      runRecord(),
+      intent('+447400123451', 'a1', 1, row('+447400123451')),
+      accepted('+447400123451', 'a1', 'wamid.R'),
+      intent('+447400123451', 'a2', 2, undefined, '2026-11-18T08:00:00.000Z'),
+      accepted('+447400123451', 'a2', 'wamid.R', undefined, '2026-11-18T08:00:00.100Z'),
+    ];
+    const fold = foldOf(twoAttempts, [metaLine([{ id: 'wamid.R', status: 'read' }])]);
+    expect(fold.ambiguousMessageIds()).toBe(0);
+    expect(decisionOf(fold, '+447400123451')).toMatchObject({ state: 'read' });
+  });
+});
+
+describe('CampaignFold: an opt-out failure, then a resume', () => {
+  const T_FAIL = 1795000100;
+  const ledger: LedgerRecord[] = [runRecord(), intent('+447400123456', 'c1', 1, { phone: '+447400123456', opt_in: 'yes', name: 'Ana' }), accepted('+447400123456', 'c1', 'wamid.1')];
+  const failed = metaLine([{ id: 'wamid.1', status: 'failed', code: 131050, ts: T_FAIL }]);
+  const preference = (value: 'stop' | 'resume', ts: number) => metaValueLine({ user_preferences: [{ wa_id: '447400123456', category: 'marketing_messages', value, timestamp: String(ts) }] });
+
+  it('a resume after the 131050 is the person’s latest word: due for retry from the resume, reason resumed, in any order', () => {
+    const events = [failed, preference('resume', T_FAIL + 60)];
+    const expected = { state: 'retry', list: 'retry', reason: 'resumed', code: '131050', dueAt: (T_FAIL + 60) * 1000 };
+    for (let seed = 1; seed <= 10; seed++) expect(decisionOf(foldOf(ledger, shuffled([...events, ...events.slice(seed % 2)], seed)), '+447400123456')).toEqual(expected);
+  });
+
+  it('a resume before the 131050, or at the same second, leaves the opt-out standing (a stop wins a tie)', () => {
+    expect(decisionOf(foldOf(ledger, [preference('resume', T_FAIL - 60), failed]), '+447400123456')).toMatchObject({ state: 'suppressed', reason: 'opted_out', code: '131050' });
+    expect(decisionOf(foldOf(ledger, [preference('resume', T_FAIL), failed]), '+447400123456')).toMatchObject({ state: 'suppressed', reason: 'opted_out' });
+    expect(decisionOf(foldOf(ledger, [failed, preference('resume', T_FAIL)]), '+447400123456')).toMatchObject({ state: 'suppressed', reason: 'opted_out' });
+  });
+
+  it('a stop after the resume is the latest word again', () => {
+    const events = [failed, preference('resume', T_FAIL + 60), preference('stop', T_FAIL + 120)];
+    for (let seed = 1; seed <= 6; seed++) expect(decisionOf(foldOf(ledger, shuffled(events, seed)), '+447400123456')).toMatchObject({ state: 'suppressed', list: 'suppress' });
+  });
+
+  it('Twilio: 21610, then an inbound START (OptOutType=START), is due for retry, reason resumed', () => {
+    const twilio: LedgerRecord[] = [runRecord({ provider: 'twilio' }), intent('+447400123456', 't1', 1, { phone: '+447400123456', opt_in: 'yes' }), accepted('+447400123456', 't1', 'SM1')];
+    const events = [
+      twilioLine({ MessageSid: 'SM1', MessageStatus: 'undelivered', ErrorCode: '21610' }, 't1', '2026-11-17T09:00:00.000Z'),
+      twilioLine({ MessageSid: 'SMin', SmsStatus: 'received', From: 'whatsapp:+447400123456', Body: 'START', OptOutType: 'START' }, undefined, '2026-11-17T10:00:00.000Z'),
+    ];
+    const at = Date.parse('2026-11-17T10:00:00.000Z');
+    expect(foldOf(twilio, events).decide(at)[0]).toEqual({ state: 'retry', list: 'retry', reason: 'resumed', code: '21610', dueAt: at });
+    expect(foldOf(twilio, [...events].reverse()).decide(at)[0]).toEqual({ state: 'retry', list: 'retry', reason: 'resumed', code: '21610', dueAt: at });
+  });
+});

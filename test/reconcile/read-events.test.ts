@@ -57,4 +57,19 @@ describe('events parsed on a worker thread', () => {
     ]);
     expect(inThread.decisions.filter((d) => d.state === 'suppressed')).toHaveLength(1);
   }, 30_000);
+
+  it('count a line over the cap as not understood, on either thread, by its real line number', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'e.jsonl');
+    const long = `{"type":"event","raw":"${'x'.repeat(4 << 20)}"}`;
+    const between = Array.from({ length: 14_000 }, (_, i) => metaLine([{ id: `wamid.${i % N}`, status: 'delivered', cid: `c${i % N}` }]));
+    // Line 2 is in the worker's first two thirds, line 14,003 in the main thread's last third.
+    await writeFile(file, [metaLine([{ id: 'wamid.1', status: 'read' }]), long, ...between, long, metaLine([{ id: 'wamid.2', status: 'read' }])].join('\n') + '\n');
+    const inThread = await folded([file], Infinity);
+    const onWorker = await folded([file], 0);
+    const why = 'a line longer than 4 MiB (not read)';
+    expect(inThread.report).toEqual({ lines: 14_004, unknownCount: 2, unknown: [{ file, line: 2, why }, { file, line: 14_003, why }] });
+    expect(onWorker.report).toEqual(inThread.report);
+    expect(onWorker.decisions).toEqual(inThread.decisions);
+  }, 30_000);
 });
