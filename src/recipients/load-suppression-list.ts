@@ -1,7 +1,7 @@
 import { InputError } from '../errors.js';
 import { normalizePhone, toCountryCode, type CountryCode } from './normalize-phone.js';
 import { PhoneTable } from './phone-table.js';
-import { openCsv } from './read-csv.js';
+import { openCsv, type CsvReadOptions } from './read-csv.js';
 import { findColumn } from './resolve-columns.js';
 
 export interface SuppressionList {
@@ -16,9 +16,17 @@ export interface SuppressionList {
  * Reads a suppression list: a CSV with a `phone` column (any format `validate` accepts, with an
  * optional `country` column). Numbers are normalised to E.164 so "+44 7911 123456" suppresses
  * "07911123456". An entry that is not a number cannot match anyone, so it is counted, not fatal.
+ *
+ * Read like the recipients CSV: its delimiter is found from its own header line (it often comes
+ * from somewhere else: reconcile's suppress.csv, a CRM export), and `encoding` is the one --encoding
+ * names, for a file without a byte-order mark.
  */
-export async function loadSuppressionList(file: string, defaultCountry: CountryCode | undefined): Promise<SuppressionList> {
-  const csv = await openCsv(file);
+export async function loadSuppressionList(
+  file: string,
+  defaultCountry: CountryCode | undefined,
+  options: Pick<CsvReadOptions, 'encoding'> = {},
+): Promise<SuppressionList> {
+  const csv = await openCsv(file, { encoding: options.encoding });
   const phone = findColumn(csv.header, 'phone');
   if (phone === undefined) {
     csv.close();

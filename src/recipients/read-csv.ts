@@ -1,7 +1,11 @@
-import { open } from 'node:fs/promises';
-import { pipeline } from 'node:stream';
+import { open, type FileHandle } from 'node:fs/promises';
+import { pipeline, type Transform } from 'node:stream';
 import { parse, CsvError } from 'csv-parse';
 import { InputError } from '../errors.js';
+import { byteOrderMark } from './byte-order-mark.js';
+import { DecodingStream } from './decoding-stream.js';
+import { delimiterName, detectDelimiter } from './detect-delimiter.js';
+import { UTF8 } from './text-encoding.js';
 import { Utf8Guard } from './utf8-guard.js';
 
 /** One data record of a CSV file, with the physical line it starts on (1-based, header is line 1). */
@@ -10,10 +14,22 @@ export interface CsvRow {
   fields: string[];
 }
 
+/** How a file is read, when the user says so (`--delimiter`, `--encoding`); by default both are found. */
+export interface CsvReadOptions {
+  /** Forces the delimiter; without it, the one of `,` `;` tab that the header line uses. */
+  delimiter?: string | undefined;
+  /** A canonical TextDecoder name (resolveEncoding) for a file without a byte-order mark; default UTF-8. */
+  encoding?: string | undefined;
+}
+
 export interface CsvFile {
   file: string;
   /** Column names as written in the header row, trimmed. */
   header: string[];
+  /** The delimiter the file was read with. */
+  delimiter: string;
+  /** The encoding the file was read in (canonical name: `utf-8`, `utf-16le`, `windows-1252`…). */
+  encoding: string;
   /** The data rows in batches, streamed: read from disk only as they are asked for. Blank lines are skipped. */
   batches: AsyncIterable<CsvRow[]>;
   /** The same rows one at a time, for callers that do slow work per row anyway. */
@@ -34,21 +50,46 @@ export const MAX_RECORD_SIZE = 256 * 1024;
 // Rows handed over at a time: one promise per batch, not per row, keeps a million-row file fast.
 const BATCH_SIZE = 512;
 
+/** Bytes read ahead at a time to find the encoding and the header line's delimiter. */
+const PEEK_BYTES = 64 * 1024;
+/** A line this many bytes long holds more than MAX_RECORD_SIZE characters in any encoding. */
+const MAX_LINE_BYTES = 4 * MAX_RECORD_SIZE;
+
 /**
- * Opens a CSV file for streaming: UTF-8 (checked), optional BOM, LF or CRLF, RFC 4180 quoting.
- * Reads the header row before returning, so a missing, empty or unreadable file is reported at
- * once as an InputError naming the file.
+ * Opens a CSV file for streaming: RFC 4180 quoting, LF or CRLF, the delimiter (`,` `;` tab) found
+ * from the header line, UTF-8 (checked) or, with a byte-order mark, UTF-16, or the encoding the
+ * caller names. Reads the header row before returning, so a missing, empty or unreadable file is
+ * reported at once as an InputError naming the file.
  */
-export async function openCsv(file: string): Promise<CsvFile> {
+export async function openCsv(file: string, options: CsvReadOptions = {}): Promise<CsvFile> {
   const handle = await openForReading(file);
-  // Before the stream starts: it closes the handle when it ends, which a header-only file does at once.
-  const size = (await handle.stat()).size;
-  const parser = parse({
-    bom: true,
-    record_delimiter: ['\r\n', '\n'],
-    relax_column_count: true,
-    max_record_size: MAX_RECORD_SIZE,
-  });
+  let parser: ReturnType<typeof parse>;
+  let decoder: Transform;
+  let start: Buffer;
+  let size: number;
+  let dialect: { delimiter: string; encoding: string };
+  try {
+    // Before the stream starts: it closes the handle when it ends, which a header-only file does at once.
+    size = (await handle.stat()).size;
+    const peek = await peekHeader(handle, file, options.encoding);
+    const bom = byteOrderMark(peek.bytes);
+    // A byte-order mark is a fact about the file, so it wins over --encoding (Excel's "CSV UTF-8" has one).
+    const encoding = bom?.encoding ?? options.encoding ?? UTF8;
+    start = peek.bytes.subarray(bom?.length ?? 0);
+    if (!bom && options.encoding === undefined) refuseNonText(start, file);
+    dialect = { delimiter: options.delimiter ?? chooseDelimiter(decodeLoosely(start, encoding), peek.atEnd, file), encoding };
+    parser = parse({
+      delimiter: dialect.delimiter,
+      bom: true,
+      record_delimiter: ['\r\n', '\n'],
+      relax_column_count: true,
+      max_record_size: MAX_RECORD_SIZE,
+    });
+    decoder = encoding === UTF8 ? new Utf8Guard(file) : new DecodingStream(file, encoding, MAX_LINE_BYTES);
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    throw error;
+  }
   let ended = false;
   let failure: unknown;
   let wake: (() => void) | undefined;
@@ -65,8 +106,10 @@ export async function openCsv(file: string): Promise<CsvFile> {
     failure = error;
     wakeUp();
   });
-  // Errors from any stage (file, UTF-8 check, parser) reach the parser's 'error' handler above.
-  pipeline(handle.createReadStream(), new Utf8Guard(file), parser, () => undefined);
+  // The bytes already read go first; the stream goes on from where they ended (so a pipe works too).
+  // Errors from any stage (file, decoding, parser) reach the parser's 'error' handler above.
+  decoder.write(start);
+  pipeline(handle.createReadStream(), decoder, parser, () => undefined);
 
   // Line tracking is ours: a record starts on the line after the previous one ended, and ends as
   // many lines later as its quoted fields hold newlines. csv-parse's own count drifts on CRLF inside
@@ -117,7 +160,86 @@ export async function openCsv(file: string): Promise<CsvFile> {
     for await (const batch of batchIterable) yield* batch;
   }
 
-  return { file, header, batches: batchIterable, rows: rows(), estimatedRows, close };
+  return { file, header, delimiter: dialect.delimiter, encoding: dialect.encoding, batches: batchIterable, rows: rows(), estimatedRows, close };
+}
+
+/**
+ * Reads the start of the file, sequentially (a pipe cannot seek back), until the header line is
+ * complete, the file ends, or MAX_LINE_BYTES were read.
+ */
+async function peekHeader(handle: FileHandle, file: string, encoding: string | undefined): Promise<{ bytes: Buffer; atEnd: boolean }> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = Buffer.alloc(PEEK_BYTES);
+    let bytesRead: number;
+    try {
+      ({ bytesRead } = await handle.read(chunk, 0, chunk.length, null));
+    } catch (error) {
+      throw new InputError(describeOpenError(error), { file });
+    }
+    if (bytesRead === 0) return { bytes: Buffer.concat(chunks), atEnd: true };
+    chunks.push(chunk.subarray(0, bytesRead));
+    total += bytesRead;
+    const bytes = Buffer.concat(chunks);
+    const bom = byteOrderMark(bytes);
+    const text = decodeLoosely(bytes.subarray(bom?.length ?? 0), bom?.encoding ?? encoding ?? UTF8);
+    if (detectDelimiter(text, false).kind !== 'incomplete' || total >= MAX_LINE_BYTES) return { bytes, atEnd: false };
+  }
+}
+
+/**
+ * The text for finding the delimiter only: bad bytes are the decoding stream's to report, with their
+ * line. Streaming, as there (nodejs/node#56542), and the end may be cut mid-character: it is a peek.
+ */
+function decodeLoosely(bytes: Buffer, encoding: string): string {
+  return new TextDecoder(encoding, { ignoreBOM: true }).decode(bytes, { stream: true });
+}
+
+function chooseDelimiter(text: string, atEnd: boolean, file: string): string {
+  const guess = detectDelimiter(text, atEnd);
+  switch (guess.kind) {
+    case 'found':
+      return guess.delimiter;
+    case 'tie':
+      throw new InputError(
+        `the header row has as many ${guess.delimiters.map((d) => `${delimiterName(d)}s`).join(' as ')}: say which one separates the columns with --delimiter`,
+        { file, line: 1 },
+      );
+    default:
+      // One column, or a header line too long to be one (csv-parse will say so).
+      return ',';
+  }
+}
+
+/**
+ * Files that are not text at all, or UTF-16 without its byte-order mark, are named for what they
+ * are: "NUL byte" alone does not tell a marketer to save the workbook as CSV.
+ */
+function refuseNonText(bytes: Buffer, file: string): void {
+  if (bytes.subarray(0, 4).equals(Buffer.from('PK\x03\x04', 'latin1'))) {
+    throw new InputError('is a zip file (an Excel .xlsx workbook?), not CSV: save it as "CSV UTF-8 (comma delimited)"', { file });
+  }
+  if (bytes.subarray(0, 8).equals(Buffer.from('d0cf11e0a1b11ae1', 'hex'))) {
+    throw new InputError('is an Excel 97-2003 workbook (.xls), not CSV: save it as "CSV UTF-8 (comma delimited)"', { file });
+  }
+  const utf16 = utf16WithoutMark(bytes.subarray(0, 256));
+  if (utf16) throw new InputError(`looks like UTF-16 text without a byte-order mark: pass --encoding ${utf16}`, { file, line: 1 });
+}
+
+/** ASCII text in UTF-16 has a zero in every other byte: at odd offsets little-endian, at even ones big-endian. */
+function utf16WithoutMark(sample: Buffer): 'utf-16le' | 'utf-16be' | undefined {
+  if (sample.length < 4) return undefined;
+  let evenZeros = 0;
+  let oddZeros = 0;
+  for (let i = 0; i + 1 < sample.length; i += 2) {
+    if (sample[i] === 0) evenZeros++;
+    if (sample[i + 1] === 0) oddZeros++;
+  }
+  const units = Math.floor(sample.length / 2);
+  if (oddZeros >= units * 0.8 && evenZeros === 0) return 'utf-16le';
+  if (evenZeros >= units * 0.8 && oddZeros === 0) return 'utf-16be';
+  return undefined;
 }
 
 /** Rows in a file of `size` bytes if every row is as long as the sample's (fields plus separators). */

@@ -56,7 +56,8 @@ export class Utf8Guard extends Transform {
       start = end + 1;
       line++;
     }
-    return new InputError('invalid UTF-8 text: save the file as "CSV UTF-8"', { file: this.file, line });
+    // Excel's "CSV" on Windows is windows-1252; which 8-bit encoding it is, is never guessed.
+    return new InputError('not UTF-8 text: save as CSV UTF-8, or pass --encoding windows-1252 (or the encoding it was saved in)', { file: this.file, line });
   }
 }
 

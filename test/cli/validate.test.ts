@@ -126,11 +126,11 @@ describe('validate refuses bad input with exit 2 and one line naming the file (a
     expectOneLineError(stderr, `${csv}:3: a quote opened in this row is never closed`);
   });
 
-  it('invalid UTF-8', async () => {
+  it('text that is not UTF-8, naming the line and the flag that reads it', async () => {
     const { csv, spec } = await campaign(Buffer.from('phone,opt_in,name\n+447400123456,yes,Jos\xe9\n', 'latin1'));
     const { code, stderr } = await run(['validate', csv, '--template', spec]);
     expect(code).toBe(2);
-    expectOneLineError(stderr, `${csv}:2: invalid UTF-8`);
+    expectOneLineError(stderr, `${csv}:2: not UTF-8 text: save as CSV UTF-8, or pass --encoding windows-1252`);
   });
 
   it('a NUL byte', async () => {
