@@ -41,6 +41,32 @@ describe('normalizePhone', () => {
     expect(result.ok ? '' : result.detail).toContain(detail);
   });
 
+  it("says a number in Excel's scientific notation lost digits, what it reads as, and how to keep them", () => {
+    expect(normalizePhone('4.4740012346E+11')).toEqual({
+      ok: false,
+      detail:
+        "4.4740012346E+11 is Excel's scientific notation: the last digit was lost (it reads as 447400123460); format the phone column as Text before typing or importing the numbers, or export the list again from where it came from",
+    });
+    // A European locale writes a decimal comma; three digits lost.
+    const comma = normalizePhone('4,47400123E+11', 'GB');
+    expect(comma.ok ? '' : comma.detail).toMatch(/^4,47400123E\+11 is Excel's scientific notation: the last 3 digits were lost \(it reads as 447400123000\); format the phone column as Text/);
+    const whole = normalizePhone('4.47400123457E+11');
+    expect(whole.ok ? '' : whole.detail).toContain("is Excel's scientific notation (it reads as 447400123457, without");
+    const lower = normalizePhone('4.4740012346e11');
+    expect(lower.ok ? '' : lower.detail).toContain("Excel's scientific notation");
+  });
+
+  it('says an international number lost its "+", and what it would be, without accepting it', () => {
+    const expected = 'looks like an international number without its "+" (+447400123457, GB?): write it with the "+"; a spreadsheet drops the "+" when the column is formatted as a number';
+    expect(normalizePhone('447400123457')).toEqual({ ok: false, detail: expected });
+    // With another default country the digits are a wrong national number: the same hint. (With GB,
+    // libphonenumber itself reads 44… as GB's own country code.)
+    expect(normalizePhone('49 151 23456789', 'FR')).toEqual({ ok: false, detail: expected.replace('+447400123457, GB', '+4915123456789, DE') });
+    // A national number is not turned into a foreign one (+7 400… is not valid), and one with a trunk 0 is national.
+    expect(normalizePhone('7400 123456')).toMatchObject({ ok: false, detail: expect.stringContaining('national number without a country') });
+    expect(normalizePhone('07400 123456', 'US')).toMatchObject({ ok: false, detail: expect.not.stringContaining('without its "+"') });
+  });
+
   it('reports the country of the number', () => {
     expect(normalizePhone('+12125550199')).toMatchObject({ ok: true, country: 'US' });
     expect(normalizePhone('+4915123456789')).toMatchObject({ ok: true, country: 'DE' });
