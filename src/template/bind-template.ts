@@ -46,18 +46,16 @@ export class BoundTemplate {
     csvFile: string,
   ) {
     const byName = new Map(header.map((name, index) => [name, index]));
+    const missing = new Map<string, { name: string; line: number | undefined }>();
     for (const use of spec.placeholders) {
       const index = byName.get(use.name);
       if (index === undefined) {
-        const near = closestName(use.name, header);
-        const hint = near ? ` (did you mean {{${near}}}?)` : ` (columns: ${header.join(', ')})`;
-        throw new InputError(`placeholder {{${use.name}}} is not a column of ${csvFile}${hint}`, {
-          file: spec.file,
-          line: use.line,
-        });
+        if (!missing.has(use.name)) missing.set(use.name, { name: use.name, line: use.line });
+        continue;
       }
       this.columns.set(use.name, index);
     }
+    if (missing.size > 0) throw missingColumns([...missing.values()], header, csvFile, spec.file);
     const unique = (refs: ColumnRef[]) => [...new Map(refs.map((ref) => [ref.name, ref])).values()];
     const refs = spec.placeholders.map((use) => ({ name: use.name, index: this.columns.get(use.name)!, inText: use.inTextParameter }));
     this.required = unique(refs.filter((ref) => !spec.defaults.has(ref.name)));
@@ -146,6 +144,28 @@ export class BoundTemplate {
   get placeholderNames(): string[] {
     return [...this.columns.keys()];
   }
+}
+
+/**
+ * One error naming every placeholder that is not a column, each with its did-you-mean, so that a
+ * spec is fixed in one go; located at the first one's line in the spec.
+ */
+function missingColumns(missing: { name: string; line: number | undefined }[], header: string[], csvFile: string, specFile: string): InputError {
+  const location = { file: specFile, line: missing[0]!.line };
+  const columns = `columns: ${header.join(', ')}`;
+  if (missing.length === 1) {
+    const near = closestName(missing[0]!.name, header);
+    return new InputError(`placeholder {{${missing[0]!.name}}} is not a column of ${csvFile} (${near ? `did you mean {{${near}}}?` : columns})`, location);
+  }
+  let unmatched = false;
+  const named = missing.map(({ name, line }, i) => {
+    const near = closestName(name, header);
+    if (!near) unmatched = true;
+    const notes = [i > 0 && line !== undefined ? `line ${line}` : undefined, near ? `did you mean {{${near}}}?` : undefined].filter(Boolean);
+    return notes.length > 0 ? `{{${name}}} (${notes.join(': ')})` : `{{${name}}}`;
+  });
+  const list = `${named.slice(0, -1).join(', ')} and ${named.at(-1)}`;
+  return new InputError(`${missing.length} placeholders are not columns of ${csvFile}: ${list}${unmatched ? ` (${columns})` : ''}`, location);
 }
 
 /** A column that differs from `name` only in case or by a typo of one or two letters. */

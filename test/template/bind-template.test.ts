@@ -58,6 +58,16 @@ describe('BoundTemplate', () => {
     expect(error.message).toBe('placeholder {{frist_name}} is not a column of campaign.csv (did you mean {{first_name}}?)');
   });
 
+  it('names every placeholder that is not a column in one error, each with its did-you-mean, at the first one\'s line', async () => {
+    const header = ['phone', 'opt_in', 'First_Name', 'discount', 'price', 'image'];
+    const error = (await bind(SPEC.replace('{{discount}}', '{{dicsount}}'), header).catch((e: unknown) => e)) as InputError;
+    expect(error).toBeInstanceOf(InputError);
+    expect(error.message).toMatch(
+      /^3 placeholders are not columns of campaign\.csv: \{\{first_name\}\} \(did you mean \{\{First_Name\}\}\?\), \{\{dicsount\}\} \(line \d+: did you mean \{\{discount\}\}\?\) and \{\{code\}\} \(line \d+\) \(columns: phone, opt_in, First_Name, discount, price, image\)$/,
+    );
+    expect(error.location).toEqual({ file: expect.stringContaining('offer.yaml'), line: 14 });
+  });
+
   it('lists the columns when no column is close', async () => {
     const error = await bind(SPEC, ['phone', 'opt_in', 'first_name', 'discount', 'price', 'image']).catch((e: unknown) => e) as InputError;
     expect(error.message).toContain('{{code}}');
