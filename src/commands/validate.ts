@@ -3,11 +3,14 @@ import type { Command } from 'commander';
 import { formatLocated } from '../errors.js';
 import type { Io } from '../io.js';
 import { FIXED_REJECT_REASONS, REJECT_REASONS } from '../recipients/audience.js';
+import { delimiterName } from '../recipients/detect-delimiter.js';
+import { formatCount, plural } from '../recipients/plural.js';
+import { UTF8 } from '../recipients/text-encoding.js';
 import { validateCampaign, type ValidationReport } from '../recipients/validate-campaign.js';
 import { findTemplateSpec } from '../template/find-template-spec.js';
-import { audienceOptions, positiveIntegerOption, type countryOption } from './options.js';
+import { audienceOptions, csvReadingOptions, positiveIntegerOption, type countryOption } from './options.js';
 
-/** Rejected rows named in the human report; `--json` carries more. */
+/** Rejected rows named in the human report; `--json` carries more, and `--rejects` all of them. */
 const SHOWN_ISSUES = 20;
 
 interface ValidateFlags {
@@ -16,18 +19,25 @@ interface ValidateFlags {
   defaultCountry?: ReturnType<typeof countryOption>;
   phoneColumn: string;
   optInColumn: string;
+  delimiter?: string;
+  encoding?: string;
+  optInValues?: string[];
   dailyLimit?: number;
+  rejects?: string;
   json?: boolean;
 }
 
 export function registerValidate(program: Command, io: Io): void {
-  audienceOptions(
-    program
-      .command('validate')
-      .description('dry run: check the template spec and every row, preview the first message; sends nothing')
-      .argument('<csv>', 'recipients CSV (phone, opt_in, and a column per template variable)'),
+  csvReadingOptions(
+    audienceOptions(
+      program
+        .command('validate')
+        .description('dry run: check the template spec and every row, preview the first message; sends nothing')
+        .argument('<csv>', 'recipients CSV (phone, opt_in, and a column per template variable)'),
+    ),
   )
     .option('--daily-limit <n>', "the portfolio's messaging limit (unique users per 24 h), to warn before a campaign outgrows it", positiveIntegerOption)
+    .option('--rejects <csv>', 'write every rejected row, as it was, plus line, reason and detail, to this CSV (to fix and validate again)')
     .option('--json', 'print one JSON object on stdout instead of the report')
     .action(async (csvFile: string, flags: ValidateFlags) => {
       const report = await validateCampaign({
@@ -37,7 +47,11 @@ export function registerValidate(program: Command, io: Io): void {
         defaultCountry: flags.defaultCountry,
         phoneColumn: flags.phoneColumn,
         optInColumn: flags.optInColumn,
+        delimiter: flags.delimiter,
+        encoding: flags.encoding,
+        optInValues: flags.optInValues,
         dailyLimit: flags.dailyLimit,
+        rejectsFile: flags.rejects,
       });
       io.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : formatReport(report));
     });
@@ -47,29 +61,39 @@ export function registerValidate(program: Command, io: Io): void {
 export function formatReport(report: ValidationReport): string {
   const out: string[] = [];
   const { template } = report;
-  out.push(`${report.csv}: ${report.rows} rows, ${report.sendable} sendable with ${template.name} (${template.language}, ${template.category})`, '');
+  out.push(
+    `${report.csv}: ${plural(report.rows, 'row')}${dialectNote(report.dialect)}, ${formatCount(report.sendable)} sendable with ${template.name} (${template.language}, ${template.category})`,
+    '',
+  );
 
   const table = new Table({
     colAligns: ['left', 'right'],
     style: { head: [], border: [] },
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
   });
-  table.push(['rows read', report.rows], ['sendable', report.sendable]);
+  table.push(['rows read', formatCount(report.rows)], ['sendable', formatCount(report.sendable)]);
   for (const reason of REJECT_REASONS) {
     const count = report.rejected[reason];
     // The reasons SPEC fixes are always shown; the finer ones only when they occur.
-    if (count > 0 || FIXED_REJECT_REASONS.includes(reason)) table.push([`rejected: ${reason}`, count]);
+    if (count > 0 || FIXED_REJECT_REASONS.includes(reason)) table.push([`rejected: ${reason}`, formatCount(count)]);
   }
   out.push(table.toString(), '');
 
   const rejected = report.rows - report.sendable;
   if (rejected > 0) {
     const shown = report.issues.slice(0, SHOWN_ISSUES);
-    out.push(rejected > shown.length ? `First ${shown.length} of ${rejected} rejected rows:` : 'Rejected rows:');
+    if (rejected > shown.length) {
+      const all = report.rejects_file ? `all of them are in ${report.rejects_file}` : 'to have all of them in a CSV to fix and validate again, pass --rejects rejected.csv';
+      out.push(`First ${formatCount(shown.length)} of ${formatCount(rejected)} rejected rows (${all}):`);
+    } else {
+      out.push(report.rejects_file ? `Rejected rows (also in ${report.rejects_file}):` : 'Rejected rows:');
+    }
     for (const issue of shown) {
       out.push(`  ${formatLocated(`${issue.reason}: ${issue.detail} (${JSON.stringify(issue.phone)})`, { file: report.csv, line: issue.line })}`);
     }
     out.push('');
+  } else if (report.rejects_file) {
+    out.push(`No row is rejected: ${report.rejects_file} holds only the header.`, '');
   }
 
   if (report.warnings.length > 0) {
@@ -92,4 +116,12 @@ export function formatReport(report: ValidationReport): string {
     out.push('No row is sendable: nothing would be sent.', '');
   }
   return `${out.join('\n')}`;
+}
+
+/** " (semicolon-separated, windows-1252)" when the file is not plain comma-separated UTF-8. */
+function dialectNote(dialect: ValidationReport['dialect']): string {
+  const notes: string[] = [];
+  if (dialect.delimiter !== ',') notes.push(`${delimiterName(dialect.delimiter)}-separated`);
+  if (dialect.encoding !== UTF8) notes.push(dialect.encoding);
+  return notes.length > 0 ? ` (${notes.join(', ')})` : '';
 }

@@ -1,4 +1,5 @@
 import type { TemplateSpec } from '../template/template-spec.js';
+import { formatCount, plural } from './plural.js';
 
 export interface Warning {
   code: string;
@@ -29,13 +30,13 @@ export function audienceWarnings(facts: AudienceFacts): Warning[] {
   if (bad && bad.count > 0) {
     warnings.push({
       code: 'suppression_unreadable',
-      message: `${bad.count} entr${bad.count === 1 ? 'y' : 'ies'} of ${bad.file} (first at line ${bad.firstLine}) cannot be read as a phone number and suppress no one: national numbers need a country column or --default-country`,
+      message: `${plural(bad.count, 'entry', 'entries')} of ${bad.file} (first at line ${bad.firstLine}) cannot be read as a phone number and suppress no one: national numbers need a country column or --default-country`,
     });
   }
   if (spec.category === 'marketing' && usRecipients > 0) {
     warnings.push({
       code: 'marketing_to_us',
-      message: `${usRecipients} recipient(s) have US (+1) numbers: Meta has not delivered marketing templates to US numbers since 1 April 2025, so these sends will fail; reach them by SMS instead`,
+      message: `${plural(usRecipients, 'recipient has a US (+1) number', 'recipients have US (+1) numbers')}: Meta has not delivered marketing templates to US numbers since 1 April 2025, so these sends will fail; reach them by SMS instead`,
     });
   }
   if (spec.category === 'marketing' && spec.body !== undefined) {
@@ -50,7 +51,7 @@ export function audienceWarnings(facts: AudienceFacts): Warning[] {
   if (dailyLimit !== undefined && sendable > dailyLimit) {
     warnings.push({
       code: 'over_daily_limit',
-      message: `${sendable} recipients but the messaging limit is ${dailyLimit} unique users per 24 hours: about ${sendable - dailyLimit} sends would fail; split the campaign over ${Math.ceil(sendable / dailyLimit)} days`,
+      message: `${plural(sendable, 'recipient')} but the messaging limit is ${formatCount(dailyLimit)} unique users per 24 hours: about ${plural(sendable - dailyLimit, 'send')} would fail; split the campaign over ${Math.ceil(sendable / dailyLimit)} days`,
     });
   }
   if (spec.category === 'authentication') {

@@ -1,7 +1,10 @@
 import type { BoundTemplate } from '../template/bind-template.js';
 import { normalizePhone, toCountryCode, type CountryCode } from './normalize-phone.js';
-import { isOptedIn } from './opt-in.js';
+import { ConsentTally } from './consent-tally.js';
+import { delimiterName } from './detect-delimiter.js';
+import { DEFAULT_CONSENT, type ConsentValues } from './opt-in.js';
 import { PhoneTable } from './phone-table.js';
+import { quoteCell } from './quote-cell.js';
 import type { CsvRow } from './read-csv.js';
 
 /** Why a row will not be sent. The first five are fixed by SPEC.md; the others say more precisely what Meta would refuse. */
@@ -59,6 +62,12 @@ export interface AudienceOptions {
   suppressed: PhoneTable | undefined;
   /** About how many rows will be checked, to size the duplicate set once. */
   expectedRows?: number | undefined;
+  /** The accepted consent values (default: yes, y, true, 1, opted_in). */
+  consent?: ConsentValues | undefined;
+  /** The consent column's name as written, for messages (default: opt_in). */
+  optInColumnName?: string | undefined;
+  /** The CSV's delimiter, for messages (default: a comma). */
+  delimiter?: string | undefined;
 }
 
 /**
@@ -70,9 +79,14 @@ export interface AudienceOptions {
  */
 export class AudienceChecker {
   private readonly seen: PhoneTable;
+  private readonly consent: ConsentValues;
+  /** The consent cells of the rows that reached the consent check, for the report. */
+  readonly consentTally: ConsentTally;
 
   constructor(private readonly options: AudienceOptions) {
     this.seen = new PhoneTable(options.expectedRows);
+    this.consent = options.consent ?? DEFAULT_CONSENT;
+    this.consentTally = new ConsentTally(this.consent, options.optInColumnName ?? 'opt_in');
   }
 
   check(row: CsvRow): RowVerdict {
@@ -82,7 +96,8 @@ export class AudienceChecker {
     const reject = (reason: RejectReason, detail: string): RowVerdict => ({ ok: false, issue: { line, reason, detail, phone: rawPhone } });
 
     if (fields.length > headerLength) {
-      return reject('malformed_row', `${fields.length} fields but the header has ${headerLength}: a comma in an unquoted field?`);
+      const delimiter = this.options.delimiter ?? ',';
+      return reject('malformed_row', `${fields.length} fields but the header has ${headerLength}: a ${delimiterName(delimiter)} in an unquoted field?`);
     }
 
     let country = defaultCountry;
@@ -90,7 +105,7 @@ export class AudienceChecker {
       const cell = (fields[columns.country] ?? '').trim();
       if (cell !== '') {
         country = toCountryCode(cell);
-        if (!country) return reject('invalid_number', `unknown country "${cell}" (use ISO codes like GB, DE, BR)`);
+        if (!country) return reject('invalid_number', `unknown country ${quoteCell(fields[columns.country]!)} (use ISO codes like GB, DE, BR)`);
       }
     }
     const phone = normalizePhone(rawPhone, country);
@@ -99,7 +114,10 @@ export class AudienceChecker {
     const firstLine = this.seen.addOrGet(phone.e164, line);
     if (firstLine !== 0) return reject('duplicate', `same number as line ${firstLine}`);
 
-    if (!isOptedIn(fields[columns.optIn])) return reject('no_opt_in', 'no consent recorded');
+    const consentCell = fields[columns.optIn];
+    const consented = this.consent.accepts(consentCell);
+    this.consentTally.add(consentCell, consented);
+    if (!consented) return reject('no_opt_in', this.consent.refusal(consentCell, this.consentTally.column));
     if (suppressed?.has(phone.e164)) return reject('suppressed', 'on the suppression list');
 
     const problem = template.checkVariables(fields);

@@ -9,6 +9,9 @@ import { openCsv } from './read-csv.js';
 import { resolveColumns } from './resolve-columns.js';
 import { unescapeFormula } from './formula-safe.js';
 import { isRetryListHeader } from './retry-list-header.js';
+import { isRejectsHeader } from './rejects-header.js';
+import { ConsentValues } from './opt-in.js';
+import type { ConsentTally } from './consent-tally.js';
 
 export interface AudienceSource {
   csvFile: string;
@@ -17,6 +20,12 @@ export interface AudienceSource {
   defaultCountry?: CountryCode | undefined;
   phoneColumn?: string | undefined;
   optInColumn?: string | undefined;
+  /** `--delimiter`: forces the recipients CSV's delimiter (the suppression list's is always found from its header). */
+  delimiter?: string | undefined;
+  /** `--encoding`: the encoding of the recipients CSV and the suppression list when they have no byte-order mark. */
+  encoding?: string | undefined;
+  /** `--opt-in-values`: the accepted consent values, replacing yes, y, true, 1, opted_in. */
+  optInValues?: readonly string[] | undefined;
   /** Already loaded (send reads the CSV more than once): used instead of reading the files again. */
   spec?: TemplateSpec | undefined;
   suppression?: SuppressionList | undefined;
@@ -25,12 +34,19 @@ export interface AudienceSource {
 export interface Audience {
   /** The CSV's column names, in order. */
   header: string[];
+  /** How the CSV was read. */
+  delimiter: string;
+  encoding: string;
   template: BoundTemplate;
   suppression: SuppressionList | undefined;
   /** Set when the CSV is a retry list written by `reconcile` (it has reason, error_code, attempts). */
   retryList: boolean;
   /** Judges one row; call in file order (the first row with a number decides for it). */
   check(row: CsvRow): RowVerdict;
+  /** A row's cells as values: a list written by reconcile or a rejects file has them formula-safe. */
+  values(row: CsvRow): string[];
+  /** The consent cells seen by `check`, for the report. */
+  consentTally: ConsentTally;
   /** The data rows in file order, in batches, streamed from disk. */
   batches: AsyncIterable<CsvRow[]>;
   close(): void;
@@ -43,8 +59,9 @@ export interface Audience {
  */
 export async function openAudience(source: AudienceSource): Promise<Audience> {
   const spec = source.spec ?? (await loadTemplateSpec(source.templateFile));
-  const suppression = source.suppression ?? (source.suppressFile ? await loadSuppressionList(source.suppressFile, source.defaultCountry) : undefined);
-  const csv = await openCsv(source.csvFile);
+  const suppression =
+    source.suppression ?? (source.suppressFile ? await loadSuppressionList(source.suppressFile, source.defaultCountry, { encoding: source.encoding }) : undefined);
+  const csv = await openCsv(source.csvFile, { delimiter: source.delimiter, encoding: source.encoding });
   try {
     const columns = resolveColumns(csv.header, csv.file, {
       phone: source.phoneColumn ?? 'phone',
@@ -58,20 +75,28 @@ export async function openAudience(source: AudienceSource): Promise<Audience> {
       defaultCountry: source.defaultCountry,
       suppressed: suppression?.numbers,
       expectedRows: csv.estimatedRows,
+      consent: source.optInValues ? new ConsentValues(source.optInValues) : undefined,
+      optInColumnName: csv.header[columns.optIn],
+      delimiter: csv.delimiter,
     });
-    if (!isRetryListHeader(csv.header)) {
-      return { header: csv.header, template, suppression, retryList: false, check: (row) => checker.check(row), batches: csv.batches, close: csv.close };
+    const shared = { header: csv.header, delimiter: csv.delimiter, encoding: csv.encoding, template, suppression, consentTally: checker.consentTally, batches: csv.batches, close: csv.close };
+    const retryList = isRetryListHeader(csv.header);
+    if (!retryList && !isRejectsHeader(csv.header)) {
+      return { ...shared, retryList, check: (row) => checker.check(row), values: (row) => row.fields };
     }
+    // Written by us (reconcile's lists, a rejects file): cells are formula-safe, read back without the quote.
+    const values = (row: CsvRow) => row.fields.map(unescapeFormula);
+    if (!retryList) return { ...shared, retryList, check: (row) => checker.check({ line: row.line, fields: values(row) }), values };
     const attemptsColumn = csv.header.indexOf('attempts');
     const check = (row: CsvRow): RowVerdict => {
-      const verdict = checker.check({ line: row.line, fields: row.fields.map(unescapeFormula) });
+      const verdict = checker.check({ line: row.line, fields: values(row) });
       if (verdict.ok) {
         const attempts = Number(row.fields[attemptsColumn]);
         if (Number.isInteger(attempts) && attempts > 0) verdict.recipient.listedAttempts = attempts;
       }
       return verdict;
     };
-    return { header: csv.header, template, suppression, retryList: true, check, batches: csv.batches, close: csv.close };
+    return { ...shared, retryList, check, values };
   } catch (error) {
     csv.close();
     throw error;

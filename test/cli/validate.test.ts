@@ -31,7 +31,8 @@ describe('validate on the samples', () => {
     expect(stdout).toContain(`${CSV}:17: invalid_number: national number without a country`);
     expect(stdout).toContain(`${CSV}:18: suppressed`);
     expect(stdout).toContain(`${CSV}:19: missing_variable: "code" is empty`);
-    expect(stdout).toContain('US (+1) numbers');
+    expect(stdout).toContain('1 recipient has a US (+1) number');
+    expect(stdout).not.toContain('(s)');
     expect(stdout).toContain('Preview: the message to +447400123456');
     expect(stdout).toContain('│ Hi Ana, our spring sale is on: 20% off everything until Sunday.');
   });

@@ -28,7 +28,9 @@ describe('audienceWarnings', () => {
 
   it('warns about marketing to US numbers, with the count, but not for utility', () => {
     const warnings = audienceWarnings({ spec: spec(), sendable: 10, usRecipients: 3, dailyLimit: undefined });
-    expect(warnings).toEqual([{ code: 'marketing_to_us', message: expect.stringContaining('3 recipient(s) have US (+1) numbers') }]);
+    expect(warnings).toEqual([{ code: 'marketing_to_us', message: expect.stringContaining('3 recipients have US (+1) numbers') }]);
+    const [one] = audienceWarnings({ spec: spec(), sendable: 10, usRecipients: 1, dailyLimit: undefined });
+    expect(one!.message).toMatch(/^1 recipient has a US \(\+1\) number:/);
     expect(codes({ spec: spec({ category: 'utility' }), sendable: 10, usRecipients: 3, dailyLimit: undefined })).toEqual([]);
   });
 
@@ -39,7 +41,10 @@ describe('audienceWarnings', () => {
 
   it('warns when the audience outgrows the daily messaging limit', () => {
     const [warning] = audienceWarnings({ spec: spec(), sendable: 2500, usRecipients: 0, dailyLimit: 1000 });
-    expect(warning).toEqual({ code: 'over_daily_limit', message: expect.stringContaining('about 1500 sends would fail; split the campaign over 3 days') });
+    expect(warning).toEqual({
+      code: 'over_daily_limit',
+      message: '2,500 recipients but the messaging limit is 1,000 unique users per 24 hours: about 1,500 sends would fail; split the campaign over 3 days',
+    });
     expect(codes({ spec: spec(), sendable: 1000, usRecipients: 0, dailyLimit: 1000 })).toEqual([]);
   });
 

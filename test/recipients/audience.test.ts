@@ -2,6 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AudienceChecker, type RowVerdict } from '../../src/recipients/audience.js';
 import type { CountryCode } from '../../src/recipients/normalize-phone.js';
+import { ConsentValues } from '../../src/recipients/opt-in.js';
 import { PhoneTable } from '../../src/recipients/phone-table.js';
 import { BoundTemplate } from '../../src/template/bind-template.js';
 import { loadTemplateSpec } from '../../src/template/load-template-spec.js';
@@ -9,7 +10,7 @@ import { fixture } from '../helpers.js';
 
 const HEADER = ['phone', 'opt_in', 'name', 'country'];
 
-async function checker(options: { defaultCountry?: CountryCode; suppressed?: string[] } = {}) {
+async function checker(options: { defaultCountry?: CountryCode; suppressed?: string[]; consent?: ConsentValues; delimiter?: string } = {}) {
   const dir = await fixture({
     's.yaml': 'name: hello\nlanguage: en\ncategory: utility\ncomponents:\n  - type: body\n    parameters:\n      - {type: text, text: "{{name}}"}\n',
   });
@@ -25,6 +26,9 @@ async function checker(options: { defaultCountry?: CountryCode; suppressed?: str
     template,
     defaultCountry: options.defaultCountry,
     suppressed,
+    consent: options.consent,
+    optInColumnName: 'Consent',
+    delimiter: options.delimiter,
   });
 }
 
@@ -73,5 +77,34 @@ describe('AudienceChecker', () => {
     expect(reasonOf(check.check({ line: 6, fields: ['+447400123458', 'yes', '', ''] }))).toBe('missing_variable');
     // Fewer fields than the header: the missing cells are empty.
     expect(reasonOf(check.check({ line: 7, fields: ['+447400123460', 'yes'] }))).toBe('missing_variable');
+  });
+
+  it('shows the consent cell as written, and takes the values --opt-in-values gives', async () => {
+    const plain = await checker();
+    expect(plain.check({ line: 2, fields: ['+447400123456', 'Opted in', 'Ana', ''] })).toEqual({
+      ok: false,
+      issue: {
+        line: 2,
+        reason: 'no_opt_in',
+        detail: '"Opted in" is not a consent value (accepted: yes, y, true, 1, opted_in; --opt-in-values sets them)',
+        phone: '+447400123456',
+      },
+    });
+    expect(plain.check({ line: 3, fields: ['+447400123457', '', 'Ben', ''] })).toMatchObject({ issue: { detail: '"Consent" is empty: no consent recorded' } });
+    const custom = await checker({ consent: new ConsentValues(['x', '✓', 'ja']) });
+    expect(reasonOf(custom.check({ line: 2, fields: ['+447400123456', '✓', 'Ana', ''] }))).toBe('ok');
+    expect(reasonOf(custom.check({ line: 3, fields: ['+447400123457', ' X', 'Ben', ''] }))).toBe('ok');
+    expect(custom.check({ line: 4, fields: ['+447400123458', 'yes', 'Cy', ''] })).toMatchObject({
+      issue: { reason: 'no_opt_in', detail: '"yes" is not a consent value (accepted: x, ✓, ja; --opt-in-values sets them)' },
+    });
+    expect(custom.consentTally.consenting).toBe(2);
+    expect(custom.consentTally.otherValues()).toEqual([{ value: 'yes', rows: 1 }]);
+  });
+
+  it('names the delimiter of the file in a malformed row', async () => {
+    const check = await checker({ delimiter: ';' });
+    expect(check.check({ line: 2, fields: ['+447400123456', 'yes', 'Ana', '', 'x'] })).toMatchObject({
+      issue: { reason: 'malformed_row', detail: '5 fields but the header has 4: a semicolon in an unquoted field?' },
+    });
   });
 });
