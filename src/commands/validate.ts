@@ -113,7 +113,8 @@ export function formatReport(report: ValidationReport): string {
     }
     out.push('');
   } else {
-    out.push('No row is sendable: nothing would be sent.', '');
+    const consent = report.warnings.some((warning) => warning.code === 'no_consent');
+    out.push(`No row is sendable: nothing would be sent.${consent ? ' No row has consent: see the warning above.' : ''}`, '');
   }
   return `${out.join('\n')}`;
 }

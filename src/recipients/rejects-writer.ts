@@ -1,6 +1,8 @@
-import { stat } from 'node:fs/promises';
+import { readdir, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { InputError } from '../errors.js';
+import { isProcessAlive } from '../fs/is-process-alive.js';
 // The atomic temp-and-rename file reconcile writes its lists with (it belongs in src/fs).
 import { AtomicFile } from '../reconcile/atomic-file.js';
 import { escapeFormula } from './formula-safe.js';
@@ -27,7 +29,8 @@ export interface RejectsWriterOptions {
  * - A row with more cells than the header (a delimiter in an unquoted field) keeps them all: the
  *   extra ones are joined, with the delimiter, onto the last column's cell.
  * - UTF-8 with a byte-order mark (so Excel reads names as written), mode 0600 (phone numbers), and
- *   written atomically: it appears complete at `commit`, or not at all (the old one stays).
+ *   written atomically: it appears complete at `commit`, or not at all (the old one stays). The
+ *   temp file a killed run left beside it (`.name.<pid>.tmp`, its pid gone) is removed.
  */
 export class RejectsWriter {
   private pending: string[][] = [];
@@ -51,6 +54,7 @@ export class RejectsWriter {
   static async open(file: string, header: readonly string[], options: RejectsWriterOptions = {}): Promise<RejectsWriter> {
     await refuseInputs(file, options.inputs ?? []);
     const atomic = await AtomicFile.open(file);
+    await removeStaleTemps(file);
     const writer = new RejectsWriter(atomic, header.length, options.delimiter ?? ',', header);
     const names = [...writer.kept.map((index) => header[index]!), ...REJECTS_COLUMNS];
     await atomic.write(`\ufeff${writer.stringify([names])}`);
@@ -119,5 +123,17 @@ async function refuseInputs(file: string, inputs: { file: string; what: string }
     if (info && info.dev === target.dev && info.ino === target.ino) {
       throw new InputError(`is the ${input.what}: --rejects must name another file, or it would be replaced`, { file });
     }
+  }
+}
+
+/** Temp files of this rejects file that a killed run left behind (their pid no longer running). */
+async function removeStaleTemps(file: string): Promise<void> {
+  const folder = path.dirname(file);
+  const prefix = `.${path.basename(file)}.`;
+  for (const entry of await readdir(folder).catch(() => [])) {
+    if (!entry.startsWith(prefix)) continue;
+    const pid = /^(\d+)\.tmp$/.exec(entry.slice(prefix.length))?.[1];
+    if (pid === undefined || Number(pid) === process.pid || isProcessAlive(Number(pid))) continue;
+    await unlink(path.join(folder, entry)).catch(() => undefined);
   }
 }

@@ -91,7 +91,7 @@ describe('spreadsheets as they are saved', () => {
     expect(stdout).toContain(
       '! no row has consent in "opt_in": the values seen are "x" (30 rows), "" (1 row) (accepted: yes, y, true, 1, opted_in); if "x" records consent, pass --opt-in-values x',
     );
-    expect(stdout).toContain('No row is sendable');
+    expect(stdout).toContain('No row is sendable: nothing would be sent. No row has consent: see the warning above.');
     const json = JSON.parse((await c.validate('--json')).stdout);
     expect(json.consent).toEqual({
       column: 'opt_in',

@@ -68,6 +68,13 @@ describe('RejectsWriter', () => {
     expect(await readdir(dir)).toEqual(['r.csv']);
   });
 
+  it('removes the temp file a killed run left, not one of a running process', async () => {
+    const dir = await fixture({ '.r.csv.999999999.tmp': 'killed run', [`.r.csv.${process.ppid}.tmp`]: 'running', '.other.csv.999999999.tmp': 'not ours' });
+    const writer = await RejectsWriter.open(path.join(dir, 'r.csv'), ['phone']);
+    await writer.commit();
+    expect((await readdir(dir)).sort()).toEqual([`.other.csv.999999999.tmp`, `.r.csv.${process.ppid}.tmp`, 'r.csv']);
+  });
+
   it('refuses a folder that does not exist, a path that is not a regular file, and an input file, writing nothing', async () => {
     const dir = await fixture({ 'c.csv': 'phone,opt_in\n' });
     const refusal = (file: string, options?: Parameters<typeof RejectsWriter.open>[2]) =>
