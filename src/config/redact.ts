@@ -5,7 +5,7 @@ export const REDACTED = '[redacted]';
  * A function that removes `secrets` from text, in the encodings they travel in: as is, base64
  * (standard and URL-safe, and inside HTTP Basic credentials: base64 of `user:secret`), and each of
  * those URL-encoded (either case of hex, `encodeURIComponent` or form style) and JSON-escaped (with
- * `/` escaped too, as some encoders do). A provider that echoes our request back in an error says
+ * `/` escaped too, as some encoders do, or as `\\uXXXX`), in hex, and in any letter case. A provider that echoes our request back in an error says
  * the token in whichever of these its framework chose. Short values are ignored: they would
  * redact ordinary words, and nobody's token is five characters long.
  */
@@ -30,15 +30,53 @@ export function makeRedactor(secrets: (string | undefined)[], basicPairs: [strin
   const json = (text: string) => JSON.stringify(text).slice(1, -1);
   for (const form of encoded) {
     const uri = encodeURIComponent(form);
-    for (const variant of [form, json(form).replaceAll('/', '\\/'), uri, uri.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()), new URLSearchParams({ x: form }).toString().slice(2)]) {
+    const variants = [
+      form,
+      json(form).replaceAll('/', '\\/'),
+      uri,
+      new URLSearchParams({ x: form }).toString().slice(2),
+      // Hex of the bytes (either case: the pattern ignores case).
+      Buffer.from(form).toString('hex'),
+      // JSON that escapes characters as \uXXXX: every one but letters and digits, or only the
+      // HTML-sensitive ones (ASP.NET's default encoder writes `/` as \u002F and `+` as \u002B).
+      form.replace(/[^A-Za-z0-9]/g, unicodeEscape),
+      form.replace(/[+/<>&'"=`]/g, unicodeEscape),
+    ];
+    for (const variant of variants) {
       // Escaped once or twice: text stored as JSON may be printed inside JSON again.
       forms.add(variant).add(json(variant)).add(json(json(variant)));
     }
   }
   const sorted = [...forms].filter((form) => form.length >= 6).sort((a, b) => b.length - a.length);
   if (sorted.length === 0) return (text) => text;
-  const pattern = new RegExp(sorted.map((form) => form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+  // Each form as is, and the secret and its base64 forms with any mix of escapes per character
+  // (`\u002f` for one `/`, a raw `=` beside it): the variants above cannot list every mix. Any
+  // case: a provider may echo the token upper-cased, and hex and \u escapes come in both.
+  const flexible = [...encoded].filter((form) => form.length >= 6).map(anyEscapes);
+  const pattern = new RegExp([...sorted.map(escapeRegExp), ...flexible].join('|'), 'gi');
   return (text) => text.replace(pattern, REDACTED);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** A pattern for `form` where every character but letters and digits may also come \u-, %- or \-escaped. */
+function anyEscapes(form: string): string {
+  return [...form]
+    .map((c) => {
+      if (/[A-Za-z0-9]/.test(c)) return c;
+      const alternatives = [escapeRegExp(c), escapeRegExp(unicodeEscape(c))];
+      const code = c.charCodeAt(0);
+      if (code < 0x80) alternatives.push(`%${code.toString(16).padStart(2, '0')}`);
+      if (c === '/' || c === '"' || c === '\\') alternatives.push(escapeRegExp(`\\${c}`));
+      return `(?:${alternatives.join('|')})`;
+    })
+    .join('');
+}
+
+function unicodeEscape(c: string): string {
+  return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
 
 /**

@@ -1,50 +1,78 @@
-import { constants } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { link, open, rename, unlink } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { link, lstat, open, readFile, realpath, rename, stat, unlink, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError, WriteError } from '../errors.js';
 import { describeWriteError } from './describe-write-error.js';
 import { isProcessAlive } from './is-process-alive.js';
 import { openRegularFile } from './open-regular-file.js';
+import { formatIdentity, holderState, ownIdentity, parseIdentity, startTimeOf, type ProcessIdentity } from './process-identity.js';
 import { writableFile } from './writable-file.js';
 import { writeFully } from './write-fully.js';
 
+/** How often a holder refreshes its lock, so that holders we cannot check by pid can tell it lives. */
+export const HEARTBEAT_MS = 5_000;
+/** A lock not refreshed for this long, by a holder on another host or in another container, is dead. */
+export const STALE_MS = 30_000;
+/** A takeover takes milliseconds: a takeover guard older than this was left by a process that died in one. */
+const GUARD_STALE_MS = 10_000;
+const MAX_TRIES = 50;
+
 export interface FileLockOptions {
-  /** The pid written into the lock (default: this process's). */
+  /** The pid written into the lock (default: this process's); tests race many "processes" in one. */
   pid?: number;
-  /** Whether the holder of a lock still runs (default: signal 0); a lock of one that does not is taken over. */
+  /** Whether a process runs here (default: signal 0). */
   isAlive?: (pid: number) => boolean | Promise<boolean>;
+  /** Wall-clock ms, for the age of a lock (default: Date.now). */
+  now?: () => number;
+  /** Runs `fn` every `ms` until the returned function is called (default: an unref'd setInterval). */
+  every?: (ms: number, fn: () => void) => () => void;
+  /** Told when the lock was taken from us (we were frozen past STALE_MS, or someone removed it). */
+  onLost?: (why: string) => void;
 }
 
 /**
- * One writer per file: `<file>.lock`, created exclusively, naming the holder's pid. A lock whose
- * holder is gone (a crash, kill -9) is taken over. Whoever holds it reads the file's state only
+ * One writer per file: `<file>.lock` beside the file's real path, created exclusively, naming the
+ * holder (pid, host, boot, pid namespace, start time: `process-identity.ts`). A lock whose holder
+ * is gone (a crash, kill -9, a reboot) is taken over. Whoever holds it reads the file's state only
  * after taking it: a state read before is stale the moment another writer finishes.
+ *
+ * The lock is named after the file's real path (symbolic links resolved), so that a link to a
+ * ledger in use cannot run a second send beside the first; a ledger with more than one hard link is
+ * refused, since another name for it would have another lock.
  */
 export class FileLock {
   private released = false;
+  private stopHeartbeat: (() => void) | undefined;
+  private lostWhy: string | undefined;
 
   private constructor(
-    /** The file this lock guards. */
+    /** The file this lock guards, as given. */
     readonly file: string,
     readonly lockFile: string,
+    private readonly text: string,
   ) {}
 
-  /** Takes the lock, or refuses (exit 2, naming the holder's pid) while a live process holds it. */
+  /** Why the lock was lost while held, if it was: from then on another process may be writing. */
+  get lost(): string | undefined {
+    return this.lostWhy;
+  }
+
+  /** Takes the lock, or refuses (exit 2, naming the holder's pid and the lock file) while a live process holds it. */
   static async take(file: string, options: FileLockOptions = {}): Promise<FileLock> {
-    const pid = options.pid ?? process.pid;
-    const lockFile = `${file}.lock`;
+    const lockFile = await lockPathFor(file);
+    const me = identityFor(options);
+    const text = formatIdentity(me);
     for (let tries = 0; tries < MAX_TRIES; tries++) {
-      if (await create(lockFile, pid)) return new FileLock(file, lockFile);
-      const found = await readHolder(lockFile);
-      if (found === undefined) continue; // released meanwhile: try again
-      const holder = await liveHolder(found, pid, options);
-      if (holder !== undefined) throw inUse(file, holder);
-      // The holder is gone (a crash or kill -9): take the lock over, one process at a time.
-      if (await takeOver(lockFile, found.text, pid, options)) return new FileLock(file, lockFile);
+      if ((await create(lockFile, text)) || (await takeOverIfDead(lockFile, file, text, me, options))) {
+        const lock = new FileLock(file, lockFile, text);
+        await checkLinks(file, lockFile);
+        lock.startHeartbeat(options);
+        return lock;
+      }
       await pause(tries);
     }
-    throw new InputError('could not take the lock: another process keeps taking it', { file: lockFile });
+    throw new InputError(`could not take the lock ${lockFile}: another process keeps taking it`, { file });
   }
 
   /**
@@ -52,32 +80,100 @@ export class FileLock {
    * that must not show a state another process is changing (a dry run), and must not block it.
    */
   static async refuseIfHeld(file: string, options: FileLockOptions = {}): Promise<void> {
-    const found = await readHolder(`${file}.lock`);
-    const holder = found && (await liveHolder(found, options.pid ?? process.pid, options));
-    if (holder !== undefined) throw inUse(file, holder);
+    const lockFile = await lockPathFor(file);
+    const found = await readLock(lockFile);
+    if (found && (await isLive(found, identityFor(options), options))) throw inUse(file, lockFile, found.holder);
   }
 
   async release(): Promise<void> {
     if (this.released) return;
     this.released = true;
-    await unlink(this.lockFile).catch(() => undefined);
+    this.stopHeartbeat?.();
+    // Only our own lock: one taken over from us (we were frozen) belongs to someone else now.
+    const current = await readFile(this.lockFile, 'utf8').catch(() => undefined);
+    if (current === this.text) await unlink(this.lockFile).catch(() => undefined);
+  }
+
+  /** Refreshes the lock's time while held, and notices when it is no longer ours. */
+  private startHeartbeat(options: FileLockOptions): void {
+    const every = options.every ?? everyUnref;
+    const now = options.now ?? Date.now;
+    let busy = false;
+    this.stopHeartbeat = every(HEARTBEAT_MS, () => {
+      if (busy || this.released || this.lostWhy) return;
+      busy = true;
+      void (async () => {
+        const current = await readFile(this.lockFile, 'utf8').catch(() => undefined);
+        if (current !== this.text) {
+          this.lostWhy = current === undefined ? `the lock ${this.lockFile} was removed` : `the lock ${this.lockFile} was taken over by another process`;
+          this.stopHeartbeat?.();
+          options.onLost?.(this.lostWhy);
+          return;
+        }
+        const at = new Date(now());
+        await utimes(this.lockFile, at, at).catch(() => undefined);
+      })().finally(() => (busy = false));
+    });
   }
 }
 
-function inUse(file: string, holder: number): InputError {
-  return new InputError(`in use by another wa-broadcast (pid ${holder}): one process at a time per file; wait for it to finish or stop it first`, { file });
+function identityFor(options: FileLockOptions): ProcessIdentity {
+  const me = ownIdentity();
+  // A pid given by a test is a process of its own: it has no start time of ours.
+  return options.pid === undefined ? me : { ...me, pid: options.pid, start: undefined };
 }
 
-const MAX_TRIES = 50;
+/** `<real path of file>.lock`: the same lock whichever symbolic link names the file. */
+async function lockPathFor(file: string): Promise<string> {
+  let real: string;
+  try {
+    real = await realpath(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw lockError(error, `${file}.lock`);
+    // Not there yet (a first run), or a symbolic link to nothing.
+    const link = await lstat(file).catch(() => undefined);
+    if (link?.isSymbolicLink()) throw new InputError('is a symbolic link to a file that does not exist', { file });
+    let folder: string;
+    try {
+      folder = await realpath(path.dirname(file));
+    } catch (inner) {
+      throw lockError(inner, `${file}.lock`);
+    }
+    real = path.join(folder, path.basename(file));
+  }
+  return `${real}.lock`;
+}
+
+/** A second name for the file would have a lock of its own: one file, one name. */
+async function checkLinks(file: string, lockFile: string): Promise<void> {
+  const info = await stat(file).catch(() => undefined);
+  if (info && info.isFile() && info.nlink > 1) {
+    await unlink(lockFile).catch(() => undefined);
+    throw new InputError(
+      `has ${info.nlink} hard links: a second send through another of its names would not see this one's lock; keep one name (remove the other links)`,
+      { file },
+    );
+  }
+}
+
+function inUse(file: string, lockFile: string, holder: ProcessIdentity): InputError {
+  const where = holder.host && holder.host !== ownIdentity().host ? ` on ${holder.host}` : '';
+  return new InputError(
+    `in use by another wa-broadcast (pid ${holder.pid}${where}): one process at a time per file; wait for it to finish or stop it first (if no such process runs, remove ${lockFile})`,
+    { file },
+  );
+}
 
 /**
- * Creates the lock naming `pid`; false when one exists. The lock appears with its pid already in
+ * Creates the lock holding `text`; false when one exists. The lock appears with its text already in
  * it (written to a file of our own, then hard-linked into place, which fails if the name exists):
- * an empty lock, created but not yet written, would look like a dead holder's to a process
- * starting at the same moment, which would take it over, and both would send.
+ * an empty lock, created but not yet written, would look like a dead holder's to a process starting
+ * at the same moment, which would take it over, and both would send.
  */
-async function create(lockFile: string, pid: number): Promise<boolean> {
-  const own = await writeOwnFile(lockFile, pid);
+async function create(lockFile: string, text: string): Promise<boolean> {
+  const linkInfo = await lstat(lockFile).catch(() => undefined);
+  if (linkInfo?.isSymbolicLink()) throw new InputError('is a symbolic link, not a lock file: remove it', { file: lockFile });
+  const own = await writeOwnFile(lockFile, text);
   try {
     await link(own, lockFile);
     return true;
@@ -85,16 +181,16 @@ async function create(lockFile: string, pid: number): Promise<boolean> {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') return false;
     // A file system without hard links (some network and FUSE mounts): an exclusive create.
-    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EXDEV') return createExclusive(lockFile, pid);
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EXDEV') return createExclusive(lockFile, text);
     throw lockError(error, lockFile);
   } finally {
     await unlink(own).catch(() => undefined);
   }
 }
 
-/** `<lock>.<pid>.<random>.tmp` holding `pid`, whole (a lock cut short by a full disk could name someone else). */
-async function writeOwnFile(lockFile: string, pid: number): Promise<string> {
-  const own = `${lockFile}.${pid}.${randomBytes(4).toString('hex')}.tmp`;
+/** `<lock>.<random>.tmp` holding `text`, whole (a lock cut short by a full disk could name someone else). */
+async function writeOwnFile(lockFile: string, text: string): Promise<string> {
+  const own = `${lockFile}.${randomBytes(6).toString('hex')}.tmp`;
   let handle;
   try {
     handle = await open(own, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o600);
@@ -102,7 +198,7 @@ async function writeOwnFile(lockFile: string, pid: number): Promise<string> {
     throw lockError(error, lockFile);
   }
   try {
-    await writeFully(writableFile(handle), Buffer.from(`${pid}\n`));
+    await writeFully(writableFile(handle), Buffer.from(text));
     await handle.close();
     return own;
   } catch (error) {
@@ -112,7 +208,7 @@ async function writeOwnFile(lockFile: string, pid: number): Promise<string> {
   }
 }
 
-async function createExclusive(lockFile: string, pid: number): Promise<boolean> {
+async function createExclusive(lockFile: string, text: string): Promise<boolean> {
   let handle;
   try {
     handle = await open(lockFile, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o600);
@@ -121,7 +217,7 @@ async function createExclusive(lockFile: string, pid: number): Promise<boolean> 
     throw lockError(error, lockFile);
   }
   try {
-    await writeFully(writableFile(handle), Buffer.from(`${pid}\n`));
+    await writeFully(writableFile(handle), Buffer.from(text));
     await handle.close();
     return true;
   } catch (error) {
@@ -132,25 +228,31 @@ async function createExclusive(lockFile: string, pid: number): Promise<boolean> 
 }
 
 /**
- * Replaces a dead holder's lock with ours. Two processes that both saw the dead holder must not
- * both win (the one that removed it, then the other removing the first one's fresh lock): the
- * replacement happens only under `<lock>.takeover`, created as exclusively as the lock, and only if
- * the lock still says what we read. Nothing else changes an existing lock (others only create it
- * when it is absent, and only a live holder removes it), so under the takeover lock the check and
- * the atomic rename cannot be raced. False: someone else is taking over, or did; try again.
+ * Takes over a dead holder's lock; refuses (InputError) while its holder lives; false when the lock
+ * changed meanwhile or someone else is taking it over (try again).
+ *
+ * Two processes that both saw the dead holder must not both win (the one that removed it, then the
+ * other removing the first one's fresh lock): the replacement happens only under
+ * `<lock>.takeover`, created as exclusively as the lock, and only if the lock still says what we
+ * read. Nothing else changes an existing lock (others only create it when it is absent, and only
+ * its holder removes it), so under the guard the check and the atomic rename cannot be raced.
  */
-async function takeOver(lockFile: string, staleText: string, pid: number, options: FileLockOptions): Promise<boolean> {
+async function takeOverIfDead(lockFile: string, file: string, text: string, me: ProcessIdentity, options: FileLockOptions): Promise<boolean> {
+  const found = await readLock(lockFile);
+  if (!found) return false; // released meanwhile
+  if (await isLive(found, me, options)) throw inUse(file, lockFile, found.holder);
   const guard = `${lockFile}.takeover`;
-  if (!(await create(guard, pid))) {
-    // A takeover in progress; or one whose process died in the middle of it (rare): clear that.
-    const found = await readHolder(guard);
-    if (found && (await liveHolder(found, pid, options)) === undefined) await unlink(guard).catch(() => undefined);
+  if (!(await create(guard, text))) {
+    // A takeover in progress; or one left by a process that died in the middle of it: its guard
+    // is old by now (a takeover takes milliseconds), so remove it.
+    const info = await stat(guard).catch(() => undefined);
+    if (info && (options.now ?? Date.now)() - info.mtimeMs > GUARD_STALE_MS) await unlink(guard).catch(() => undefined);
     return false;
   }
   try {
-    const current = await readHolder(lockFile);
-    if (current?.text !== staleText) return false;
-    const own = await writeOwnFile(lockFile, pid);
+    const current = await readLock(lockFile);
+    if (current?.text !== found.text) return false;
+    const own = await writeOwnFile(lockFile, text);
     try {
       await rename(own, lockFile);
     } catch (error) {
@@ -163,13 +265,22 @@ async function takeOver(lockFile: string, staleText: string, pid: number, option
   }
 }
 
-/** A lock's text and the pid it names (NaN when it names none), or undefined when there is no lock. */
-async function readHolder(lockFile: string): Promise<{ text: string; pid: number } | undefined> {
+interface FoundLock {
+  text: string;
+  /** Who the lock names; a lock naming nobody readable counts as a dead holder's. */
+  holder: ProcessIdentity;
+  mtimeMs: number;
+}
+
+/** The lock as it is on disk, or undefined when there is none. */
+async function readLock(lockFile: string): Promise<FoundLock | undefined> {
   let text: string;
+  let mtimeMs: number;
   try {
     const handle = await openRegularFile(lockFile, 'read');
     try {
       text = await handle.readFile('utf8');
+      mtimeMs = (await handle.stat()).mtimeMs;
     } finally {
       await handle.close();
     }
@@ -177,14 +288,27 @@ async function readHolder(lockFile: string): Promise<{ text: string; pid: number
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
-  return { text, pid: Number(text.trim()) };
+  return { text, holder: parseIdentity(text) ?? { pid: 0 }, mtimeMs };
 }
 
-/** The pid of a running process (not us) that holds the lock, if any. */
-async function liveHolder(found: { pid: number }, pid: number, options: FileLockOptions): Promise<number | undefined> {
-  const holder = found.pid;
-  if (!Number.isInteger(holder) || holder <= 0 || holder === pid) return undefined;
-  return (await (options.isAlive ?? isProcessAlive)(holder)) ? holder : undefined;
+async function isLive(found: FoundLock, me: ProcessIdentity, options: FileLockOptions): Promise<boolean> {
+  const { holder } = found;
+  if (holder.pid <= 0) return false;
+  // Our own identity exactly: a lock this very process left (it never holds two at once).
+  if (holder.pid === me.pid && holder.host === me.host && holder.pidns === me.pidns && holder.start === me.start && holder.boot === me.boot) return false;
+  const state = await holderState(holder, me, {
+    isAlive: options.isAlive ?? isProcessAlive,
+    startTimeOf: options.pid === undefined ? startTimeOf : () => undefined,
+    ageMs: (options.now ?? Date.now)() - found.mtimeMs,
+    staleMs: STALE_MS,
+  });
+  return state === 'live';
+}
+
+function everyUnref(ms: number, fn: () => void): () => void {
+  const timer = setInterval(fn, ms);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** A few milliseconds, growing: another process is taking the lock over. */

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import { parseYaml, type YamlPath } from '../parse-yaml.js';
 import { describeOpenError } from '../recipients/read-csv.js';
+import { openRegularFile } from '../fs/open-regular-file.js';
 import { placeholdersIn } from './placeholders.js';
 import {
   CATEGORIES,
@@ -28,12 +28,7 @@ type Path = YamlPath;
  * is checked against the CSV's header by `bindTemplate`.
  */
 export async function loadTemplateSpec(file: string): Promise<TemplateSpec> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new InputError(describeOpenError(error), { file });
-  }
+  const text = await readSpecText(file);
   const { value: raw, lineOf } = parseYaml(text, file);
   const fail = (path: Path, message: string): never => {
     throw new InputError(message, { file, line: lineOf(path) });
@@ -88,6 +83,35 @@ export async function loadTemplateSpec(file: string): Promise<TemplateSpec> {
 }
 
 type Fail = (path: Path, message: string) => never;
+
+/**
+ * A spec is a few kilobytes; past this it is the wrong file (a CSV, an export), and parsing it would
+ * take minutes and gigabytes before saying so.
+ */
+export const MAX_SPEC_BYTES = 1 << 20;
+
+/** The spec's text: a regular file (a named pipe would block for ever) of a sane size. */
+async function readSpecText(file: string): Promise<string> {
+  let handle;
+  try {
+    handle = await openRegularFile(file, 'read');
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(describeOpenError(error), { file });
+  }
+  try {
+    const { size } = await handle.stat();
+    if (size > MAX_SPEC_BYTES) {
+      throw new InputError(`the template spec is ${(size / (1 << 20)).toFixed(1)} MB; a spec is a few KB (at most 1 MB): is this the right file?`, { file });
+    }
+    return await handle.readFile('utf8');
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(describeOpenError(error), { file });
+  } finally {
+    await handle.close();
+  }
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -41,3 +41,26 @@ describe('makeRedactor', () => {
     }
   });
 });
+
+describe('makeRedactor: what the adversary found', () => {
+  const token = 'EAAGadv10/Tok+en=secretvalue99';
+  const redact = makeRedactor([token]);
+
+  it('removes a secret upper-cased, in hex of either case, and JSON-escaped as \\uXXXX (all of it, or only + / and the like)', () => {
+    const hex = Buffer.from(token).toString('hex');
+    const echoes = [
+      token.toUpperCase(),
+      token.toLowerCase(),
+      hex,
+      hex.toUpperCase(),
+      `Bearer ${token.replace(/[^A-Za-z0-9]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}`,
+      `"Bearer EAAGadv10\\u002fTok\\u002ben=secretvalue99"`,
+      `"Bearer EAAGadv10\\u002FTok\\u002Ben\\u003Dsecretvalue99"`,
+    ];
+    for (const echo of echoes) {
+      const out = redact(echo);
+      expect(out, echo).toContain(REDACTED);
+      for (const piece of ['secretvalue99', 'SECRETVALUE99', Buffer.from('secretvalue99').toString('hex')]) expect(out.toLowerCase(), echo).not.toContain(piece.toLowerCase());
+    }
+  });
+});

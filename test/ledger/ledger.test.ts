@@ -1,5 +1,7 @@
 import { readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { hostname } from 'node:os';
+import { parseIdentity } from '../../src/fs/process-identity.js';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import type { LedgerRecord } from '../../src/ledger/ledger-records.js';
@@ -114,7 +116,7 @@ describe('LedgerWriter', () => {
     expect(refused).toBeInstanceOf(InputError);
     expect(refused.message).toContain('pid 4242');
     const writer = await LedgerWriter.open(file, { isAlive: () => false });
-    expect((await readFile(`${file}.lock`, 'utf8')).trim()).toBe(String(process.pid));
+    expect(parseIdentity(await readFile(`${file}.lock`, 'utf8'))).toMatchObject({ pid: process.pid, host: hostname() });
     await writer.close();
   });
 

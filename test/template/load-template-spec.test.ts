@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
@@ -120,5 +121,21 @@ describe('loadTemplateSpec', () => {
     const error = await loadTemplateSpec('/nonexistent/offer.yaml').catch((e: unknown) => e) as InputError;
     expect(error).toBeInstanceOf(InputError);
     expect(error.location).toEqual({ file: '/nonexistent/offer.yaml' });
+  });
+});
+
+describe('loadTemplateSpec: files that are not a spec', () => {
+  it('a spec over 1 MB is refused at once, naming its size, without parsing it', async () => {
+    const error = await failure('huge.yaml', `${YAML_SPEC}body: "${'x'.repeat(1 << 20)}"\n`);
+    expect(error.message).toBe('the template spec is 1.0 MB; a spec is a few KB (at most 1 MB): is this the right file?');
+  });
+
+  it('a named pipe is refused, not waited on for ever', async () => {
+    const dir = await fixture({});
+    const fifo = path.join(dir, 'spec.yaml');
+    execFileSync('mkfifo', [fifo]);
+    const error = (await loadTemplateSpec(fifo).catch((e: unknown) => e)) as InputError;
+    expect(error).toBeInstanceOf(InputError);
+    expect(error.message).toMatch(/named pipe|not a regular file/);
   });
 });
