@@ -7,10 +7,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../dist/main.js';
-import { DEFAULT_CREDENTIALS, startEmulator } from '../dist/emulator/emulator-server.js';
+import { DEFAULT_CREDENTIALS, emulatorEnv, startEmulator } from '../dist/emulator/emulator-server.js';
 import { parseScenario } from '../dist/emulator/scenario.js';
 import { statusCallbacks } from '../dist/emulator/status-callbacks.js';
 import { LedgerWriter } from '../dist/ledger/ledger-writer.js';
+import { PROVIDER_NAMES } from '../dist/providers/index.js';
+import { parseEventLine } from '../dist/reconcile/parse-event.js';
 import { startWebhook } from '../dist/webhook/webhook-server.js';
 
 const samples = fileURLToPath(new URL('../samples/', import.meta.url));
@@ -22,9 +24,7 @@ const eventsFile = path.join(work, 'events.jsonl');
 const webhook = await startWebhook({
   port: 0,
   events: await LedgerWriter.open(eventsFile),
-  appSecret: APP_SECRET,
-  verifyToken: 'demo-verify-token',
-  twilioAuthToken: DEFAULT_CREDENTIALS.twilioAuthToken,
+  secrets: { WA_APP_SECRET: APP_SECRET, WA_VERIFY_TOKEN: 'demo-verify-token', TWILIO_AUTH_TOKEN: DEFAULT_CREDENTIALS.TWILIO_AUTH_TOKEN },
   allowUnsigned: false,
   publicUrl: undefined,
 });
@@ -43,27 +43,13 @@ const scenario = parseScenario({
     { match: '+447400123459', outcome: 'drop', callback: 'none' },
   ],
 });
-const callbacks = statusCallbacks({
-  webhookUrl: `${webhook.url}/webhook`,
-  appSecret: APP_SECRET,
-  twilioAuthToken: DEFAULT_CREDENTIALS.twilioAuthToken,
-  twilioAccountSid: DEFAULT_CREDENTIALS.twilioAccountSid,
-  phoneNumberId: DEFAULT_CREDENTIALS.waPhoneNumberId,
-  scenario,
-});
+const callbacks = statusCallbacks({ webhookUrl: `${webhook.url}/webhook`, credentials: { ...DEFAULT_CREDENTIALS, WA_APP_SECRET: APP_SECRET }, scenario });
 const requests = [];
 const emulator = await startEmulator({ port: 0, scenario, log: (entry) => requests.push(entry), onAccepted: callbacks.onAccepted });
 const env = {
   ...process.env,
-  WA_API_URL: emulator.url,
-  WA_TOKEN: DEFAULT_CREDENTIALS.waToken,
-  WA_PHONE_NUMBER_ID: DEFAULT_CREDENTIALS.waPhoneNumberId,
-  D360_API_URL: emulator.url,
-  D360_API_KEY: DEFAULT_CREDENTIALS.d360ApiKey,
-  TWILIO_API_URL: emulator.url,
-  TWILIO_ACCOUNT_SID: DEFAULT_CREDENTIALS.twilioAccountSid,
-  TWILIO_AUTH_TOKEN: DEFAULT_CREDENTIALS.twilioAuthToken,
-  TWILIO_FROM: '+15550001111',
+  // Every provider pointed at the emulator, with the demo credentials it accepts.
+  ...emulatorEnv(emulator.url),
   TWILIO_STATUS_CALLBACK_URL: `${webhook.url}/twilio/status`,
 };
 const io = { stdout: process.stdout, stderr: process.stderr, env, stdinIsTTY: false, cwd: work };
@@ -76,7 +62,7 @@ try {
   process.stdout.write(`emulator on ${emulator.url}, webhook receiver on ${webhook.url}; working in ${work}\n`);
   step('1. validate: a dry run, nothing sent');
   failed ||= (await main(['validate', ...common], io)) !== 0;
-  for (const provider of ['cloud', '360dialog', 'twilio']) {
+  for (const provider of PROVIDER_NAMES) {
     step(`2. send through ${provider} (emulated)`);
     failed ||= (await main(['send', ...common, '--provider', provider, '--ledger', path.join(work, `campaign.${provider}.ledger.jsonl`), '--yes'], io)) !== 0;
   }
@@ -84,11 +70,15 @@ try {
   failed ||= (await main(['send', ...common, '--ledger', path.join(work, 'campaign.cloud.ledger.jsonl'), '--yes'], io)) !== 0;
   step('4. status callbacks, signed, received and on disk');
   await callbacks.drain();
+  // Read as reconcile reads them: each line by the callback parser of the provider that sent it.
   const counts = {};
+  const statusNames = ['queued', 'sent', 'delivered', 'read'];
   for (const line of (await readFile(eventsFile, 'utf8')).trim().split('\n')) {
-    const event = JSON.parse(line);
-    const statuses = event.provider === 'twilio' ? [{ status: new URLSearchParams(event.raw).get('MessageStatus') }] : JSON.parse(event.raw).entry[0].changes[0].value.statuses;
-    for (const s of statuses) counts[s.status] = (counts[s.status] ?? 0) + 1;
+    const parsed = parseEventLine(line, new Set());
+    for (const signal of parsed.ok ? parsed.signals : []) {
+      const status = signal.kind !== 'status' ? signal.kind : signal.failed ? 'failed' : statusNames[signal.rank];
+      counts[status] = (counts[status] ?? 0) + 1;
+    }
   }
   process.stdout.write(`${Object.entries(counts).map(([status, n]) => `${status}: ${n}`).join(', ')}\n`);
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { providerFromEnv } from '../config/provider-config.js';
+import { providerFromEnv } from '../providers/index.js';
 import { REDACTED } from '../config/redact.js';
 import { InputError } from '../errors.js';
 import { FileLock } from '../fs/file-lock.js';

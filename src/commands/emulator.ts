@@ -1,9 +1,9 @@
 import { open } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { loadEnv } from '../config/load-env.js';
-import { credentialsFromEnv, startEmulator, type EmulatorLogEntry } from '../emulator/emulator-server.js';
+import { credentialsFromEnv, DEFAULT_CREDENTIALS, emulatorEnv, startEmulator, type EmulatorLogEntry } from '../emulator/emulator-server.js';
 import { DEFAULT_SCENARIO, loadScenario } from '../emulator/scenario.js';
-import { DEFAULT_APP_SECRET, statusCallbacks } from '../emulator/status-callbacks.js';
+import { statusCallbacks } from '../emulator/status-callbacks.js';
 import type { Io } from '../io.js';
 import { portOption, positiveIntegerOption } from './options.js';
 
@@ -34,21 +34,18 @@ export function registerEmulator(program: Command, io: Io, cwd: string): void {
         ? (entry: EmulatorLogEntry) => void logFile.write(`${JSON.stringify(entry)}\n`)
         : (entry: EmulatorLogEntry) => io.stderr.write(`${entry.at} ${entry.provider} ${entry.status} ${entry.outcome}${entry.code ? ` ${entry.code}` : ''}${entry.to ? ` ${entry.to}` : ''}\n`);
       const credentials = credentialsFromEnv(env);
-      const callbacks = statusCallbacks({
-        webhookUrl: flags.webhookUrl,
-        appSecret: env.WA_APP_SECRET || DEFAULT_APP_SECRET,
-        twilioAuthToken: credentials.twilioAuthToken,
-        twilioAccountSid: credentials.twilioAccountSid,
-        phoneNumberId: credentials.waPhoneNumberId,
-        scenario,
-        log: (line) => io.stderr.write(`${line}\n`),
-      });
+      const callbacks = statusCallbacks({ webhookUrl: flags.webhookUrl, credentials, scenario, log: (line) => io.stderr.write(`${line}\n`) });
       const emulator = await startEmulator({ port: flags.port, host: flags.host, credentials, scenario, mps: flags.mps, log, onAccepted: callbacks.onAccepted });
+      // The variables that point `send` here; the credentials themselves are not printed.
+      const pointers = Object.keys(emulatorEnv(emulator.url, credentials)).filter((name) => name.endsWith('_URL'));
+      const variables = Object.keys(DEFAULT_CREDENTIALS);
+      const fromEnv = variables.filter((name) => env[name]);
       io.stderr.write(
         `wa-broadcast emulator listening on ${emulator.url}\n` +
-          `  point send at it: WA_API_URL=${emulator.url} D360_API_URL=${emulator.url} TWILIO_API_URL=${emulator.url}\n` +
-          '  credentials: the WA_TOKEN, WA_PHONE_NUMBER_ID, D360_API_KEY, TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN in the environment, else the built-in demo ones\n' +
-          (flags.webhookUrl ? `  status callbacks to ${flags.webhookUrl}, signed with WA_APP_SECRET${env.WA_APP_SECRET ? '' : ` (not set: the demo secret ${DEFAULT_APP_SECRET})`}\n` : ''),
+          `  point send at it: ${pointers.map((name) => `${name}=${emulator.url}`).join(' ')}\n` +
+          `  credentials: the ${variables.join(', ')} in the environment, else the built-in demo ones` +
+          `${fromEnv.length > 0 ? ` (from the environment: ${fromEnv.join(', ')})` : ''}\n` +
+          (flags.webhookUrl ? `  status callbacks to ${flags.webhookUrl} (Twilio's to each message's StatusCallback), signed as each platform signs them\n` : ''),
       );
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);

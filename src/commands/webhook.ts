@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { loadEnv } from '../config/load-env.js';
-import { makeRedactor } from '../config/redact.js';
 import { ConfigError } from '../errors.js';
 import type { Io } from '../io.js';
 import { LedgerWriter } from '../ledger/ledger-writer.js';
+import type { ReceiverContext } from '../providers/callback-channel.js';
+import { callbackChannels, environmentRedactor, providersOf } from '../providers/index.js';
 import { startWebhook, type EventRecord } from '../webhook/webhook-server.js';
 import { portOption } from './options.js';
 
@@ -26,34 +27,37 @@ export function registerWebhook(program: Command, io: Io, cwd: string): void {
     .option('--allow-unsigned', 'accept JSON callbacks without X-Hub-Signature-256 (360dialog does not sign)')
     .action(async (flags: WebhookFlags) => {
       const env = await loadEnv(io.env, cwd);
-      if (!env.WA_APP_SECRET && !flags.allowUnsigned) {
-        throw new ConfigError('webhook needs WA_APP_SECRET to verify X-Hub-Signature-256; to accept unsigned JSON callbacks (360dialog), pass --allow-unsigned');
+      const channels = callbackChannels();
+      // Each channel's secrets, from the environment (WA_APP_SECRET, TWILIO_AUTH_TOKEN…).
+      const secrets = Object.fromEntries(channels.flatMap((channel) => channel.secrets.variables.map((name) => [name, env[name] || undefined])));
+      const context: ReceiverContext = { secrets, allowUnsigned: flags.allowUnsigned === true };
+      for (const channel of channels) {
+        const problem = channel.startupProblem?.(context);
+        if (problem) throw new ConfigError(problem);
       }
       if (flags.publicUrl && !/^https?:\/\//.test(flags.publicUrl)) throw new ConfigError('--public-url must be an http(s) URL');
-      // Every secret the environment holds, not only the receiver's own: whatever reaches the log
-      // or the events file from outside passes through it (DESIGN: stored outside text is redacted).
-      const redact = makeRedactor(
-        [env.WA_APP_SECRET, env.WA_VERIFY_TOKEN, env.TWILIO_AUTH_TOKEN, env.WA_TOKEN, env.D360_API_KEY],
-        env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN ? [[env.TWILIO_ACCOUNT_SID, env.TWILIO_AUTH_TOKEN]] : [],
-      );
       // A failed write answers 503 and the next callback tries again: the receiver recovers when the disk does.
       const events = await LedgerWriter.open<EventRecord>(flags.events, { afterFailure: 'retry' });
       const webhook = await startWebhook({
         port: flags.port,
         host: flags.host,
         events,
-        appSecret: env.WA_APP_SECRET,
-        verifyToken: env.WA_VERIFY_TOKEN,
-        twilioAuthToken: env.TWILIO_AUTH_TOKEN,
-        allowUnsigned: flags.allowUnsigned === true,
+        secrets,
+        allowUnsigned: context.allowUnsigned,
         publicUrl: flags.publicUrl,
-        redact,
+        // Every secret the environment holds, not only the receiver's own: whatever reaches the log
+        // or the events file from outside passes through it (DESIGN: stored outside text is redacted).
+        redact: environmentRedactor(env),
         log: (line) => io.stderr.write(`${line}\n`),
       });
+      const described = channels.map((channel) => ({ channel, ...channel.describe(context) }));
+      const serving = described
+        .filter((d) => d.accepting)
+        .map(({ channel }) => `${channel.handshake ? 'GET and POST' : 'POST'} ${channel.path} (${providersOf(channel).join(', ')})`);
+      const notes = described.flatMap((d) => (d.note ? [d.note] : []));
       io.stderr.write(
-        `wa-broadcast webhook listening on ${webhook.url}: GET and POST /webhook (Meta, 360dialog)` +
-          `${env.TWILIO_AUTH_TOKEN ? ', POST /twilio/status (Twilio)' : '; Twilio callbacks refused: TWILIO_AUTH_TOKEN is not set'}\n` +
-          `  events: ${flags.events}${env.WA_VERIFY_TOKEN ? '' : '; subscription handshake refused: WA_VERIFY_TOKEN is not set'}\n`,
+        `wa-broadcast webhook listening on ${webhook.url}: ${serving.join(', ') || 'no callbacks accepted'}\n` +
+          `  events: ${flags.events}${notes.map((note) => `; ${note}`).join('')}\n`,
       );
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);

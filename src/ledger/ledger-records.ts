@@ -1,4 +1,4 @@
-import { PROVIDER_NAMES, type ProviderName } from '../providers/provider.js';
+import { PROVIDER_NAMES, type ProviderName } from '../providers/index.js';
 
 /**
  * The ledger: one JSON object per line, appended, never rewritten (see README "The ledger").
@@ -69,7 +69,7 @@ export interface OutcomeRecord {
   status?: string;
   code?: string;
   title?: string;
-  /** The error code's class (error-codes.ts), for reconcile. */
+  /** The error code's class (src/codes/), for reconcile. */
   class?: string;
 }
 

@@ -3,8 +3,9 @@ import type { HttpResponse, Outcome } from './provider.js';
 
 /**
  * The outcome of an answer that is not a success, from the provider's error code when the body
- * carries one, else from the HTTP status. Shared by all providers: they differ only in where the
- * code sits in the body (`extractError`).
+ * carries one (looked up in its family's table, src/codes/), else from the HTTP status. Shared by
+ * all providers: each finds the code in its own body shape (parse-cloud-api-response.ts,
+ * twilio-provider.ts) and hands it here.
  *
  * Where the answer leaves it open whether the message went out (a 502/504 from a proxy, a 5xx that
  * is not the provider's JSON), the outcome is in doubt: never re-sent automatically.

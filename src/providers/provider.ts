@@ -1,15 +1,17 @@
 import type { ErrorClass, ProviderFamily } from '../codes/error-codes.js';
 import type { RenderedTemplate } from '../template/bind-template.js';
 
-export const PROVIDER_NAMES = ['cloud', '360dialog', 'twilio'] as const;
-export type ProviderName = (typeof PROVIDER_NAMES)[number];
+// Transitional: the send pipeline imports these from here. They come from the registry
+// (./index.js); new code imports them from there.
+export { PROVIDER_NAMES, type ProviderName } from './index.js';
+export { HELD_STATUS } from './held-status.js';
 
 /** One template message to one recipient. */
 export interface Message {
   /** E.164 with the +. */
   phone: string;
   template: RenderedTemplate;
-  /** Twilio's ContentVariables for this recipient. */
+  /** Twilio's ContentVariables for this recipient (the spec's `twilio.variables`, rendered). */
   twilioVariables: Record<string, string> | undefined;
   /** Ours, echoed in status callbacks, so reconcile can match them to this attempt. */
   correlationId: string;
@@ -42,14 +44,13 @@ export type Outcome =
   | { kind: 'stop'; code: string; title: string; fix: string }
   | { kind: 'in_doubt'; code: string; title: string };
 
+/** A provider configured for one account: what `send` talks to. */
 export interface Provider {
-  name: ProviderName;
+  /** The registry name (`--provider`, the ledger's run record). */
+  name: string;
   family: ProviderFamily;
   /** The exact HTTP request for a message: pure, so dry runs and tests see what would be sent. */
   buildRequest(message: Message): HttpRequest;
   /** What an HTTP answer means: pure. */
   parseResponse(response: HttpResponse): Outcome;
 }
-
-/** A held message is accepted: Meta may still deliver or drop it (template pacing). */
-export const HELD_STATUS = 'held_for_quality_assessment';

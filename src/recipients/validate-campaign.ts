@@ -1,6 +1,7 @@
 import type { RenderedTemplate } from '../template/bind-template.js';
 import { REJECT_REASONS, type Recipient, type RejectReason, type RowIssue } from './audience.js';
 import { audienceWarnings, type Warning } from './audience-warnings.js';
+import { isUsNumber } from './is-us-number.js';
 import { openAudience, type AudienceSource } from './open-audience.js';
 import type { ConsentValueCount } from './consent-tally.js';
 import { RejectsWriter } from './rejects-writer.js';
@@ -84,7 +85,7 @@ export async function validateCampaign(options: ValidateOptions): Promise<Valida
         const { recipient } = verdict;
         sendable++;
         options.onRecipient?.(recipient);
-        if (recipient.country === 'US') usRecipients++;
+        if (isUsNumber(recipient.phone, recipient.country)) usRecipients++;
         preview ??= {
           line: recipient.line,
           phone: recipient.phone,

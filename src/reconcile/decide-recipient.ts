@@ -1,4 +1,5 @@
-import { lookupCode, type ErrorClass, type ProviderFamily } from '../codes/error-codes.js';
+import { callbackClass, lookupCode, type ErrorClass, type ProviderFamily } from '../codes/error-codes.js';
+import { isUsNumber } from '../recipients/is-us-number.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -28,7 +29,7 @@ export interface AttemptFacts {
   /** When the outcome was written (ms); the intent's time when there is none. */
   outcomeAt: number;
   ledgerCode: string | undefined;
-  /** The class send recorded with a failure (error-codes.ts). */
+  /** The class send recorded with a failure (src/codes/). */
   ledgerClass: string | undefined;
   /** Whether any status event matched this attempt (proof the provider accepted it). */
   evidence: boolean;
@@ -114,7 +115,7 @@ export function decideRecipient(facts: RecipientFacts, now: number): Decision {
 export interface Failure {
   code: string;
   errorClass: ErrorClass | undefined;
-  /** For an SMS-fallback code: why (error-codes.ts). */
+  /** For an SMS-fallback code: why (src/codes/). */
   smsReason: string | undefined;
   at: number;
 }
@@ -122,11 +123,9 @@ export interface Failure {
 export function failureOf(latest: AttemptFacts, family: ProviderFamily): Failure | undefined {
   if (latest.eventFailure) {
     const { code, at, family: eventFamily } = latest.eventFailure;
-    const info = lookupCode(eventFamily, code);
-    // 132015 in a status callback is a held message of a paused template being dropped: retry it
-    // once the template is fixed. In the send answer it stops the campaign (error-codes.ts).
-    const errorClass = eventFamily === 'meta' && code === 132015 ? 'template_paused' : info?.class;
-    return { code: code < 0 ? '' : String(code), errorClass, smsReason: info?.reason, at };
+    // A code can mean something else in a callback than in the send answer (132015: a held
+    // message of a paused template dropped, not the campaign stopped): the table says.
+    return { code: code < 0 ? '' : String(code), errorClass: callbackClass(eventFamily, code), smsReason: lookupCode(eventFamily, code)?.reason, at };
   }
   if (latest.ledger !== 'failed') return undefined;
   const code = latest.ledgerCode ?? '';
@@ -154,7 +153,8 @@ function decideFailure(facts: RecipientFacts, failure: Failure, now: number): De
       return { state: 'sms_fallback', list: 'sms_fallback', reason: failure.smsReason ?? 'not_on_whatsapp', code };
     case 'retry_later':
       // Marketing templates are not delivered to US numbers at all (since 2025-04-01): no retry.
-      if (facts.category === 'marketing' && facts.phone.startsWith('+1')) return { state: 'sms_fallback', list: 'sms_fallback', reason: 'marketing_us', code };
+      // The same predicate as validate's warning: US numbers, not all of +1 (Canada gets them).
+      if (facts.category === 'marketing' && isUsNumber(facts.phone)) return { state: 'sms_fallback', list: 'sms_fallback', reason: 'marketing_us', code };
       return scheduled(failure.at + RETRY_LATER_FIRST_WAIT_MS * 2 ** (Math.max(1, facts.retryLaterFailures) - 1), 'per_user_limit');
     case 'transient':
     case 'throttle':

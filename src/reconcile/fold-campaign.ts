@@ -1,5 +1,6 @@
-import type { ProviderFamily } from '../codes/error-codes.js';
+import { CODE_FAMILIES, type ProviderFamily } from '../codes/error-codes.js';
 import type { LedgerRecord, RunRecord } from '../ledger/ledger-records.js';
+import { familyOf } from '../providers/index.js';
 import { PhoneTable } from '../recipients/phone-table.js';
 import { float64s, int32s, int8s, uint8s } from './number-column.js';
 import { decideRecipient, failureOf, isTransientClass, type AttemptFacts, type Decision, type RecipientFacts } from './decide-recipient.js';
@@ -11,11 +12,10 @@ const LEDGER_INDEX = new Map<string, number>([['accepted', 1], ['failed', 2], ['
 const NO_FAILURE = -2;
 /** A claim on a message id by attempts of two recipients. */
 const AMBIGUOUS = -1;
-const FAMILIES: ProviderFamily[] = ['meta', 'twilio'];
 
-/** A provider family as stored in the fold's columns (and sent across threads): its index in FAMILIES. */
+/** A provider family as stored in the fold's columns (and sent across threads): its index in CODE_FAMILIES. */
 export function familyCode(family: ProviderFamily): number {
-  return FAMILIES.indexOf(family);
+  return CODE_FAMILIES.indexOf(family);
 }
 
 /** A status fold for a message id that matched nothing yet (its attempt may be learned later from a correlation id). */
@@ -279,7 +279,8 @@ export class CampaignFold {
   private factsOf(r: number): RecipientFacts {
     const latest = this.latestSlot.get(r);
     const run = this.runs[this.slotRun.get(latest)] ?? this.runs[this.runs.length - 1];
-    const family: ProviderFamily = run?.provider === 'twilio' ? 'twilio' : 'meta';
+    // The code table of the run's provider, for the codes send recorded.
+    const family = familyOf(run?.provider);
     let retryLaterFailures = 0;
     let transientFailures = 0;
     let pausedFailures = 0;
@@ -331,7 +332,7 @@ export class CampaignFold {
       ledgerClass: this.slotClass.get(s),
       evidence: rank >= 0,
       rank: Math.max(0, rank),
-      eventFailure: failCode === NO_FAILURE ? undefined : { code: failCode, at: this.slotFailAt.get(s), family: FAMILIES[this.slotFailFamily.get(s)]! },
+      eventFailure: failCode === NO_FAILURE ? undefined : { code: failCode, at: this.slotFailAt.get(s), family: CODE_FAMILIES[this.slotFailFamily.get(s)]! },
     };
   }
 

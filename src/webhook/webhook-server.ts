@@ -15,8 +15,9 @@ import {
 } from '../net/connection-guard.js';
 import type { ConnectionState } from '../net/pick-eviction.js';
 import { header, listen } from '../net/http-server.js';
+import type { CallbackChannel, ReceiverContext } from '../providers/callback-channel.js';
+import { callbackChannels } from '../providers/index.js';
 import { redactPayload } from './redact-payload.js';
-import { safeEqual, verifyMetaSignature, verifyTwilioSignature } from './signatures.js';
 
 /**
  * One line of an events file: a verified callback, its raw payload kept byte for byte (as text),
@@ -25,8 +26,11 @@ import { safeEqual, verifyMetaSignature, verifyTwilioSignature } from './signatu
 export interface EventRecord {
   type: 'event';
   received_at: string;
-  /** `meta` (signed JSON: Cloud API), `unsigned` (JSON accepted without a signature: 360dialog), `twilio` (signed form). */
-  provider: 'meta' | 'unsigned' | 'twilio';
+  /**
+   * Which channel stored it and how it was verified: the channel's tag (`meta`: signed JSON from
+   * Cloud API or 360dialog; `unsigned`: JSON accepted without a signature; `twilio`: a signed form).
+   */
+  provider: string;
   path: string;
   raw: string;
   /** Twilio's `I-Twilio-Idempotency-Token`, for dedupe of retried callbacks. */
@@ -37,14 +41,14 @@ export interface WebhookOptions {
   port: number;
   host?: string;
   events: LedgerWriter<EventRecord>;
-  /** Meta's app secret; without it, JSON callbacks are accepted only when `allowUnsigned`. */
-  appSecret: string | undefined;
-  verifyToken: string | undefined;
-  /** Twilio callbacks are refused unless this is set. */
-  twilioAuthToken: string | undefined;
-  /** Accept JSON callbacks without X-Hub-Signature-256 (360dialog does not sign). */
+  /**
+   * The channels' secrets by environment variable (WA_APP_SECRET, WA_VERIFY_TOKEN,
+   * TWILIO_AUTH_TOKEN): each provider's channel says which it uses and what it does without them.
+   */
+  secrets: Readonly<Record<string, string | undefined>>;
+  /** Accept JSON callbacks without a signature (360dialog does not sign). */
   allowUnsigned: boolean;
-  /** The URL Twilio calls (scheme, host, port), when a proxy sits in front: the signature covers it. */
+  /** The URL providers call (scheme, host, port), when a proxy sits in front: a signature over the URL (Twilio's) covers it. */
   publicUrl: string | undefined;
   /** Connection cap and deadlines (defaults: connection-guard.ts, which says why). */
   limits?: Partial<ConnectionLimits>;
@@ -52,8 +56,8 @@ export interface WebhookOptions {
   clock?: GuardClock;
   now?: () => Date;
   /**
-   * Removes secrets from everything stored or logged that came from outside (default: the three
-   * secrets above; the command passes every secret in its environment).
+   * Removes secrets from everything stored or logged that came from outside (default: the
+   * `secrets` above; the command passes every secret in its environment).
    */
   redact?: (text: string) => string;
   log?: (line: string) => void;
@@ -84,7 +88,10 @@ const CLOSE_REPORT_MS = 10_000;
  */
 export async function startWebhook(options: WebhookOptions): Promise<RunningWebhook> {
   const now = options.now ?? (() => new Date());
-  const redact = options.redact ?? makeRedactor([options.appSecret, options.verifyToken, options.twilioAuthToken]);
+  const redact = options.redact ?? makeRedactor(Object.values(options.secrets));
+  const context: ReceiverContext = { secrets: options.secrets, allowUnsigned: options.allowUnsigned };
+  // The paths are fixed (SPEC "Webhook receiver"): each provider's channel names its own.
+  const channels = new Map<string, CallbackChannel>(callbackChannels().map((channel) => [channel.path, channel]));
   const writeLog = options.log ?? (() => undefined);
   const log = (line: string) => writeLog(redact(line));
   const limits: ConnectionLimits = {
@@ -104,65 +111,38 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://receiver');
-    if (req.method === 'GET' && url.pathname === '/webhook') return handshake(url, res);
-    if (req.method === 'POST' && url.pathname === '/webhook') return metaCallback(req, res);
-    if (req.method === 'POST' && url.pathname === '/twilio/status') return twilioCallback(req, res);
+    const channel = channels.get(url.pathname);
+    if (channel && req.method === 'GET' && channel.handshake) return handshake(channel, url, res);
+    if (channel && req.method === 'POST') return callback(channel, req, res);
     return answer(res, 404, 'not found');
   }
 
-  function handshake(url: URL, res: ServerResponse): void {
-    const token = url.searchParams.get('hub.verify_token') ?? '';
-    const challenge = url.searchParams.get('hub.challenge') ?? '';
-    if (url.searchParams.get('hub.mode') === 'subscribe' && options.verifyToken && safeEqual(token, options.verifyToken)) {
-      return answer(res, 200, challenge);
-    }
-    log('webhook: subscription handshake refused (wrong hub.verify_token)');
-    return answer(res, 403, 'forbidden');
+  function handshake(channel: CallbackChannel, url: URL, res: ServerResponse): void {
+    const reply = channel.handshake!(url.searchParams, context);
+    if (reply.log) log(`webhook: ${reply.log}`);
+    return answer(res, reply.status, reply.body);
   }
 
-  async function metaCallback(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readBody(req, res);
-    if (!body) return;
-    const signature = header(req, 'x-hub-signature-256');
-    let provider: EventRecord['provider'];
-    if (options.appSecret && signature !== undefined) {
-      if (!verifyMetaSignature(body, signature, options.appSecret)) return refuse(res, 403, 'bad X-Hub-Signature-256');
-      provider = 'meta';
-    } else if (options.allowUnsigned) {
-      provider = 'unsigned';
-    } else {
-      return refuse(res, 401, 'missing X-Hub-Signature-256');
-    }
-    const raw = body.toString('utf8');
-    try {
-      JSON.parse(raw);
-    } catch {
-      return refuse(res, 400, 'signed body is not JSON');
-    }
-    return save(res, { type: 'event', received_at: now().toISOString(), provider, path: '/webhook', raw: redactPayload(raw, 'json', redact) });
-  }
-
-  async function twilioCallback(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!options.twilioAuthToken) {
+  async function callback(channel: CallbackChannel, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const refusal = channel.refuseAll?.(context);
+    if (refusal) {
       req.resume();
-      return refuse(res, 403, 'Twilio callbacks need TWILIO_AUTH_TOKEN');
+      return refuse(res, refusal.status, refusal.reason);
     }
     const body = await readBody(req, res);
     if (!body) return;
-    const raw = body.toString('utf8');
-    const publicUrl = publicUrlOf(req, options.publicUrl);
-    if (!verifyTwilioSignature(publicUrl, new URLSearchParams(raw), header(req, 'x-twilio-signature'), options.twilioAuthToken)) {
-      // Almost always a URL mismatch behind a proxy: the log names the URL the signature was checked against.
-      return refuse(res, header(req, 'x-twilio-signature') ? 403 : 401, 'bad X-Twilio-Signature', `checked against ${publicUrl}; behind a proxy, pass --public-url`);
-    }
-    const idempotency = header(req, 'i-twilio-idempotency-token');
+    const verdict = channel.accept(
+      { body, header: (name) => header(req, name), url: req.url ?? channel.path, publicUrl: publicUrlOf(req, options.publicUrl) },
+      context,
+    );
+    if (!verdict.ok) return refuse(res, verdict.status, verdict.reason, verdict.detail);
     return save(res, {
       type: 'event',
       received_at: now().toISOString(),
-      provider: 'twilio',
-      path: redact(req.url ?? '/twilio/status'),
-      raw: redactPayload(raw, 'form', redact),
-      ...(idempotency ? { idempotency_token: redact(idempotency) } : {}),
+      provider: verdict.tag,
+      path: redact(verdict.path),
+      raw: redactPayload(body.toString('utf8'), channel.format, redact),
+      ...(verdict.idempotencyToken ? { idempotency_token: redact(verdict.idempotencyToken) } : {}),
     });
   }
 
@@ -233,7 +213,7 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
   };
 }
 
-/** The URL the sender signed: `--public-url` (scheme and authority) with the request's path and query. */
+/** The URL the sender called (and signed, where it signs the URL): `--public-url` (scheme and authority) with the request's path and query. */
 function publicUrlOf(req: IncomingMessage, publicUrl: string | undefined): string {
   const base = publicUrl ?? `http://${req.headers.host ?? 'localhost'}`;
   return new URL(req.url ?? '/', base.replace(/\/+$/, '')).toString();
@@ -274,7 +254,6 @@ function tooLarge(req: IncomingMessage, res: ServerResponse): void {
   // Stop reading the rest: the connection is closed once the answer is out.
   res.on('finish', () => req.destroy());
 }
-
 
 function answer(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });

@@ -9,7 +9,7 @@ import { LedgerWriter, type LedgerFile } from '../../src/ledger/ledger-writer.js
 import { planResume } from '../../src/ledger/plan-resume.js';
 import { readLedger } from '../../src/ledger/read-ledger.js';
 import { openAudience } from '../../src/recipients/open-audience.js';
-import { cloudApiProvider } from '../../src/providers/cloud-api.js';
+import { cloudProvider as cloudApiProvider } from '../../src/providers/cloud/index.js';
 import type { TransportResult } from '../../src/providers/http-transport.js';
 import type { HttpRequest } from '../../src/providers/provider.js';
 import { collect, fixture } from '../helpers.js';

@@ -2,7 +2,7 @@ import { copyFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_CREDENTIALS, startEmulator } from '../../src/emulator/emulator-server.js';
+import { DEFAULT_CREDENTIALS, emulatorEnv, startEmulator } from '../../src/emulator/emulator-server.js';
 import { parseScenario } from '../../src/emulator/scenario.js';
 import { plannedStatuses, statusCallbacks } from '../../src/emulator/status-callbacks.js';
 import { LedgerWriter } from '../../src/ledger/ledger-writer.js';
@@ -22,15 +22,13 @@ async function loop(scenarioValue: unknown) {
   for (const file of ['campaign.csv', 'spring-sale.yaml']) await copyFile(path.join(SAMPLES, file), path.join(dir, file));
   const eventsFile = path.join(dir, 'events.jsonl');
   const events = await LedgerWriter.open<EventRecord>(eventsFile);
-  const webhook = await startWebhook({ port: 0, events, appSecret: APP_SECRET, verifyToken: undefined, twilioAuthToken: C.twilioAuthToken, allowUnsigned: false, publicUrl: undefined });
+  const webhook = await startWebhook({ port: 0, events, secrets: { WA_APP_SECRET: APP_SECRET, TWILIO_AUTH_TOKEN: C.TWILIO_AUTH_TOKEN }, allowUnsigned: false, publicUrl: undefined });
   const scenario = parseScenario(scenarioValue);
-  const callbacks = statusCallbacks({ webhookUrl: `${webhook.url}/webhook`, appSecret: APP_SECRET, twilioAuthToken: C.twilioAuthToken, twilioAccountSid: C.twilioAccountSid, phoneNumberId: C.waPhoneNumberId, scenario, stepMs: 5 });
+  const callbacks = statusCallbacks({ webhookUrl: `${webhook.url}/webhook`, credentials: { ...C, WA_APP_SECRET: APP_SECRET }, scenario, stepMs: 5 });
   const emulator = await startEmulator({ port: 0, scenario, onAccepted: callbacks.onAccepted, mps: 1000 });
   stops.push(emulator.close);
   const env = {
-    WA_API_URL: emulator.url, WA_TOKEN: C.waToken, WA_PHONE_NUMBER_ID: C.waPhoneNumberId,
-    D360_API_URL: emulator.url, D360_API_KEY: C.d360ApiKey,
-    TWILIO_API_URL: emulator.url, TWILIO_ACCOUNT_SID: C.twilioAccountSid, TWILIO_AUTH_TOKEN: C.twilioAuthToken, TWILIO_FROM: '+15550001111',
+    ...emulatorEnv(emulator.url),
     TWILIO_STATUS_CALLBACK_URL: `${webhook.url}/twilio/status`,
   };
   const send = (provider: string) =>

@@ -29,8 +29,8 @@ async function campaign(recipients: number, scenario = parseScenario({ latency_m
   const env = {
     ...process.env,
     WA_API_URL: emulator.url,
-    WA_TOKEN: DEFAULT_CREDENTIALS.waToken,
-    WA_PHONE_NUMBER_ID: DEFAULT_CREDENTIALS.waPhoneNumberId,
+    WA_TOKEN: DEFAULT_CREDENTIALS.WA_TOKEN,
+    WA_PHONE_NUMBER_ID: DEFAULT_CREDENTIALS.WA_PHONE_NUMBER_ID,
   };
   const ledger = path.join(dir, 'c.ledger.jsonl');
   return { dir, env, log, ledger, csv: path.join(dir, 'c.csv'), spec: path.join(dir, 's.yaml') };

@@ -7,7 +7,7 @@ import { DEFAULT_CREDENTIALS, startEmulator, type EmulatorLogEntry } from '../..
 import { parseScenario } from '../../src/emulator/scenario.js';
 import { RecipientState, planResume, stateOf } from '../../src/ledger/plan-resume.js';
 import { readLedger } from '../../src/ledger/read-ledger.js';
-import { metaSignature } from '../../src/webhook/signatures.js';
+import { metaSignature } from '../../src/providers/cloud-api/meta-signature.js';
 import { fixture, tempDir } from '../helpers.js';
 import { intent, jsonl, outcome, runRecord } from '../reconcile/events.js';
 
@@ -56,7 +56,7 @@ describe('send on a full disk (a real short write under a file-size limit)', () 
     stops.push(emulator.close);
     const rows = Array.from({ length: recipients }, (_, i) => `${phone(i)},yes,N${i}`).join('\n');
     const dir = await fixture({ 'c.csv': `phone,opt_in,name\n${rows}\n`, 's.yaml': SPEC });
-    const env = { ...process.env, WA_API_URL: emulator.url, WA_TOKEN: DEFAULT_CREDENTIALS.waToken, WA_PHONE_NUMBER_ID: DEFAULT_CREDENTIALS.waPhoneNumberId };
+    const env = { ...process.env, WA_API_URL: emulator.url, WA_TOKEN: DEFAULT_CREDENTIALS.WA_TOKEN, WA_PHONE_NUMBER_ID: DEFAULT_CREDENTIALS.WA_PHONE_NUMBER_ID };
     const args = ['send', 'c.csv', '--template', 's.yaml', '--mps', '500', '--yes', '--json'];
 
     const full = await bin(args, { cwd: dir, env, blocks: 16 }).done;

@@ -83,7 +83,7 @@ describe('a provider that throttles for ever', () => {
     expect([...last.values()].every((outcome) => outcome === 'retry')).toBe(true);
 
     // The resume command, against a provider that accepts: every throttled recipient is sent once.
-    const emulator = await startEmulator({ port: 0, mps: 1000, credentials: { waToken: 'EAAtoken-hostile', waPhoneNumberId: '1', d360ApiKey: 'x', twilioAccountSid: 'x', twilioAuthToken: 'x' } });
+    const emulator = await startEmulator({ port: 0, mps: 1000, credentials: { WA_TOKEN: 'EAAtoken-hostile', WA_PHONE_NUMBER_ID: '1', D360_API_KEY: 'x', TWILIO_ACCOUNT_SID: 'x', TWILIO_AUTH_TOKEN: 'x' } });
     stops.push(emulator.close);
     const resumed = await run([...args, '--mps', '500'], { ...env, WA_API_URL: emulator.url }, dir);
     expect(resumed.code).toBe(0);

@@ -88,7 +88,7 @@ describe('end to end through the built bin: send → emulator → webhook → re
     const events = path.join(dir, 'events.jsonl');
     const webhook = await serve(['webhook', '--port', '0', '--events', events], { WA_APP_SECRET: APP_SECRET }, dir);
     const emulator = await serve(['emulator', '--port', '0', '--scenario', 'scenario.json', '--webhook-url', `${webhook}/webhook`, '--log', 'emulator.log'], { WA_APP_SECRET: APP_SECRET }, dir);
-    const env = { WA_API_URL: emulator, WA_TOKEN: C.waToken, WA_PHONE_NUMBER_ID: C.waPhoneNumberId };
+    const env = { WA_API_URL: emulator, WA_TOKEN: C.WA_TOKEN, WA_PHONE_NUMBER_ID: C.WA_PHONE_NUMBER_ID };
 
     const sent = await bin(['send', 'campaign.csv', '--template', 'offer.yaml', '--yes', '--json'], env, dir);
     expect(sent.code, sent.stderr).toBe(0);

@@ -23,7 +23,7 @@ async function campaign(recipients: number) {
   stops.push(emulator.close);
   const rows = Array.from({ length: recipients }, (_, i) => `${phone(i)},yes,N${i}`).join('\n');
   const dir = await fixture({ 'c.csv': `phone,opt_in,name\n${rows}\n`, 's.yaml': SPEC });
-  const env = { ...process.env, WA_API_URL: emulator.url, WA_TOKEN: DEFAULT_CREDENTIALS.waToken, WA_PHONE_NUMBER_ID: DEFAULT_CREDENTIALS.waPhoneNumberId };
+  const env = { ...process.env, WA_API_URL: emulator.url, WA_TOKEN: DEFAULT_CREDENTIALS.WA_TOKEN, WA_PHONE_NUMBER_ID: DEFAULT_CREDENTIALS.WA_PHONE_NUMBER_ID };
   return { dir, env, log, accepted: () => log.filter((e) => e.outcome === 'accepted').map((e) => e.to!) };
 }
 

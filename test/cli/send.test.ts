@@ -9,13 +9,13 @@ const SAMPLES = fileURLToPath(new URL('../../samples/', import.meta.url));
 
 // Distinctive secrets, so any leak into an output is found by a plain search.
 const CREDENTIALS: EmulatorCredentials = {
-  waToken: 'EAAtoken-SECRET-cloud-7f3a9',
-  waPhoneNumberId: '106540352242922',
-  d360ApiKey: 'd360-SECRET-key-55c1e',
-  twilioAccountSid: `AC${'5'.repeat(32)}`,
-  twilioAuthToken: 'twilio-SECRET-token-0b8d',
+  WA_TOKEN: 'EAAtoken-SECRET-cloud-7f3a9',
+  WA_PHONE_NUMBER_ID: '106540352242922',
+  D360_API_KEY: 'd360-SECRET-key-55c1e',
+  TWILIO_ACCOUNT_SID: `AC${'5'.repeat(32)}`,
+  TWILIO_AUTH_TOKEN: 'twilio-SECRET-token-0b8d',
 };
-const SECRETS = [CREDENTIALS.waToken, CREDENTIALS.d360ApiKey, CREDENTIALS.twilioAuthToken, Buffer.from(`${CREDENTIALS.twilioAccountSid}:${CREDENTIALS.twilioAuthToken}`).toString('base64')];
+const SECRETS = [CREDENTIALS.WA_TOKEN, CREDENTIALS.D360_API_KEY, CREDENTIALS.TWILIO_AUTH_TOKEN, Buffer.from(`${CREDENTIALS.TWILIO_ACCOUNT_SID}:${CREDENTIALS.TWILIO_AUTH_TOKEN}`).toString('base64')];
 
 const stops: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -30,13 +30,13 @@ async function setup() {
   for (const file of ['campaign.csv', 'spring-sale.yaml', 'suppress.csv']) await copyFile(path.join(SAMPLES, file), path.join(dir, file));
   const env = {
     WA_API_URL: emulator.url,
-    WA_TOKEN: CREDENTIALS.waToken,
-    WA_PHONE_NUMBER_ID: CREDENTIALS.waPhoneNumberId,
+    WA_TOKEN: CREDENTIALS.WA_TOKEN,
+    WA_PHONE_NUMBER_ID: CREDENTIALS.WA_PHONE_NUMBER_ID,
     D360_API_URL: emulator.url,
-    D360_API_KEY: CREDENTIALS.d360ApiKey,
+    D360_API_KEY: CREDENTIALS.D360_API_KEY,
     TWILIO_API_URL: emulator.url,
-    TWILIO_ACCOUNT_SID: CREDENTIALS.twilioAccountSid,
-    TWILIO_AUTH_TOKEN: CREDENTIALS.twilioAuthToken,
+    TWILIO_ACCOUNT_SID: CREDENTIALS.TWILIO_ACCOUNT_SID,
+    TWILIO_AUTH_TOKEN: CREDENTIALS.TWILIO_AUTH_TOKEN,
     TWILIO_FROM: '+15550001111',
   };
   const csv = path.join(dir, 'campaign.csv');
@@ -96,8 +96,8 @@ describe('send', () => {
 
   it('reads credentials from .env, the real environment winning', async () => {
     const { dir, env, log, args } = await setup();
-    await writeFile(path.join(dir, '.env'), `WA_TOKEN=${CREDENTIALS.waToken}\nWA_PHONE_NUMBER_ID=wrong-id\n`);
-    const result = await run(args('--yes', '--json'), { WA_API_URL: env.WA_API_URL, WA_PHONE_NUMBER_ID: CREDENTIALS.waPhoneNumberId }, dir);
+    await writeFile(path.join(dir, '.env'), `WA_TOKEN=${CREDENTIALS.WA_TOKEN}\nWA_PHONE_NUMBER_ID=wrong-id\n`);
+    const result = await run(args('--yes', '--json'), { WA_API_URL: env.WA_API_URL, WA_PHONE_NUMBER_ID: CREDENTIALS.WA_PHONE_NUMBER_ID }, dir);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout).accepted).toBe(12);
     expect(log).toHaveLength(12);
@@ -130,7 +130,7 @@ describe('send', () => {
     expect(log).toHaveLength(0);
     const lines = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
     expect(lines).toHaveLength(12);
-    expect(lines[0]).toMatchObject({ line: 2, method: 'POST', url: `${env.WA_API_URL}/v23.0/${CREDENTIALS.waPhoneNumberId}/messages`, headers: { authorization: '[redacted]' } });
+    expect(lines[0]).toMatchObject({ line: 2, method: 'POST', url: `${env.WA_API_URL}/v23.0/${CREDENTIALS.WA_PHONE_NUMBER_ID}/messages`, headers: { authorization: '[redacted]' } });
     expect(JSON.parse(lines[0].body)).toMatchObject({ to: '+447400123456', template: { name: 'spring_sale' } });
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     await expectNoSecrets(dir, result.stdout, result.stderr);

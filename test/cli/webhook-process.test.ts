@@ -5,7 +5,7 @@ import { connect, type Socket } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { metaSignature } from '../../src/webhook/signatures.js';
+import { metaSignature } from '../../src/providers/cloud-api/meta-signature.js';
 import { tempDir } from '../helpers.js';
 
 const BIN = fileURLToPath(new URL('../../bin/wa-broadcast.js', import.meta.url));

@@ -19,16 +19,16 @@ const C = DEFAULT_CREDENTIALS;
 const body = (to: string, cid = 'r-2-1') =>
   JSON.stringify({ messaging_product: 'whatsapp', recipient_type: 'individual', to, type: 'template', template: { name: 'hello', language: { code: 'en' } }, biz_opaque_callback_data: cid });
 
-async function cloudSend(url: string, to: string, token = C.waToken, phoneNumberId = C.waPhoneNumberId) {
+async function cloudSend(url: string, to: string, token = C.WA_TOKEN, phoneNumberId = C.WA_PHONE_NUMBER_ID) {
   const res = await fetch(`${url}/v23.0/${phoneNumberId}/messages`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body(to) });
   return { status: res.status, json: (await res.json()) as Record<string, any> };
 }
 
-async function twilioSend(url: string, to: string, token = C.twilioAuthToken) {
+async function twilioSend(url: string, to: string, token = C.TWILIO_AUTH_TOKEN) {
   const form = new URLSearchParams({ To: `whatsapp:${to}`, From: 'whatsapp:+15550001111', ContentSid: `HX${'a'.repeat(32)}`, StatusCallback: 'https://h.example/s?cid=r-2-1' });
-  const res = await fetch(`${url}/2010-04-01/Accounts/${C.twilioAccountSid}/Messages.json`, {
+  const res = await fetch(`${url}/2010-04-01/Accounts/${C.TWILIO_ACCOUNT_SID}/Messages.json`, {
     method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`${C.twilioAccountSid}:${token}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { authorization: `Basic ${Buffer.from(`${C.TWILIO_ACCOUNT_SID}:${token}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
     body: form.toString(),
   });
   return { status: res.status, json: (await res.json()) as Record<string, any> };
@@ -46,7 +46,7 @@ describe('emulator', () => {
   it('refuses a bad token with 190, a wrong phone-number id, and a wrong 360dialog key', async () => {
     const e = await emulator();
     expect(await cloudSend(e.url, '+447400123456', 'nope')).toMatchObject({ status: 401, json: { error: { code: 190, fbtrace_id: expect.any(String) } } });
-    expect((await cloudSend(e.url, '+447400123456', C.waToken, '999')).json.error.code).toBe(100);
+    expect((await cloudSend(e.url, '+447400123456', C.WA_TOKEN, '999')).json.error.code).toBe(100);
     const res = await fetch(`${e.url}/messages`, { method: 'POST', headers: { 'd360-api-key': 'wrong', 'content-type': 'application/json' }, body: body('+447400123456') });
     expect(res.status).toBe(401);
     // Nothing in the log carries a credential.
@@ -57,7 +57,7 @@ describe('emulator', () => {
     const e = await emulator();
     const ok = await twilioSend(e.url, '+447400123456');
     expect(ok.status).toBe(201);
-    expect(ok.json).toMatchObject({ sid: expect.stringMatching(/^SM[0-9a-f]{32}$/), status: 'queued', to: 'whatsapp:+447400123456', direction: 'outbound-api', account_sid: C.twilioAccountSid });
+    expect(ok.json).toMatchObject({ sid: expect.stringMatching(/^SM[0-9a-f]{32}$/), status: 'queued', to: 'whatsapp:+447400123456', direction: 'outbound-api', account_sid: C.TWILIO_ACCOUNT_SID });
     expect(e.log[0]).toMatchObject({ provider: 'twilio', cid: 'r-2-1' });
     const bad = await twilioSend(e.url, '+447400123456', 'wrong');
     expect(bad).toMatchObject({ status: 401, json: { code: 20003, more_info: 'https://www.twilio.com/docs/errors/20003' } });
@@ -84,7 +84,7 @@ describe('emulator', () => {
     t += 6_000;
     expect((await cloudSend(e.url, '+447400123456')).status).toBe(200);
     // The limit is per (business number, user): another sender may message the same user.
-    const res = await fetch(`${e.url}/messages`, { method: 'POST', headers: { 'd360-api-key': C.d360ApiKey, 'content-type': 'application/json' }, body: body('+447400123456') });
+    const res = await fetch(`${e.url}/messages`, { method: 'POST', headers: { 'd360-api-key': C.D360_API_KEY!, 'content-type': 'application/json' }, body: body('+447400123456') });
     expect(res.status).toBe(200);
   });
 

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { cloudApiProvider, dialog360Provider } from '../../src/providers/cloud-api.js';
+import { dialog360Provider } from '../../src/providers/360dialog/index.js';
+import { cloudProvider } from '../../src/providers/cloud/index.js';
 import { httpTransport } from '../../src/providers/http-transport.js';
 import type { Message, Outcome, Provider } from '../../src/providers/provider.js';
-import { twilioProvider } from '../../src/providers/twilio.js';
+import { twilioProvider } from '../../src/providers/twilio/twilio-provider.js';
 import { recordingServer, type Scripted } from '../recording-server.js';
 
 const TOKEN = 'EAAG-secret-token-123456';
@@ -41,7 +42,7 @@ async function exchange(make: (baseUrl: string) => Provider, script: Scripted[])
   return { requests: server.requests, outcomes };
 }
 
-const cloud = (url: string) => cloudApiProvider({ baseUrl: `${url}/`, version: 'v23.0', phoneNumberId: '1055551234', token: TOKEN });
+const cloud = (url: string) => cloudProvider({ baseUrl: `${url}/`, version: 'v23.0', phoneNumberId: '1055551234', token: TOKEN });
 const d360 = (url: string) => dialog360Provider({ baseUrl: url, apiKey: D360_KEY });
 const twilio = (url: string) =>
   twilioProvider({

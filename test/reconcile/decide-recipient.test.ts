@@ -72,6 +72,15 @@ describe('decideRecipient: the platform rules, one row each', () => {
     expect(decideRecipient(facts({ phone: '+12125550199', category: 'utility', retryLaterFailures: 1 }, failedEvent(131049)), T0 + 2 * DAY)).toMatchObject({ list: 'retry' });
   });
 
+  it('marketing to a Canadian or Caribbean +1 number is not marketing to the US: a 131049 there waits and retries', () => {
+    for (const phone of ['+14165550123', '+18765550123']) {
+      const f = facts({ phone, retryLaterFailures: 1 }, failedEvent(131049));
+      expect(decideRecipient(f, T0 + MIN + DAY - 1)).toMatchObject({ state: 'waiting_retry', reason: 'per_user_limit' });
+      expect(decideRecipient(f, T0 + MIN + DAY)).toMatchObject({ state: 'retry', list: 'retry', reason: 'per_user_limit', code: '131049' });
+    }
+    expect(decideRecipient(facts({ phone: '+14165550123', family: 'twilio', retryLaterFailures: 1 }, failedEvent(63049, T0, 'twilio')), T0 + DAY)).toMatchObject({ list: 'retry', reason: 'per_user_limit' });
+  });
+
   it.each([
     [130472, 'meta', 'experiment'],
     [63032, 'twilio', 'experiment'],

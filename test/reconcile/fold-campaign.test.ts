@@ -248,4 +248,13 @@ describe('CampaignFold: an opt-out failure, then a resume', () => {
     expect(foldOf(twilio, events).decide(at)[0]).toEqual({ state: 'retry', list: 'retry', reason: 'resumed', code: '21610', dueAt: at });
     expect(foldOf(twilio, [...events].reverse()).decide(at)[0]).toEqual({ state: 'retry', list: 'retry', reason: 'resumed', code: '21610', dueAt: at });
   });
+
+  it.each([
+    ['cloud', '130472'],
+    ['360dialog', '130472'],
+    ['twilio', '63032'],
+  ] as const)('%s: the code %s recorded in the send answer is read in the code table of the run’s provider (an experiment)', (provider, code) => {
+    const records: LedgerRecord[] = [runRecord({ provider }), intent('+447400123456', 'x1', 1, { phone: '+447400123456', opt_in: 'yes' }), outcome('+447400123456', 'x1', 'failed', code, 'sms_fallback')];
+    expect(foldOf(records, []).decide(NOW)[0]).toMatchObject({ list: 'sms_fallback', reason: 'experiment', code });
+  });
 });

@@ -5,7 +5,7 @@ import { WriteError } from '../../src/errors.js';
 import { openRegularFile } from '../../src/fs/open-regular-file.js';
 import { writableFile } from '../../src/fs/writable-file.js';
 import { LedgerWriter } from '../../src/ledger/ledger-writer.js';
-import { metaSignature } from '../../src/webhook/signatures.js';
+import { metaSignature } from '../../src/providers/cloud-api/meta-signature.js';
 import { startWebhook, type EventRecord } from '../../src/webhook/webhook-server.js';
 import { FaultyDisk } from '../fs/faulty-disk.js';
 import { tempDir } from '../helpers.js';
@@ -23,7 +23,7 @@ async function receiver(disk: FaultyDisk) {
     afterFailure: 'retry',
     openFile: async (name) => disk.wrap(writableFile(await openRegularFile(name, 'append', { mode: 0o600 }))),
   });
-  const webhook = await startWebhook({ port: 0, events, appSecret: SECRET, verifyToken: undefined, twilioAuthToken: undefined, allowUnsigned: false, publicUrl: undefined });
+  const webhook = await startWebhook({ port: 0, events, secrets: { WA_APP_SECRET: SECRET }, allowUnsigned: false, publicUrl: undefined });
   stops.push(webhook.close);
   const post = async (id: string) => {
     const body = JSON.stringify({ object: 'whatsapp_business_account', entry: [{ changes: [{ value: { statuses: [{ id, status: 'delivered' }] } }] }] });

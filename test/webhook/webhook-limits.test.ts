@@ -3,7 +3,7 @@ import { connect, type Socket } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LedgerWriter, type LedgerFile } from '../../src/ledger/ledger-writer.js';
-import { metaSignature } from '../../src/webhook/signatures.js';
+import { metaSignature } from '../../src/providers/cloud-api/meta-signature.js';
 import { startWebhook, type EventRecord, type RunningWebhook, type WebhookOptions } from '../../src/webhook/webhook-server.js';
 import { tempDir } from '../helpers.js';
 import { ManualClock } from '../manual-clock.js';
@@ -46,9 +46,7 @@ async function receiver(options: Partial<WebhookOptions> & { file?: LedgerFile }
   const webhook = await startWebhook({
     port: 0,
     events,
-    appSecret: SECRET,
-    verifyToken: undefined,
-    twilioAuthToken: undefined,
+    secrets: { WA_APP_SECRET: SECRET },
     allowUnsigned: false,
     publicUrl: undefined,
     clock,

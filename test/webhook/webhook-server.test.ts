@@ -4,12 +4,14 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeRedactor } from '../../src/config/redact.js';
 import { LedgerWriter } from '../../src/ledger/ledger-writer.js';
-import { metaSignature, twilioSignature } from '../../src/webhook/signatures.js';
+import { metaSignature } from '../../src/providers/cloud-api/meta-signature.js';
+import { twilioSignature } from '../../src/providers/twilio/twilio-signature.js';
 import { MAX_CALLBACK_BYTES, startWebhook, type EventRecord, type WebhookOptions } from '../../src/webhook/webhook-server.js';
 import { run, tempDir } from '../helpers.js';
 
 const SECRET = 'app-secret-for-tests';
 const TWILIO_TOKEN = 'twilio-token-for-tests';
+const SECRETS = { WA_APP_SECRET: SECRET, WA_VERIFY_TOKEN: 'verify-me', TWILIO_AUTH_TOKEN: TWILIO_TOKEN };
 const stops: (() => Promise<void>)[] = [];
 afterEach(async () => {
   await Promise.all(stops.splice(0).map((stop) => stop()));
@@ -18,7 +20,7 @@ afterEach(async () => {
 async function receiver(options: Partial<WebhookOptions> = {}) {
   const file = path.join(await tempDir(), 'events.jsonl');
   const events = await LedgerWriter.open<EventRecord>(file);
-  const webhook = await startWebhook({ port: 0, events, appSecret: SECRET, verifyToken: 'verify-me', twilioAuthToken: TWILIO_TOKEN, allowUnsigned: false, publicUrl: undefined, ...options });
+  const webhook = await startWebhook({ port: 0, events, secrets: SECRETS, allowUnsigned: false, publicUrl: undefined, ...options });
   let closed = false;
   const close = async () => {
     if (!closed) await webhook.close();
@@ -49,7 +51,7 @@ describe('webhook: Meta subscription handshake', () => {
     const ok = await fetch(`${url}/webhook?hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=1158201444`);
     expect([ok.status, await ok.text()]).toEqual([200, '1158201444']);
     expect((await fetch(`${url}/webhook?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1`)).status).toBe(403);
-    const { url: noToken } = await receiver({ verifyToken: undefined });
+    const { url: noToken } = await receiver({ secrets: { ...SECRETS, WA_VERIFY_TOKEN: undefined } });
     expect((await fetch(`${noToken}/webhook?hub.mode=subscribe&hub.verify_token=&hub.challenge=1`)).status).toBe(403);
   });
 });
@@ -124,7 +126,7 @@ describe('webhook: POST /twilio/status', () => {
     const wrong = twilioSignature('https://hooks.example.com/twilio/status', form, 'other');
     expect((await post(`${url}/twilio/status`, form.toString(), { 'x-twilio-signature': wrong })).status).toBe(403);
     expect(await lines()).toEqual([]);
-    const { url: noToken } = await receiver({ twilioAuthToken: undefined });
+    const { url: noToken } = await receiver({ secrets: { ...SECRETS, TWILIO_AUTH_TOKEN: undefined } });
     expect((await post(`${noToken}/twilio/status`, form.toString())).status).toBe(403);
   });
 });

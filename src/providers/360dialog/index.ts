@@ -1,0 +1,60 @@
+import { makeRedactor } from '../../config/redact.js';
+import { cloudApiBody } from '../cloud-api/cloud-api-body.js';
+import { cloudApiRoute, DEMO_APP_SECRET } from '../cloud-api/cloud-api-emulator.js';
+import { metaCallbacks } from '../cloud-api/meta-callbacks.js';
+import { parseCloudApiResponse } from '../cloud-api/parse-cloud-api-response.js';
+import { headerOf } from '../emulator-route.js';
+import type { HttpRequest, Provider } from '../provider.js';
+import { checkBaseUrl, requireVariables, trimSlash } from '../provider-env.js';
+import type { ProviderModule } from '../provider-module.js';
+import { safeEqual } from '../safe-equal.js';
+
+export interface Dialog360Config {
+  baseUrl: string;
+  apiKey: string;
+}
+
+/** 360dialog: `POST {base}/messages` with the Cloud API body and a `D360-API-KEY` header. */
+export function dialog360Provider(config: Dialog360Config): Provider {
+  const url = `${trimSlash(config.baseUrl)}/messages`;
+  return {
+    name: '360dialog',
+    family: 'meta',
+    buildRequest: (message): HttpRequest => ({
+      method: 'POST',
+      url,
+      headers: { 'd360-api-key': config.apiKey, 'content-type': 'application/json' },
+      body: cloudApiBody(message),
+    }),
+    parseResponse: parseCloudApiResponse,
+  };
+}
+
+/**
+ * `--provider 360dialog`: the Cloud API through 360dialog, which takes Meta's body and answers
+ * and passes Meta's callbacks and codes on (SPEC "Providers and credentials").
+ */
+export const dialog360 = {
+  name: '360dialog' as const,
+  family: 'meta',
+  secrets: { variables: ['D360_API_KEY'] },
+
+  fromEnv(env, _spec, options) {
+    const [apiKey] = requireVariables('360dialog', env, options, 'D360_API_KEY') as [string];
+    const baseUrl = checkBaseUrl('D360_API_URL', env.D360_API_URL || 'https://waba-v2.360dialog.io', options);
+    return { provider: dialog360Provider({ baseUrl, apiKey }), baseUrl, redact: makeRedactor([apiKey]) };
+  },
+
+  callbacks: metaCallbacks,
+
+  emulator: cloudApiRoute({
+    credentials: { D360_API_KEY: 'emulator-360dialog-key', WA_APP_SECRET: DEMO_APP_SECRET },
+    env: (url, credentials) => ({ D360_API_URL: url, D360_API_KEY: credentials.D360_API_KEY! }),
+    match: (path) => (path === '/messages' ? /^\/messages$/.exec(path)! : undefined),
+    authorize: (request, _match, credentials) => {
+      const key = credentials.D360_API_KEY;
+      return key && safeEqual(headerOf(request, 'd360-api-key') ?? '', key) ? undefined : { status: 401, code: 0, message: 'Invalid api_key' };
+    },
+    sender: () => '360dialog',
+  }),
+} satisfies ProviderModule;

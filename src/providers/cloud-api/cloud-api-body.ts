@@ -1,0 +1,17 @@
+import type { Message } from '../provider.js';
+
+/**
+ * The Cloud API message body, shared by Meta and 360dialog (which takes Meta's body unchanged):
+ * META-OAS `TemplateMessage`, with `biz_opaque_callback_data` so status callbacks carry our
+ * correlation id back.
+ */
+export function cloudApiBody(message: Message): string {
+  return JSON.stringify({
+    messaging_product: 'whatsapp',
+    recipient_type: 'individual',
+    to: message.phone,
+    type: 'template',
+    template: message.template,
+    biz_opaque_callback_data: message.correlationId,
+  });
+}
