@@ -13,13 +13,24 @@ export interface Io {
   cwd?: string;
   /** The clock `send` paces and waits on (default: the system's); tests pass a manual one. */
   clock?: Clock;
+  /** Why stdout or stderr could not be written (other than a reader that left), if it could not. */
+  outputFailure?: () => string | undefined;
 }
 
 export function processIo(): Io {
   ignoreClosedReader(process.stdout);
   ignoreClosedReader(process.stderr);
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env, stdinIsTTY: process.stdin.isTTY === true, cwd: process.cwd() };
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    stdinIsTTY: process.stdin.isTTY === true,
+    cwd: process.cwd(),
+    outputFailure: () => outputFailure,
+  };
 }
+
+let outputFailure: string | undefined;
 
 /**
  * `wa-broadcast validate --json | head -c 10`: the reader goes away early, and the next write
@@ -30,9 +41,13 @@ export function processIo(): Io {
  * after the first error, so later writes are dropped without another event.
  *
  * Files are written synchronously, so a full disk under `> out.json` still throws from `write`
- * and fails the command (exit 1): only a reader that left is ignored here.
+ * and fails the command (exit 1); any other failed write is kept for `main`, which exits 1.
  */
 function ignoreClosedReader(stream: NodeJS.WriteStream): void {
   if (stream.listenerCount('error') > 0) return; // once per process (tests call main many times)
-  stream.on('error', () => undefined);
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    // A reader that left is nobody's loss; anything else (`> /dev/full`, a full disk under a
+    // device or pipe Node writes asynchronously) lost output someone wanted: main makes it exit 1.
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') outputFailure ??= `${stream === process.stdout ? 'stdout' : 'stderr'}: ${error.code ?? error.message}`;
+  });
 }

@@ -23,12 +23,21 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     io.stderr.write(program.helpInformation());
     return EXIT.badInput;
   }
+  let code: number;
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return EXIT.ok;
+    code = EXIT.ok;
   } catch (error) {
-    return reportError(error, io);
+    code = reportError(error, io);
   }
+  // A failed write to stdout is reported a tick later: wait for it before saying all went well.
+  await new Promise((resolve) => setImmediate(resolve));
+  const lost = io.outputFailure?.();
+  if (lost && code === EXIT.ok) {
+    io.stderr.write(`wa-broadcast: the output could not be written (${lost})\n`);
+    return EXIT.unexpected;
+  }
+  return code;
 }
 
 function buildProgram(io: Io): Command {

@@ -152,15 +152,18 @@ const RULES: Record<LedgerRecord['type'], FieldRule[]> = {
  * meets a record with a field missing or of the wrong kind. Pure. Fields it does not know are
  * allowed (a later version may add some).
  */
+/** A run record of a format newer than this version reads: not damage, an old wa-broadcast. */
+export function newerFormat(value: unknown): number | undefined {
+  const record = value as Record<string, unknown> | null;
+  return record?.type === 'run' && typeof record.v === 'number' && record.v > LEDGER_VERSION ? record.v : undefined;
+}
+
 export function ledgerRecordProblem(value: unknown): string | undefined {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return `not a ledger record (${describeValue(value)})`;
   const record = value as Record<string, unknown>;
   const type = record.type;
   if (type === undefined) return 'a record without a "type"';
   if (type !== 'run' && type !== 'intent' && type !== 'outcome') return `unknown record type ${describeValue(type)}`;
-  if (type === 'run' && typeof record.v === 'number' && record.v > LEDGER_VERSION) {
-    return `a run record of ledger format ${record.v}, written by a newer wa-broadcast: upgrade to read this ledger`;
-  }
   for (const rule of RULES[type]) {
     const field = record[rule.name];
     if (field === undefined) {

@@ -1,12 +1,12 @@
 import type { FileHandle } from 'node:fs/promises';
-import { WriteError } from '../errors.js';
+import { InputError, WriteError } from '../errors.js';
 import { describeWriteError } from '../fs/describe-write-error.js';
 import { FileLock, type FileLockOptions } from '../fs/file-lock.js';
 import { openRegularFile } from '../fs/open-regular-file.js';
 import { writableFile, type WritableFile } from '../fs/writable-file.js';
 import { writeFully } from '../fs/write-fully.js';
 import type { LedgerRecord } from './ledger-records.js';
-import { lastNewline } from './read-ledger.js';
+import { lastNewline, refuseZeroedTail } from './read-ledger.js';
 
 export { isProcessAlive } from '../fs/is-process-alive.js';
 
@@ -210,18 +210,20 @@ const MAX_DEFERRED = 1000;
 async function openForAppend(file: string): Promise<LedgerFile> {
   const handle = await openRegularFile(file, 'append', { mode: 0o600 });
   try {
-    await cutTornTail(handle);
+    await cutTornTail(handle, file);
   } catch (error) {
     await handle.close().catch(() => undefined);
+    if (error instanceof InputError) throw error;
     throw new WriteError(`cannot cut the torn last line of ${file}: ${describeWriteError(error)}`, undefined, { cause: error });
   }
   return writableFile(handle);
 }
 
 /** Removes everything after the last newline: the half-written line of a crash. */
-async function cutTornTail(handle: FileHandle): Promise<void> {
+async function cutTornTail(handle: FileHandle, file: string): Promise<void> {
   const { size } = await handle.stat();
   if (size === 0) return;
+  await refuseZeroedTail(handle, size, file);
   const keep = (await lastNewline(handle, size)) + 1;
   if (keep < size) {
     await handle.truncate(keep);

@@ -2,7 +2,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { openRegularFile } from '../fs/open-regular-file.js';
 import { InputError } from '../errors.js';
 import { describeOpenError } from '../recipients/read-csv.js';
-import { ledgerRecordProblem, type LedgerRecord } from './ledger-records.js';
+import { LEDGER_VERSION, ledgerRecordProblem, newerFormat, type LedgerRecord } from './ledger-records.js';
 import { MAX_LINE_BYTES, readLineBatches, type LineBatch } from './read-line-batches.js';
 
 export interface LedgerLine {
@@ -59,6 +59,10 @@ export function parseRecord(text: string, file: string, line: number): LedgerRec
   if ((value as { type?: unknown } | null)?.type === 'event') {
     throw new InputError('this is an events file written by webhook, not a ledger: --ledger names the file send wrote', { file, line });
   }
+  const newer = newerFormat(value);
+  if (newer !== undefined) {
+    throw new InputError(`written by a newer wa-broadcast (ledger format ${newer}; this one reads format ${LEDGER_VERSION}): upgrade wa-broadcast to use this ledger`, { file, line });
+  }
   const problem = ledgerRecordProblem(value);
   if (problem !== undefined) throw new InputError(`corrupt ledger line: ${problem}; the ledger was edited or damaged: restore it from a backup`, { file, line });
   return value as LedgerRecord;
@@ -69,7 +73,9 @@ async function fileSize(file: string): Promise<number | undefined> {
     // Only a regular file is a ledger: a named pipe would block the read forever, a device reads as empty.
     const handle = await openRegularFile(file, 'read');
     try {
-      return (await handle.stat()).size || undefined;
+      const size = (await handle.stat()).size;
+      if (size > 0) await refuseZeroedTail(handle, size, file);
+      return size || undefined;
     } finally {
       await handle.close();
     }
@@ -78,6 +84,24 @@ async function fileSize(file: string): Promise<number | undefined> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new InputError(describeOpenError(error), { file });
   }
+}
+
+/**
+ * A crash leaves a half-written last line, which is cut; a file system that lost data it had
+ * confirmed as written (a full or failing disk under a loop device, a power cut on a disk that lies
+ * about its cache) leaves zero bytes instead. Cutting those as if torn would forget attempts that
+ * were made, and resuming would send those people again: refused, with what to do.
+ */
+export async function refuseZeroedTail(handle: FileHandle, size: number, file: string): Promise<void> {
+  const keep = (await lastNewline(handle, size)) + 1;
+  if (keep >= size) return;
+  const probe = Buffer.alloc(Math.min(size - keep, 64 * 1024));
+  const { bytesRead } = await handle.read(probe, 0, probe.length, keep);
+  if (probe.subarray(0, bytesRead).indexOf(0) < 0) return;
+  throw new InputError(
+    `ends in ${size - keep} bytes of zeros after its last complete line (byte ${keep}): the disk lost data it had confirmed as written, so attempts recorded there are unknown and resuming could message those people twice. Check the disk; to go on anyway (those sends may be repeated), cut the file there: truncate -s ${keep} ${file}`,
+    { file },
+  );
 }
 
 /** Byte offset of the last newline among the first `size` bytes, or -1: everything after it is a torn write. */

@@ -1,4 +1,4 @@
-import { mkdir, readdir, stat, unlink } from 'node:fs/promises';
+import { lstat, mkdir, readdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { InputError } from '../errors.js';
@@ -271,7 +271,13 @@ async function ensureFolder(folder: string): Promise<void> {
       if (code === 'ENOENT') throw new InputError(`the folder ${path.dirname(folder)} does not exist (reconcile creates --out, not the folders above it)`, { file: folder });
       if (code !== 'EEXIST') throw error;
     }
-    if (!(await stat(folder)).isDirectory()) throw new InputError('--out must be a folder, and this is a file', { file: folder });
+    const info = await stat(folder).catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT' && (await lstat(folder).catch(() => undefined))?.isSymbolicLink()) {
+        throw new InputError('is a symbolic link to a folder that does not exist', { file: folder });
+      }
+      throw error;
+    });
+    if (!info.isDirectory()) throw new InputError('--out must be a folder, and this is a file', { file: folder });
   } catch (error) {
     if (error instanceof InputError) throw error;
     throw new InputError(`cannot create the output folder: ${(error as Error).message.replace(/^\w+: /, '')}`, { file: folder });

@@ -155,10 +155,22 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
     try {
       await options.events.append(record);
     } catch (error) {
-      log(`webhook: 503 the event could not be saved: ${(error as Error).message}`);
+      // A full disk fails every callback: one line, then a count at most every CLOSE_REPORT_MS.
+      unsaved.count++;
+      unsaved.last = (error as Error).message;
+      if (clockNow() - unsaved.reportedAt >= CLOSE_REPORT_MS) reportUnsaved();
       return answer(res, 503, 'the event could not be saved; retry later');
     }
+    if (unsaved.count > 0) reportUnsaved();
     return answer(res, 200, 'ok');
+  }
+
+  const unsaved = { count: 0, last: '', reportedAt: -Infinity };
+  function reportUnsaved(): void {
+    if (unsaved.count === 0) return;
+    log(`webhook: 503 ${unsaved.count === 1 ? 'an event' : `${unsaved.count} events`} could not be saved: ${unsaved.last}`);
+    unsaved.count = 0;
+    unsaved.reportedAt = clockNow();
   }
 
   function refuse(res: ServerResponse, status: number, reason: string, detail?: string): void {
@@ -200,6 +212,7 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
     close: async () => {
       await guard.close();
       reportCloses();
+      reportUnsaved();
       await options.events.close();
       const failure = options.events.failed;
       if (failure) {

@@ -114,3 +114,19 @@ describe('output into a pipe whose reader has gone', () => {
     expect((await readdir(path.join(dir, 'lists'))).sort()).toEqual(['in-doubt.csv', 'retry.csv', 'sms-fallback.csv', 'summary.json', 'suppress.csv']);
   });
 });
+
+describe('output nobody can take (not a reader that left)', () => {
+  it('validate --json > /dev/full: exit 1, and stderr says the output was lost', async () => {
+    const { openSync, closeSync } = await import('node:fs');
+    const full = openSync('/dev/full', 'w');
+    try {
+      const child = spawn(process.execPath, [BIN, 'validate', path.join(SAMPLES, 'campaign.csv'), '--template', path.join(SAMPLES, 'spring-sale.yaml'), '--json'], { stdio: ['ignore', full, 'pipe'] });
+      let stderr = '';
+      child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect([code, stderr]).toEqual([1, 'wa-broadcast: the output could not be written (stdout: ENOSPC)\n']);
+    } finally {
+      closeSync(full);
+    }
+  });
+});

@@ -58,6 +58,17 @@ describe('a ledger line of the wrong shape is exit 2 naming file:line, for send 
     expect(JSON.parse(result.stdout)).toMatchObject({ recipients: 1 });
   });
 
+  it('a tail of zeros (a disk that lost confirmed data) is refused by send and reconcile, saying where to cut', async () => {
+    const { ledger, send, reconcile } = await campaignWith('');
+    const keep = Buffer.byteLength(jsonl(good));
+    await writeFile(ledger, Buffer.concat([Buffer.from(jsonl(good)), Buffer.alloc(4096)]));
+    const expected = `wa-broadcast: ${ledger}: ends in 4096 bytes of zeros after its last complete line (byte ${keep}): the disk lost data it had confirmed as written, so attempts recorded there are unknown and resuming could message those people twice. Check the disk; to go on anyway (those sends may be repeated), cut the file there: truncate -s ${keep} ${ledger}\n`;
+    const sent = await send();
+    expect([sent.code, sent.stderr]).toEqual([2, expected]);
+    const reconciled = await reconcile();
+    expect([reconciled.code, reconciled.stderr]).toEqual([2, expected]);
+  });
+
   it('a 600 MB line is an error at that line, found after reading no more than the cap of it', async () => {
     const { ledger, send, reconcile } = await campaignWith('');
     // Line 4 becomes 600 MB of zero bytes (a sparse file: no disk used). Reading it whole would

@@ -152,6 +152,20 @@ describe('reconcile: inputs and lists must be regular files', () => {
     await expect(stat(p.at('missing'))).rejects.toThrow();
   });
 
+  it('an --out that is a symbolic link to nothing: exit 2 saying so', async () => {
+    const p = await place();
+    const out = p.at('dangling');
+    await symlink(p.at('nowhere'), out);
+    refused(await run(['reconcile', '--ledger', p.at('l.jsonl'), '--out', out]), out, /is a symbolic link to a folder that does not exist$/);
+  });
+
+  it('a --ledger that is a symbolic link to nothing: send says so before any plan', async () => {
+    const p = await place();
+    const ledger = p.at('gone.jsonl');
+    await symlink(p.at('nowhere.jsonl'), ledger);
+    refused(await run(['send', p.at('c.csv'), '--template', p.at('s.yaml'), '--ledger', ledger, '--yes'], ENV, p.dir), ledger, /is a symbolic link to a file that does not exist$/);
+  });
+
   it('a folder or a named pipe where a list goes: exit 2 naming it, nothing replaced', async () => {
     const p = await place();
     await mkdir(p.at('lists'));

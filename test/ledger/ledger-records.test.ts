@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { InputError } from '../../src/errors.js';
 import { ledgerRecordProblem } from '../../src/ledger/ledger-records.js';
+import { parseRecord } from '../../src/ledger/read-ledger.js';
 import { accepted, intent, outcome, runRecord } from '../reconcile/events.js';
 
 const goodIntent = intent('+447400123456', 'r1-2-1', 1, { phone: '+447400123456', opt_in: 'yes' }) as unknown as Record<string, unknown>;
@@ -39,7 +41,6 @@ describe('ledgerRecordProblem: one check for every reader of a ledger', () => {
     ['a run of an unknown provider', { ...goodRun, provider: 'sms' }, 'run record\'s "provider" is "sms", not one of cloud, 360dialog, twilio'],
     ['a run without its TTL', without(goodRun, 'ttl_seconds'), 'run record without "ttl_seconds"'],
     ['a run with a TTL of text', { ...goodRun, ttl_seconds: '600' }, 'run record\'s "ttl_seconds" is "600", not a positive number'],
-    ['a run of a newer format', { ...goodRun, v: 2 }, 'a run record of ledger format 2, written by a newer wa-broadcast: upgrade to read this ledger'],
     ['a run of no known format', { ...goodRun, v: 0 }, 'run record\'s "v" is the number 0, not format version 1'],
     ['an unknown type', { type: 'note' }, 'unknown record type "note"'],
     ['no type', { phone: '+447400123456' }, 'a record without a "type"'],
@@ -48,6 +49,12 @@ describe('ledgerRecordProblem: one check for every reader of a ledger', () => {
     ['a number', 42, 'not a ledger record (the number 42)'],
   ])('names what is wrong: %s', (_, value, problem) => {
     expect(ledgerRecordProblem(value)).toBe(problem);
+  });
+
+  it('a run of a newer format is not damage: parseRecord says to upgrade, nothing about backups', () => {
+    expect(() => parseRecord(JSON.stringify({ ...goodRun, v: 2 }), 'c.ledger.jsonl', 1)).toThrow(
+      new InputError('written by a newer wa-broadcast (ledger format 2; this one reads format 1): upgrade wa-broadcast to use this ledger', { file: 'c.ledger.jsonl', line: 1 }),
+    );
   });
 
   it('takes as a time only what Date.parse reads as one (reconcile parses it without a second check)', () => {

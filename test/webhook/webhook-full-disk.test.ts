@@ -17,13 +17,13 @@ afterEach(async () => {
 });
 
 /** A receiver whose events file lives on `disk`, opened as the webhook command opens it. */
-async function receiver(disk: FaultyDisk) {
+async function receiver(disk: FaultyDisk, log?: (line: string) => void) {
   const file = path.join(await tempDir(), 'events.jsonl');
   const events = await LedgerWriter.open<EventRecord>(file, {
     afterFailure: 'retry',
     openFile: async (name) => disk.wrap(writableFile(await openRegularFile(name, 'append', { mode: 0o600 }))),
   });
-  const webhook = await startWebhook({ port: 0, events, secrets: { WA_APP_SECRET: SECRET }, allowUnsigned: false, publicUrl: undefined });
+  const webhook = await startWebhook({ port: 0, events, secrets: { WA_APP_SECRET: SECRET }, allowUnsigned: false, publicUrl: undefined, ...(log ? { log } : {}) });
   stops.push(webhook.close);
   const post = async (id: string) => {
     const body = JSON.stringify({ object: 'whatsapp_business_account', entry: [{ changes: [{ value: { statuses: [{ id, status: 'delivered' }] } }] }] });
@@ -51,6 +51,20 @@ describe('webhook on a full disk', () => {
     expect(await post('wamid.4')).toBe(200);
     expect(await post('wamid.5')).toBe(200);
     expect(await saved()).toEqual(['wamid.1', 'wamid.4', 'wamid.5']);
+  });
+
+  it('says so in one log line for a run of failed saves, not one per callback, and counts the rest once space returns', async () => {
+    const disk = new FaultyDisk();
+    const lines: string[] = [];
+    const { post } = await receiver(disk, (line) => lines.push(line));
+    disk.free = 0;
+    for (let i = 0; i < 50; i++) expect(await post(`wamid.${i}`)).toBe(503);
+    expect(lines.filter((line) => line.includes('could not be saved'))).toHaveLength(1);
+    disk.free = Infinity;
+    expect(await post('wamid.ok')).toBe(200);
+    const saves = lines.filter((line) => line.includes('could not be saved'));
+    expect(saves).toHaveLength(2);
+    expect(saves[1]).toMatch(/^webhook: 503 49 events could not be saved: /);
   });
 
   it('answers 503 when the fsync fails, and drops the line it could not make durable', async () => {
