@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Pacer } from '../../src/campaign/pacer.js';
-import { throttleNote } from '../../src/campaign/progress.js';
+import { throttleNote } from '../../src/commands/progress.js';
 import { MAX_THROTTLE_WAIT_MS, THROTTLE_STOP_MS } from '../../src/campaign/retry-policy.js';
-import { runCampaign, type CampaignStats } from '../../src/campaign/run-campaign.js';
+import type { CampaignStats } from '../../src/campaign/campaign-stats.js';
+import { runCampaign } from '../../src/campaign/run-campaign.js';
 import type { LedgerRecord } from '../../src/ledger/ledger-records.js';
 import { LedgerWriter, type LedgerFile } from '../../src/ledger/ledger-writer.js';
 import { planResume } from '../../src/ledger/plan-resume.js';
