@@ -71,7 +71,8 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
   const record = (job: Job, cid: string, state: OutcomeState, fields: Partial<OutcomeRecord>) => {
     // Not awaited: the next send need not wait for this outcome's fsync. A failure is kept by the
     // writer and stops the dispatcher before its next request.
-    ledger.appendSoon({ type: 'outcome', at: clock.date().toISOString(), cid, phone: job.recipient.phone, outcome: state, ...fields }).catch(() => undefined);
+    const record: OutcomeRecord = Object.assign({ type: 'outcome' as const, at: clock.date().toISOString(), cid, phone: job.recipient.phone, outcome: state }, fields);
+    ledger.appendSoon(record).catch(() => undefined);
   };
 
   const finish = (job: Job, result: AttemptResult) => {
@@ -91,7 +92,7 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
     record(job, result.cid, settled.state, settled.fields);
     if (settled.retryAt !== undefined) {
       stats.retries++;
-      retries.push(settled.retryAt, { ...job, attempt: job.attempt + 1, row: undefined, history: settled.history });
+      retries.push(settled.retryAt, { recipient: job.recipient, attempt: job.attempt + 1, row: undefined, history: settled.history });
     }
     if (settled.halt) halt(settled.halt);
     if (settled.throttle) deps.onProgress?.(stats); // a throttling wait is news for the progress line
@@ -109,14 +110,17 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
 
   /** Sleeps until an attempt finishes, the campaign stops (unless `drain`), or `ms` pass. */
   const waitForWake = async (ms?: number, drain = false) => {
-    const timer = new AbortController();
+    // Only a timed wait needs a timer to cancel (most waits are for an attempt to finish).
+    const timer = ms === undefined ? undefined : new AbortController();
     await new Promise<void>((resolve) => {
       wake = resolve;
       if (stop.signal.aborted && !drain) resolve();
-      if (ms !== undefined) void clock.sleep(ms, timer.signal).then(resolve);
+      if (timer) void clock.sleep(ms!, timer.signal).then(resolve);
     });
     wake = undefined;
-    timer.abort(); // no timer left behind to hold the process open
+    // No timer left behind to hold the process open. A reason of our own: abort() without one
+    // builds a DOMException with a stack trace, 2 % of send's CPU at 1,000 MPS.
+    timer?.abort(WOKEN);
   };
 
   try {
@@ -146,6 +150,9 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
   deps.onProgress?.(stats);
   return { stats, end: end ?? (signal.aborted ? { reason: 'interrupted' } : { reason: 'done' }) };
 }
+
+/** Why a timed wait's timer is cancelled: the dispatcher woke before it fired. */
+const WOKEN = 'woken';
 
 /** Adds a settled answer to the summary's counts. */
 function count(stats: CampaignStats, settled: Settlement): void {

@@ -1,3 +1,4 @@
+import type { IntentRecord } from '../ledger/ledger-records.js';
 import type { LedgerWriter } from '../ledger/ledger-writer.js';
 import type { Transport, TransportResult } from '../providers/http-transport.js';
 import type { Outcome, Provider } from '../providers/provider.js';
@@ -41,15 +42,9 @@ export async function sendAttempt(job: Job, deps: AttemptDeps, stop: AbortSignal
     twilioVariables: audience.template.renderTwilioVariables(recipient.fields),
     correlationId: cid,
   });
-  await ledger.append({
-    type: 'intent',
-    at: clock.date().toISOString(),
-    cid,
-    phone: recipient.phone,
-    line: recipient.line,
-    attempt: job.attempt,
-    ...(job.row ? { row: job.row } : {}),
-  });
+  const intent: IntentRecord = { type: 'intent', at: clock.date().toISOString(), cid, phone: recipient.phone, line: recipient.line, attempt: job.attempt };
+  if (job.row) intent.row = job.row; // the row goes with the recipient's first attempt only
+  await ledger.append(intent);
   // Checked again after the wait: another attempt may have stopped the campaign meanwhile.
   if (!(await pacer.admit(stop)) || stop.aborted) return { kind: 'not_sent', cid };
   const requestAt = clock.now();
