@@ -71,8 +71,8 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
   const record = (job: Job, cid: string, state: OutcomeState, fields: Partial<OutcomeRecord>) => {
     // Not awaited: the next send need not wait for this outcome's fsync. A failure is kept by the
     // writer and stops the dispatcher before its next request.
-    const record: OutcomeRecord = Object.assign({ type: 'outcome' as const, at: clock.date().toISOString(), cid, phone: job.recipient.phone, outcome: state }, fields);
-    ledger.appendSoon(record).catch(() => undefined);
+    const outcome: OutcomeRecord = Object.assign({ type: 'outcome' as const, at: clock.date().toISOString(), cid, phone: job.recipient.phone, outcome: state }, fields);
+    ledger.appendSoon(outcome).catch(() => undefined);
   };
 
   const finish = (job: Job, result: AttemptResult) => {
@@ -102,7 +102,8 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
     inFlight(async () => finish(job, await sendAttempt(job, attemptDeps, stop.signal)))
       // Only the ledger can fail here; the writer keeps the error and the dispatcher stops.
       .catch((error: unknown) => halt(ledgerStop((error as Error).message)))
-      // After p-limit has freed the slot (its count drops once the attempt's promise has settled).
+      // On the next turn of the event loop: p-limit frees the slot in a callback of its own once the
+      // attempt has settled, and the dispatcher, woken, must find it free.
       .finally(() => setImmediate(() => wake?.()));
   };
 
