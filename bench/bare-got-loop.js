@@ -5,7 +5,7 @@ import got from 'got';
 
 const [url, total, concurrency] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
 const agent = { http: new http.Agent({ keepAlive: true, maxSockets: concurrency }) };
-const client = got.extend({ agent, retry: { limit: 0 }, throwHttpErrors: false, responseType: 'text' });
+const client = got.extend({ agent, retry: { limit: 0 }, throwHttpErrors: false, followRedirect: false, responseType: 'text', decompress: false, cache: false, dnsCache: false });
 const body = JSON.stringify({ messaging_product: 'whatsapp', recipient_type: 'individual', to: '+447400123456', type: 'template', template: { name: 'hello', language: { code: 'en' } } });
 let next = 0;
 const started = performance.now();

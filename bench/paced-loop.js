@@ -1,4 +1,4 @@
-// The paced request loop both CPU baselines share: `total` calls of `post()` at `rate` a second
+// The paced request loop both CPU baselines share: `total` calls of `post(i)` at `rate` a second
 // (a 1 ms timer tick, catching up when it fires late), all allowed in flight at once.
 export async function runPaced(total, rate, post) {
   const pending = new Set();
@@ -8,7 +8,7 @@ export async function runPaced(total, rate, post) {
     const tick = () => {
       const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate));
       for (; sent < due; sent++) {
-        const request = post().finally(() => pending.delete(request));
+        const request = post(sent).finally(() => pending.delete(request));
         pending.add(request);
       }
       if (sent < total) setTimeout(tick, 1);

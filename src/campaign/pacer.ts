@@ -4,7 +4,7 @@ import type { Clock } from './clock.js';
  * Sets the send rate: never more than `mps` requests in any sliding one-second window (retries
  * included, since every request passes here), and as close to `mps` as that allows.
  *
- * Two rules, both ours (p-limit caps requests in flight, never the rate):
+ * Two rules, both ours (the in-flight cap, p-limit in run-campaign.ts, bounds requests in flight, never the rate):
  * - `acquire`, a grid: the k-th send is due at start + k / rate, so the rate holds over a long run
  *   even when timers fire late (a late send is followed by earlier ones until the grid catches up).
  *   The pipeline calls it before writing a recipient's intent.

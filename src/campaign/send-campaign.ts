@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { providerFromEnv } from '../providers/index.js';
 import { REDACTED } from '../config/redact.js';
 import { InputError } from '../errors.js';
 import { FileLock } from '../fs/file-lock.js';
@@ -16,11 +15,14 @@ import { httpTransport, type Transport } from '../providers/http-transport.js';
 import type { Provider, ProviderName } from '../providers/provider.js';
 import { findTemplateSpec } from '../template/find-template-spec.js';
 import { loadTemplateSpec } from '../template/load-template-spec.js';
+import type { TemplateSpec } from '../template/template-spec.js';
 import { AtomicFile } from '../reconcile/atomic-file.js';
 import type { Clock } from './clock.js';
 import { Pacer } from './pacer.js';
 import { campaignTemplate, isRetryList } from './retry-list.js';
-import { ledgerStop, runCampaign, type CampaignEnd, type CampaignStats } from './run-campaign.js';
+import { ledgerStop, type CampaignEnd } from './campaign-end.js';
+import type { CampaignStats } from './campaign-stats.js';
+import { runCampaign } from './run-campaign.js';
 
 export interface SendOptions {
   csvFile: string;
@@ -36,16 +38,20 @@ export interface SendOptions {
   timeoutMs: number;
   maxConsecutiveFailures: number;
   allowChangedInputs: boolean;
-  allowInsecureHttp: boolean;
-  statusCallbackUrl: string | undefined;
   /** Write the requests to this file instead of sending them. */
   dryRunFile: string | undefined;
   defaultCountry: CountryCode | undefined;
   suppressFile: string | undefined;
   phoneColumn: string;
   optInColumn: string;
-  env: NodeJS.ProcessEnv;
 }
+
+/**
+ * The provider for a template spec, as the command configured it (credentials, base URL, and for
+ * Twilio the spec's Content SID), with a redactor for its credentials. Called once the spec is
+ * loaded; a missing credential or a refused base URL throws here, before anything is sent.
+ */
+export type ResolveProvider = (spec: TemplateSpec) => { provider: Provider; redact: (text: string) => string };
 
 /** What the user is asked to confirm. */
 export interface SendPlan {
@@ -59,8 +65,10 @@ export interface SendPlan {
 }
 
 export interface SendDeps {
+  /** The provider and its redactor: the command reads the environment, the use case never does. */
+  resolveProvider: ResolveProvider;
   clock: Clock;
-  /** The HTTP transport (default: got with keep-alive); tests pass their own. */
+  /** The HTTP transport (default: got, keep-alive, built once; see http-transport.ts); tests pass their own. */
   transport?: Transport;
   /** Asked once everything is checked and before the first request; false cancels. */
   confirm: (plan: SendPlan) => Promise<boolean>;
@@ -119,11 +127,7 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
     options.templateFile ?? (retryList ? await campaignTemplate(plan.lastRun!, options.ledgerFile, options.csvFile) : await findTemplateSpec(options.csvFile));
   const inputs = { ...options, templateFile };
   const spec = await loadTemplateSpec(templateFile);
-  const setup = providerFromEnv(options.provider, options.env, spec, {
-    allowInsecureHttp: options.allowInsecureHttp,
-    statusCallbackUrl: options.statusCallbackUrl,
-    placeholders: options.dryRunFile !== undefined,
-  });
+  const setup = deps.resolveProvider(spec);
   const redact = (text: string) => deps.redact(setup.redact(text));
   const [csvSha, templateSha] = await Promise.all([hashFile(options.csvFile), hashFile(templateFile)]);
   checkUnchanged(plan, csvSha, templateSha, retryList, inputs);

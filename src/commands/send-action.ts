@@ -2,16 +2,15 @@ import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import Table from 'cli-table3';
 import { systemClock } from '../campaign/clock.js';
-import { formatDuration, progressReporter } from '../campaign/progress.js';
-import { requestRate, type CampaignStats } from '../campaign/run-campaign.js';
+import { requestRate, type CampaignStats } from '../campaign/campaign-stats.js';
 import { sendCampaign, type SendPlan, type SendResult } from '../campaign/send-campaign.js';
 import { loadEnv } from '../config/load-env.js';
-import { makeRedactor } from '../config/redact.js';
 import { InterruptedError, LedgerError, ProviderStopError, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
-import type { ProviderName } from '../providers/provider.js';
+import { environmentRedactor, providerFromEnv, type ProviderName } from '../providers/index.js';
 import { FIXED_REJECT_REASONS } from '../recipients/audience.js';
 import type { countryOption } from './options.js';
+import { formatDuration, progressReporter } from './progress.js';
 import type { SendEnvironment } from './send.js';
 
 export interface SendFlags {
@@ -37,10 +36,7 @@ export interface SendFlags {
 /** `send`, once its flags are parsed (see send.ts for them). */
 export async function sendAction(csvFile: string, flags: SendFlags, io: Io, environment: SendEnvironment): Promise<void> {
   const env = await loadEnv(io.env, environment.cwd);
-  const redact = makeRedactor(
-    [env.WA_TOKEN, env.D360_API_KEY, env.TWILIO_AUTH_TOKEN, env.WA_APP_SECRET, env.WA_VERIFY_TOKEN],
-    env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN ? [[env.TWILIO_ACCOUNT_SID, env.TWILIO_AUTH_TOKEN]] : [],
-  );
+  const redact = environmentRedactor(env);
   const out = (text: string) => io.stdout.write(redact(text));
   const say = (text: string) => io.stderr.write(redact(`${text}\n`));
   const dryRun = flags.dryRun !== undefined && flags.dryRun !== false;
@@ -85,16 +81,20 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
         timeoutMs: flags.timeout * 1000,
         maxConsecutiveFailures: flags.maxConsecutiveFailures,
         allowChangedInputs: flags.allowChangedInputs === true,
-        allowInsecureHttp: flags.allowInsecureHttp === true,
-        statusCallbackUrl: flags.statusCallback,
         dryRunFile: dryRun ? (typeof flags.dryRun === 'string' ? flags.dryRun : defaultRequestsFile(csvFile)) : undefined,
         defaultCountry: flags.defaultCountry,
         suppressFile: flags.suppress,
         phoneColumn: flags.phoneColumn,
         optInColumn: flags.optInColumn,
-        env,
       },
       {
+        // The provider comes from the environment, here: the use case is handed the result.
+        resolveProvider: (spec) =>
+          providerFromEnv(flags.provider, env, spec, {
+            allowInsecureHttp: flags.allowInsecureHttp === true,
+            statusCallbackUrl: flags.statusCallback,
+            placeholders: dryRun,
+          }),
         clock: io.clock ?? systemClock,
         signal: interrupt.signal,
         redact,

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 import got, { type Got, type Response } from 'got';
 import type { HttpRequest, HttpResponse } from './provider.js';
 
@@ -24,6 +25,8 @@ export interface TransportOptions {
   timeoutMs: number;
   /** Sockets kept open per host; matches the in-flight cap. */
   maxSockets: number;
+  /** Certificate authorities (PEM) trusted besides the system's: tests use a self-signed one. */
+  extraCa?: string[];
 }
 
 /**
@@ -34,7 +37,8 @@ export interface TransportOptions {
  */
 export function httpTransport(options: TransportOptions): Transport & { close(): void } {
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets };
-  const agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
+  const ca = options.extraCa?.length ? [...tls.rootCertificates, ...options.extraCa] : undefined;
+  const agents = { http: new http.Agent(agentOptions), https: new https.Agent({ ...agentOptions, ...(ca ? { ca } : {}) }) };
   const client: Got = got.extend({
     agent: agents,
     retry: { limit: 0 },
@@ -49,20 +53,21 @@ export function httpTransport(options: TransportOptions): Transport & { close():
   });
 
   const send = async (request: HttpRequest): Promise<TransportResult> => {
-    const pending = client(request.url, { method: request.method, headers: request.headers, body: request.body });
     let tooLarge = false;
-    pending.on('downloadProgress', ({ transferred }) => {
-      if (transferred > MAX_RESPONSE_BYTES && !tooLarge) {
-        tooLarge = true;
-        pending.cancel();
-      }
-    });
+    // Everything got does is inside the try: whatever it throws, its error object stays here.
     try {
+      const pending = client(request.url, { method: request.method, headers: request.headers, body: request.body });
+      pending.on('downloadProgress', ({ transferred }) => {
+        if (transferred > MAX_RESPONSE_BYTES && !tooLarge) {
+          tooLarge = true;
+          pending.cancel();
+        }
+      });
       const response = (await pending) as Response<string>;
       return { ok: true, response: { status: response.statusCode, headers: response.headers, body: response.body } };
     } catch (error) {
       if (tooLarge) return { ok: false, written: true, code: 'ERR_RESPONSE_TOO_LARGE', message: `an answer over ${MAX_RESPONSE_BYTES} bytes` };
-      return describeFailure(error, request.url.startsWith('https:'));
+      return describeFailure(error, /^https:/i.test(request.url));
     }
   };
   return Object.assign(send, {
@@ -88,8 +93,9 @@ interface TimedError {
  */
 export function describeFailure(error: unknown, secure: boolean): TransportResult {
   const { code: rawCode, message: rawMessage, timings } = (error ?? {}) as TimedError;
-  const code = rawCode ?? 'ERR_UNKNOWN';
-  const message = firstLine(rawMessage ?? String(error));
+  // Copies of two strings, nothing else: the error itself (its options, its request) stays behind.
+  const code = typeof rawCode === 'string' && rawCode !== '' ? rawCode : 'ERR_UNKNOWN';
+  const message = firstLine(typeof rawMessage === 'string' ? rawMessage : 'the request failed');
   const connected = timings !== undefined && (secure ? timings.secureConnect !== undefined : timings.connect !== undefined);
   if (!connected || NOT_SENT.has(code)) return { ok: false, written: false, code, message };
   return { ok: false, written: true, code, message };

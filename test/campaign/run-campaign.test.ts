@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Pacer } from '../../src/campaign/pacer.js';
-import { throttleNote } from '../../src/campaign/progress.js';
+import { throttleNote } from '../../src/commands/progress.js';
 import { MAX_THROTTLE_WAIT_MS, THROTTLE_STOP_MS } from '../../src/campaign/retry-policy.js';
-import { runCampaign, type CampaignStats } from '../../src/campaign/run-campaign.js';
+import type { CampaignStats } from '../../src/campaign/campaign-stats.js';
+import { runCampaign } from '../../src/campaign/run-campaign.js';
 import type { LedgerRecord } from '../../src/ledger/ledger-records.js';
 import { LedgerWriter, type LedgerFile } from '../../src/ledger/ledger-writer.js';
 import { planResume } from '../../src/ledger/plan-resume.js';
@@ -34,6 +35,8 @@ interface Setup {
   openFile?: () => Promise<LedgerFile>;
   abortAfterRequests?: number;
   onProgress?: (stats: CampaignStats) => void;
+  /** Called with the pacer's grid slots taken so far when the transport answers its first request. */
+  onFirstAnswer?: (acquired: number) => void;
 }
 
 async function campaign(setup: Setup = {}) {
@@ -53,6 +56,13 @@ async function campaign(setup: Setup = {}) {
   let maxInFlight = 0;
   const interrupt = new AbortController();
   if (setup.abortAfterRequests === 0) interrupt.abort();
+  let acquired = 0;
+  const pacer = new Pacer(setup.mps ?? 80, clock);
+  const acquire = pacer.acquire.bind(pacer);
+  pacer.acquire = async (signal) => {
+    acquired++;
+    return acquire(signal);
+  };
   const transport = async (request: HttpRequest): Promise<TransportResult> => {
     const phone = JSON.parse(request.body).to as string;
     requests.push({ at: clock.now(), phone });
@@ -61,6 +71,7 @@ async function campaign(setup: Setup = {}) {
     maxInFlight = Math.max(maxInFlight, inFlight);
     await clock.sleep(setup.latencyMs ?? 100);
     inFlight--;
+    if (seen.size === 0) setup.onFirstAnswer?.(acquired);
     const n = seen.get(phone) ?? 0;
     seen.set(phone, n + 1);
     const script = setup.answers?.[phone] ?? [ok(`wamid.${phone}`)];
@@ -76,7 +87,7 @@ async function campaign(setup: Setup = {}) {
       transport,
       ledger,
       clock,
-      pacer: new Pacer(setup.mps ?? 80, clock),
+      pacer,
       concurrency: setup.concurrency ?? 8,
       maxConsecutiveFailures: setup.maxConsecutiveFailures ?? 25,
       signal: interrupt.signal,
@@ -115,6 +126,14 @@ describe('runCampaign', () => {
   it('keeps the in-flight cap', async () => {
     const { maxInFlight } = await campaign({ recipients: 100, latencyMs: 2000, concurrency: 5, mps: 1000 });
     expect(maxInFlight).toBe(5);
+  });
+
+  it('takes the next job only when there is room under the cap: none waits queued with a pacer slot spent', async () => {
+    let acquiredBeforeFirstAnswer: number | undefined;
+    const { stats } = await campaign({ recipients: 100, latencyMs: 2000, concurrency: 5, mps: 1000, onFirstAnswer: (n) => (acquiredBeforeFirstAnswer ??= n) });
+    expect(stats.accepted).toBe(100);
+    // Five in flight for 2 s at 1,000/s: without the check the dispatcher would have taken all 100.
+    expect(acquiredBeforeFirstAnswer).toBe(5);
   });
 
   it('retries a throttled recipient after Retry-After and at least 6 s, and slows down', async () => {
@@ -173,6 +192,25 @@ describe('runCampaign', () => {
     const { end, requests } = await campaign({ recipients: 100, answers, concurrency: 1, maxConsecutiveFailures: 7 });
     expect(end).toMatchObject({ reason: 'stopped', title: expect.stringContaining('7 sends in a row failed') });
     expect(requests).toHaveLength(7);
+  });
+
+  it('does not stop for rejected rows scattered among acceptances, however many there are in all', async () => {
+    // Every other recipient refused (100): 50 failures in all, never two in a row; the limit is 25 in a row.
+    const answers = Object.fromEntries(phones(100).filter((_, i) => i % 2 === 0).map((p) => [p, [metaError(100)]]));
+    const { end, stats, requests } = await campaign({ recipients: 100, answers, concurrency: 1 });
+    expect(end).toEqual({ reason: 'done' });
+    expect(stats).toMatchObject({ accepted: 50, failed: 50 });
+    expect(requests).toHaveLength(100);
+  });
+
+  it('retries in order of due time, not of queueing: a 6 s retry queued after a 60 s one goes first', async () => {
+    const [a, b] = phones(2);
+    const maintenance = metaError(131057, 500); // retried after 60 s
+    const busy = metaError(131000, 500); // retried after 6 s
+    const { stats, requests } = await campaign({ recipients: 2, concurrency: 1, answers: { [a!]: [maintenance, ok('wamid.a')], [b!]: [busy, ok('wamid.b')] } });
+    expect(stats).toMatchObject({ accepted: 2, retries: 2 });
+    expect(requests.map((r) => r.phone)).toEqual([a, b, b, a]);
+    expect(requests[3]!.at - requests[0]!.at).toBeGreaterThanOrEqual(60_000);
   });
 
   it('on interrupt makes no new requests, lets those in flight finish, and records them', async () => {
@@ -287,10 +325,12 @@ describe('runCampaign', () => {
   it('does not stop while acceptances keep coming between throttled spells', async () => {
     const [a, b] = phones(2);
     const throttled = metaError(130429, 400, { 'retry-after': '60' });
-    // a is accepted after four minutes of throttling; b after nine, with a's acceptance in between.
+    // Both are throttled every minute. a is accepted after three minutes; b after eight, which
+    // without a's acceptance in between would be one spell over five minutes. (b's attempt at three
+    // minutes may settle just before or just after a's acceptance: either way both spells are shorter.)
     const { stats, end } = await campaign({
       recipients: 2,
-      answers: { [a!]: [...Array(4).fill(throttled), ok('wamid.A')], [b!]: [...Array(9).fill(throttled), ok('wamid.B')] },
+      answers: { [a!]: [...Array(3).fill(throttled), ok('wamid.A')], [b!]: [...Array(8).fill(throttled), ok('wamid.B')] },
     });
     expect(end).toEqual({ reason: 'done' });
     expect(stats).toMatchObject({ accepted: 2, failed: 0 });

@@ -7,6 +7,7 @@ import { InputError } from '../../src/errors.js';
 import { openRegularFile } from '../../src/fs/open-regular-file.js';
 import { writableFile } from '../../src/fs/writable-file.js';
 import { RecipientState, planResume, stateOf } from '../../src/ledger/plan-resume.js';
+import { cloudProvider } from '../../src/providers/cloud/index.js';
 import { readLedger } from '../../src/ledger/read-ledger.js';
 import type { TransportResult } from '../../src/providers/http-transport.js';
 import type { HttpRequest } from '../../src/providers/provider.js';
@@ -30,15 +31,13 @@ async function campaign(n: number) {
     timeoutMs: 1000,
     maxConsecutiveFailures: 25,
     allowChangedInputs: false,
-    allowInsecureHttp: false,
-    statusCallbackUrl: undefined,
     dryRunFile: undefined,
     defaultCountry: undefined,
     suppressFile: undefined,
     phoneColumn: 'phone',
     optInColumn: 'opt_in',
-    env: { WA_TOKEN: 'test-token', WA_PHONE_NUMBER_ID: '1', WA_API_URL: 'http://127.0.0.1:9' },
   };
+  const provider = cloudProvider({ baseUrl: 'http://127.0.0.1:9', version: 'v23.0', phoneNumberId: '1', token: 'test-token' });
   /** Every request made, by any run, in order. */
   const requested: string[] = [];
   /** A transport that records, answers accepted, and waits for `hold` before answering request number `at`. */
@@ -50,7 +49,7 @@ async function campaign(n: number) {
       if (hold && requested.length === hold.at) await hold.until;
       return accepted(to);
     };
-  const deps = (overrides: Partial<SendDeps>): SendDeps => ({ clock: systemClock, confirm: async () => true, signal: new AbortController().signal, redact: (text) => text, ...overrides });
+  const deps = (overrides: Partial<SendDeps>): SendDeps => ({ resolveProvider: () => ({ provider, redact: (text) => text }), clock: systemClock, confirm: async () => true, signal: new AbortController().signal, redact: (text) => text, ...overrides });
   const states = async () => (await planResume(readLedger(options.ledgerFile))).recipients;
   return { dir, list, options, requested, transport, deps, states };
 }

@@ -1,5 +1,5 @@
 import ora, { type Ora } from 'ora';
-import { requestRate, type CampaignStats } from './run-campaign.js';
+import { requestRate, type CampaignStats } from '../campaign/campaign-stats.js';
 
 export interface ProgressReporter {
   update(stats: CampaignStats): void;

@@ -1,0 +1,42 @@
+import type { RejectReason } from '../recipients/audience.js';
+
+/** What a campaign run did so far: the summary's counts, and what the progress line shows. */
+export interface CampaignStats {
+  accepted: number;
+  /** Accepted but held by Meta for quality assessment (template pacing); counted in accepted too. */
+  held: number;
+  failed: number;
+  in_doubt: number;
+  /** Already done in the ledger (accepted or failed), not sent again. */
+  skipped: number;
+  /** In doubt in the ledger from an earlier run: skipped, never re-sent automatically. */
+  skipped_in_doubt: number;
+  rejected: Partial<Record<RejectReason, number>>;
+  /** Failed attempts by provider error code (retried ones included). */
+  errors: Record<string, number>;
+  retries: number;
+  /** Answers repeating a message id already returned for another recipient (counted in in_doubt too). */
+  duplicate_message_ids: number;
+  /** Requests made. */
+  requests: number;
+  /** Clock times (ms) of the first and the last request, for the rate. */
+  firstRequestAt: number | undefined;
+  lastRequestAt: number | undefined;
+  /**
+   * The last throttling answer, while no acceptance has come since: what it asked to wait
+   * (Retry-After) and what the campaign waits (capped), for the progress line.
+   */
+  throttle: { askedMs: number | undefined; waitMs: number | undefined } | undefined;
+}
+
+/** The counts of a run that has not started. */
+export function emptyStats(): CampaignStats {
+  return { accepted: 0, held: 0, failed: 0, in_doubt: 0, skipped: 0, skipped_in_doubt: 0, rejected: {}, errors: {}, retries: 0, duplicate_message_ids: 0, requests: 0, firstRequestAt: undefined, lastRequestAt: undefined, throttle: undefined };
+}
+
+/** Requests per second between the first request and the last; 0 with fewer than two. */
+export function requestRate(stats: CampaignStats): number {
+  const { firstRequestAt: first, lastRequestAt: last, requests } = stats;
+  if (first === undefined || last === undefined || requests < 2 || last <= first) return 0;
+  return ((requests - 1) * 1000) / (last - first);
+}

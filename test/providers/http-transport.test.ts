@@ -1,0 +1,181 @@
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { describeFailure, httpTransport, type TransportResult } from '../../src/providers/http-transport.js';
+import type { HttpRequest } from '../../src/providers/provider.js';
+import { recordingServer } from '../recording-server.js';
+import { selfSignedCert } from '../self-signed-cert.js';
+
+const TOKEN = 'EAAG-transport-secret-5d1e';
+const request = (url: string): HttpRequest => ({
+  method: 'POST',
+  url: `${url}/v23.0/1055551234/messages`,
+  headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+  body: JSON.stringify({ to: '+447400123456' }),
+});
+
+const closers: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
+
+function transport(options: Partial<Parameters<typeof httpTransport>[0]> = {}) {
+  const t = httpTransport({ timeoutMs: 2000, maxSockets: 1, ...options });
+  closers.push(() => t.close());
+  return t;
+}
+
+async function listen<T extends HttpServer | TcpServer>(server: T): Promise<{ server: T; port: number }> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => sockets.add(socket));
+  server.on('secureConnection', (socket: Socket) => sockets.add(socket));
+  closers.push(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  );
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
+/** A TLS server with a certificate made for this test; `handle` answers each request (or not). */
+async function tlsServer(handle: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void) {
+  const { key, cert } = selfSignedCert();
+  const requests: string[] = [];
+  const { port } = await listen(
+    createHttpsServer({ key, cert }, (req, res) => {
+      req.resume();
+      req.on('end', () => {
+        requests.push(req.url!);
+        handle(req, res);
+      });
+    }),
+  );
+  return { url: `https://127.0.0.1:${port}`, cert, requests };
+}
+
+/** A failure must be a plain record of four primitives: nothing of got's error object, which carries the request's headers. */
+function expectPlainFailure(result: TransportResult) {
+  expect(result.ok).toBe(false);
+  expect(Object.getPrototypeOf(result)).toBe(Object.prototype);
+  expect(Object.keys(result).sort()).toEqual(['code', 'message', 'ok', 'written']);
+  if (result.ok) return;
+  expect(typeof result.code).toBe('string');
+  expect(typeof result.message).toBe('string');
+  expect(result.message).not.toContain('\n');
+  expect(JSON.stringify(result)).not.toContain(TOKEN);
+}
+
+describe('httpTransport: redirects', () => {
+  it('a redirect is an answer, not followed: the body is never sent to the Location', async () => {
+    const elsewhere = await recordingServer([{ status: 200, body: '{"messages":[{"id":"wamid.ELSEWHERE"}]}' }]);
+    closers.push(() => elsewhere.close());
+    const server = await recordingServer([{ status: 307, body: '', headers: { location: `${elsewhere.url}/steal` } }]);
+    closers.push(() => server.close());
+    const result = await transport()(request(server.url));
+    expect(result).toMatchObject({ ok: true, response: { status: 307, headers: { location: `${elsewhere.url}/steal` } } });
+    expect(server.requests).toHaveLength(1);
+    expect(elsewhere.requests).toEqual([]);
+  });
+});
+
+describe('httpTransport: TLS', () => {
+  it('a TLS handshake that never completes (the server never answers the ClientHello) was not sent', async () => {
+    // TCP connects, so a rule based on the TCP connection alone would call this sent.
+    let connected = 0;
+    const { port } = await listen(createTcpServer((socket) => void (connected++, socket.resume())));
+    const result = await transport({ timeoutMs: 300 })(request(`https://127.0.0.1:${port}`));
+    expect(connected).toBe(1);
+    expect(result).toMatchObject({ ok: false, written: false, code: 'ETIMEDOUT' });
+    expectPlainFailure(result);
+  });
+
+  it('a handshake answered with something that is not TLS was not sent', async () => {
+    const { port } = await listen(createTcpServer((socket) => socket.once('data', () => socket.end('HTTP/1.1 400 Bad Request\r\n\r\n'))));
+    const result = await transport()(request(`https://127.0.0.1:${port}`));
+    expect(result).toMatchObject({ ok: false, written: false });
+    expectPlainFailure(result);
+  });
+
+  it('a certificate that fails verification: not sent, and no request reached the server', async () => {
+    const server = await tlsServer((_req, res) => res.end('{}'));
+    const result = await transport()(request(server.url)); // the test's certificate is not trusted here
+    expect(result).toMatchObject({ ok: false, written: false, code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+    expect(server.requests).toEqual([]);
+    expectPlainFailure(result);
+  });
+
+  it('once the handshake is done the request may have gone: a drop, or no answer in time, is in doubt', async () => {
+    let n = 0;
+    const server = await tlsServer((req, res) => {
+      if (++n === 1) req.socket.destroy();
+      // the second never answers
+    });
+    const send = transport({ timeoutMs: 300, extraCa: [server.cert] });
+    const dropped = await send(request(server.url));
+    const unanswered = await send(request(server.url));
+    expect(dropped).toMatchObject({ ok: false, written: true });
+    expect(unanswered).toMatchObject({ ok: false, written: true, code: 'ETIMEDOUT' });
+    expect(server.requests).toHaveLength(2);
+    expectPlainFailure(dropped);
+    expectPlainFailure(unanswered);
+  });
+
+  it('a reused keep-alive TLS connection counts as handshaken: a reset on it is in doubt', async () => {
+    let n = 0;
+    const server = await tlsServer((req, res) => {
+      if (++n === 1) res.end('{"messages":[{"id":"wamid.A"}]}');
+      else req.socket.destroy();
+    });
+    const send = transport({ extraCa: [server.cert] });
+    expect(await send(request(server.url))).toMatchObject({ ok: true, response: { status: 200 } });
+    const second = await send(request(server.url));
+    expect(second).toMatchObject({ ok: false, written: true });
+    expect(server.requests).toHaveLength(2);
+  });
+});
+
+describe('httpTransport: what leaves it', () => {
+  it('no failure carries got’s error object or the token, whatever failed', async () => {
+    const closed = await recordingServer();
+    await closed.close();
+    const dropping = await recordingServer(['drop']);
+    const hanging = await recordingServer(['hang']);
+    const huge = await recordingServer([{ status: 200, body: 'x'.repeat((1 << 20) + 10) }]);
+    closers.push(() => dropping.close(), () => hanging.close(), () => huge.close());
+    const results = [
+      await transport()(request(closed.url)),
+      await transport()(request(dropping.url)),
+      await transport({ timeoutMs: 200 })(request(hanging.url)),
+      await transport()(request(huge.url)),
+      await transport()({ ...request('http://127.0.0.1:1'), url: 'not a url at all' }),
+    ];
+    expect(results.map((r) => !r.ok && r.code)).toEqual(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ERR_RESPONSE_TOO_LARGE', 'ERR_INVALID_URL']);
+    for (const result of results) expectPlainFailure(result);
+  });
+});
+
+describe('describeFailure: where a failure happened', () => {
+  const connected = { socket: 1, connect: 2 };
+  const handshaken = { socket: 1, connect: 2, secureConnect: 3 };
+  it.each([
+    ['no socket yet (waiting in the pool)', { code: 'ETIMEDOUT', timings: { socket: undefined } }, false, false],
+    ['http: connected, then reset', { code: 'ECONNRESET', timings: connected }, false, true],
+    ['https: TCP connected, handshake not done', { code: 'ETIMEDOUT', timings: connected }, true, false],
+    ['https: handshake done, then reset', { code: 'ECONNRESET', timings: handshaken }, true, true],
+    ['no timings at all', { code: 'ECONNRESET' }, false, false],
+    // A code that means no connection came up is not sent, whatever the timings say.
+    ...['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL'].map((code) => [`${code}, even with connect timings`, { code, timings: handshaken }, true, false] as const),
+  ] as const)('%s', (_name, error, secure, written) => {
+    expect(describeFailure({ ...error, message: 'x' }, secure)).toEqual({ ok: false, written, code: error.code, message: 'x' });
+  });
+
+  it('keeps only the code and the first line of the message', () => {
+    const error = Object.assign(new Error(`connect failed\nAuthorization: Bearer ${TOKEN}`), { code: 'ECONNRESET', options: { headers: { authorization: `Bearer ${TOKEN}` } }, timings: connected });
+    expect(describeFailure(error, false)).toEqual({ ok: false, written: true, code: 'ECONNRESET', message: 'connect failed' });
+    expect(describeFailure({ code: 42, message: { toString: () => TOKEN } }, false)).toEqual({ ok: false, written: false, code: 'ERR_UNKNOWN', message: 'the request failed' });
+  });
+});
