@@ -1,6 +1,6 @@
 import { InputError } from '../errors.js';
 import { parseYaml, type YamlPath } from '../parse-yaml.js';
-import { describeOpenError } from '../recipients/read-csv.js';
+import { describeOpenError } from '../fs/describe-open-error.js';
 import { openRegularFile } from '../fs/open-regular-file.js';
 import { placeholdersIn } from './placeholders.js';
 import {
