@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
-import { PROVIDER_NAMES } from '../providers/provider.js';
+import { PROVIDER_NAMES } from '../providers/index.js';
 import { audienceOptions, choiceOption, positiveIntegerOption } from './options.js';
 import type { SendFlags } from './send-action.js';
 
