@@ -25,7 +25,7 @@ type Path = YamlPath;
 /**
  * Reads a template spec (YAML, or JSON, which YAML 1.2 reads too) and checks it, naming the file
  * and line of the first problem. Placeholders are only collected here: whether each is a CSV column
- * is checked against the CSV's header by `bindTemplate`.
+ * is checked against the CSV's header when the spec is bound to it (`BoundTemplate`).
  */
 export async function loadTemplateSpec(file: string): Promise<TemplateSpec> {
   const text = await readSpecText(file);
