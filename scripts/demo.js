@@ -10,7 +10,7 @@ import { main } from '../dist/main.js';
 import { DEFAULT_CREDENTIALS, emulatorEnv, startEmulator } from '../dist/emulator/emulator-server.js';
 import { parseScenario } from '../dist/emulator/scenario.js';
 import { statusCallbacks } from '../dist/emulator/status-callbacks.js';
-import { LedgerWriter } from '../dist/ledger/ledger-writer.js';
+import { JsonlAppender } from '../dist/fs/jsonl-appender.js';
 import { PROVIDER_NAMES } from '../dist/providers/index.js';
 import { parseEventLine } from '../dist/reconcile/parse-event.js';
 import { startWebhook } from '../dist/webhook/webhook-server.js';
@@ -23,7 +23,7 @@ const APP_SECRET = 'demo-app-secret';
 const eventsFile = path.join(work, 'events.jsonl');
 const webhook = await startWebhook({
   port: 0,
-  events: await LedgerWriter.open(eventsFile),
+  events: await JsonlAppender.open(eventsFile),
   secrets: { WA_APP_SECRET: APP_SECRET, WA_VERIFY_TOKEN: 'demo-verify-token', TWILIO_AUTH_TOKEN: DEFAULT_CREDENTIALS.TWILIO_AUTH_TOKEN },
   allowUnsigned: false,
   publicUrl: undefined,

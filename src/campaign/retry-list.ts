@@ -3,7 +3,7 @@ import { InputError } from '../errors.js';
 import type { RunRecord } from '../ledger/ledger-records.js';
 import { openCsv } from '../recipients/read-csv.js';
 import { isRetryListHeader } from '../recipients/retry-list-header.js';
-import { exists } from '../template/find-template-spec.js';
+import { exists } from '../fs/exists.js';
 
 /** Whether a CSV is a retry list written by `reconcile` (its header has reason, error_code, attempts). */
 export async function isRetryList(csvFile: string): Promise<boolean> {

@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import type { OutcomeRecord, OutcomeState } from '../ledger/ledger-records.js';
-import type { LedgerWriter } from '../ledger/ledger-writer.js';
+import type { LedgerWriter } from '../ledger/open-ledger-writer.js';
 import type { ResumePlan } from '../ledger/plan-resume.js';
 import type { Transport } from '../providers/http-transport.js';
 import type { Provider } from '../providers/provider.js';

@@ -1,5 +1,5 @@
 import type { IntentRecord } from '../ledger/ledger-records.js';
-import type { LedgerWriter } from '../ledger/ledger-writer.js';
+import type { LedgerWriter } from '../ledger/open-ledger-writer.js';
 import type { Transport, TransportResult } from '../providers/http-transport.js';
 import type { Outcome, Provider } from '../providers/provider.js';
 import type { Audience } from '../recipients/open-audience.js';

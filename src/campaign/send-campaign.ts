@@ -4,7 +4,7 @@ import { InputError } from '../errors.js';
 import { FileLock } from '../fs/file-lock.js';
 import { hashFile } from '../ledger/hash-file.js';
 import { LEDGER_VERSION } from '../ledger/ledger-records.js';
-import { LedgerWriter, type LedgerWriterOptions } from '../ledger/ledger-writer.js';
+import { openLedgerWriter, type LedgerWriter, type LedgerWriterOptions } from '../ledger/open-ledger-writer.js';
 import { planResume, resumeDecision, type ResumePlan } from '../ledger/plan-resume.js';
 import { readLedger } from '../ledger/read-ledger.js';
 import type { CountryCode } from '../recipients/normalize-phone.js';
@@ -12,11 +12,12 @@ import { loadSuppressionList } from '../recipients/load-suppression-list.js';
 import { openAudience, type AudienceSource } from '../recipients/open-audience.js';
 import { validateCampaign, type ValidationReport } from '../recipients/validate-campaign.js';
 import { httpTransport, type Transport } from '../providers/http-transport.js';
-import type { Provider, ProviderName } from '../providers/provider.js';
+import type { ProviderName } from '../providers/index.js';
+import type { Provider } from '../providers/provider.js';
 import { findTemplateSpec } from '../template/find-template-spec.js';
 import { loadTemplateSpec } from '../template/load-template-spec.js';
 import type { TemplateSpec } from '../template/template-spec.js';
-import { AtomicFile } from '../reconcile/atomic-file.js';
+import { AtomicFile } from '../fs/atomic-file.js';
 import type { Clock } from './clock.js';
 import { Pacer } from './pacer.js';
 import { campaignTemplate, isRetryList } from './retry-list.js';
@@ -162,7 +163,7 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
   const audience = await openAudience(source);
   let ledger: LedgerWriter;
   try {
-    ledger = await LedgerWriter.open(options.ledgerFile, { groupMs: 2, lock, openFile: deps.ledgerOptions?.openFile });
+    ledger = await openLedgerWriter(options.ledgerFile, { groupMs: 2, lock, openFile: deps.ledgerOptions?.openFile });
   } catch (error) {
     audience.close();
     throw error;

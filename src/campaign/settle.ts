@@ -1,6 +1,7 @@
 import type { OutcomeRecord, OutcomeState } from '../ledger/ledger-records.js';
 import type { MessageIdSeen } from '../ledger/message-id-set.js';
-import { HELD_STATUS, type Outcome } from '../providers/provider.js';
+import { HELD_STATUS } from '../providers/held-status.js';
+import type { Outcome } from '../providers/provider.js';
 import type { CampaignStop } from './campaign-end.js';
 import { THROTTLE_STOP_MS, nextRetry, throttleWaitMs, type AttemptHistory } from './retry-policy.js';
 

@@ -3,7 +3,8 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { formatLocated } from '../errors.js';
 import type { Io } from '../io.js';
 import { DEFAULT_OPT_OUT_KEYWORDS } from '../reconcile/parse-event.js';
-import { LIST_FILES, reconcileCampaign, type ReconcileResult } from '../reconcile/reconcile-campaign.js';
+import { reconcileCampaign, SUMMARY_FILE, type ReconcileResult } from '../reconcile/reconcile-campaign.js';
+import { RECONCILE_LISTS } from '../reconcile/reconcile-lists.js';
 
 interface ReconcileFlags {
   ledger: string;
@@ -31,13 +32,18 @@ function keywordList(value: string): string[] {
   return words;
 }
 
+/** `a, b and c`. */
+function inWords(words: readonly string[]): string {
+  return words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`;
+}
+
 export function registerReconcile(program: Command, io: Io): void {
   program
     .command('reconcile')
-    .description('fold the ledger and the status events through the platform rules into retry, SMS-fallback, suppression and in-doubt lists')
+    .description(`fold the ledger and the status events through the platform rules into ${inWords(RECONCILE_LISTS.map((list) => list.title))} lists`)
     .requiredOption('--ledger <file>', "the campaign's ledger (written by send)")
     .option('--events <file>', 'events file written by webhook (repeat for several receivers)', collect, [])
-    .requiredOption('--out <dir>', 'folder for retry.csv, sms-fallback.csv, suppress.csv, in-doubt.csv, summary.json')
+    .requiredOption('--out <dir>', `folder for ${[...RECONCILE_LISTS.map((list) => list.file), SUMMARY_FILE].join(', ')}`)
     .option('--now <ISO-8601>', 'the time to apply the rules at (default: now), for cron replays and tests', instantOption)
     .option('--opt-out-keywords <words>', `inbound replies that opt a person out, comma-separated, whole message, any case (default: ${DEFAULT_OPT_OUT_KEYWORDS.join(',')}); add your template's opt-out quick-reply text or payload`, keywordList)
     .option('--json', 'print one JSON object on stdout (the summary, the events read, the files written)')
@@ -66,7 +72,7 @@ export function formatReconcile(result: ReconcileResult): string {
   for (const [state, count] of Object.entries(summary.states)) states.push([state.replace('_', ' '), count]);
   out.push(states.toString());
   const lists = new Table({ ...tableStyle, head: ['list', 'rows'] });
-  for (const [name, file] of Object.entries(LIST_FILES)) lists.push([result.files[name] ?? file, summary.lists[file] ?? 0]);
+  for (const { name, file } of RECONCILE_LISTS) lists.push([result.files[name] ?? file, summary.lists[file] ?? 0]);
   out.push(lists.toString());
   const errors = Object.entries(summary.errors);
   if (errors.length > 0) out.push(`by error code: ${errors.map(([code, n]) => `${code} × ${n}`).join(', ')}`);

@@ -11,7 +11,6 @@ import { environmentRedactor, providerFromEnv, type ProviderName } from '../prov
 import { FIXED_REJECT_REASONS } from '../recipients/audience.js';
 import type { countryOption } from './options.js';
 import { formatDuration, progressReporter } from './progress.js';
-import type { SendEnvironment } from './send.js';
 
 export interface SendFlags {
   template?: string;
@@ -31,6 +30,12 @@ export interface SendFlags {
   allowChangedInputs?: boolean;
   allowInsecureHttp?: boolean;
   statusCallback?: string;
+}
+
+export interface SendEnvironment {
+  /** Whether a person can answer the confirmation (stdin is a terminal). */
+  interactive: boolean;
+  cwd: string;
 }
 
 /** `send`, once its flags are parsed (see send.ts for them). */

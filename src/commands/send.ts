@@ -1,14 +1,8 @@
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
-import { PROVIDER_NAMES } from '../providers/provider.js';
+import { PROVIDER_NAMES } from '../providers/index.js';
 import { audienceOptions, choiceOption, positiveIntegerOption } from './options.js';
-import type { SendFlags } from './send-action.js';
-
-export interface SendEnvironment {
-  /** Whether a person can answer the confirmation (stdin is a terminal). */
-  interactive: boolean;
-  cwd: string;
-}
+import type { SendEnvironment, SendFlags } from './send-action.js';
 
 export function registerSend(program: Command, io: Io, environment: SendEnvironment): void {
   audienceOptions(program.command('send'))

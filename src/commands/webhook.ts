@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { loadEnv } from '../config/load-env.js';
 import { ConfigError } from '../errors.js';
 import type { Io } from '../io.js';
-import { LedgerWriter } from '../ledger/ledger-writer.js';
+import { JsonlAppender } from '../fs/jsonl-appender.js';
+import { refuseZeroedTail } from '../ledger/read-ledger.js';
 import type { ReceiverContext } from '../providers/callback-channel.js';
 import { callbackChannels, environmentRedactor, providersOf } from '../providers/index.js';
 import { startWebhook, type EventRecord } from '../webhook/webhook-server.js';
@@ -37,7 +38,8 @@ export function registerWebhook(program: Command, io: Io, cwd: string): void {
       }
       if (flags.publicUrl && !/^https?:\/\//.test(flags.publicUrl)) throw new ConfigError('--public-url must be an http(s) URL');
       // A failed write answers 503 and the next callback tries again: the receiver recovers when the disk does.
-      const events = await LedgerWriter.open<EventRecord>(flags.events, { afterFailure: 'retry' });
+      // A tail of zeros is refused as for a ledger: a disk that lost events it had confirmed.
+      const events = await JsonlAppender.open<EventRecord>(flags.events, { afterFailure: 'retry', checkTail: refuseZeroedTail });
       const webhook = await startWebhook({
         port: flags.port,
         host: flags.host,

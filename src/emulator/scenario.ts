@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import { parseYaml, type YamlPath } from '../parse-yaml.js';
-import { describeOpenError } from '../recipients/read-csv.js';
+import { describeOpenError } from '../fs/describe-open-error.js';
 
 /** What the emulator does with a send to one recipient. */
 export type ScenarioOutcome =

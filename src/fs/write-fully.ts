@@ -4,7 +4,7 @@ import type { WritableFile } from './writable-file.js';
  * Writes every byte of `data`, looping over short writes. On a full disk `write(2)` first returns a
  * short count without an error: taking that as done loses the rest of the line. A write that makes
  * no progress is a failure (ENOSPC), as is any error; either way the caller must treat the bytes
- * after its last durable offset as garbage (and cut them: see `LedgerWriter`).
+ * after its last durable offset as garbage (and cut them: see `JsonlAppender`).
  */
 export async function writeFully(file: Pick<WritableFile, 'write'>, data: Buffer): Promise<void> {
   let written = 0;

@@ -1,9 +1,10 @@
 import type { FileHandle } from 'node:fs/promises';
-import { openRegularFile } from '../fs/open-regular-file.js';
 import { InputError } from '../errors.js';
-import { describeOpenError } from '../recipients/read-csv.js';
+import { describeOpenError } from '../fs/describe-open-error.js';
+import { lastNewline } from '../fs/last-newline.js';
+import { openRegularFile } from '../fs/open-regular-file.js';
+import { MAX_LINE_BYTES, readLineBatches, type LineBatch } from '../fs/read-line-batches.js';
 import { LEDGER_VERSION, ledgerRecordProblem, newerFormat, type LedgerRecord } from './ledger-records.js';
-import { MAX_LINE_BYTES, readLineBatches, type LineBatch } from './read-line-batches.js';
 
 export interface LedgerLine {
   line: number;
@@ -102,17 +103,4 @@ export async function refuseZeroedTail(handle: FileHandle, size: number, file: s
     `ends in ${size - keep} bytes of zeros after its last complete line (byte ${keep}): the disk lost data it had confirmed as written, so attempts recorded there are unknown and resuming could message those people twice. Check the disk; to go on anyway (those sends may be repeated), cut the file there: truncate -s ${keep} ${file}`,
     { file },
   );
-}
-
-/** Byte offset of the last newline among the first `size` bytes, or -1: everything after it is a torn write. */
-export async function lastNewline(handle: FileHandle, size: number): Promise<number> {
-  const chunk = Buffer.alloc(64 * 1024);
-  for (let end = size; end > 0; ) {
-    const start = Math.max(0, end - chunk.length);
-    const { bytesRead } = await handle.read(chunk, 0, end - start, start);
-    const at = chunk.subarray(0, bytesRead).lastIndexOf(0x0a);
-    if (at >= 0) return start + at;
-    end = start;
-  }
-  return -1;
 }

@@ -1,11 +1,6 @@
 import type { ErrorClass, ProviderFamily } from '../codes/error-codes.js';
 import type { RenderedTemplate } from '../template/bind-template.js';
 
-// Transitional: the send pipeline imports these from here. They come from the registry
-// (./index.js); new code imports them from there.
-export { PROVIDER_NAMES, type ProviderName } from './index.js';
-export { HELD_STATUS } from './held-status.js';
-
 /** One template message to one recipient. */
 export interface Message {
   /** E.164 with the +. */

@@ -2,6 +2,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { pipeline, type Transform } from 'node:stream';
 import { parse, CsvError } from 'csv-parse';
 import { InputError } from '../errors.js';
+import { describeOpenError, IS_A_FOLDER } from '../fs/describe-open-error.js';
 import { byteOrderMark } from './byte-order-mark.js';
 import { DecodingStream } from './decoding-stream.js';
 import { delimiterName, detectDelimiter } from './detect-delimiter.js';
@@ -259,27 +260,9 @@ async function openForReading(file: string) {
   // Linux lets a folder be opened; only the first read would fail.
   if ((await handle.stat()).isDirectory()) {
     await handle.close();
-    throw new InputError(FOLDER, { file });
+    throw new InputError(IS_A_FOLDER, { file });
   }
   return handle;
-}
-
-const FOLDER = 'is a folder, not a file';
-
-/** A one-line reason a file could not be opened (ENOENT, EACCES, EISDIR…), never a stack. */
-export function describeOpenError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return FOLDER;
-    default:
-      return `cannot open: ${code ?? String(error)}`;
-  }
 }
 
 function checkHeader(header: string[], file: string, line: number): void {

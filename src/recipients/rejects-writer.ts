@@ -4,7 +4,7 @@ import { stringify } from 'csv-stringify/sync';
 import { InputError } from '../errors.js';
 import { isProcessAlive } from '../fs/is-process-alive.js';
 // The atomic temp-and-rename file reconcile writes its lists with (it belongs in src/fs).
-import { AtomicFile } from '../reconcile/atomic-file.js';
+import { AtomicFile } from '../fs/atomic-file.js';
 import { escapeFormula } from './formula-safe.js';
 import { REJECTS_COLUMNS } from './rejects-header.js';
 

@@ -1,5 +1,6 @@
 import { callbackClass, lookupCode, type ErrorClass, type ProviderFamily } from '../codes/error-codes.js';
 import { isUsNumber } from '../recipients/is-us-number.js';
+import type { ListName } from './reconcile-lists.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -60,7 +61,6 @@ export interface RecipientFacts {
   family: ProviderFamily;
 }
 
-export type ListName = 'retry' | 'sms_fallback' | 'suppress' | 'in_doubt';
 
 export type RecipientStateName =
   | 'read'

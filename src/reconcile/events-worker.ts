@@ -1,7 +1,7 @@
 // Parses the first part of each events file on a second core and posts the signals to the main
 // thread in compact batches, at most WINDOW batches ahead of it (so memory stays bounded).
 import { parentPort, workerData } from 'node:worker_threads';
-import { readLineBatches } from '../ledger/read-line-batches.js';
+import { readLineBatches } from '../fs/read-line-batches.js';
 import { parseEventLine } from './parse-event.js';
 import { encodeSignals, type EventsWorkerInput, type WorkerMessage } from './read-events.js';
 

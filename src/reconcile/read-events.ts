@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { MAX_LINE_BYTES, lineStartAfter, readLineBatches, type LineBatch } from '../ledger/read-line-batches.js';
+import { MAX_LINE_BYTES, lineStartAfter, readLineBatches, type LineBatch } from '../fs/read-line-batches.js';
 import { familyCode, type CampaignFold } from './fold-campaign.js';
 import { parseEventLine, type ParsedEvent, type Signal } from './parse-event.js';
 

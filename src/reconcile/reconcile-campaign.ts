@@ -7,13 +7,13 @@ import { parseRecord, readLedgerBatches } from '../ledger/read-ledger.js';
 import { isProcessAlive } from '../fs/is-process-alive.js';
 import { notARegularFile } from '../fs/not-a-regular-file.js';
 import type { WritableFile } from '../fs/writable-file.js';
-import { describeOpenError } from '../recipients/read-csv.js';
+import { describeOpenError } from '../fs/describe-open-error.js';
 import { escapeFormula } from '../recipients/formula-safe.js';
-import { RETRY_LIST_COLUMNS } from '../recipients/retry-list-header.js';
-import { AtomicFile } from './atomic-file.js';
-import type { Decision, ListName, RecipientStateName } from './decide-recipient.js';
+import { AtomicFile } from '../fs/atomic-file.js';
+import type { Decision, RecipientStateName } from './decide-recipient.js';
 import { CampaignFold } from './fold-campaign.js';
 import { normaliseKeyword } from './parse-event.js';
+import { columnsBesideVariables, LIST_FILES, LISTS_BY_NAME, RECONCILE_LISTS, type ListName, type ListRowFacts } from './reconcile-lists.js';
 import { startReadingEvents, type EventsReport } from './read-events.js';
 
 /**
@@ -22,13 +22,6 @@ import { startReadingEvents, type EventsReport } from './read-events.js';
  */
 const SEND_INTENT_PREFIX = /^\{"type":"intent","at":"(?:[^"\\]|\\.)*","cid":"(?:[^"\\]|\\.)*","phone":"([^"\\]*)"/;
 
-/** The list files (fixed names, SPEC "Reconcile lists"). */
-export const LIST_FILES: Record<ListName, string> = {
-  retry: 'retry.csv',
-  sms_fallback: 'sms-fallback.csv',
-  suppress: 'suppress.csv',
-  in_doubt: 'in-doubt.csv',
-};
 export const SUMMARY_FILE = 'summary.json';
 
 const STATES: RecipientStateName[] = ['read', 'delivered', 'sent', 'waiting_retry', 'retry', 'sms_fallback', 'suppressed', 'in_doubt', 'failed'];
@@ -157,22 +150,15 @@ async function writeLists(fold: CampaignFold, decisions: Decision[], options: Re
   const firstRun = fold.runs[0];
   const phoneColumn = firstRun?.phone_column ?? 'phone';
   const optInColumn = firstRun?.opt_in_column ?? 'opt_in';
-  const reserved = new Set<string>([phoneColumn, optInColumn, 'phone', 'opt_in', ...RETRY_LIST_COLUMNS]);
+  const reserved = new Set<string>([phoneColumn, optInColumn, ...columnsBesideVariables()]);
   const variables = fold.columns.filter((name) => !reserved.has(name));
-  const headers: Record<ListName, string[]> = {
-    // What send recognises as a retry list: a recipients CSV plus RETRY_LIST_COLUMNS.
-    retry: ['phone', 'opt_in', ...variables, ...RETRY_LIST_COLUMNS],
-    sms_fallback: ['phone', ...variables, 'reason', 'error_code', 'attempts'],
-    suppress: ['phone', 'reason', 'error_code'],
-    in_doubt: ['phone', 'correlation_id', 'attempted_at', 'error_code', 'attempts'],
-  };
-  const names = Object.keys(LIST_FILES) as ListName[];
+  const names = RECONCILE_LISTS.map((list) => list.name);
   const outputs = {} as Record<ListName, { file: AtomicFile; rows: string[][] }>;
   let summaryFile: AtomicFile | undefined;
   const open = (name: string) => AtomicFile.open(path.join(options.outDir, name), { openFile: options.openFile });
   try {
-    for (const name of names) {
-      outputs[name] = { file: await open(LIST_FILES[name]), rows: [headers[name]] };
+    for (const list of RECONCILE_LISTS) {
+      outputs[list.name] = { file: await open(list.file), rows: [list.columns(variables)] };
     }
     summaryFile = await open(SUMMARY_FILE);
     const flush = async (name: ListName) => {
@@ -189,28 +175,20 @@ async function writeLists(fold: CampaignFold, decisions: Decision[], options: Re
       const row = record.row ?? {};
       // Own cells only: a column named `constructor` that this row lacks is empty, not Object's.
       const own = (name: string) => (Object.hasOwn(row, name) ? row[name] : undefined);
-      const cell = (name: string) => escapeFormula(own(name) ?? '');
-      const attempts = String(fold.attemptsOf(r));
-      const code = escapeFormula(decision.code);
-      let cells: string[];
-      switch (decision.list) {
-        case 'retry':
-          cells = [record.phone, escapeFormula(own(optInColumn) ?? 'yes'), ...variables.map(cell), decision.reason, code, attempts];
-          break;
-        case 'sms_fallback':
-          cells = [record.phone, ...variables.map(cell), decision.reason, code, attempts];
-          break;
-        case 'suppress':
-          cells = [record.phone, decision.reason, code];
-          break;
-        case 'in_doubt': {
+      const facts: ListRowFacts = {
+        phone: record.phone,
+        cell: (name) => escapeFormula(own(name) ?? ''),
+        optIn: () => escapeFormula(own(optInColumn) ?? 'yes'),
+        reason: decision.reason,
+        code: escapeFormula(decision.code),
+        attempts: String(fold.attemptsOf(r)),
+        latestAttempt: () => {
           const latest = fold.latestAttemptOf(r);
-          cells = [record.phone, inDoubtCids.get(latest.slot) ?? '', new Date(latest.intentAt).toISOString(), code, attempts];
-          break;
-        }
-      }
+          return { correlationId: inDoubtCids.get(latest.slot) ?? '', attemptedAt: new Date(latest.intentAt).toISOString() };
+        },
+      };
       const output = outputs[decision.list];
-      output.rows.push(cells);
+      output.rows.push(LISTS_BY_NAME[decision.list].row(facts, variables));
       if (output.rows.length >= 1000) await flush(decision.list);
     };
     // Each recipient's row is on their first intent. Pass 1 checked every line of these bytes, so

@@ -1,6 +1,6 @@
-import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.js';
+import { exists } from '../fs/exists.js';
 
 const EXTENSIONS = ['.yaml', '.yml', '.json'];
 
@@ -21,14 +21,4 @@ export async function findTemplateSpec(csvFile: string): Promise<string> {
     if (await exists(candidate)) return candidate;
   }
   throw new InputError(`no template spec given and none found (looked for ${candidates.join(', ')}); pass --template <spec>`);
-}
-
-/** Whether a path exists (and can be seen by this process). */
-export async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,6 +1,6 @@
 import { InputError } from '../errors.js';
 import { parseYaml, type YamlPath } from '../parse-yaml.js';
-import { describeOpenError } from '../recipients/read-csv.js';
+import { describeOpenError } from '../fs/describe-open-error.js';
 import { openRegularFile } from '../fs/open-regular-file.js';
 import { placeholdersIn } from './placeholders.js';
 import {
@@ -25,7 +25,7 @@ type Path = YamlPath;
 /**
  * Reads a template spec (YAML, or JSON, which YAML 1.2 reads too) and checks it, naming the file
  * and line of the first problem. Placeholders are only collected here: whether each is a CSV column
- * is checked against the CSV's header by `bindTemplate`.
+ * is checked against the CSV's header when the spec is bound to it (`BoundTemplate`).
  */
 export async function loadTemplateSpec(file: string): Promise<TemplateSpec> {
   const text = await readSpecText(file);

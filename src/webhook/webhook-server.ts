@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { makeRedactor } from '../config/redact.js';
 import { WriteError } from '../errors.js';
 import { describeWriteError } from '../fs/describe-write-error.js';
-import type { LedgerWriter } from '../ledger/ledger-writer.js';
+import type { JsonlAppender } from '../fs/jsonl-appender.js';
 import {
   DEFAULT_BODY_MS,
   DEFAULT_CLOSE_GRACE_MS,
@@ -40,7 +40,7 @@ export interface EventRecord {
 export interface WebhookOptions {
   port: number;
   host?: string;
-  events: LedgerWriter<EventRecord>;
+  events: JsonlAppender<EventRecord>;
   /**
    * The channels' secrets by environment variable (WA_APP_SECRET, WA_VERIFY_TOKEN,
    * TWILIO_AUTH_TOKEN): each provider's channel says which it uses and what it does without them.

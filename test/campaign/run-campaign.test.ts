@@ -6,7 +6,7 @@ import { MAX_THROTTLE_WAIT_MS, THROTTLE_STOP_MS } from '../../src/campaign/retry
 import type { CampaignStats } from '../../src/campaign/campaign-stats.js';
 import { runCampaign } from '../../src/campaign/run-campaign.js';
 import type { LedgerRecord } from '../../src/ledger/ledger-records.js';
-import { LedgerWriter, type LedgerFile } from '../../src/ledger/ledger-writer.js';
+import { openLedgerWriter, type LedgerFile } from '../../src/ledger/open-ledger-writer.js';
 import { planResume } from '../../src/ledger/plan-resume.js';
 import { readLedger } from '../../src/ledger/read-ledger.js';
 import { openAudience } from '../../src/recipients/open-audience.js';
@@ -49,7 +49,7 @@ async function campaign(setup: Setup = {}) {
   const clock = new ManualClock(3);
   const audience = await openAudience({ csvFile: path.join(dir, 'c.csv'), templateFile: path.join(dir, 's.yaml') });
   const plan = await planResume(readLedger(ledgerFile));
-  const ledger = await LedgerWriter.open(ledgerFile, setup.openFile ? { openFile: setup.openFile } : {});
+  const ledger = await openLedgerWriter(ledgerFile, setup.openFile ? { openFile: setup.openFile } : {});
   const requests: { at: number; phone: string }[] = [];
   const seen = new Map<string, number>();
   let inFlight = 0;

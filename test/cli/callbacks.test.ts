@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CREDENTIALS, emulatorEnv, startEmulator } from '../../src/emulator/emulator-server.js';
 import { parseScenario } from '../../src/emulator/scenario.js';
 import { plannedStatuses, statusCallbacks } from '../../src/emulator/status-callbacks.js';
-import { LedgerWriter } from '../../src/ledger/ledger-writer.js';
+import { JsonlAppender } from '../../src/fs/jsonl-appender.js';
 import { startWebhook, type EventRecord } from '../../src/webhook/webhook-server.js';
 import { fixture, run } from '../helpers.js';
 
@@ -21,7 +21,7 @@ async function loop(scenarioValue: unknown) {
   const dir = await fixture({});
   for (const file of ['campaign.csv', 'spring-sale.yaml']) await copyFile(path.join(SAMPLES, file), path.join(dir, file));
   const eventsFile = path.join(dir, 'events.jsonl');
-  const events = await LedgerWriter.open<EventRecord>(eventsFile);
+  const events = await JsonlAppender.open<EventRecord>(eventsFile);
   const webhook = await startWebhook({ port: 0, events, secrets: { WA_APP_SECRET: APP_SECRET, TWILIO_AUTH_TOKEN: C.TWILIO_AUTH_TOKEN }, allowUnsigned: false, publicUrl: undefined });
   const scenario = parseScenario(scenarioValue);
   const callbacks = statusCallbacks({ webhookUrl: `${webhook.url}/webhook`, credentials: { ...C, WA_APP_SECRET: APP_SECRET }, scenario, stepMs: 5 });

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator } from '../../src/emulator/emulator-server.js';
+import { SUMMARY_FILE } from '../../src/reconcile/reconcile-campaign.js';
+import { RECONCILE_LISTS } from '../../src/reconcile/reconcile-lists.js';
 import { tempDir } from '../helpers.js';
 
 // `wa-broadcast … | head -c 10`: the reader leaves early. Real processes with real pipes, since
@@ -111,7 +113,7 @@ describe('output into a pipe whose reader has gone', () => {
     expect(sent.code).toBe(0);
     const result = await runClosed(['reconcile', '--ledger', 'campaign.ledger.jsonl', '--out', 'lists', '--json'], { stdout: 'at-once', stderr: 'at-once' }, {}, dir);
     expect(result.code).toBe(0);
-    expect((await readdir(path.join(dir, 'lists'))).sort()).toEqual(['in-doubt.csv', 'retry.csv', 'sms-fallback.csv', 'summary.json', 'suppress.csv']);
+    expect((await readdir(path.join(dir, 'lists'))).sort()).toEqual([...RECONCILE_LISTS.map((list) => list.file), SUMMARY_FILE].sort());
   });
 });
 

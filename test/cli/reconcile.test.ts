@@ -2,6 +2,8 @@ import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LedgerRecord } from '../../src/ledger/ledger-records.js';
+import { SUMMARY_FILE } from '../../src/reconcile/reconcile-campaign.js';
+import { RECONCILE_LISTS } from '../../src/reconcile/reconcile-lists.js';
 import { fixture, run } from '../helpers.js';
 import { accepted, intent, jsonl, metaLine, metaValueLine, outcome, runRecord, twilioLine } from '../reconcile/events.js';
 
@@ -90,7 +92,7 @@ describe('reconcile', () => {
     const b = await campaign(shuffledEvents);
     expect((await a.reconcile('2026-11-19T12:00:00Z')).code).toBe(0);
     expect((await b.reconcile('2026-11-19T12:00:00Z')).code).toBe(0);
-    for (const name of ['retry.csv', 'sms-fallback.csv', 'suppress.csv', 'in-doubt.csv', 'summary.json']) expect(await b.list(name)).toBe(await a.list(name));
+    for (const name of [...RECONCILE_LISTS.map((list) => list.file), SUMMARY_FILE]) expect(await b.list(name)).toBe(await a.list(name));
   });
 
   it('reads a ledger with a torn last line; names a corrupt middle line, exit 2', async () => {

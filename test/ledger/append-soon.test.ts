@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LedgerRecord } from '../../src/ledger/ledger-records.js';
-import { LedgerWriter, type LedgerFile } from '../../src/ledger/ledger-writer.js';
+import { openLedgerWriter, type LedgerFile } from '../../src/ledger/open-ledger-writer.js';
 import { tempDir } from '../helpers.js';
 
 const outcome = (i: number): LedgerRecord => ({ type: 'outcome', at: 'x', cid: `c${i}`, phone: `+44${i}`, outcome: 'accepted' });
@@ -17,7 +17,7 @@ async function writer(groupMs?: number) {
     size: async () => 0,
     close: async () => undefined,
   });
-  const w = await LedgerWriter.open(path.join(await tempDir(), 'l.jsonl'), { openFile, ...(groupMs !== undefined ? { groupMs } : {}) });
+  const w = await openLedgerWriter(path.join(await tempDir(), 'l.jsonl'), { openFile, ...(groupMs !== undefined ? { groupMs } : {}) });
   return { w, written, syncs: () => syncs };
 }
 

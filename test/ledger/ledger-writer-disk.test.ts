@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { openRegularFile } from '../../src/fs/open-regular-file.js';
 import { writableFile } from '../../src/fs/writable-file.js';
 import type { LedgerRecord } from '../../src/ledger/ledger-records.js';
-import { LedgerWriter, type LedgerWriterOptions } from '../../src/ledger/ledger-writer.js';
+import { openLedgerWriter, type LedgerWriterOptions } from '../../src/ledger/open-ledger-writer.js';
 import { FaultyDisk } from '../fs/faulty-disk.js';
 import { tempDir } from '../helpers.js';
 
@@ -15,7 +15,7 @@ const line = (record: LedgerRecord) => `${JSON.stringify(record)}\n`;
 async function ledgerOn(disk: FaultyDisk, records: LedgerRecord[] = [], options: LedgerWriterOptions = {}) {
   const file = path.join(await tempDir(), 'c.ledger.jsonl');
   await writeFile(file, records.map(line).join(''));
-  const writer = await LedgerWriter.open(file, { ...options, openFile: async (name) => disk.wrap(writableFile(await openRegularFile(name, 'append', { mode: 0o600 }))) });
+  const writer = await openLedgerWriter(file, { ...options, openFile: async (name) => disk.wrap(writableFile(await openRegularFile(name, 'append', { mode: 0o600 }))) });
   return { file, writer, text: () => readFile(file, 'utf8') };
 }
 

@@ -5,7 +5,7 @@ import { parseIdentity } from '../../src/fs/process-identity.js';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import type { LedgerRecord } from '../../src/ledger/ledger-records.js';
-import { LedgerWriter, type LedgerFile } from '../../src/ledger/ledger-writer.js';
+import { openLedgerWriter, type LedgerFile } from '../../src/ledger/open-ledger-writer.js';
 import { RecipientState, attemptsOf, planResume, stateOf } from '../../src/ledger/plan-resume.js';
 import { readLedger } from '../../src/ledger/read-ledger.js';
 import { collect, tempDir } from '../helpers.js';
@@ -80,7 +80,7 @@ describe('planResume', () => {
       expect([undefined, RecipientState.InDoubt, RecipientState.Accepted]).toContain(s);
       if (s === RecipientState.Accepted) expect(cut).toBe(full.length); // only a whole line counts
       // And a writer opening it cuts the torn tail, so appending cannot corrupt the middle.
-      const writer = await LedgerWriter.open(file);
+      const writer = await openLedgerWriter(file);
       await writer.append(intent('+443'));
       await writer.close();
       const lines = await collect(readLedger(file));
@@ -93,7 +93,7 @@ describe('LedgerWriter', () => {
   it('appends durable JSON lines to a 0600 file, and releases its lock', async () => {
     const dir = await tempDir();
     const file = path.join(dir, 'l.jsonl');
-    const writer = await LedgerWriter.open(file);
+    const writer = await openLedgerWriter(file);
     await Promise.all([writer.append(intent('+441')), writer.append(outcome('+441', 'accepted'))]);
     await writer.close();
     expect((await stat(file)).mode & 0o777).toBe(0o600);
@@ -105,17 +105,17 @@ describe('LedgerWriter', () => {
     const file = await ledgerWith([intent('+441')]);
     const { chmod } = await import('node:fs/promises');
     await chmod(file, 0o644);
-    await (await LedgerWriter.open(file)).close();
+    await (await openLedgerWriter(file)).close();
     expect((await stat(file)).mode & 0o777).toBe(0o600);
   });
 
   it('refuses a ledger locked by a live process, and takes over a stale lock', async () => {
     const file = await ledgerWith([]);
     await writeFile(`${file}.lock`, '4242\n');
-    const refused = (await LedgerWriter.open(file, { isAlive: () => true }).catch((e: unknown) => e)) as InputError;
+    const refused = (await openLedgerWriter(file, { isAlive: () => true }).catch((e: unknown) => e)) as InputError;
     expect(refused).toBeInstanceOf(InputError);
     expect(refused.message).toContain('pid 4242');
-    const writer = await LedgerWriter.open(file, { isAlive: () => false });
+    const writer = await openLedgerWriter(file, { isAlive: () => false });
     expect(parseIdentity(await readFile(`${file}.lock`, 'utf8'))).toMatchObject({ pid: process.pid, host: hostname() });
     await writer.close();
   });
@@ -134,7 +134,7 @@ describe('LedgerWriter', () => {
       size: async () => 0,
       close: async () => undefined,
     });
-    const writer = await LedgerWriter.open(path.join(dir, 'l.jsonl'), { openFile });
+    const writer = await openLedgerWriter(path.join(dir, 'l.jsonl'), { openFile });
     await Promise.all(Array.from({ length: 200 }, (_, i) => writer.append(intent(`+44${i}`))));
     await writer.close();
     expect(chunks.join('').split('\n').filter(Boolean)).toHaveLength(200);
@@ -153,7 +153,7 @@ describe('LedgerWriter', () => {
       size: async () => 0,
       close: async () => undefined,
     });
-    const writer = await LedgerWriter.open(path.join(dir, 'l.jsonl'), { openFile });
+    const writer = await openLedgerWriter(path.join(dir, 'l.jsonl'), { openFile });
     await writer.append(intent('+441'));
     await expect(writer.append(intent('+442'))).rejects.toThrow('EIO');
     expect(writer.failed?.message).toContain('EIO');
@@ -165,7 +165,7 @@ describe('LedgerWriter', () => {
     const file = await ledgerWith([intent('+441'), outcome('+441', 'accepted')]);
     const { size } = await stat(file);
     await truncate(file, size - 7);
-    const writer = await LedgerWriter.open(file);
+    const writer = await openLedgerWriter(file);
     await writer.append(intent('+442'));
     await writer.close();
     const records = (await collect(readLedger(file))).map((l) => l.record);

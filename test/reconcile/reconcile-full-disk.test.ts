@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { WriteError } from '../../src/errors.js';
 import { openRegularFile } from '../../src/fs/open-regular-file.js';
 import { writableFile } from '../../src/fs/writable-file.js';
-import { reconcileCampaign, type ReconcileOptions } from '../../src/reconcile/reconcile-campaign.js';
+import { reconcileCampaign, SUMMARY_FILE, type ReconcileOptions } from '../../src/reconcile/reconcile-campaign.js';
+import { RECONCILE_LISTS } from '../../src/reconcile/reconcile-lists.js';
 import { FaultyDisk } from '../fs/faulty-disk.js';
 import { fixture } from '../helpers.js';
 import { accepted, intent, jsonl, outcome, runRecord } from './events.js';
@@ -26,7 +27,7 @@ const ledger = (n: number) =>
     accepted('+447400000004', 'a1', 'wamid.a1'),
   ]);
 
-const FILES = ['in-doubt.csv', 'retry.csv', 'sms-fallback.csv', 'summary.json', 'suppress.csv'];
+const FILES = [...RECONCILE_LISTS.map((list) => list.file), SUMMARY_FILE].sort();
 
 async function campaign() {
   const dir = await fixture({ 'l.jsonl': ledger(5) });

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WriteError } from '../../src/errors.js';
 import { openRegularFile } from '../../src/fs/open-regular-file.js';
 import { writableFile } from '../../src/fs/writable-file.js';
-import { LedgerWriter } from '../../src/ledger/ledger-writer.js';
+import { JsonlAppender } from '../../src/fs/jsonl-appender.js';
 import { metaSignature } from '../../src/providers/cloud-api/meta-signature.js';
 import { startWebhook, type EventRecord } from '../../src/webhook/webhook-server.js';
 import { FaultyDisk } from '../fs/faulty-disk.js';
@@ -19,7 +19,7 @@ afterEach(async () => {
 /** A receiver whose events file lives on `disk`, opened as the webhook command opens it. */
 async function receiver(disk: FaultyDisk, log?: (line: string) => void) {
   const file = path.join(await tempDir(), 'events.jsonl');
-  const events = await LedgerWriter.open<EventRecord>(file, {
+  const events = await JsonlAppender.open<EventRecord>(file, {
     afterFailure: 'retry',
     openFile: async (name) => disk.wrap(writableFile(await openRegularFile(name, 'append', { mode: 0o600 }))),
   });

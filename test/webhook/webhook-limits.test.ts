@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LedgerWriter, type LedgerFile } from '../../src/ledger/ledger-writer.js';
+import { JsonlAppender, type AppendFile } from '../../src/fs/jsonl-appender.js';
 import { metaSignature } from '../../src/providers/cloud-api/meta-signature.js';
 import { startWebhook, type EventRecord, type RunningWebhook, type WebhookOptions } from '../../src/webhook/webhook-server.js';
 import { tempDir } from '../helpers.js';
@@ -24,7 +24,7 @@ function gatedFile() {
   let open!: () => void;
   const gate = new Promise<void>((resolve) => (open = resolve));
   const chunks: Buffer[] = [];
-  const file: LedgerFile = {
+  const file: AppendFile = {
     write: async (data) => {
       await gate;
       chunks.push(Buffer.from(data));
@@ -38,11 +38,11 @@ function gatedFile() {
   return { file, open, lines: () => Buffer.concat(chunks).toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as EventRecord) };
 }
 
-async function receiver(options: Partial<WebhookOptions> & { file?: LedgerFile } = {}) {
+async function receiver(options: Partial<WebhookOptions> & { file?: AppendFile } = {}) {
   const clock = new ManualClock();
   const logs: string[] = [];
   const { file, ...rest } = options;
-  const events = await LedgerWriter.open<EventRecord>(path.join(await tempDir(), 'events.jsonl'), file ? { openFile: async () => file } : {});
+  const events = await JsonlAppender.open<EventRecord>(path.join(await tempDir(), 'events.jsonl'), file ? { openFile: async () => file } : {});
   const webhook = await startWebhook({
     port: 0,
     events,

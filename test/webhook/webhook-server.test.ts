@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeRedactor } from '../../src/config/redact.js';
-import { LedgerWriter } from '../../src/ledger/ledger-writer.js';
+import { JsonlAppender } from '../../src/fs/jsonl-appender.js';
 import { metaSignature } from '../../src/providers/cloud-api/meta-signature.js';
 import { twilioSignature } from '../../src/providers/twilio/twilio-signature.js';
 import { MAX_CALLBACK_BYTES, startWebhook, type EventRecord, type WebhookOptions } from '../../src/webhook/webhook-server.js';
@@ -19,7 +19,7 @@ afterEach(async () => {
 
 async function receiver(options: Partial<WebhookOptions> = {}) {
   const file = path.join(await tempDir(), 'events.jsonl');
-  const events = await LedgerWriter.open<EventRecord>(file);
+  const events = await JsonlAppender.open<EventRecord>(file);
   const webhook = await startWebhook({ port: 0, events, secrets: SECRETS, allowUnsigned: false, publicUrl: undefined, ...options });
   let closed = false;
   const close = async () => {

@@ -1,11 +1,11 @@
 import { open, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError, WriteError } from '../errors.js';
-import { describeWriteError } from '../fs/describe-write-error.js';
-import { notARegularFile } from '../fs/not-a-regular-file.js';
-import { openRegularFile } from '../fs/open-regular-file.js';
-import { writableFile, type WritableFile } from '../fs/writable-file.js';
-import { writeFully } from '../fs/write-fully.js';
+import { describeWriteError } from './describe-write-error.js';
+import { notARegularFile } from './not-a-regular-file.js';
+import { openRegularFile } from './open-regular-file.js';
+import { writableFile, type WritableFile } from './writable-file.js';
+import { writeFully } from './write-fully.js';
 
 const FLUSH_AT = 256 * 1024;
 

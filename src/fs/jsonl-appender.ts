@@ -1,21 +1,26 @@
 import type { FileHandle } from 'node:fs/promises';
 import { InputError, WriteError } from '../errors.js';
-import { describeWriteError } from '../fs/describe-write-error.js';
-import { FileLock, type FileLockOptions } from '../fs/file-lock.js';
-import { openRegularFile } from '../fs/open-regular-file.js';
-import { writableFile, type WritableFile } from '../fs/writable-file.js';
-import { writeFully } from '../fs/write-fully.js';
-import type { LedgerRecord } from './ledger-records.js';
-import { lastNewline, refuseZeroedTail } from './read-ledger.js';
+import { describeWriteError } from './describe-write-error.js';
+import { FileLock, type FileLockOptions } from './file-lock.js';
+import { lastNewline } from './last-newline.js';
+import { openRegularFile } from './open-regular-file.js';
+import { writableFile, type WritableFile } from './writable-file.js';
+import { writeFully } from './write-fully.js';
 
-export { isProcessAlive } from '../fs/is-process-alive.js';
+/** The file operations the appender needs; tests pass failing ones. */
+export type AppendFile = WritableFile;
 
-/** The file operations the writer needs; tests pass failing ones. */
-export type LedgerFile = WritableFile;
+/**
+ * Looks at a file's bytes after its last newline before they are cut as a torn line, and throws
+ * (an InputError) to refuse the file instead: the ledger refuses a tail of zeros (`refuseZeroedTail`).
+ */
+export type TailCheck = (handle: FileHandle, size: number, file: string) => Promise<void>;
 
-export interface LedgerWriterOptions extends FileLockOptions {
-  /** Opens the ledger for appending (default: the real file system, regular files only, mode 0600). */
-  openFile?: (file: string) => Promise<LedgerFile>;
+export interface JsonlAppenderOptions extends FileLockOptions {
+  /** Opens the file for appending (default: the real file system, regular files only, mode 0600, its torn tail cut). */
+  openFile?: (file: string) => Promise<AppendFile>;
+  /** With the default `openFile`: checked before a torn last line is cut (default: none). */
+  checkTail?: TailCheck;
   /**
    * How long an `append` may wait for others to share its fsync (default 0: it starts at once).
    * `send` waits 2 ms: its requests are paced anyway, so this delays each by 2 ms, not the rate,
@@ -35,16 +40,16 @@ export interface LedgerWriterOptions extends FileLockOptions {
 }
 
 /**
- * The only writer of a ledger (or of a webhook events file: any JSON-lines file that must not lose
- * what it acknowledged). Appends JSON lines; `append` resolves once the line is on disk: every
- * byte written (short writes are looped over: a full disk returns short counts without an error)
- * and fsynced. Lines that arrive while a write is in progress are written and synced together
+ * The only writer of a JSON-lines file that must not lose what it acknowledged (send's ledger,
+ * through `openLedgerWriter`; the webhook's events file). Appends JSON lines; `append` resolves
+ * once the line is on disk: every byte written (short writes are looped over: a full disk returns
+ * short counts without an error) and fsynced. Lines that arrive while a write is in progress are written and synced together
  * (group commit), so a thousand sends a second cost a few hundred fsyncs, not a thousand.
  *
  * The writer knows the file's last durable offset. A failed write or sync cuts the file back to it,
  * so no partial line stays to be mistaken for a saved one (or to corrupt the next line appended).
  */
-export class LedgerWriter<T extends object = LedgerRecord> {
+export class JsonlAppender<T extends object> {
   private queue: { data: string; resolve: () => void; reject: (error: Error) => void }[] = [];
   private flushing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -59,7 +64,7 @@ export class LedgerWriter<T extends object = LedgerRecord> {
 
   private constructor(
     readonly file: string,
-    private readonly handle: LedgerFile,
+    private readonly handle: AppendFile,
     private readonly lock: FileLock,
     private readonly ownsLock: boolean,
     private readonly groupMs: number,
@@ -70,17 +75,17 @@ export class LedgerWriter<T extends object = LedgerRecord> {
   }
 
   /**
-   * Locks the ledger (a `.lock` file naming our pid; a lock whose process is gone is taken over)
+   * Locks the file (a `.lock` file naming our pid; a lock whose process is gone is taken over)
    * unless given the lock, opens it for appending with mode 0600 (a regular file only), and cuts a
    * torn last line left by a crash.
    */
-  static async open<R extends object = LedgerRecord>(file: string, options: LedgerWriterOptions = {}): Promise<LedgerWriter<R>> {
+  static async open<R extends object>(file: string, options: JsonlAppenderOptions = {}): Promise<JsonlAppender<R>> {
     const lock = options.lock ?? (await FileLock.take(file, options));
     try {
-      const handle = await (options.openFile ?? openForAppend)(file);
+      const handle = await (options.openFile ?? ((name: string) => openForAppend(name, options.checkTail)))(file);
       try {
         const size = await handle.size();
-        return new LedgerWriter<R>(file, handle, lock, options.lock === undefined, options.groupMs ?? 0, options.afterFailure ?? 'stop', size);
+        return new JsonlAppender<R>(file, handle, lock, options.lock === undefined, options.groupMs ?? 0, options.afterFailure ?? 'stop', size);
       } catch (error) {
         await handle.close().catch(() => undefined);
         throw new WriteError(`cannot open ${file}: ${describeWriteError(error)}`, undefined, { cause: error });
@@ -120,7 +125,7 @@ export class LedgerWriter<T extends object = LedgerRecord> {
 
   private enqueue(record: T, now: boolean): Promise<void> {
     if (this.failure && this.afterFailure === 'stop') return Promise.reject(this.failure);
-    if (this.closed) return Promise.reject(new Error('ledger closed'));
+    if (this.closed) return Promise.reject(new Error(`${this.file} closed`));
     return new Promise((resolve, reject) => {
       this.queue.push({ data: `${JSON.stringify(record)}\n`, resolve, reject });
       if (now && this.groupMs === 0) this.startFlush();
@@ -206,11 +211,11 @@ export class LedgerWriter<T extends object = LedgerRecord> {
 const MAX_DEFER_MS = 100;
 const MAX_DEFERRED = 1000;
 
-/** Opens a ledger to append to: a regular file, mode 0600 (it holds phone numbers), its torn tail cut. */
-async function openForAppend(file: string): Promise<LedgerFile> {
+/** Opens a file to append to: a regular file, mode 0600 (ledgers and events hold phone numbers), its torn tail cut. */
+async function openForAppend(file: string, checkTail: TailCheck | undefined): Promise<AppendFile> {
   const handle = await openRegularFile(file, 'append', { mode: 0o600 });
   try {
-    await cutTornTail(handle, file);
+    await cutTornTail(handle, file, checkTail);
   } catch (error) {
     await handle.close().catch(() => undefined);
     if (error instanceof InputError) throw error;
@@ -220,10 +225,10 @@ async function openForAppend(file: string): Promise<LedgerFile> {
 }
 
 /** Removes everything after the last newline: the half-written line of a crash. */
-async function cutTornTail(handle: FileHandle, file: string): Promise<void> {
+async function cutTornTail(handle: FileHandle, file: string, checkTail: TailCheck | undefined): Promise<void> {
   const { size } = await handle.stat();
   if (size === 0) return;
-  await refuseZeroedTail(handle, size, file);
+  await checkTail?.(handle, size, file);
   const keep = (await lastNewline(handle, size)) + 1;
   if (keep < size) {
     await handle.truncate(keep);

@@ -1,7 +1,7 @@
 import { open, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { MAX_LINE_BYTES, readLineBatches, type LineBatch } from '../../src/ledger/read-line-batches.js';
+import { MAX_LINE_BYTES, readLineBatches, type LineBatch } from '../../src/fs/read-line-batches.js';
 import { collect, tempDir } from '../helpers.js';
 
 const CAP = 64 * 1024;
