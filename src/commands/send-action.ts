@@ -159,6 +159,7 @@ function summaryKeys(stats: CampaignStats | undefined, plan: SendPlan, ledger: s
     in_doubt: stats?.in_doubt ?? 0,
     skipped: stats?.skipped ?? plan.alreadyDone,
     skipped_in_doubt: stats?.skipped_in_doubt ?? plan.inDoubt,
+    not_due: stats?.skipped_not_due ?? plan.notDue,
     held: stats?.held ?? 0,
     retries: stats?.retries ?? 0,
     duplicate_message_ids: stats?.duplicate_message_ids ?? 0,
@@ -174,6 +175,7 @@ function describePlan(plan: SendPlan): string {
   const parts = [
     `${plan.validation.rows} rows: ${plan.validation.sendable} sendable, ${rejected} rejected (run validate for the reasons)`,
     plan.alreadyDone + plan.inDoubt > 0 ? `ledger: ${plan.alreadyDone} already done, ${plan.inDoubt} in doubt (not re-sent)` : undefined,
+    plan.notDue > 0 ? `retry list: ${plan.notDue} not due yet (the next at ${new Date(plan.nextDueAt!).toISOString()}): left for a later run` : undefined,
     `to send: ${plan.toSend} with ${template.name} (${template.language}, ${template.category}) through ${plan.provider} at ${plan.mps}/s, about ${formatDuration(plan.toSend / plan.mps)}`,
     ...plan.validation.warnings.map((w) => `! ${w.message}`),
   ];
@@ -190,6 +192,7 @@ function summaryTable(stats: CampaignStats, plan: SendPlan, durationMs: number):
   table.push(['in doubt (never re-sent automatically)', stats.in_doubt]);
   table.push(['skipped: already done in the ledger', stats.skipped]);
   if (stats.skipped_in_doubt > 0) table.push(['skipped: in doubt in the ledger', stats.skipped_in_doubt]);
+  if (stats.skipped_not_due > 0) table.push(['skipped: retry not due yet', stats.skipped_not_due]);
   table.push(['rejected by validation', plan.validation.rows - plan.validation.sendable]);
   table.push(['retries', stats.retries]);
   table.push(['duration', formatDuration(seconds)]);

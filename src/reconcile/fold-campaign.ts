@@ -3,7 +3,7 @@ import type { LedgerRecord, RunRecord } from '../ledger/ledger-records.js';
 import { familyOf } from '../providers/index.js';
 import { PhoneTable } from '../recipients/phone-table.js';
 import { float64s, int32s, int8s, uint8s } from './number-column.js';
-import { decideRecipient, failureOf, isTransientClass, type AttemptFacts, type Decision, type RecipientFacts } from './decide-recipient.js';
+import { decideRecipient, failureOf, isHeldBackClass, isTransientClass, type AttemptFacts, type Decision, type RecipientFacts } from './decide-recipient.js';
 import type { Signal } from './parse-event.js';
 
 const LEDGER_STATES = ['none', 'accepted', 'failed', 'in_doubt', 'retry'] as const;
@@ -73,6 +73,8 @@ export class CampaignFold {
   /** Error code and class of the outcome, for the few attempts that have one. */
   private readonly slotCode = new Map<number, string>();
   private readonly slotClass = new Map<number, string>();
+  /** The title of a failed outcome (what failed.csv shows). */
+  private readonly slotTitle = new Map<number, string>();
   private readonly slotRank = int8s(); // -1: no event matched
   private readonly slotFailCode = int32s();
   private readonly slotFailAt = float64s();
@@ -145,6 +147,8 @@ export class CampaignFold {
     this.slotOutcomeAt.set(s, Date.parse(record.at));
     if (record.code !== undefined) this.slotCode.set(s, record.code);
     if (record.class !== undefined) this.slotClass.set(s, record.class);
+    if (record.outcome === 'failed' && typeof record.title === 'string') this.slotTitle.set(s, record.title);
+    else this.slotTitle.delete(s);
     if (record.outcome !== 'in_doubt') this.byCid.delete(record.cid);
     const r = this.slotRecipient.get(s);
     if (record.message_id) this.addMessageId(record.message_id, s, r);
@@ -291,7 +295,7 @@ export class CampaignFold {
       if (!failure) continue;
       if (failure.errorClass === 'retry_later') retryLaterFailures++;
       else if (isTransientClass(failure.errorClass)) transientFailures++;
-      else if (failure.errorClass === 'template_paused') pausedFailures++;
+      else if (isHeldBackClass(failure.errorClass)) pausedFailures++;
       else if (failure.errorClass === 'opted_out' && failure.at > optedOutAt) {
         optedOutAt = failure.at;
         optedOutCode = failure.code;
@@ -330,6 +334,7 @@ export class CampaignFold {
       outcomeAt: this.slotOutcomeAt.get(s),
       ledgerCode: this.slotCode.get(s),
       ledgerClass: this.slotClass.get(s),
+      ledgerTitle: this.slotTitle.get(s),
       evidence: rank >= 0,
       rank: Math.max(0, rank),
       eventFailure: failCode === NO_FAILURE ? undefined : { code: failCode, at: this.slotFailAt.get(s), family: CODE_FAMILIES[this.slotFailFamily.get(s)]! },

@@ -9,7 +9,7 @@ import { notARegularFile } from '../fs/not-a-regular-file.js';
 import type { WritableFile } from '../fs/writable-file.js';
 import { describeOpenError } from '../recipients/read-csv.js';
 import { escapeFormula } from '../recipients/formula-safe.js';
-import { RETRY_LIST_COLUMNS } from '../recipients/retry-list-header.js';
+import { RETRY_DUE_COLUMN, RETRY_LIST_COLUMNS } from '../recipients/retry-list-header.js';
 import { AtomicFile } from './atomic-file.js';
 import type { Decision, ListName, RecipientStateName } from './decide-recipient.js';
 import { CampaignFold } from './fold-campaign.js';
@@ -28,6 +28,7 @@ export const LIST_FILES: Record<ListName, string> = {
   sms_fallback: 'sms-fallback.csv',
   suppress: 'suppress.csv',
   in_doubt: 'in-doubt.csv',
+  failed: 'failed.csv',
 };
 export const SUMMARY_FILE = 'summary.json';
 
@@ -157,14 +158,16 @@ async function writeLists(fold: CampaignFold, decisions: Decision[], options: Re
   const firstRun = fold.runs[0];
   const phoneColumn = firstRun?.phone_column ?? 'phone';
   const optInColumn = firstRun?.opt_in_column ?? 'opt_in';
-  const reserved = new Set<string>([phoneColumn, optInColumn, 'phone', 'opt_in', ...RETRY_LIST_COLUMNS]);
+  const reserved = new Set<string>([phoneColumn, optInColumn, 'phone', 'opt_in', ...RETRY_LIST_COLUMNS, RETRY_DUE_COLUMN, 'error_title']);
   const variables = fold.columns.filter((name) => !reserved.has(name));
   const headers: Record<ListName, string[]> = {
     // What send recognises as a retry list: a recipients CSV plus RETRY_LIST_COLUMNS.
-    retry: ['phone', 'opt_in', ...variables, ...RETRY_LIST_COLUMNS],
+    retry: ['phone', 'opt_in', ...variables, ...RETRY_LIST_COLUMNS, RETRY_DUE_COLUMN],
     sms_fallback: ['phone', ...variables, 'reason', 'error_code', 'attempts'],
     suppress: ['phone', 'reason', 'error_code'],
     in_doubt: ['phone', 'correlation_id', 'attempted_at', 'error_code', 'attempts'],
+    // What a person must look at: the row as sent, and what the provider (or the code table) said.
+    failed: ['phone', ...variables, 'reason', 'error_code', 'error_title', 'attempts'],
   };
   const names = Object.keys(LIST_FILES) as ListName[];
   const outputs = {} as Record<ListName, { file: AtomicFile; rows: string[][] }>;
@@ -195,7 +198,10 @@ async function writeLists(fold: CampaignFold, decisions: Decision[], options: Re
       let cells: string[];
       switch (decision.list) {
         case 'retry':
-          cells = [record.phone, escapeFormula(own(optInColumn) ?? 'yes'), ...variables.map(cell), decision.reason, code, attempts];
+          cells = [record.phone, escapeFormula(own(optInColumn) ?? 'yes'), ...variables.map(cell), decision.reason, code, attempts, new Date(decision.dueAt ?? options.now).toISOString()];
+          break;
+        case 'failed':
+          cells = [record.phone, ...variables.map(cell), decision.reason, code, escapeFormula(decision.title ?? ''), attempts];
           break;
         case 'sms_fallback':
           cells = [record.phone, ...variables.map(cell), decision.reason, code, attempts];

@@ -49,7 +49,7 @@ describe('reconcile', () => {
     const result = await reconcile('2026-11-19T12:00:00Z');
     expect(result.code).toBe(0);
     expect(await list('retry.csv')).toBe(
-      'phone,opt_in,name,discount,reason,error_code,attempts\n' + "+5511912345678,yes,João,'-20%,per_user_limit,131049,1\n",
+      'phone,opt_in,name,discount,reason,error_code,attempts,due_at\n' + "+5511912345678,yes,João,'-20%,per_user_limit,131049,1,2026-11-19T11:06:40.000Z\n",
     );
     expect(await list('sms-fallback.csv')).toBe('phone,name,discount,reason,error_code,attempts\n' + `+33612345678,"'=HYPERLINK(""http://x"")",,not_on_whatsapp,131026,1\n`);
     expect(await list('suppress.csv')).toBe('phone,reason,error_code\n+919876543210,keyword,\n');
@@ -59,7 +59,7 @@ describe('reconcile', () => {
       now: '2026-11-19T12:00:00.000Z',
       recipients: 6,
       states: { read: 1, delivered: 0, sent: 1, waiting_retry: 0, retry: 1, sms_fallback: 1, suppressed: 1, in_doubt: 1, failed: 0 },
-      lists: { 'retry.csv': 1, 'sms-fallback.csv': 1, 'suppress.csv': 1, 'in-doubt.csv': 1 },
+      lists: { 'retry.csv': 1, 'sms-fallback.csv': 1, 'suppress.csv': 1, 'in-doubt.csv': 1, 'failed.csv': 0 },
       reasons: { in_doubt: 1, keyword: 1, not_on_whatsapp: 1, per_user_limit: 1 },
       errors: { '131026': 1, '131049': 1, ETIMEDOUT: 1 },
       next_retry_at: null,
@@ -77,7 +77,8 @@ describe('reconcile', () => {
     const json = JSON.parse(early.stdout);
     expect(json).toMatchObject({ states: { waiting_retry: 1, retry: 0, sent: 1 }, next_retry_at: '2026-11-19T11:06:40.000Z', events: { files: 1, lines: 8, unknown: 0, unmatched: 1 } });
     expect(json.files).toMatchObject({ retry: expect.stringMatching(/lists.retry\.csv$/), summary: expect.stringMatching(/summary\.json$/) });
-    expect(await list('retry.csv')).toBe('phone,opt_in,name,discount,reason,error_code,attempts\n');
+    // Not due yet, but listed with its due time (send skips it until then): in exactly one list.
+    expect(await list('retry.csv')).toBe("phone,opt_in,name,discount,reason,error_code,attempts,due_at\n+5511912345678,yes,João,'-20%,per_user_limit,131049,1,2026-11-19T11:06:40.000Z\n");
     await reconcile('2026-12-20T00:00:00Z');
     expect(await list('sms-fallback.csv')).toContain('+4915123456789,Jürgen,,ttl_expired,,1\n');
     // Past the 30-day TTL counted from the first attempt, 131049 is not retried either.
@@ -188,7 +189,7 @@ describe('reconcile', () => {
     const { reconcile, list } = await campaign(events);
     expect((await reconcile('2026-11-19T12:00:00Z')).code).toBe(0);
     expect(await list('suppress.csv')).toBe('phone,reason,error_code\n+919876543210,keyword,\n');
-    expect(await list('retry.csv')).toContain('+4915123456789,yes,Jürgen,,resumed,131050,1\n');
+    expect(await list('retry.csv')).toContain('+4915123456789,yes,Jürgen,,resumed,131050,1,2026-11-18T12:06:40.000Z\n');
   });
 
   it('leaves stale temp files of a killed run behind no more', async () => {

@@ -26,7 +26,7 @@ const ledger = (n: number) =>
     accepted('+447400000004', 'a1', 'wamid.a1'),
   ]);
 
-const FILES = ['in-doubt.csv', 'retry.csv', 'sms-fallback.csv', 'summary.json', 'suppress.csv'];
+const FILES = ['failed.csv', 'in-doubt.csv', 'retry.csv', 'sms-fallback.csv', 'summary.json', 'suppress.csv'];
 
 async function campaign() {
   const dir = await fixture({ 'l.jsonl': ledger(5) });
