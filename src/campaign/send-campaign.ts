@@ -51,7 +51,7 @@ export interface SendOptions {
  * Twilio the spec's Content SID), with a redactor for its credentials. Called once the spec is
  * loaded; a missing credential or a refused base URL throws here, before anything is sent.
  */
-export type ResolveProvider = (spec: TemplateSpec) => { provider: Provider; redact: (text: string) => string };
+export type ResolveProvider = (spec: TemplateSpec) => Promise<{ provider: Provider; redact: (text: string) => string }> | { provider: Provider; redact: (text: string) => string };
 
 /** What the user is asked to confirm. */
 export interface SendPlan {
@@ -130,7 +130,7 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
     options.templateFile ?? (retryList ? await campaignTemplate(plan.lastRun!, options.ledgerFile, options.csvFile) : await findTemplateSpec(options.csvFile));
   const inputs = { ...options, templateFile };
   const spec = await loadTemplateSpec(templateFile);
-  const setup = deps.resolveProvider(spec);
+  const setup = await deps.resolveProvider(spec);
   const redact = (text: string) => deps.redact(setup.redact(text));
   const [csvSha, templateSha] = await Promise.all([hashFile(options.csvFile), hashFile(templateFile)]);
   checkUnchanged(plan, csvSha, templateSha, retryList, inputs);
@@ -197,6 +197,8 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
       language: spec.language.code,
       category: spec.category,
       ttl_seconds: spec.ttlSeconds,
+      // Which API the messages go through (SPEC "Marketing Messages API"); a switch during the run is announced.
+      route: setup.provider.route?.() ?? 'provider',
       phone_column: options.phoneColumn,
       opt_in_column: options.optInColumn,
       ...(retryList ? { retry_list: true } : {}),

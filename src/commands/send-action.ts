@@ -7,6 +7,7 @@ import { sendCampaign, type SendPlan, type SendResult } from '../campaign/send-c
 import { loadEnv } from '../config/load-env.js';
 import { InterruptedError, LedgerError, ProviderStopError, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
+import type { MarketingApiPolicy } from '../providers/cloud-api/marketing-router.js';
 import { environmentRedactor, providerFromEnv, type ProviderName } from '../providers/index.js';
 import { FIXED_REJECT_REASONS } from '../recipients/audience.js';
 import type { countryOption } from './options.js';
@@ -31,6 +32,7 @@ export interface SendFlags {
   allowChangedInputs?: boolean;
   allowInsecureHttp?: boolean;
   statusCallback?: string;
+  marketingApi?: MarketingApiPolicy;
 }
 
 /** `send`, once its flags are parsed (see send.ts for them). */
@@ -89,12 +91,18 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
       },
       {
         // The provider comes from the environment, here: the use case is handed the result.
-        resolveProvider: (spec) =>
-          providerFromEnv(flags.provider, env, spec, {
+        resolveProvider: async (spec) => {
+          const setup = providerFromEnv(flags.provider, env, spec, {
             allowInsecureHttp: flags.allowInsecureHttp === true,
             statusCallbackUrl: flags.statusCallback,
             placeholders: dryRun,
-          }),
+            marketingApi: flags.marketingApi ?? 'auto',
+            notice: say,
+          });
+          for (const warning of setup.warnings ?? []) say(warning);
+          await setup.prepare?.();
+          return setup;
+        },
         clock: io.clock ?? systemClock,
         signal: interrupt.signal,
         redact,

@@ -60,6 +60,12 @@ export interface RecipientFacts {
   resumedAt: number | undefined;
   /** The provider family of the latest attempt's run (for codes recorded by send). */
   family: ProviderFamily;
+  /**
+   * Whether any status event matched an attempt of the latest attempt's run. Without one, reconcile
+   * cannot see deliveries (a Twilio send without a status callback URL, a webhook never set up):
+   * an accepted message is then never declared ttl_expired.
+   */
+  deliveriesVisible?: boolean;
 }
 
 export type ListName = 'retry' | 'sms_fallback' | 'suppress' | 'in_doubt' | 'failed';
@@ -112,7 +118,7 @@ export function decideRecipient(facts: RecipientFacts, now: number): Decision {
   // Accepted (or proven accepted by a `sent` event) and neither delivered nor read: dropped once the
   // TTL and a buffer have passed (Meta: no delivered webhook within the TTL means dropped).
   const acceptedAt = latest.ledger === 'accepted' ? latest.outcomeAt : latest.intentAt;
-  if (now > acceptedAt + facts.ttlMs + ttlBufferMs(facts.ttlMs)) return { state: 'sms_fallback', list: 'sms_fallback', reason: 'ttl_expired', code: '' };
+  if (facts.deliveriesVisible !== false && now > acceptedAt + facts.ttlMs + ttlBufferMs(facts.ttlMs)) return { state: 'sms_fallback', list: 'sms_fallback', reason: 'ttl_expired', code: '' };
   return { state: 'sent', list: undefined, reason: '', code: '' };
 }
 

@@ -81,6 +81,8 @@ export class CampaignFold {
   private readonly slotFailFamily = uint8s();
 
   private readonly byMessageId = new Map<string, number>();
+  /** Runs (by index) with at least one status event matched to one of their attempts. */
+  private readonly runsWithEvents = new Set<number>();
   /**
    * Message ids the ledger records for two or more recipients (a provider that answered wrongly):
    * their events could be about any of them, so they are applied to none.
@@ -322,7 +324,27 @@ export class CampaignFold {
       optedOut,
       resumedAt,
       family,
+      deliveriesVisible: this.runsWithEvents.has(this.slotRun.get(latest)),
     };
+  }
+
+  /** Whether any status event matched any attempt (read once every event is in). */
+  get anyStatusMatched(): boolean {
+    this.settleEvents();
+    return this.runsWithEvents.size > 0;
+  }
+
+  /**
+   * How far recipient `r`'s latest attempt got, for the summary's funnel: 3 read, 2 delivered,
+   * 1 accepted (by the ledger, or proven by an event), 0 not accepted, -1 failed in the answer, -2
+   * accepted and then failed (a status callback).
+   */
+  funnelStageOf(r: number): number {
+    const latest = this.attemptFacts(this.latestSlot.get(r));
+    const run = this.runs[this.slotRun.get(this.latestSlot.get(r))] ?? this.runs[this.runs.length - 1];
+    if (failureOf(latest, familyOf(run?.provider))) return latest.ledger === 'accepted' ? -2 : -1;
+    if (latest.rank >= 2) return latest.rank;
+    return latest.ledger === 'accepted' || latest.evidence ? 1 : 0;
   }
 
   private attemptFacts(s: number): AttemptFacts {
@@ -357,6 +379,7 @@ export class CampaignFold {
   }
 
   private joinStatus(s: number, rank: number, failCode: number, failAt: number, family: number): void {
+    this.runsWithEvents.add(this.slotRun.get(s));
     if (rank > this.slotRank.get(s)) this.slotRank.set(s, rank);
     if (failCode !== NO_FAILURE && worseFailure(failAt, failCode, this.slotFailAt.get(s), this.slotFailCode.get(s))) {
       this.slotFailCode.set(s, failCode);
