@@ -111,7 +111,7 @@ describe('output into a pipe whose reader has gone', () => {
     expect(sent.code).toBe(0);
     const result = await runClosed(['reconcile', '--ledger', 'campaign.ledger.jsonl', '--out', 'lists', '--json'], { stdout: 'at-once', stderr: 'at-once' }, {}, dir);
     expect(result.code).toBe(0);
-    expect((await readdir(path.join(dir, 'lists'))).sort()).toEqual(['in-doubt.csv', 'retry.csv', 'sms-fallback.csv', 'summary.json', 'suppress.csv']);
+    expect((await readdir(path.join(dir, 'lists'))).sort()).toEqual(['failed.csv', 'in-doubt.csv', 'retry.csv', 'sms-fallback.csv', 'summary.json', 'suppress.csv']);
   });
 });
 
