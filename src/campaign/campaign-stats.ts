@@ -11,6 +11,8 @@ export interface CampaignStats {
   skipped: number;
   /** In doubt in the ledger from an earlier run: skipped, never re-sent automatically. */
   skipped_in_doubt: number;
+  /** Rows of a retry list whose `due_at` has not come yet: skipped, sent by a later run. */
+  skipped_not_due: number;
   rejected: Partial<Record<RejectReason, number>>;
   /** Failed attempts by provider error code (retried ones included). */
   errors: Record<string, number>;
@@ -31,7 +33,7 @@ export interface CampaignStats {
 
 /** The counts of a run that has not started. */
 export function emptyStats(): CampaignStats {
-  return { accepted: 0, held: 0, failed: 0, in_doubt: 0, skipped: 0, skipped_in_doubt: 0, rejected: {}, errors: {}, retries: 0, duplicate_message_ids: 0, requests: 0, firstRequestAt: undefined, lastRequestAt: undefined, throttle: undefined };
+  return { accepted: 0, held: 0, failed: 0, in_doubt: 0, skipped: 0, skipped_in_doubt: 0, skipped_not_due: 0, rejected: {}, errors: {}, retries: 0, duplicate_message_ids: 0, requests: 0, firstRequestAt: undefined, lastRequestAt: undefined, throttle: undefined };
 }
 
 /** Requests per second between the first request and the last; 0 with fewer than two. */

@@ -1,4 +1,5 @@
 import { attemptsOf, resumeDecision, type ResumePlan } from '../ledger/plan-resume.js';
+import { notYetDue } from './retry-list.js';
 import type { Recipient } from '../recipients/audience.js';
 import type { Audience } from '../recipients/open-audience.js';
 import type { CsvRow } from '../recipients/read-csv.js';
@@ -49,6 +50,10 @@ export class JobSource {
     for (;;) {
       const recipient = this.batch.pop() ?? (await this.nextBatch());
       if (!recipient) return undefined;
+      if (notYetDue(recipient, clock.date().getTime())) {
+        stats.skipped_not_due++;
+        continue;
+      }
       const decision = resumeDecision(plan, recipient.phone, recipient.listedAttempts);
       if (decision === 'done') {
         stats.skipped++;

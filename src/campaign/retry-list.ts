@@ -4,6 +4,12 @@ import type { RunRecord } from '../ledger/ledger-records.js';
 import { openCsv } from '../recipients/read-csv.js';
 import { isRetryListHeader } from '../recipients/retry-list-header.js';
 import { exists } from '../fs/exists.js';
+import type { Recipient } from '../recipients/audience.js';
+
+/** A retry-list row whose retry is not due yet at `now` (ms): skipped, and sent by a later run. */
+export function notYetDue(recipient: Recipient, now: number): boolean {
+  return recipient.listedDueAt !== undefined && recipient.listedDueAt > now;
+}
 
 /** Whether a CSV is a retry list written by `reconcile` (its header has reason, error_code, attempts). */
 export async function isRetryList(csvFile: string): Promise<boolean> {

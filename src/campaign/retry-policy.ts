@@ -48,8 +48,8 @@ export function nextRetry(outcome: Outcome, history: AttemptHistory): RetryDecis
       return { retry: true, delayMs: Math.max(PAIR_GAP_MS, 4 ** history.pairRateRetries * 1000) };
     case 'transient':
       if (history.transientRetries >= MAX_TRANSIENT_RETRIES) return { retry: false };
-      // 131057 (maintenance, e.g. a throughput upgrade) lasts about a minute.
-      if (outcome.code === '131057') return { retry: true, delayMs: 60_000 };
+      // The code's own wait, from the table (131057 maintenance: a minute; 134101 template sync: ten minutes).
+      if (outcome.retryDelayMs !== undefined) return { retry: true, delayMs: Math.max(PAIR_GAP_MS, outcome.retryDelayMs) };
       return { retry: true, delayMs: PAIR_GAP_MS * 2 ** history.transientRetries };
     default:
       return { retry: false };

@@ -20,7 +20,7 @@ import type { TemplateSpec } from '../template/template-spec.js';
 import { AtomicFile } from '../fs/atomic-file.js';
 import type { Clock } from './clock.js';
 import { Pacer } from './pacer.js';
-import { campaignTemplate, isRetryList } from './retry-list.js';
+import { campaignTemplate, isRetryList, notYetDue } from './retry-list.js';
 import { ledgerStop, type CampaignEnd } from './campaign-end.js';
 import type { CampaignStats } from './campaign-stats.js';
 import { runCampaign } from './run-campaign.js';
@@ -52,13 +52,16 @@ export interface SendOptions {
  * Twilio the spec's Content SID), with a redactor for its credentials. Called once the spec is
  * loaded; a missing credential or a refused base URL throws here, before anything is sent.
  */
-export type ResolveProvider = (spec: TemplateSpec) => { provider: Provider; redact: (text: string) => string };
+export type ResolveProvider = (spec: TemplateSpec) => Promise<{ provider: Provider; redact: (text: string) => string }> | { provider: Provider; redact: (text: string) => string };
 
 /** What the user is asked to confirm. */
 export interface SendPlan {
   toSend: number;
   alreadyDone: number;
   inDoubt: number;
+  /** Rows of a retry list not due yet (`due_at` later than now), and the earliest of their due times (ms). */
+  notDue: number;
+  nextDueAt: number | undefined;
   provider: ProviderName;
   template: ValidationReport['template'];
   mps: number;
@@ -128,7 +131,7 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
     options.templateFile ?? (retryList ? await campaignTemplate(plan.lastRun!, options.ledgerFile, options.csvFile) : await findTemplateSpec(options.csvFile));
   const inputs = { ...options, templateFile };
   const spec = await loadTemplateSpec(templateFile);
-  const setup = deps.resolveProvider(spec);
+  const setup = await deps.resolveProvider(spec);
   const redact = (text: string) => deps.redact(setup.redact(text));
   const [csvSha, templateSha] = await Promise.all([hashFile(options.csvFile), hashFile(templateFile)]);
   checkUnchanged(plan, csvSha, templateSha, retryList, inputs);
@@ -140,20 +143,27 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
   let toSend = 0;
   let alreadyDone = 0;
   let inDoubt = 0;
+  let notDue = 0;
+  let nextDueAt = Infinity;
   const validation = await validateCampaign({
     ...source,
     onRecipient: (recipient) => {
+      if (notYetDue(recipient, deps.clock.date().getTime())) {
+        notDue++;
+        nextDueAt = Math.min(nextDueAt, recipient.listedDueAt!);
+        return;
+      }
       const decision = resumeDecision(plan, recipient.phone, recipient.listedAttempts);
       if (decision === 'done') alreadyDone++;
       else if (decision === 'in_doubt') inDoubt++;
       else toSend++;
     },
   });
-  const sendPlan: SendPlan = { toSend, alreadyDone, inDoubt, provider: options.provider, template: validation.template, mps: options.mps, validation };
+  const sendPlan: SendPlan = { toSend, alreadyDone, inDoubt, notDue, nextDueAt: notDue > 0 ? nextDueAt : undefined, provider: options.provider, template: validation.template, mps: options.mps, validation };
 
   if (options.dryRunFile !== undefined || !lock) {
     const file = options.dryRunFile!;
-    const requests = await writeDryRun(source, setup.provider, plan, redact, file);
+    const requests = await writeDryRun(source, setup.provider, plan, redact, file, deps.clock.date().getTime());
     return { kind: 'dry_run', plan: sendPlan, file, requests };
   }
   if (toSend > 0 && !(await deps.confirm(sendPlan))) return { kind: 'cancelled', plan: sendPlan };
@@ -188,6 +198,8 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
       language: spec.language.code,
       category: spec.category,
       ttl_seconds: spec.ttlSeconds,
+      // Which API the messages go through (SPEC "Marketing Messages API"); a switch during the run is announced.
+      route: setup.provider.route?.() ?? 'provider',
       phone_column: options.phoneColumn,
       opt_in_column: options.optInColumn,
       ...(retryList ? { retry_list: true } : {}),
@@ -244,7 +256,7 @@ function checkUnchanged(plan: ResumePlan, csvSha: string, templateSha: string, r
  * an atomic file (a regular file, owner-only: the requests hold phone numbers; complete or not
  * there, also on a full disk).
  */
-async function writeDryRun(source: AudienceSource, provider: Provider, plan: ResumePlan, redact: (text: string) => string, file: string): Promise<number> {
+async function writeDryRun(source: AudienceSource, provider: Provider, plan: ResumePlan, redact: (text: string) => string, file: string, now: number): Promise<number> {
   const out = await AtomicFile.open(file);
   let audience;
   try {
@@ -261,7 +273,7 @@ async function writeDryRun(source: AudienceSource, provider: Provider, plan: Res
         const verdict = audience.check(row);
         if (!verdict.ok) continue;
         const { recipient } = verdict;
-        if (resumeDecision(plan, recipient.phone, recipient.listedAttempts) !== 'send') continue;
+        if (notYetDue(recipient, now) || resumeDecision(plan, recipient.phone, recipient.listedAttempts) !== 'send') continue;
         const request = provider.buildRequest({
           phone: recipient.phone,
           template: audience.template.render(recipient.fields),

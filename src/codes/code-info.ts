@@ -22,7 +22,17 @@ export type ErrorClass =
   /** The person opted out: never message again. */
   | 'opted_out'
   /** A held message of a paused template was dropped: retry after the template is fixed. */
-  | 'template_paused';
+  | 'template_paused'
+  /**
+   * The account sends marketing templates only through the Marketing Messages API (131063): send
+   * switches a marketing campaign to `/marketing_messages` once, where `--marketing-api` allows it.
+   */
+  | 'route_marketing'
+  /**
+   * The Marketing Messages API takes marketing templates only (131055, 134100): send switches to
+   * `/messages` once under `--marketing-api auto`; under `always` it stops the campaign.
+   */
+  | 'route_messages';
 
 /** The code tables there are: a provider's answers and callbacks use one of them (its `family`). */
 export const CODE_FAMILIES = ['meta', 'twilio'] as const;
@@ -34,6 +44,13 @@ export type SmsReason = 'experiment' | 'not_on_whatsapp';
 export interface CodeInfo {
   class: ErrorClass;
   title: string;
+  /**
+   * Where the row comes from: an official page's URL, or a seed file (`seeds/003…:111`) where the
+   * official page could not be read. Official pages win where they disagree.
+   */
+  source: string;
+  /** What about the row is not confirmed by a primary source, when something is. */
+  uncertain?: string;
   /** For stop_campaign: what the operator should do. */
   fix?: string;
   /** For sms_fallback: the `reason` reconcile writes in sms-fallback.csv. */
@@ -46,6 +63,17 @@ export interface CodeInfo {
   inCallback?: ErrorClass;
   /** For an in-run retry that must wait longer than the usual backoff (131057: about a minute). */
   retryDelayMs?: number;
+  /**
+   * For a campaign-stopping code that arrives in a status callback (or a message held back): the
+   * recipient goes on retry.csv with this reason, due this long after the failure (0: as soon as
+   * the cause is fixed). Without it: reason `campaign_stopped`, due at once.
+   */
+  laterRetry?: { reason: string; afterMs: number };
+  /**
+   * What the code means in an answer from the Marketing Messages API (`/marketing_messages`), where
+   * that differs: 131009 right after onboarding is the template's ad sync, not a bad parameter.
+   */
+  onMarketingApi?: { class: ErrorClass; title?: string; retryDelayMs?: number };
   /** The HTTP status the provider answers this code with (what the emulator answers). */
   httpStatus?: number;
   /** The same failure in another family's numbers (what Twilio reports when Meta reports this). */

@@ -10,6 +10,9 @@ import { TWILIO_CODES } from './twilio-codes.js';
 
 export { CODE_FAMILIES, type CodeInfo, type ErrorClass, type ProviderFamily, type SmsReason } from './code-info.js';
 
+/** Which API a message went through: Meta's `/messages`, the Marketing Messages API, or the provider's own routing (Twilio). */
+export type SendRoute = 'messages' | 'marketing_messages' | 'provider';
+
 const TABLES: Record<ProviderFamily, CodeTable> = { meta: META_CODES, twilio: TWILIO_CODES };
 
 /** What a provider error code means, or undefined for a code not in the table. */
@@ -40,7 +43,31 @@ export function retryDelayMs(family: ProviderFamily, code: number): number | und
   return lookupCode(family, code)?.retryDelayMs;
 }
 
+/** Every row of a family's table, in numeric order (ranges not included): what the per-row tests walk. */
+export function allCodes(family: ProviderFamily): [number, CodeInfo][] {
+  return [...TABLES[family].rows].sort(([a], [b]) => a - b);
+}
+
+/**
+ * What a code means in an answer on a route: the Marketing Messages API gives some codes another
+ * meaning (131009 right after onboarding: the template's ad sync). Undefined for a code not in the table.
+ */
+export function answerMeaning(family: ProviderFamily, code: number, route: SendRoute): CodeInfo | undefined {
+  const info = lookupCode(family, code);
+  if (route !== 'marketing_messages' || !info?.onMarketingApi) return info;
+  const { onMarketingApi } = info;
+  return { ...info, class: onMarketingApi.class, title: onMarketingApi.title ?? info.title, retryDelayMs: onMarketingApi.retryDelayMs };
+}
+
+/**
+ * Reconcile's retry for a campaign-stopping code that arrived in a callback: its reason and how
+ * long after the failure it is due (0: at once, once the cause is fixed).
+ */
+export function laterRetryOf(family: ProviderFamily, code: number): { reason: string; afterMs: number } {
+  return lookupCode(family, code)?.laterRetry ?? { reason: 'campaign_stopped', afterMs: 0 };
+}
+
 /** Every code of a class in a family's table, in numeric order (ranges not included). */
 export function codesOfClass(family: ProviderFamily, errorClass: ErrorClass): number[] {
-  return [...TABLES[family].rows].filter(([, info]) => info.class === errorClass).map(([code]) => code);
+  return allCodes(family).filter(([, info]) => info.class === errorClass).map(([code]) => code);
 }

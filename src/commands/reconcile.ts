@@ -68,6 +68,20 @@ export function formatReconcile(result: ReconcileResult): string {
   const ambiguous = events.ambiguous > 0 ? `, ${events.ambiguous} naming only a message id given to several recipients` : '';
   out.push(`events: ${events.lines} lines from ${events.files} file(s), ${events.matched} matched, ${events.unmatched} about other messages or people${ambiguous}, ${events.unknown} not understood`);
   const tableStyle = { colAligns: ['left', 'right'] as ('left' | 'right')[], style: { head: [], border: [] }, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } };
+  if (!summary.deliveries_visible && summary.recipients > 0) {
+    out.push(
+      '! no status events matched this campaign: reconcile cannot see deliveries, so nobody is declared ttl_expired (accepted messages stay "sent"). Is the webhook receiving callbacks, and was --events given? For Twilio, send needs --status-callback',
+    );
+  }
+  const { funnel } = summary;
+  const funnelTable = new Table({ ...tableStyle, head: ['funnel', 'recipients', '%'], colAligns: ['left', 'right', 'right'] });
+  const percent = (p: number) => `${p.toFixed(1)} %`;
+  funnelTable.push(['accepted', funnel.accepted.count, percent(funnel.accepted.percent)]);
+  funnelTable.push(['delivered', funnel.delivered.count, percent(funnel.delivered.percent)]);
+  funnelTable.push(['read', funnel.read.count, percent(funnel.read.percent)]);
+  funnelTable.push(['failed', funnel.failed.count, percent(funnel.failed.percent)]);
+  for (const [code, n] of Object.entries(funnel.failed.by_code).sort((a, b) => b[1] - a[1])) funnelTable.push([`  failed with ${code}`, n, '']);
+  out.push(funnelTable.toString());
   const states = new Table(tableStyle);
   for (const [state, count] of Object.entries(summary.states)) states.push([state.replace('_', ' '), count]);
   out.push(states.toString());

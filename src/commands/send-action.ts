@@ -7,6 +7,7 @@ import { sendCampaign, type SendPlan, type SendResult } from '../campaign/send-c
 import { loadEnv } from '../config/load-env.js';
 import { InterruptedError, LedgerError, ProviderStopError, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
+import type { MarketingApiPolicy } from '../providers/marketing-api-policy.js';
 import { environmentRedactor, providerFromEnv, type ProviderName } from '../providers/index.js';
 import { FIXED_REJECT_REASONS } from '../recipients/audience.js';
 import type { countryOption } from './options.js';
@@ -30,6 +31,7 @@ export interface SendFlags {
   allowChangedInputs?: boolean;
   allowInsecureHttp?: boolean;
   statusCallback?: string;
+  marketingApi?: MarketingApiPolicy;
 }
 
 export interface SendEnvironment {
@@ -94,12 +96,18 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
       },
       {
         // The provider comes from the environment, here: the use case is handed the result.
-        resolveProvider: (spec) =>
-          providerFromEnv(flags.provider, env, spec, {
+        resolveProvider: async (spec) => {
+          const setup = providerFromEnv(flags.provider, env, spec, {
             allowInsecureHttp: flags.allowInsecureHttp === true,
             statusCallbackUrl: flags.statusCallback,
             placeholders: dryRun,
-          }),
+            marketingApi: flags.marketingApi ?? 'auto',
+            notice: say,
+          });
+          for (const warning of setup.warnings ?? []) say(warning);
+          await setup.prepare?.();
+          return setup;
+        },
         clock: io.clock ?? systemClock,
         signal: interrupt.signal,
         redact,
@@ -164,6 +172,7 @@ function summaryKeys(stats: CampaignStats | undefined, plan: SendPlan, ledger: s
     in_doubt: stats?.in_doubt ?? 0,
     skipped: stats?.skipped ?? plan.alreadyDone,
     skipped_in_doubt: stats?.skipped_in_doubt ?? plan.inDoubt,
+    not_due: stats?.skipped_not_due ?? plan.notDue,
     held: stats?.held ?? 0,
     retries: stats?.retries ?? 0,
     duplicate_message_ids: stats?.duplicate_message_ids ?? 0,
@@ -179,6 +188,7 @@ function describePlan(plan: SendPlan): string {
   const parts = [
     `${plan.validation.rows} rows: ${plan.validation.sendable} sendable, ${rejected} rejected (run validate for the reasons)`,
     plan.alreadyDone + plan.inDoubt > 0 ? `ledger: ${plan.alreadyDone} already done, ${plan.inDoubt} in doubt (not re-sent)` : undefined,
+    plan.notDue > 0 ? `retry list: ${plan.notDue} not due yet (the next at ${new Date(plan.nextDueAt!).toISOString()}): left for a later run` : undefined,
     `to send: ${plan.toSend} with ${template.name} (${template.language}, ${template.category}) through ${plan.provider} at ${plan.mps}/s, about ${formatDuration(plan.toSend / plan.mps)}`,
     ...plan.validation.warnings.map((w) => `! ${w.message}`),
   ];
@@ -195,6 +205,7 @@ function summaryTable(stats: CampaignStats, plan: SendPlan, durationMs: number):
   table.push(['in doubt (never re-sent automatically)', stats.in_doubt]);
   table.push(['skipped: already done in the ledger', stats.skipped]);
   if (stats.skipped_in_doubt > 0) table.push(['skipped: in doubt in the ledger', stats.skipped_in_doubt]);
+  if (stats.skipped_not_due > 0) table.push(['skipped: retry not due yet', stats.skipped_not_due]);
   table.push(['rejected by validation', plan.validation.rows - plan.validation.sendable]);
   table.push(['retries', stats.retries]);
   table.push(['duration', formatDuration(seconds)]);

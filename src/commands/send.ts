@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
+import { MARKETING_API_POLICIES } from '../providers/marketing-api-policy.js';
 import { PROVIDER_NAMES } from '../providers/index.js';
 import { audienceOptions, choiceOption, positiveIntegerOption } from './options.js';
 import type { SendEnvironment, SendFlags } from './send-action.js';
@@ -19,6 +20,7 @@ export function registerSend(program: Command, io: Io, environment: SendEnvironm
     .option('--max-consecutive-failures <n>', 'stop after this many failed sends in a row', positiveIntegerOption, 25)
     .option('--allow-changed-inputs', 'resume although the CSV or template changed since the ledger’s last run')
     .option('--allow-insecure-http', 'allow a plain http:// base URL to another machine')
+    .option('--marketing-api <mode>', 'marketing templates through the Marketing Messages API: auto (when the account is onboarded; 360dialog routes itself) | always | never', choiceOption(MARKETING_API_POLICIES), 'auto')
     .option('--status-callback <url>', "Twilio: where Twilio posts status callbacks (or TWILIO_STATUS_CALLBACK_URL)")
     // The implementation (got, ora, the pipeline) loads only when send runs: validate starts faster and smaller.
     .action(async (csvFile: string, flags: SendFlags) => (await import('./send-action.js')).sendAction(csvFile, flags, io, environment));

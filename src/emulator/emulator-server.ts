@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { listen } from '../net/http-server.js';
 import type { EmulatedMessage, EmulatorAnswer, EmulatorRoute } from '../providers/emulator-route.js';
 import { PROVIDER_MODULES, type ProviderName } from '../providers/index.js';
-import { DEFAULT_SCENARIO, ruleFor, type Scenario } from './scenario.js';
+import { accountOf, DEFAULT_SCENARIO, ruleFor, type Scenario } from './scenario.js';
 
 /**
  * The credentials the emulator accepts, by environment variable (WA_TOKEN, TWILIO_AUTH_TOKEN…):
@@ -29,7 +29,7 @@ export interface EmulatorLogEntry {
   provider: ProviderName | 'unknown';
   path: string;
   status: number;
-  outcome: 'accepted' | 'held' | 'dropped' | 'error' | 'throttled' | 'refused';
+  outcome: 'accepted' | 'held' | 'dropped' | 'error' | 'throttled' | 'refused' | 'served';
   to?: string;
   code?: number;
   message_id?: string;
@@ -75,6 +75,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const sendTimes = new Map<string, number[]>();
   const lastSendTo = new Map<string, number>();
   const transientSeen = new Map<string, number>();
+  const account = accountOf(scenario);
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch(() => {
@@ -86,10 +87,17 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // Limits and the log go by arrival, as the platform's would.
     const arrived = now();
-    const path = (req.url ?? '/').split('?')[0]!;
+    const [path = '/', query = ''] = (req.url ?? '/').split('?');
     const body = await readBody(req);
     if (body === undefined) return json(res, 413, { error: { message: 'Request entity too large' } });
     const method = req.method ?? 'GET';
+    for (const candidate of PROVIDER_MODULES) {
+      const served = candidate.emulator.serve?.({ method, path, headers: req.headers, body, query: new URLSearchParams(query) }, credentials, account);
+      if (served) {
+        log({ at: new Date(arrived).toISOString(), provider: candidate.name, path, status: served.status, outcome: served.status === 200 ? 'served' : 'refused' });
+        return answer(res, served);
+      }
+    }
     const module = PROVIDER_MODULES.find((candidate) => candidate.emulator.matches(method, path));
     if (!module) {
       log({ at: new Date(arrived).toISOString(), provider: 'unknown', path, status: 404, outcome: 'refused' });
@@ -101,7 +109,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   async function send(provider: ProviderName, route: EmulatorRoute, request: Parameters<EmulatorRoute['read']>[0], arrived: number, req: IncomingMessage, res: ServerResponse) {
     const at = new Date(arrived).toISOString();
     const { path } = request;
-    const read = route.read(request, credentials);
+    const read = route.read(request, credentials, account);
     if (!read.ok) {
       log({ at, provider, path, status: read.answer.status, outcome: 'refused', code: read.code });
       return answer(res, read.answer);
@@ -129,7 +137,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     const messageId = route.newMessageId();
     const waId = whatsAppId(to);
     if (route.pairRateLimited) notePairSend(pair, arrived);
-    options.onAccepted?.({ provider, messageId, to, waId, correlationId: cid, statusCallback: read.statusCallback });
+    options.onAccepted?.({ provider, messageId, to, waId, correlationId: cid, statusCallback: read.statusCallback, ...(read.pricingCategory ? { pricingCategory: read.pricingCategory } : {}) });
     if (decision.kind === 'drop') {
       log({ ...entry, status: 0, outcome: 'dropped', message_id: messageId });
       req.socket.destroy();

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import { parseYaml, type YamlPath } from '../parse-yaml.js';
 import { describeOpenError } from '../fs/describe-open-error.js';
+import { DEFAULT_ACCOUNT, type EmulatedAccount } from '../providers/emulator-route.js';
 
 /** What the emulator does with a send to one recipient. */
 export type ScenarioOutcome =
@@ -36,6 +37,22 @@ export interface Scenario {
   duplicateCallbacks?: boolean;
   /** Send a message's status callbacks in random order (webhooks are unordered). */
   shuffleCallbacks?: boolean;
+  /** The account's Marketing Messages API onboarding status (default ONBOARDED). */
+  onboardingStatus?: string;
+  /** False: marketing templates are refused on `/messages` with 131063 (disable_marketing_messages_on_cloud_api). */
+  marketingOnCloudApi?: boolean;
+  /** Template name → category (`utility`, `authentication`, `marketing`); unlisted templates are marketing. */
+  templateCategories?: Record<string, string>;
+}
+
+/** The emulated account a scenario describes (its Marketing Messages API onboarding and templates). */
+export function accountOf(scenario: Scenario): EmulatedAccount {
+  const categories = new Map(Object.entries(scenario.templateCategories ?? {}));
+  return {
+    onboarding: scenario.onboardingStatus ?? DEFAULT_ACCOUNT.onboarding,
+    marketingOnCloudApi: scenario.marketingOnCloudApi ?? true,
+    categoryOf: (name) => categories.get(name) ?? 'marketing',
+  };
 }
 
 export const DEFAULT_SCENARIO: Scenario = { rules: [], latencyMs: 0 };
@@ -76,7 +93,18 @@ export function parseScenario(value: unknown, file = 'scenario', lineOf: (path: 
   if (!Number.isFinite(latencyMs) || latencyMs < 0) fail(['latency_ms'], 'latency_ms must be a number of milliseconds');
   const rules = own(value, 'rules') ?? [];
   if (!Array.isArray(rules)) return fail(['rules'], 'rules must be a list');
+  const onboarding = own(value, 'onboarding_status');
+  if (onboarding !== undefined && (typeof onboarding !== 'string' || !/^[A-Z_]+$/.test(onboarding))) fail(['onboarding_status'], 'onboarding_status must be a status such as ONBOARDED or ELIGIBLE');
+  const marketingOnCloudApi = own(value, 'marketing_on_cloud_api');
+  if (marketingOnCloudApi !== undefined && typeof marketingOnCloudApi !== 'boolean') fail(['marketing_on_cloud_api'], 'marketing_on_cloud_api must be true or false');
+  const categories = own(value, 'template_categories');
+  if (categories !== undefined && (!isMapping(categories) || Object.values(categories).some((c) => c !== 'marketing' && c !== 'utility' && c !== 'authentication'))) {
+    fail(['template_categories'], 'template_categories maps template names to marketing, utility or authentication');
+  }
   return {
+    ...(typeof onboarding === 'string' ? { onboardingStatus: onboarding } : {}),
+    ...(typeof marketingOnCloudApi === 'boolean' ? { marketingOnCloudApi } : {}),
+    ...(categories !== undefined ? { templateCategories: Object.fromEntries(Object.entries(categories as Record<string, string>)) } : {}),
     latencyMs,
     duplicateCallbacks: own(value, 'duplicate_callbacks') === true,
     shuffleCallbacks: own(value, 'shuffle_callbacks') === true,

@@ -23,6 +23,11 @@ export interface RunRecord {
   language: string;
   category: string;
   ttl_seconds: number;
+  /**
+   * The API the run's messages went through: `messages`, `marketing_messages` (the Marketing
+   * Messages API), or `provider` (Twilio routes on its side). Ledgers before it have none.
+   */
+  route?: 'messages' | 'marketing_messages' | 'provider';
   /** The CSV's phone and opt-in columns (reconcile writes them back as `phone` and `opt_in`). */
   phone_column?: string;
   opt_in_column?: string;

@@ -1,4 +1,4 @@
-import { lookupCode, type ProviderFamily } from '../codes/error-codes.js';
+import { answerMeaning, type ProviderFamily, type SendRoute } from '../codes/error-codes.js';
 import type { HttpResponse, Outcome } from './provider.js';
 
 /**
@@ -14,6 +14,7 @@ export function classifyFailure(
   family: ProviderFamily,
   response: HttpResponse,
   providerError: { code: number; message: string } | undefined,
+  route: SendRoute = 'messages',
 ): Outcome {
   const { status } = response;
   const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
@@ -22,7 +23,7 @@ export function classifyFailure(
   if (providerError) {
     const code = String(providerError.code);
     const title = providerError.message;
-    const info = lookupCode(family, providerError.code);
+    const info = answerMeaning(family, providerError.code, route);
     if (info) {
       switch (info.class) {
         case 'throttle':
@@ -30,9 +31,13 @@ export function classifyFailure(
         case 'pair_rate':
           return { kind: 'pair_rate', code, title };
         case 'transient':
-          return { kind: 'transient', code, title };
+          return info.retryDelayMs === undefined ? { kind: 'transient', code, title } : { kind: 'transient', code, title, retryDelayMs: info.retryDelayMs };
         case 'stop_campaign':
           return { kind: 'stop', code, title, fix: info.fix ?? 'see the provider’s error-code page' };
+        case 'route_marketing':
+        case 'route_messages':
+          // A provider that routes marketing templates handles these before asking here (marketing-router.ts).
+          return { kind: 'stop', code, title, fix: 'the account’s marketing templates and this API do not match: see --marketing-api in the README' };
         default:
           return { kind: 'failed', code, title, class: info.class };
       }

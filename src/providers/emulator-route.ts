@@ -12,6 +12,21 @@ export interface EmulatedRequest {
   body: string;
 }
 
+/**
+ * What the emulated account is like, from the scenario: its Marketing Messages API onboarding,
+ * whether marketing templates may still go through `/messages`, and its templates' categories.
+ */
+export interface EmulatedAccount {
+  /** `marketing_messages_onboarding_status` (`ONBOARDED`, `ELIGIBLE`, …). */
+  onboarding: string;
+  /** False: the WABA set disable_marketing_messages_on_cloud_api, and `/messages` answers marketing templates with 131063. */
+  marketingOnCloudApi: boolean;
+  /** A template's category by name (`marketing`, `utility`, `authentication`); unlisted ones are marketing. */
+  categoryOf(name: string): string;
+}
+
+export const DEFAULT_ACCOUNT: EmulatedAccount = { onboarding: 'ONBOARDED', marketingOnCloudApi: true, categoryOf: () => 'marketing' };
+
 /** A send request as the emulated platform reads it: refused, or the facts the emulator needs. */
 export type EmulatedSend =
   | { ok: false; code: number; answer: EmulatorAnswer }
@@ -24,6 +39,8 @@ export type EmulatedSend =
       statusCallback: string | undefined;
       /** Whose throughput the send counts against (a phone-number id, a sender number). */
       sender: string;
+      /** What the status callbacks' pricing says (`marketing_lite` through the Marketing Messages API), where it differs. */
+      pricingCategory?: string;
       /** The platform's success answer to this request. */
       answer(accepted: { messageId: string; waId: string; held: boolean; now: number }): EmulatorAnswer;
     };
@@ -37,6 +54,8 @@ export interface EmulatedMessage {
   waId: string;
   correlationId: string | undefined;
   statusCallback: string | undefined;
+  /** The pricing category of its callbacks, when the send said (`marketing_lite`). */
+  pricingCategory?: string;
 }
 
 /** One status of one message, as the platform reports it. */
@@ -73,8 +92,10 @@ export interface EmulatorRoute {
   env(url: string, credentials: Readonly<Record<string, string>>): Record<string, string>;
   /** Whether a request is a send to this provider. */
   matches(method: string, path: string): boolean;
-  /** Checks the credentials, then the request, as the platform does. */
-  read(request: EmulatedRequest, credentials: Readonly<Record<string, string>>): EmulatedSend;
+  /** Checks the credentials, then the request, as the platform does (on an account like `account`). */
+  read(request: EmulatedRequest, credentials: Readonly<Record<string, string>>, account?: EmulatedAccount): EmulatedSend;
+  /** Answers a request that is not a send (the account's onboarding status), or undefined when it is not this provider's. */
+  serve?(request: EmulatedRequest & { query: URLSearchParams }, credentials: Readonly<Record<string, string>>, account: EmulatedAccount): EmulatorAnswer | undefined;
   /** Whether the platform holds messages for quality assessment (Meta's template pacing) when a scenario says `held`. */
   readonly holds: boolean;
   /** The answer over the sender's throughput. */

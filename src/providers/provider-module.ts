@@ -1,4 +1,5 @@
 import type { ProviderFamily } from '../codes/error-codes.js';
+import type { MarketingApiPolicy } from './marketing-api-policy.js';
 import type { TemplateSpec } from '../template/template-spec.js';
 import type { CallbackChannel } from './callback-channel.js';
 import type { EmulatorRoute } from './emulator-route.js';
@@ -12,6 +13,10 @@ export interface ProviderSetupOptions {
   statusCallbackUrl: string | undefined;
   /** For --dry-run: stand-ins for missing credentials instead of an error. */
   placeholders: boolean;
+  /** `send --marketing-api` (default auto): which API a marketing template goes through, where the provider has a choice. */
+  marketingApi?: MarketingApiPolicy;
+  /** One line for the user (a route chosen or switched); default: nowhere. */
+  notice?: (line: string) => void;
 }
 
 export interface ProviderSetup {
@@ -19,6 +24,13 @@ export interface ProviderSetup {
   baseUrl: string;
   /** Removes every credential of this provider from text, in any encoding they travel in. */
   redact: (text: string) => string;
+  /** One-line warnings about the configuration, for the user before anything is sent. */
+  warnings?: string[];
+  /**
+   * What must be asked of the provider before the first message (the Marketing Messages API's
+   * onboarding): resolves once done; a ProviderStopError or ConfigError when the run cannot go on.
+   */
+  prepare?: () => Promise<void>;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { ErrorClass, ProviderFamily } from '../codes/error-codes.js';
+import type { ErrorClass, ProviderFamily, SendRoute } from '../codes/error-codes.js';
 import type { RenderedTemplate } from '../template/bind-template.js';
 
 /** One template message to one recipient. */
@@ -34,7 +34,8 @@ export type Outcome =
   | { kind: 'accepted'; messageId: string; waId: string | undefined; status: string | undefined }
   | { kind: 'throttled'; code: string; title: string; retryAfterMs: number | undefined }
   | { kind: 'pair_rate'; code: string; title: string }
-  | { kind: 'transient'; code: string; title: string }
+  /** `retryDelayMs`: the code's own wait before the in-run retry (131057: a minute; 134101: ten minutes), when it names one. */
+  | { kind: 'transient'; code: string; title: string; retryDelayMs?: number }
   | { kind: 'failed'; code: string; title: string; class: ErrorClass | 'unknown' }
   | { kind: 'stop'; code: string; title: string; fix: string }
   | { kind: 'in_doubt'; code: string; title: string };
@@ -46,6 +47,11 @@ export interface Provider {
   family: ProviderFamily;
   /** The exact HTTP request for a message: pure, so dry runs and tests see what would be sent. */
   buildRequest(message: Message): HttpRequest;
-  /** What an HTTP answer means: pure. */
+  /**
+   * What an HTTP answer means. Pure, except for a provider that routes marketing templates
+   * (Marketing Messages API): an answer saying the route is wrong switches it, once.
+   */
   parseResponse(response: HttpResponse): Outcome;
+  /** The route the next message takes, for the ledger's run record; undefined when the provider routes on its side. */
+  route?(): SendRoute;
 }

@@ -34,6 +34,8 @@ export interface Recipient {
   fields: string[];
   /** On a retry list written by reconcile: the attempts the ledger showed when the list was made. */
   listedAttempts?: number;
+  /** On a retry list: when the retry is due (ms; reconcile's `due_at`). Sent only once it has come. */
+  listedDueAt?: number;
 }
 
 export interface RowIssue {

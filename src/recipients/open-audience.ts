@@ -8,7 +8,7 @@ import { loadSuppressionList, type SuppressionList } from './load-suppression-li
 import { openCsv } from './read-csv.js';
 import { resolveColumns } from './resolve-columns.js';
 import { unescapeFormula } from './formula-safe.js';
-import { isRetryListHeader } from './retry-list-header.js';
+import { isRetryListHeader, RETRY_DUE_COLUMN } from './retry-list-header.js';
 import { isRejectsHeader } from './rejects-header.js';
 import { ConsentValues } from './opt-in.js';
 import type { ConsentTally } from './consent-tally.js';
@@ -88,11 +88,14 @@ export async function openAudience(source: AudienceSource): Promise<Audience> {
     const values = (row: CsvRow) => row.fields.map(unescapeFormula);
     if (!retryList) return { ...shared, retryList, check: (row) => checker.check({ line: row.line, fields: values(row) }), values };
     const attemptsColumn = csv.header.indexOf('attempts');
+    const dueColumn = csv.header.indexOf(RETRY_DUE_COLUMN);
     const check = (row: CsvRow): RowVerdict => {
       const verdict = checker.check({ line: row.line, fields: values(row) });
       if (verdict.ok) {
         const attempts = Number(row.fields[attemptsColumn]);
         if (Number.isInteger(attempts) && attempts > 0) verdict.recipient.listedAttempts = attempts;
+        const dueAt = dueColumn >= 0 ? Date.parse(row.fields[dueColumn] ?? '') : NaN;
+        if (Number.isFinite(dueAt)) verdict.recipient.listedDueAt = dueAt;
       }
       return verdict;
     };

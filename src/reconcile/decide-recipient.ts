@@ -1,4 +1,4 @@
-import { callbackClass, lookupCode, type ErrorClass, type ProviderFamily } from '../codes/error-codes.js';
+import { callbackClass, laterRetryOf, lookupCode, type ErrorClass, type ProviderFamily } from '../codes/error-codes.js';
 import { isUsNumber } from '../recipients/is-us-number.js';
 import type { ListName } from './reconcile-lists.js';
 
@@ -30,6 +30,8 @@ export interface AttemptFacts {
   /** When the outcome was written (ms); the intent's time when there is none. */
   outcomeAt: number;
   ledgerCode: string | undefined;
+  /** The title send recorded with a failure (the provider's words, redacted). */
+  ledgerTitle?: string | undefined;
   /** The class send recorded with a failure (src/codes/). */
   ledgerClass: string | undefined;
   /** Whether any status event matched this attempt (proof the provider accepted it). */
@@ -50,7 +52,7 @@ export interface RecipientFacts {
   retryLaterFailures: number;
   /** Attempts that failed transiently (after send's own in-run retries). */
   transientFailures: number;
-  /** Attempts dropped because their template was paused (132015 in a callback). */
+  /** Attempts held back for a campaign-level cause: a paused template (132015 in a callback), a messaging limit (63018), a stop code in a callback. */
   pausedFailures: number;
   latest: AttemptFacts;
   /** The last word on marketing consent: a stop (user_preferences, keyword, Twilio opt-out, 131050 / 21610) not followed by a resume. */
@@ -59,6 +61,12 @@ export interface RecipientFacts {
   resumedAt: number | undefined;
   /** The provider family of the latest attempt's run (for codes recorded by send). */
   family: ProviderFamily;
+  /**
+   * Whether any status event matched an attempt of the latest attempt's run. Without one, reconcile
+   * cannot see deliveries (a Twilio send without a status callback URL, a webhook never set up):
+   * an accepted message is then never declared ttl_expired.
+   */
+  deliveriesVisible?: boolean;
 }
 
 
@@ -67,13 +75,13 @@ export type RecipientStateName =
   | 'delivered'
   /** Accepted, waiting for a delivery webhook within the TTL. */
   | 'sent'
-  /** A retry is planned but not yet due. */
+  /** A retry is planned but not yet due: on retry.csv with its due time, which send honours. */
   | 'waiting_retry'
   | 'retry'
   | 'sms_fallback'
   | 'suppressed'
   | 'in_doubt'
-  /** Failed for good with a code that no list serves (a row the provider refused): in the summary only. */
+  /** Failed for good for a reason no other list acts on (a row the provider refused, a code not in the table): failed.csv. */
   | 'failed';
 
 export interface Decision {
@@ -82,6 +90,8 @@ export interface Decision {
   reason: string;
   /** The provider error code behind the decision, or '' */
   code: string;
+  /** For `failed`: the error's title (the provider's, or the code table's). */
+  title?: string;
   /** For `waiting_retry` and `retry`: when the retry is (was) due (ms). */
   dueAt?: number;
 }
@@ -108,12 +118,17 @@ export function decideRecipient(facts: RecipientFacts, now: number): Decision {
   // Accepted (or proven accepted by a `sent` event) and neither delivered nor read: dropped once the
   // TTL and a buffer have passed (Meta: no delivered webhook within the TTL means dropped).
   const acceptedAt = latest.ledger === 'accepted' ? latest.outcomeAt : latest.intentAt;
-  if (now > acceptedAt + facts.ttlMs + ttlBufferMs(facts.ttlMs)) return { state: 'sms_fallback', list: 'sms_fallback', reason: 'ttl_expired', code: '' };
+  if (facts.deliveriesVisible !== false && now > acceptedAt + facts.ttlMs + ttlBufferMs(facts.ttlMs)) return { state: 'sms_fallback', list: 'sms_fallback', reason: 'ttl_expired', code: '' };
   return { state: 'sent', list: undefined, reason: '', code: '' };
 }
 
 export interface Failure {
   code: string;
+  /** The provider's title as send recorded it, else the code table's; undefined for a code no one names. */
+  title: string | undefined;
+  /** Where the failure was learned: a status callback, or send's answer. */
+  from: 'callback' | 'answer';
+  family: ProviderFamily;
   errorClass: ErrorClass | undefined;
   /** For an SMS-fallback code: why (src/codes/). */
   smsReason: string | undefined;
@@ -125,12 +140,13 @@ export function failureOf(latest: AttemptFacts, family: ProviderFamily): Failure
     const { code, at, family: eventFamily } = latest.eventFailure;
     // A code can mean something else in a callback than in the send answer (132015: a held
     // message of a paused template dropped, not the campaign stopped): the table says.
-    return { code: code < 0 ? '' : String(code), errorClass: callbackClass(eventFamily, code), smsReason: lookupCode(eventFamily, code)?.reason, at };
+    const info = lookupCode(eventFamily, code);
+    return { code: code < 0 ? '' : String(code), title: info?.title, from: 'callback', family: eventFamily, errorClass: callbackClass(eventFamily, code), smsReason: info?.reason, at };
   }
   if (latest.ledger !== 'failed') return undefined;
   const code = latest.ledgerCode ?? '';
   const info = /^\d+$/.test(code) ? lookupCode(family, Number(code)) : undefined;
-  return { code, errorClass: (latest.ledgerClass as ErrorClass | undefined) ?? info?.class, smsReason: info?.reason, at: latest.outcomeAt };
+  return { code, title: latest.ledgerTitle ?? info?.title, from: 'answer', family, errorClass: (latest.ledgerClass as ErrorClass | undefined) ?? info?.class, smsReason: info?.reason, at: latest.outcomeAt };
 }
 
 function decideFailure(facts: RecipientFacts, failure: Failure, now: number): Decision {
@@ -140,7 +156,8 @@ function decideFailure(facts: RecipientFacts, failure: Failure, now: number): De
     // A retry that could only go out after the TTL (counted from the first attempt) is pointless.
     if (Math.max(dueAt, now) > deadline) return { state: 'sms_fallback', list: 'sms_fallback', reason: 'retries_exhausted', code };
     if (dueAt <= now) return { state: 'retry', list: 'retry', reason, code, dueAt };
-    return { state: 'waiting_retry', list: undefined, reason, code, dueAt };
+    // Listed with its due time, so that no recipient is in no list; send skips it until then.
+    return { state: 'waiting_retry', list: 'retry', reason, code, dueAt };
   };
   switch (failure.errorClass) {
     case 'opted_out':
@@ -165,11 +182,27 @@ function decideFailure(facts: RecipientFacts, failure: Failure, now: number): De
       // Retried as soon as listed (the operator fixes the template first), but not for ever.
       if (facts.pausedFailures > TRANSIENT_RETRY_ROUNDS) return { state: 'sms_fallback', list: 'sms_fallback', reason: 'retries_exhausted', code };
       return scheduled(failure.at, 'template_paused');
-    default:
-      // Refused for this row (bad parameter, invalid number…), a campaign-level code, or a code not
-      // in the table: no list can help; the summary counts it by code.
-      return { state: 'failed', list: undefined, reason: 'failed', code };
+    case 'stop_campaign': {
+      // A campaign-level cause reported for this message (a messaging limit, a spam-rate
+      // restriction, an invitation not accepted): not the person's doing, so they are tried again
+      // once it is over: the code's own reason and wait (src/codes/), within the TTL and not for ever.
+      if (facts.pausedFailures > TRANSIENT_RETRY_ROUNDS) return { state: 'sms_fallback', list: 'sms_fallback', reason: 'retries_exhausted', code };
+      const later = laterRetryOf(failure.family, Number(code));
+      return scheduled(failure.at + later.afterMs, later.reason);
+    }
+    default: {
+      // Refused for this row (bad parameter, media that cannot be fetched, invalid number…) or a
+      // code not in the table: no list acts on it; failed.csv says what a person must look at.
+      const known = failure.errorClass !== undefined && (failure.errorClass as string) !== 'unknown';
+      const reason = !known ? 'unknown_code' : failure.errorClass === 'row_rejected' ? 'rejected' : 'failed';
+      return { state: 'failed', list: 'failed', reason, code, title: failure.title ?? (code === '' ? 'a failure without an error code' : 'not in the code table') };
+    }
   }
+}
+
+/** Error classes that hold a recipient back for a campaign-level cause, for the bounded rounds of retries. */
+export function isHeldBackClass(errorClass: string | undefined): boolean {
+  return errorClass === 'template_paused' || errorClass === 'stop_campaign';
 }
 
 /** Error classes that count as a transient failure of an attempt, for the growing waits. */

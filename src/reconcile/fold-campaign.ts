@@ -3,7 +3,7 @@ import type { LedgerRecord, RunRecord } from '../ledger/ledger-records.js';
 import { familyOf } from '../providers/index.js';
 import { PhoneTable } from '../recipients/phone-table.js';
 import { float64s, int32s, int8s, uint8s } from './number-column.js';
-import { decideRecipient, failureOf, isTransientClass, type AttemptFacts, type Decision, type RecipientFacts } from './decide-recipient.js';
+import { decideRecipient, failureOf, isHeldBackClass, isTransientClass, type AttemptFacts, type Decision, type RecipientFacts } from './decide-recipient.js';
 import type { Signal } from './parse-event.js';
 
 const LEDGER_STATES = ['none', 'accepted', 'failed', 'in_doubt', 'retry'] as const;
@@ -73,12 +73,16 @@ export class CampaignFold {
   /** Error code and class of the outcome, for the few attempts that have one. */
   private readonly slotCode = new Map<number, string>();
   private readonly slotClass = new Map<number, string>();
+  /** The title of a failed outcome (what failed.csv shows). */
+  private readonly slotTitle = new Map<number, string>();
   private readonly slotRank = int8s(); // -1: no event matched
   private readonly slotFailCode = int32s();
   private readonly slotFailAt = float64s();
   private readonly slotFailFamily = uint8s();
 
   private readonly byMessageId = new Map<string, number>();
+  /** Runs (by index) with at least one status event matched to one of their attempts. */
+  private readonly runsWithEvents = new Set<number>();
   /**
    * Message ids the ledger records for two or more recipients (a provider that answered wrongly):
    * their events could be about any of them, so they are applied to none.
@@ -145,6 +149,8 @@ export class CampaignFold {
     this.slotOutcomeAt.set(s, Date.parse(record.at));
     if (record.code !== undefined) this.slotCode.set(s, record.code);
     if (record.class !== undefined) this.slotClass.set(s, record.class);
+    if (record.outcome === 'failed' && typeof record.title === 'string') this.slotTitle.set(s, record.title);
+    else this.slotTitle.delete(s);
     if (record.outcome !== 'in_doubt') this.byCid.delete(record.cid);
     const r = this.slotRecipient.get(s);
     if (record.message_id) this.addMessageId(record.message_id, s, r);
@@ -291,7 +297,7 @@ export class CampaignFold {
       if (!failure) continue;
       if (failure.errorClass === 'retry_later') retryLaterFailures++;
       else if (isTransientClass(failure.errorClass)) transientFailures++;
-      else if (failure.errorClass === 'template_paused') pausedFailures++;
+      else if (isHeldBackClass(failure.errorClass)) pausedFailures++;
       else if (failure.errorClass === 'opted_out' && failure.at > optedOutAt) {
         optedOutAt = failure.at;
         optedOutCode = failure.code;
@@ -318,7 +324,27 @@ export class CampaignFold {
       optedOut,
       resumedAt,
       family,
+      deliveriesVisible: this.runsWithEvents.has(this.slotRun.get(latest)),
     };
+  }
+
+  /** Whether any status event matched any attempt (read once every event is in). */
+  get anyStatusMatched(): boolean {
+    this.settleEvents();
+    return this.runsWithEvents.size > 0;
+  }
+
+  /**
+   * How far recipient `r`'s latest attempt got, for the summary's funnel: 3 read, 2 delivered,
+   * 1 accepted (by the ledger, or proven by an event), 0 not accepted, -1 failed in the answer, -2
+   * accepted and then failed (a status callback).
+   */
+  funnelStageOf(r: number): number {
+    const latest = this.attemptFacts(this.latestSlot.get(r));
+    const run = this.runs[this.slotRun.get(this.latestSlot.get(r))] ?? this.runs[this.runs.length - 1];
+    if (failureOf(latest, familyOf(run?.provider))) return latest.ledger === 'accepted' ? -2 : -1;
+    if (latest.rank >= 2) return latest.rank;
+    return latest.ledger === 'accepted' || latest.evidence ? 1 : 0;
   }
 
   private attemptFacts(s: number): AttemptFacts {
@@ -330,6 +356,7 @@ export class CampaignFold {
       outcomeAt: this.slotOutcomeAt.get(s),
       ledgerCode: this.slotCode.get(s),
       ledgerClass: this.slotClass.get(s),
+      ledgerTitle: this.slotTitle.get(s),
       evidence: rank >= 0,
       rank: Math.max(0, rank),
       eventFailure: failCode === NO_FAILURE ? undefined : { code: failCode, at: this.slotFailAt.get(s), family: CODE_FAMILIES[this.slotFailFamily.get(s)]! },
@@ -352,6 +379,7 @@ export class CampaignFold {
   }
 
   private joinStatus(s: number, rank: number, failCode: number, failAt: number, family: number): void {
+    this.runsWithEvents.add(this.slotRun.get(s));
     if (rank > this.slotRank.get(s)) this.slotRank.set(s, rank);
     if (failCode !== NO_FAILURE && worseFailure(failAt, failCode, this.slotFailAt.get(s), this.slotFailCode.get(s))) {
       this.slotFailCode.set(s, failCode);

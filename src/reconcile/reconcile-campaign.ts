@@ -40,9 +40,32 @@ export interface ReconcileOptions {
 }
 
 /** `summary.json`: a function of the ledger, the events (as a set) and `--now` only. */
+/** One step of the funnel: how many recipients got this far, and their share of all recipients (percent, one decimal). */
+export interface FunnelStep {
+  count: number;
+  percent: number;
+}
+
+/**
+ * What a marketer asks of a campaign, by each recipient's latest attempt: accepted by the provider,
+ * delivered (read included), read, and failed with the failures by code.
+ */
+export interface Funnel {
+  accepted: FunnelStep;
+  delivered: FunnelStep;
+  read: FunnelStep;
+  failed: FunnelStep & { by_code: Record<string, number> };
+}
+
 export interface Summary {
   now: string;
   recipients: number;
+  funnel: Funnel;
+  /**
+   * Whether any status event matched this campaign. Without one reconcile cannot see deliveries:
+   * nobody is declared ttl_expired (accepted recipients stay `sent`).
+   */
+  deliveries_visible: boolean;
   states: Record<RecipientStateName, number>;
   lists: Record<string, number>;
   reasons: Record<string, number>;
@@ -85,7 +108,7 @@ export async function reconcileCampaign(options: ReconcileOptions): Promise<Reco
   }
 
   const decisions = fold.decide(options.now);
-  const summary = summarise(decisions, options.now, fold.recipients, fold.ambiguousMessageIds());
+  const summary = summarise(decisions, options.now, fold, fold.ambiguousMessageIds());
   await ensureFolder(options.outDir);
   await removeStaleTemps(options.outDir);
   const files = await writeLists(fold, decisions, options, ledgerSize, `${JSON.stringify(summary, null, 2)}\n`);
@@ -114,7 +137,23 @@ async function foldLedger(fold: CampaignFold, file: string): Promise<number> {
   return size;
 }
 
-function summarise(decisions: Decision[], now: number, recipients: number, ambiguousMessageIds: number): Summary {
+function summarise(decisions: Decision[], now: number, fold: CampaignFold, ambiguousMessageIds: number): Summary {
+  const recipients = fold.recipients;
+  const reached = [0, 0, 0, 0]; // accepted, delivered, read by stage
+  let failed = 0;
+  const failedByCode = new Map<string, number>();
+  for (let r = 0; r < recipients; r++) {
+    const stage = fold.funnelStageOf(r);
+    if (stage < 0) {
+      failed++;
+      const code = decisions[r]!.code || 'unknown';
+      failedByCode.set(code, (failedByCode.get(code) ?? 0) + 1);
+      if (stage === -2) reached[1]!++;
+    }
+    for (let step = 1; step <= stage; step++) reached[step]!++;
+  }
+  const step = (count: number): FunnelStep => ({ count, percent: recipients === 0 ? 0 : Math.round((count * 1000) / recipients) / 10 });
+  const funnel: Funnel = { accepted: step(reached[1]!), delivered: step(reached[2]!), read: step(reached[3]!), failed: { ...step(failed), by_code: sortedKeys(failedByCode) } };
   const states = Object.fromEntries(STATES.map((state) => [state, 0])) as Record<RecipientStateName, number>;
   const lists: Record<string, number> = Object.fromEntries(Object.values(LIST_FILES).map((file) => [file, 0]));
   // Maps: a code is the ledger's or a callback's text (`constructor`, `__proto__` are codes too).
@@ -131,6 +170,8 @@ function summarise(decisions: Decision[], now: number, recipients: number, ambig
   return {
     now: new Date(now).toISOString(),
     recipients,
+    funnel,
+    deliveries_visible: fold.anyStatusMatched,
     states,
     lists,
     reasons: sortedKeys(reasons),
@@ -181,6 +222,8 @@ async function writeLists(fold: CampaignFold, decisions: Decision[], options: Re
         optIn: () => escapeFormula(own(optInColumn) ?? 'yes'),
         reason: decision.reason,
         code: escapeFormula(decision.code),
+        title: escapeFormula(decision.title ?? ''),
+        dueAt: () => new Date(decision.dueAt ?? options.now).toISOString(),
         attempts: String(fold.attemptsOf(r)),
         latestAttempt: () => {
           const latest = fold.latestAttemptOf(r);

@@ -1,4 +1,4 @@
-import { RETRY_LIST_COLUMNS } from '../recipients/retry-list-header.js';
+import { RETRY_DUE_COLUMN, RETRY_LIST_COLUMNS } from '../recipients/retry-list-header.js';
 
 /**
  * What a list row may be made of: one recipient's facts, cells already formula-escaped. The
@@ -13,6 +13,10 @@ export interface ListRowFacts {
   reason: string;
   /** The provider error code behind the decision, or ''. */
   code: string;
+  /** The code's title from the one code table (or the provider's text), formula-escaped, or ''. */
+  title: string;
+  /** When a retry is due (ISO-8601): at once for most, later for a code that asks to wait. */
+  dueAt(): string;
   /** How many attempts the ledger holds for this recipient. */
   attempts: string;
   /** The correlation id and the time (ISO-8601) of the latest attempt. */
@@ -44,10 +48,12 @@ export const RECONCILE_LISTS = [
     name: 'retry',
     file: 'retry.csv',
     title: 'retry',
-    help: 'recipients whose retry is due at `--now`',
+    help: 'recipients with a retry planned: due at `--now`, or later (`due_at`)',
     // What send recognises as a retry list: a recipients CSV plus RETRY_LIST_COLUMNS.
-    columns: (variables) => ['phone', 'opt_in', ...variables, ...RETRY_LIST_COLUMNS],
-    row: (r, variables) => [r.phone, r.optIn(), ...variables.map((column) => r.cell(column)), r.reason, r.code, r.attempts],
+    // A retry not due yet is listed too, with its due_at, so that nobody waiting is in no list;
+    // send skips it until then.
+    columns: (variables) => ['phone', 'opt_in', ...variables, ...RETRY_LIST_COLUMNS, RETRY_DUE_COLUMN],
+    row: (r, variables) => [r.phone, r.optIn(), ...variables.map((column) => r.cell(column)), r.reason, r.code, r.attempts, r.dueAt()],
   },
   {
     name: 'sms_fallback',
@@ -75,6 +81,15 @@ export const RECONCILE_LISTS = [
       const latest = r.latestAttempt();
       return [r.phone, latest.correlationId, latest.attemptedAt, r.code, r.attempts];
     },
+  },
+  {
+    name: 'failed',
+    file: 'failed.csv',
+    title: 'failed',
+    help: 'failures no list above acts on, for a person to look at: a refused row (invalid parameter, media that cannot be fetched…), a code not in the table',
+    // The row as sent, and what the provider (or the code table) said.
+    columns: (variables) => ['phone', ...variables, 'reason', 'error_code', 'error_title', 'attempts'],
+    row: (r, variables) => [r.phone, ...variables.map((column) => r.cell(column)), r.reason, r.code, r.title, r.attempts],
   },
 ] as const satisfies readonly ReconcileList[];
 

@@ -1,3 +1,4 @@
+import { retryDelayMs } from '../../src/codes/error-codes.js';
 import { describe, expect, it } from 'vitest';
 import { HEALTHY, settle, type CampaignHealth, type SettleContext } from '../../src/campaign/settle.js';
 import type { AttemptHistory } from '../../src/campaign/retry-policy.js';
@@ -13,7 +14,7 @@ const failing = (consecutiveFailures: number, throttledSince?: number): Campaign
 const accepted = (over: Partial<Extract<Outcome, { kind: 'accepted' }>> = {}): Outcome => ({ kind: 'accepted', messageId: 'wamid.A', waId: '447400123456', status: 'accepted', ...over });
 const throttled = (retryAfterMs?: number): Outcome => ({ kind: 'throttled', code: '130429', title: 'rate limit hit', retryAfterMs });
 const pairRate: Outcome = { kind: 'pair_rate', code: '131056', title: 'pair rate limit hit' };
-const transient = (code = '131000'): Outcome => ({ kind: 'transient', code, title: 'something went wrong' });
+const transient = (code = '131000', retryDelayMs?: number): Outcome => ({ kind: 'transient', code, title: 'something went wrong', ...(retryDelayMs === undefined ? {} : { retryDelayMs }) });
 const rowFailed: Outcome = { kind: 'failed', code: '100', title: 'invalid parameter', class: 'row_rejected' };
 
 describe('settle: accepted', () => {
@@ -202,9 +203,10 @@ describe('settle: transient', () => {
     expect(s.health.consecutiveFailures).toBe(2);
   });
 
-  it('131057 (maintenance, about a minute): retry after 60 s', () => {
-    expect(settle(transient('131057'), FRESH, context()).retryAt).toBe(SENT_AT + 60_000);
-    expect(settle(transient('131057'), { transientRetries: 2, pairRateRetries: 0 }, context()).retryAt).toBe(SENT_AT + 60_000);
+  it('131057 (maintenance, about a minute): retry after the 60 s its row names', () => {
+    const maintenance = transient('131057', retryDelayMs('meta', 131057));
+    expect(settle(maintenance, FRESH, context()).retryAt).toBe(SENT_AT + 60_000);
+    expect(settle(maintenance, { transientRetries: 2, pairRateRetries: 0 }, context()).retryAt).toBe(SENT_AT + 60_000);
   });
 
   it('a request that never reached the provider (connection refused) is retried like any transient failure', () => {

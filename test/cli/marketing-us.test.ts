@@ -38,10 +38,11 @@ describe('marketing to US numbers: validate and reconcile agree', () => {
 
     expect((await reconcile('2026-11-18T12:00:00Z')).code).toBe(0);
     expect(await list('sms-fallback.csv')).toBe(`phone,name,reason,error_code,attempts\n${NEW_YORK},Nina,marketing_us,131049,1\n`);
-    expect(await list('retry.csv')).toBe('phone,opt_in,name,reason,error_code,attempts\n');
+    // Toronto's retry is not due yet: listed with its due time, a day after the failure.
+    expect(await list('retry.csv')).toBe(`phone,opt_in,name,reason,error_code,attempts,due_at\n${TORONTO},yes,Tara,per_user_limit,131049,1,2026-11-19T11:06:40.000Z\n`);
 
     expect((await reconcile('2026-11-19T12:00:00Z')).code).toBe(0);
-    expect(await list('retry.csv')).toBe(`phone,opt_in,name,reason,error_code,attempts\n${TORONTO},yes,Tara,per_user_limit,131049,1\n`);
+    expect(await list('retry.csv')).toBe(`phone,opt_in,name,reason,error_code,attempts,due_at\n${TORONTO},yes,Tara,per_user_limit,131049,1,2026-11-19T11:06:40.000Z\n`);
     expect(await list('sms-fallback.csv')).toBe(`phone,name,reason,error_code,attempts\n${NEW_YORK},Nina,marketing_us,131049,1\n`);
   });
 });

@@ -107,7 +107,12 @@ describe('end to end through the built bin: send → emulator → webhook → re
     // Minutes later: delivered and read are in no list; the per-user limit waits; SMS, suppress, in doubt.
     const soon = await reconcile(10 * 60_000);
     expect(soon.summary.states).toEqual({ read: 2, delivered: 0, sent: 1, waiting_retry: 1, retry: 0, sms_fallback: 1, suppressed: 1, in_doubt: 1, failed: 0 });
-    expect(await soon.list('retry.csv')).toEqual([]);
+    // Not due yet, but listed with its due time; send leaves it for later and sends nobody.
+    expect(await soon.list('retry.csv')).toEqual([expect.stringMatching(/^\+5511912345678,yes,João,'-20%,PRIMAVERA-JO,,per_user_limit,131049,1,\d{4}-\d\d-\d\dT[\d:.]+Z$/)]);
+    const early = await bin(['send', 'lists/retry.csv', '--ledger', 'campaign.ledger.jsonl', '--yes', '--json'], env, dir);
+    expect(early.code, early.stderr).toBe(0);
+    expect(JSON.parse(early.stdout)).toMatchObject({ accepted: 0, not_due: 1 });
+    expect(early.stderr).toMatch(/skipped: retry not due yet\s+│\s+1/);
     expect(await soon.list('sms-fallback.csv')).toEqual(['+33612345678,Élodie,25%,PRINTEMPS-E,FR,not_on_whatsapp,131026,1']);
     expect(await soon.list('suppress.csv')).toEqual(['+919876543210,opted_out,131050']);
     expect((await soon.list('in-doubt.csv'))[0]).toMatch(/^\+306912345678,[0-9a-f]+-7-1,/);
@@ -115,7 +120,10 @@ describe('end to end through the built bin: send → emulator → webhook → re
     // A day later: the 131049 retry is due, formula-safe, with the campaign's variables.
     const dayLater = await reconcile(25 * HOUR);
     expect(dayLater.summary.states).toMatchObject({ retry: 1, waiting_retry: 0 });
-    expect(await dayLater.list('retry.csv')).toEqual(["+5511912345678,yes,João,'-20%,PRIMAVERA-JO,,per_user_limit,131049,1"]);
+    expect(await dayLater.list('retry.csv')).toEqual([expect.stringMatching(/^\+5511912345678,yes,João,'-20%,PRIMAVERA-JO,,per_user_limit,131049,1,/)]);
+    // The due time, as the list says it, is in the past of real time only a day later: rewrite it to now for the send below.
+    const retryFile = path.join(dir, 'lists', 'retry.csv');
+    await writeFile(retryFile, (await readFile(retryFile, 'utf8')).replace(/,\d{4}-\d\d-\d\dT[\d:.]+Z\n/, `,${new Date().toISOString()}\n`));
 
     // The cron job's next step: the retry list, on the campaign's ledger (whose run names the template).
     const retry = await bin(['send', 'lists/retry.csv', '--ledger', 'campaign.ledger.jsonl', '--yes', '--json'], env, dir);

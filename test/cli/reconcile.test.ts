@@ -51,7 +51,7 @@ describe('reconcile', () => {
     const result = await reconcile('2026-11-19T12:00:00Z');
     expect(result.code).toBe(0);
     expect(await list('retry.csv')).toBe(
-      'phone,opt_in,name,discount,reason,error_code,attempts\n' + "+5511912345678,yes,João,'-20%,per_user_limit,131049,1\n",
+      'phone,opt_in,name,discount,reason,error_code,attempts,due_at\n' + "+5511912345678,yes,João,'-20%,per_user_limit,131049,1,2026-11-19T11:06:40.000Z\n",
     );
     expect(await list('sms-fallback.csv')).toBe('phone,name,discount,reason,error_code,attempts\n' + `+33612345678,"'=HYPERLINK(""http://x"")",,not_on_whatsapp,131026,1\n`);
     expect(await list('suppress.csv')).toBe('phone,reason,error_code\n+919876543210,keyword,\n');
@@ -60,8 +60,17 @@ describe('reconcile', () => {
     expect(summary).toEqual({
       now: '2026-11-19T12:00:00.000Z',
       recipients: 6,
+      // The marketer's funnel: Nikos is in doubt (not accepted); João and the French number were
+      // accepted, then failed in a callback; Ana read, Priya delivered.
+      funnel: {
+        accepted: { count: 5, percent: 83.3 },
+        delivered: { count: 2, percent: 33.3 },
+        read: { count: 1, percent: 16.7 },
+        failed: { count: 2, percent: 33.3, by_code: { '131026': 1, '131049': 1 } },
+      },
+      deliveries_visible: true,
       states: { read: 1, delivered: 0, sent: 1, waiting_retry: 0, retry: 1, sms_fallback: 1, suppressed: 1, in_doubt: 1, failed: 0 },
-      lists: { 'retry.csv': 1, 'sms-fallback.csv': 1, 'suppress.csv': 1, 'in-doubt.csv': 1 },
+      lists: { 'retry.csv': 1, 'sms-fallback.csv': 1, 'suppress.csv': 1, 'in-doubt.csv': 1, 'failed.csv': 0 },
       reasons: { in_doubt: 1, keyword: 1, not_on_whatsapp: 1, per_user_limit: 1 },
       errors: { '131026': 1, '131049': 1, ETIMEDOUT: 1 },
       next_retry_at: null,
@@ -70,7 +79,27 @@ describe('reconcile', () => {
     for (const name of await readdir(path.join(dir, 'lists'))) expect((await stat(path.join(dir, 'lists', name))).mode & 0o777).toBe(0o600);
     expect(result.stderr).toMatch(/6 recipients in the ledger/);
     expect(result.stderr).toMatch(/retry\.csv\s+│\s+1/);
+    expect(result.stderr).toMatch(/accepted\s+│\s+5\s+│\s+83\.3 %/);
+    expect(result.stderr).toMatch(/read\s+│\s+1\s+│\s+16\.7 %/);
+    expect(result.stderr).toMatch(/failed with 131049\s+│\s+1/);
+    expect(result.stderr).not.toMatch(/no status events matched/);
     expect(result.stdout).toBe('');
+  });
+
+  it('without any events for the campaign (a Twilio send without a status callback), says so and declares nobody ttl_expired a month later', async () => {
+    const ledger = [runRecord({ provider: 'twilio' }), intent('+447400123456', 'c1', 1, row('+447400123456', 'Ana')), accepted('+447400123456', 'c1', 'SM1')];
+    const other = [twilioLine({ MessageSid: 'SMother', MessageStatus: 'delivered' }, 'elsewhere')];
+    const { reconcile, list } = await campaign(other, ledger);
+    const result = await reconcile('2026-12-30T00:00:00Z', '--json');
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout);
+    expect(json).toMatchObject({ deliveries_visible: false, states: { sent: 1, sms_fallback: 0 }, funnel: { accepted: { count: 1, percent: 100 }, delivered: { count: 0 } } });
+    expect(await list('sms-fallback.csv')).toBe('phone,name,reason,error_code,attempts\n');
+    expect(result.stderr).toMatch(/no status events matched this campaign: reconcile cannot see deliveries, so nobody is declared ttl_expired/);
+    // With one event for the campaign, deliveries can be seen: the undelivered one is ttl_expired.
+    const seen = await campaign([twilioLine({ MessageSid: 'SM1', MessageStatus: 'sent' })], ledger);
+    await seen.reconcile('2026-12-30T00:00:00Z');
+    expect(await seen.list('sms-fallback.csv')).toContain('+447400123456,Ana,ttl_expired,,1\n');
   });
 
   it('waits out the 24 h of 131049 and names the next due time; a month later sends the undelivered to SMS', async () => {
@@ -79,7 +108,8 @@ describe('reconcile', () => {
     const json = JSON.parse(early.stdout);
     expect(json).toMatchObject({ states: { waiting_retry: 1, retry: 0, sent: 1 }, next_retry_at: '2026-11-19T11:06:40.000Z', events: { files: 1, lines: 8, unknown: 0, unmatched: 1 } });
     expect(json.files).toMatchObject({ retry: expect.stringMatching(/lists.retry\.csv$/), summary: expect.stringMatching(/summary\.json$/) });
-    expect(await list('retry.csv')).toBe('phone,opt_in,name,discount,reason,error_code,attempts\n');
+    // Not due yet, but listed with its due time (send skips it until then): in exactly one list.
+    expect(await list('retry.csv')).toBe("phone,opt_in,name,discount,reason,error_code,attempts,due_at\n+5511912345678,yes,João,'-20%,per_user_limit,131049,1,2026-11-19T11:06:40.000Z\n");
     await reconcile('2026-12-20T00:00:00Z');
     expect(await list('sms-fallback.csv')).toContain('+4915123456789,Jürgen,,ttl_expired,,1\n');
     // Past the 30-day TTL counted from the first attempt, 131049 is not retried either.
@@ -190,7 +220,7 @@ describe('reconcile', () => {
     const { reconcile, list } = await campaign(events);
     expect((await reconcile('2026-11-19T12:00:00Z')).code).toBe(0);
     expect(await list('suppress.csv')).toBe('phone,reason,error_code\n+919876543210,keyword,\n');
-    expect(await list('retry.csv')).toContain('+4915123456789,yes,Jürgen,,resumed,131050,1\n');
+    expect(await list('retry.csv')).toContain('+4915123456789,yes,Jürgen,,resumed,131050,1,2026-11-18T12:06:40.000Z\n');
   });
 
   it('leaves stale temp files of a killed run behind no more', async () => {

@@ -38,7 +38,7 @@ describe('decideRecipient: the platform rules, one row each', () => {
 
   it('131049: no retry before 24 h after the failure, then retry with the code', () => {
     const f = facts({ retryLaterFailures: 1 }, failedEvent(131049));
-    expect(decideRecipient(f, T0 + MIN + DAY - 1)).toMatchObject({ state: 'waiting_retry', list: undefined, dueAt: T0 + MIN + DAY });
+    expect(decideRecipient(f, T0 + MIN + DAY - 1)).toMatchObject({ state: 'waiting_retry', list: 'retry', dueAt: T0 + MIN + DAY });
     expect(decideRecipient(f, T0 + MIN + DAY)).toMatchObject({ state: 'retry', list: 'retry', reason: 'per_user_limit', code: '131049' });
   });
 
@@ -108,7 +108,7 @@ describe('decideRecipient: the platform rules, one row each', () => {
     const resumedAt = T0 + 2 * HOUR;
     expect(decideRecipient(facts({ resumedAt }, failedEvent(131050)), T0 + 3 * HOUR)).toEqual({ state: 'retry', list: 'retry', reason: 'resumed', code: '131050', dueAt: resumedAt });
     // Replayed with a clock before the resume: not yet due.
-    expect(decideRecipient(facts({ resumedAt }, failedEvent(131050)), T0 + HOUR)).toMatchObject({ state: 'waiting_retry', list: undefined, reason: 'resumed', dueAt: resumedAt });
+    expect(decideRecipient(facts({ resumedAt }, failedEvent(131050)), T0 + HOUR)).toMatchObject({ state: 'waiting_retry', list: 'retry', reason: 'resumed', dueAt: resumedAt });
   });
 
   it('Twilio 21610, then a resume: the same rule', () => {
@@ -167,8 +167,24 @@ describe('decideRecipient: the platform rules, one row each', () => {
     expect(decideRecipient(facts({}, { ledger: 'retry', ledgerCode: '130429', evidence: false, rank: 0 }), T0)).toMatchObject({ list: 'retry', reason: 'not_sent', code: '130429' });
   });
 
-  it('a row the provider refused (131009) or an unknown code: failed, in the summary, in no list', () => {
-    expect(decideRecipient(facts({}, { ledger: 'failed', ledgerCode: '131009', ledgerClass: 'row_rejected', evidence: false, rank: 0 }), T0)).toEqual({ state: 'failed', list: undefined, reason: 'failed', code: '131009' });
-    expect(decideRecipient(facts({}, failedEvent(999999)), T0)).toMatchObject({ state: 'failed', list: undefined, code: '999999' });
+  it('a row the provider refused (131009) or an unknown code: failed.csv, with the title to look at', () => {
+    const refused = { ledger: 'failed' as const, ledgerCode: '131009', ledgerTitle: '(#131009) Parameter value is not valid', ledgerClass: 'row_rejected', evidence: false, rank: 0 };
+    expect(decideRecipient(facts({}, refused), T0)).toEqual({ state: 'failed', list: 'failed', reason: 'rejected', code: '131009', title: '(#131009) Parameter value is not valid' });
+    expect(decideRecipient(facts({}, failedEvent(999999)), T0)).toMatchObject({ state: 'failed', list: 'failed', reason: 'unknown_code', code: '999999', title: 'not in the code table' });
+    expect(decideRecipient(facts({}, failedEvent(131053)), T0)).toMatchObject({ state: 'failed', list: 'failed', reason: 'rejected', code: '131053', title: 'Media upload error' });
+  });
+
+  it('a campaign-stopping code in a callback: retry.csv with its own reason and due time, not nowhere', () => {
+    // 63018 (Twilio messaging limit): a day later.
+    const limited = facts({ pausedFailures: 1, family: 'twilio' }, { eventFailure: { code: 63018, at: T0, family: 'twilio' } });
+    expect(decideRecipient(limited, T0 + HOUR)).toMatchObject({ state: 'waiting_retry', list: 'retry', reason: 'messaging_limit', code: '63018', dueAt: T0 + DAY });
+    expect(decideRecipient(limited, T0 + DAY)).toMatchObject({ state: 'retry', list: 'retry', reason: 'messaging_limit', dueAt: T0 + DAY });
+    // 131048 (spam rate limit): a day later, its own reason.
+    expect(decideRecipient(facts({ pausedFailures: 1 }, failedEvent(131048)), T0 + MIN)).toMatchObject({ list: 'retry', reason: 'spam_rate_limit', dueAt: T0 + MIN + DAY });
+    // 63020 (invitation not accepted): due as soon as it is fixed.
+    const invitation = facts({ pausedFailures: 1, family: 'twilio' }, { eventFailure: { code: 63020, at: T0, family: 'twilio' } });
+    expect(decideRecipient(invitation, T0 + MIN)).toMatchObject({ state: 'retry', list: 'retry', reason: 'business_manager', dueAt: T0 });
+    // Not for ever: after the rounds, SMS.
+    expect(decideRecipient(facts({ pausedFailures: 4 }, failedEvent(190)), T0 + MIN)).toMatchObject({ list: 'sms_fallback', reason: 'retries_exhausted' });
   });
 });

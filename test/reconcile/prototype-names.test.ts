@@ -45,7 +45,7 @@ describe('outside text named like Object.prototype members', () => {
     const result = await run(['reconcile', '--ledger', path.join(dir, 'l.jsonl'), '--out', path.join(dir, 'lists'), '--now', '2026-11-18T00:00:00Z']);
     expect(result.code).toBe(0);
     expect(await readFile(path.join(dir, 'lists', 'retry.csv'), 'utf8')).toBe(
-      'phone,opt_in,constructor,reason,error_code,attempts\n+447400123456,yes,Ana,not_sent,130429,1\n+447400123457,yes,,not_sent,130429,1\n',
+      'phone,opt_in,constructor,reason,error_code,attempts,due_at\n+447400123456,yes,Ana,not_sent,130429,1,2026-11-17T08:00:01.100Z\n+447400123457,yes,,not_sent,130429,1,2026-11-17T08:00:01.100Z\n',
     );
     const summary = JSON.parse(await readFile(path.join(dir, 'lists', 'summary.json'), 'utf8'));
     expect(Object.entries(summary.errors)).toEqual([

@@ -5,7 +5,7 @@ import type { Message } from '../provider.js';
  * META-OAS `TemplateMessage`, with `biz_opaque_callback_data` so status callbacks carry our
  * correlation id back.
  */
-export function cloudApiBody(message: Message): string {
+export function cloudApiBody(message: Message, extra?: { product_policy: 'STRICT' }): string {
   return JSON.stringify({
     messaging_product: 'whatsapp',
     recipient_type: 'individual',
@@ -13,5 +13,8 @@ export function cloudApiBody(message: Message): string {
     type: 'template',
     template: message.template,
     biz_opaque_callback_data: message.correlationId,
+    // The Marketing Messages API: STRICT refuses rather than silently sending through Cloud API
+    // when the account is not onboarded (Meta "Send marketing messages"), for --marketing-api always.
+    ...extra,
   });
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { httpStatusOf, lookupCode } from '../../codes/error-codes.js';
 import { parseJson } from '../classify-answer.js';
+import { DEFAULT_ACCOUNT, type EmulatedAccount } from '../emulator-route.js';
 import type { CallbackContext, EmulatedMessage, EmulatedRequest, EmulatedSend, EmulatorAnswer, EmulatorRoute, OutgoingCallback, PlannedStatus } from '../emulator-route.js';
 import { HELD_STATUS } from '../held-status.js';
 import { escapeNonAscii, metaSignature } from './meta-signature.js';
@@ -18,6 +19,10 @@ export interface CloudApiRouteOptions {
   authorize(request: EmulatedRequest, match: RegExpExecArray, credentials: Readonly<Record<string, string>>): { status: number; code: number; message: string } | undefined;
   /** Whose throughput a send counts against. */
   sender(match: RegExpExecArray): string;
+  /** Which API the send path is: `/messages` or the Marketing Messages API's `/marketing_messages`. */
+  route(match: RegExpExecArray): 'messages' | 'marketing_messages';
+  /** Answers another request of this platform (the WABA's onboarding field), or undefined. */
+  serve?: EmulatorRoute['serve'];
 }
 
 /**
@@ -31,7 +36,8 @@ export function cloudApiRoute(options: CloudApiRouteOptions): EmulatorRoute {
     credentials: options.credentials,
     env: options.env,
     matches: (method, path) => method === 'POST' && options.match(path) !== undefined,
-    read: (request, credentials) => readCloudApiSend(request, options, credentials),
+    read: (request, credentials, account = DEFAULT_ACCOUNT) => readCloudApiSend(request, options, credentials, account),
+    serve: options.serve,
     holds: true,
     throttled: () => ({ code: 130429, answer: { status: 400, body: metaError(130429, 'Rate limit hit', 'Cloud API message throughput has been reached.') } }),
     pairRateLimited: () => ({ code: 131056, answer: { status: 400, body: metaError(131056, '(Business Account, Consumer Account) pair rate limit hit') } }),
@@ -42,17 +48,33 @@ export function cloudApiRoute(options: CloudApiRouteOptions): EmulatorRoute {
   };
 }
 
-function readCloudApiSend(request: EmulatedRequest, options: CloudApiRouteOptions, credentials: Readonly<Record<string, string>>): EmulatedSend {
+function readCloudApiSend(request: EmulatedRequest, options: CloudApiRouteOptions, credentials: Readonly<Record<string, string>>, account: EmulatedAccount): EmulatedSend {
   const refuse = (status: number, code: number, message: string): EmulatedSend => ({ ok: false, code, answer: { status, body: metaError(code, message) } });
   const match = options.match(request.path)!;
   const refusal = options.authorize(request, match, credentials);
   if (refusal) return refuse(refusal.status, refusal.code, refusal.message);
-  const message = parseJson(request.body) as { messaging_product?: unknown; to?: unknown; type?: unknown; template?: { name?: unknown; language?: { code?: unknown } }; biz_opaque_callback_data?: unknown } | undefined;
+  const message = parseJson(request.body) as
+    | { messaging_product?: unknown; to?: unknown; type?: unknown; template?: { name?: unknown; language?: { code?: unknown } }; biz_opaque_callback_data?: unknown; product_policy?: unknown }
+    | undefined;
   if (!message || message.messaging_product !== 'whatsapp' || typeof message.to !== 'string' || message.type !== 'template' || typeof message.template?.name !== 'string' || typeof message.template.language?.code !== 'string') {
     return refuse(400, 100, 'Invalid parameter');
   }
+  // The Marketing Messages API takes marketing templates only; an account that disabled marketing
+  // on Cloud API takes them only there; a STRICT send from an account not onboarded is refused
+  // (without STRICT, Meta sends it through Cloud API: priced `marketing`, not `marketing_lite`).
+  const route = options.route(match);
+  const marketing = account.categoryOf(message.template.name) === 'marketing';
+  let pricingCategory: string | undefined;
+  if (route === 'marketing_messages') {
+    if (!marketing) return refuse(400, 131055, 'Method not allowed');
+    if (account.onboarding === 'ONBOARDED') pricingCategory = 'marketing_lite';
+    else if (message.product_policy === 'STRICT') return refuse(500, 134102, 'Template unavailable for use');
+  } else if (marketing && !account.marketingOnCloudApi) {
+    return refuse(400, 131063, 'Marketing templates disabled for Cloud API');
+  }
   const input = message.to;
   return {
+    ...(pricingCategory ? { pricingCategory } : {}),
     ok: true,
     to: input.startsWith('+') ? input : `+${input}`,
     correlationId: typeof message.biz_opaque_callback_data === 'string' ? message.biz_opaque_callback_data : undefined,
@@ -95,7 +117,7 @@ function metaStatusCallback(message: EmulatedMessage, planned: PlannedStatus, { 
     const title = lookupCode('meta', planned.code!)?.title ?? 'Error';
     status.errors = [{ code: planned.code, title, message: title, error_data: { details: title }, href: '/documentation/business-messaging/whatsapp/support/error-codes' }];
   } else if (planned.status !== 'read') {
-    status.pricing = { billable: true, pricing_model: 'PMP', type: 'regular', category: 'marketing' };
+    status.pricing = { billable: true, pricing_model: 'PMP', type: 'regular', category: message.pricingCategory ?? 'marketing' };
   }
   const phoneNumberId = credentials.WA_PHONE_NUMBER_ID ?? DEMO_PHONE_NUMBER_ID;
   // Meta sends its JSON with non-ASCII characters escaped, and signs exactly those bytes.

@@ -41,6 +41,10 @@ export const twilio = {
       }),
       baseUrl,
       redact: makeRedactor([authToken], [[accountSid, authToken]]),
+      // Reconcile sees deliveries only through status callbacks; without them it declares no one ttl_expired.
+      warnings: statusCallbackUrl
+        ? []
+        : ['! no status callback URL (--status-callback or TWILIO_STATUS_CALLBACK_URL): delivery will not be seen, and reconcile cannot tell delivered from dropped (unless your Messaging Service posts its own callbacks to the webhook)'],
     };
   },
 
