@@ -7,7 +7,8 @@ import { sendCampaign, type SendPlan, type SendResult } from '../campaign/send-c
 import { loadEnv } from '../config/load-env.js';
 import { InterruptedError, LedgerError, ProviderStopError, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
-import { environmentRedactor, providerFromEnv, type ProviderName } from '../providers/index.js';
+import { environmentRedactor, providerFromEnv, templateLookupFromEnv, type ProviderName } from '../providers/index.js';
+import { describePreflight, type PreflightResult } from '../campaign/template-preflight.js';
 import { FIXED_REJECT_REASONS } from '../recipients/audience.js';
 import type { countryOption } from './options.js';
 import { formatDuration, progressReporter } from './progress.js';
@@ -31,6 +32,8 @@ export interface SendFlags {
   allowChangedInputs?: boolean;
   allowInsecureHttp?: boolean;
   statusCallback?: string;
+  /** False with `--no-preflight`. */
+  preflight?: boolean;
 }
 
 /** `send`, once its flags are parsed (see send.ts for them). */
@@ -86,15 +89,17 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
         suppressFile: flags.suppress,
         phoneColumn: flags.phoneColumn,
         optInColumn: flags.optInColumn,
+        preflight: flags.preflight !== false,
       },
       {
         // The provider comes from the environment, here: the use case is handed the result.
-        resolveProvider: (spec) =>
-          providerFromEnv(flags.provider, env, spec, {
-            allowInsecureHttp: flags.allowInsecureHttp === true,
-            statusCallbackUrl: flags.statusCallback,
-            placeholders: dryRun,
-          }),
+        resolveProvider: (spec) => {
+          const allowInsecureHttp = flags.allowInsecureHttp === true;
+          const setup = providerFromEnv(flags.provider, env, spec, { allowInsecureHttp, statusCallbackUrl: flags.statusCallback, placeholders: dryRun });
+          // The look-up's configuration only when it will be used: a dry run may lack credentials.
+          const templates = dryRun || flags.preflight === false ? undefined : templateLookupFromEnv(flags.provider, env, { allowInsecureHttp });
+          return { ...setup, templates };
+        },
         clock: io.clock ?? systemClock,
         signal: interrupt.signal,
         redact,
@@ -165,7 +170,15 @@ function summaryKeys(stats: CampaignStats | undefined, plan: SendPlan, ledger: s
     rejected,
     errors: stats?.errors ?? {},
     ledger,
+    template_check: templateCheck(plan.preflight),
   };
+}
+
+/** The preflight in `--json`: what the account holds, or why it was not looked up. */
+function templateCheck(result: PreflightResult) {
+  if (!result.checked) return { checked: false, reason: result.reason };
+  const t = result.template;
+  return { checked: true, name: t.name, language: t.language, status: t.status, category: t.category ?? null, quality: t.quality ?? null, parameter_format: t.parameterFormat, ttl_seconds: result.ttlSeconds ?? null, warnings: result.warnings };
 }
 
 function describePlan(plan: SendPlan): string {
@@ -175,6 +188,8 @@ function describePlan(plan: SendPlan): string {
     `${plan.validation.rows} rows: ${plan.validation.sendable} sendable, ${rejected} rejected (run validate for the reasons)`,
     plan.alreadyDone + plan.inDoubt > 0 ? `ledger: ${plan.alreadyDone} already done, ${plan.inDoubt} in doubt (not re-sent)` : undefined,
     `to send: ${plan.toSend} with ${template.name} (${template.language}, ${template.category}) through ${plan.provider} at ${plan.mps}/s, about ${formatDuration(plan.toSend / plan.mps)}`,
+    describePreflight(plan.preflight),
+    ...(plan.preflight.checked ? plan.preflight.warnings.map((w) => `! ${w}`) : []),
     ...plan.validation.warnings.map((w) => `! ${w.message}`),
   ];
   return parts.filter(Boolean).join('\n');

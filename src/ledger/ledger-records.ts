@@ -23,6 +23,11 @@ export interface RunRecord {
   language: string;
   category: string;
   ttl_seconds: number;
+  /**
+   * The template's own TTL (`message_send_ttl_seconds`) as the preflight read it from the account,
+   * when the template sets one: it wins over `ttl_seconds` (the spec's) for reconcile.
+   */
+  template_ttl_seconds?: number;
   /** The CSV's phone and opt-in columns (reconcile writes them back as `phone` and `opt_in`). */
   phone_column?: string;
   opt_in_column?: string;
@@ -75,6 +80,11 @@ export interface OutcomeRecord {
 
 export type LedgerRecord = RunRecord | IntentRecord | OutcomeRecord;
 
+/** The TTL reconcile applies to a run's messages: the account's template's own when the preflight read one, else the spec's. */
+export function runTtlSeconds(run: Pick<RunRecord, 'ttl_seconds' | 'template_ttl_seconds'>): number {
+  return run.template_ttl_seconds ?? run.ttl_seconds;
+}
+
 /**
  * An ISO-8601 date and time, as `Date#toISOString()` writes it (or with an offset): checked by its
  * shape alone, which is enough for `Date.parse` to give a number (V8 takes any day up to 31 and
@@ -118,6 +128,7 @@ const RULES: Record<LedgerRecord['type'], FieldRule[]> = {
     text('language'),
     text('category'),
     positiveNumber('ttl_seconds'),
+    { ...positiveNumber('template_ttl_seconds'), optional: true },
     text('phone_column', true),
     text('opt_in_column', true),
     { name: 'retry_list', is: 'true or false', test: (v) => typeof v === 'boolean', optional: true },

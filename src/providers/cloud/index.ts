@@ -1,13 +1,14 @@
 import { ConfigError } from '../../errors.js';
 import { makeRedactor } from '../../config/redact.js';
 import { cloudApiBody } from '../cloud-api/cloud-api-body.js';
-import { cloudApiRoute, DEMO_APP_SECRET } from '../cloud-api/cloud-api-emulator.js';
+import { cloudApiRoute, DEMO_APP_SECRET, metaTemplatesAnswer } from '../cloud-api/cloud-api-emulator.js';
 import { metaCallbacks } from '../cloud-api/meta-callbacks.js';
 import { parseCloudApiResponse } from '../cloud-api/parse-cloud-api-response.js';
 import { headerOf } from '../emulator-route.js';
 import type { HttpRequest, Provider } from '../provider.js';
 import { checkBaseUrl, requireVariables, trimSlash } from '../provider-env.js';
 import type { ProviderModule } from '../provider-module.js';
+import { cloudTemplates } from './cloud-templates.js';
 import { safeEqual } from '../safe-equal.js';
 
 /** The Graph API version used when WA_API_VERSION is not set (the version of Meta's spec in shared/reference). */
@@ -37,6 +38,7 @@ export function cloudProvider(config: CloudConfig): Provider {
 }
 
 const SEND_PATH = /^\/(v\d+\.\d+)\/([^/]+)\/messages$/;
+const TEMPLATES_PATH = /^\/(v\d+\.\d+)\/([^/]+)\/message_templates$/;
 
 /** `--provider cloud`: Meta's WhatsApp Cloud API (SPEC "Providers and credentials"). */
 export const cloud = {
@@ -55,8 +57,13 @@ export const cloud = {
   callbacks: metaCallbacks,
 
   emulator: cloudApiRoute({
-    credentials: { WA_TOKEN: 'emulator-token', WA_PHONE_NUMBER_ID: '100000000000001', WA_APP_SECRET: DEMO_APP_SECRET },
-    env: (url, credentials) => ({ WA_API_URL: url, WA_TOKEN: credentials.WA_TOKEN!, WA_PHONE_NUMBER_ID: credentials.WA_PHONE_NUMBER_ID! }),
+    credentials: { WA_TOKEN: 'emulator-token', WA_PHONE_NUMBER_ID: '100000000000001', WA_WABA_ID: '100000000000002', WA_APP_SECRET: DEMO_APP_SECRET },
+    env: (url, credentials) => ({
+      WA_API_URL: url,
+      WA_TOKEN: credentials.WA_TOKEN!,
+      WA_PHONE_NUMBER_ID: credentials.WA_PHONE_NUMBER_ID!,
+      ...(credentials.WA_WABA_ID ? { WA_WABA_ID: credentials.WA_WABA_ID } : {}),
+    }),
     match: (path) => SEND_PATH.exec(path) ?? undefined,
     authorize: (request, match, credentials) => {
       const token = credentials.WA_TOKEN;
@@ -65,5 +72,17 @@ export const cloud = {
       return undefined;
     },
     sender: (match) => `cloud:${match[2]}`,
+    lookup: {
+      match: (path) => TEMPLATES_PATH.exec(path) ?? undefined,
+      authorize: (request, match, credentials) => {
+        const token = credentials.WA_TOKEN;
+        const header = request.headers.authorization;
+        if (!token || !safeEqual((Array.isArray(header) ? header[0] : header) ?? '', `Bearer ${token}`)) return { status: 401, code: 190, message: 'Invalid OAuth access token - Cannot parse access token' };
+        if (match[2] !== credentials.WA_WABA_ID) return { status: 400, code: 100, message: `Unsupported get request. Object with ID '${match[2]}' does not exist, cannot be loaded due to missing permissions, or does not support this operation` };
+        return undefined;
+      },
+      answer: metaTemplatesAnswer,
+    },
   }),
+  templates: cloudTemplates,
 } satisfies ProviderModule;
