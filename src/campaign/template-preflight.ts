@@ -41,7 +41,7 @@ export async function templatePreflight(spec: TemplateSpec, setup: TemplateLooku
     );
   }
   if (template.status !== 'APPROVED') {
-    throw new ProviderStopError(redact(`template ${template.name} (${template.language}) is ${template.status}${template.rejectedReason ? ` (${template.rejectedReason})` : ''} in ${lookup.where}: nothing was sent. ${statusFix(template.status)}`));
+    throw new ProviderStopError(redact(`template ${template.name} (${template.language}) is ${template.status}${template.status === 'REJECTED' && template.rejectedReason ? ` (${template.rejectedReason})` : ''} in ${lookup.where}: nothing was sent. ${statusFix(template.status)}`));
   }
   const fit = fitTemplate(spec, template);
   if (fit.problems.length > 0) {

@@ -68,7 +68,7 @@ export function fitTemplate(spec: TemplateSpec, template: AccountTemplate): FitR
 
   const textParameters = [...(template.header?.parameters ?? []), ...(template.body?.parameters ?? [])];
   if (textParameters.length > 0 && template.parameterFormat !== spec.parameterFormat) {
-    const names = textParameters.map((p) => `{{${p.name}}}`).join(', ');
+    const names = [...new Set(textParameters.map((p) => `{{${p.name}}}`))].join(', ');
     problem(
       spec.lines.parameterFormat ?? body?.line ?? firstLine,
       template.parameterFormat === 'named'
