@@ -2,7 +2,7 @@
 // webhook receiver and the emulator on free ports, validates the sample campaign, sends it through
 // the emulator (each provider in turn), waits for the signed status callbacks, and shows where the
 // ledgers and the events file are. Run from a fresh clone after `npm ci`.
-import { cp, mkdtemp, readFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,7 @@ import { main } from '../dist/main.js';
 import { DEFAULT_CREDENTIALS, emulatorEnv, startEmulator } from '../dist/emulator/emulator-server.js';
 import { parseScenario } from '../dist/emulator/scenario.js';
 import { statusCallbacks } from '../dist/emulator/status-callbacks.js';
+import { loadTemplateCatalog, SAMPLE_TEMPLATES_FILE } from '../dist/emulator/template-catalog.js';
 import { JsonlAppender } from '../dist/fs/jsonl-appender.js';
 import { PROVIDER_NAMES } from '../dist/providers/index.js';
 import { parseEventLine } from '../dist/reconcile/parse-event.js';
@@ -45,7 +46,8 @@ const scenario = parseScenario({
 });
 const callbacks = statusCallbacks({ webhookUrl: `${webhook.url}/webhook`, credentials: { ...DEFAULT_CREDENTIALS, WA_APP_SECRET: APP_SECRET }, scenario });
 const requests = [];
-const emulator = await startEmulator({ port: 0, scenario, log: (entry) => requests.push(entry), onAccepted: callbacks.onAccepted });
+// The emulated account holds samples/templates.yaml: the look-ups answer from it, and sends that do not fit it are refused.
+const emulator = await startEmulator({ port: 0, scenario, log: (entry) => requests.push(entry), onAccepted: callbacks.onAccepted, templates: await loadTemplateCatalog(SAMPLE_TEMPLATES_FILE) });
 const env = {
   ...process.env,
   // Every provider pointed at the emulator, with the demo credentials it accepts.
@@ -60,8 +62,16 @@ const step = (title) => process.stdout.write(`\n── ${title} ${'─'.repeat(M
 let failed = false;
 try {
   process.stdout.write(`emulator on ${emulator.url}, webhook receiver on ${webhook.url}; working in ${work}\n`);
-  step('1. validate: a dry run, nothing sent');
-  failed ||= (await main(['validate', ...common], io)) !== 0;
+  step('0. templates: what the account holds, as WhatsApp Manager shows it');
+  failed ||= (await main(['templates'], io)) !== 0;
+  step('1. validate: a dry run, nothing sent (--online: the spec against the approved template too)');
+  failed ||= (await main(['validate', ...common, '--online'], io)) !== 0;
+  step('1b. the preflight: a paused template stops before any message (exit 3 is expected here)');
+  const paused = path.join(work, 'winter-sale.yaml');
+  await writeFile(paused, (await readFile(path.join(work, 'spring-sale.yaml'), 'utf8')).replace('name: spring_sale', 'name: winter_sale'));
+  const before = requests.length;
+  failed ||= (await main(['send', csv, '--template', paused, '--ledger', path.join(work, 'winter.ledger.jsonl'), '--yes'], io)) !== 3;
+  failed ||= requests.slice(before).some((entry) => entry.outcome !== 'looked_up');
   for (const provider of PROVIDER_NAMES) {
     step(`2. send through ${provider} (emulated)`);
     failed ||= (await main(['send', ...common, '--provider', provider, '--ledger', path.join(work, `campaign.${provider}.ledger.jsonl`), '--yes'], io)) !== 0;

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerEmulator } from './commands/emulator.js';
 import { registerReconcile } from './commands/reconcile.js';
 import { registerSend } from './commands/send.js';
+import { registerTemplates } from './commands/templates.js';
 import { registerValidate } from './commands/validate.js';
 import { registerWebhook } from './commands/webhook.js';
 import { ConfigError, InputError, InterruptedError, LedgerError, ProviderStopError, UsageError, WaError, WriteError, formatLocated } from './errors.js';
@@ -51,10 +52,11 @@ function buildProgram(io: Io): Command {
       outputError: (text, write) => write(`wa-broadcast: ${text.replace(/^error: /, '')}`),
     })
     .showSuggestionAfterError();
-  registerValidate(program, io);
   const cwd = io.cwd ?? process.cwd();
+  registerValidate(program, io, cwd);
   registerSend(program, io, { interactive: io.stdinIsTTY === true, cwd });
   registerReconcile(program, io);
+  registerTemplates(program, io, cwd);
   registerEmulator(program, io, cwd);
   registerWebhook(program, io, cwd);
   for (const command of program.commands) {

@@ -11,8 +11,9 @@ import type { CountryCode } from '../recipients/normalize-phone.js';
 import { loadSuppressionList } from '../recipients/load-suppression-list.js';
 import { openAudience, type AudienceSource } from '../recipients/open-audience.js';
 import { validateCampaign, type ValidationReport } from '../recipients/validate-campaign.js';
-import { httpTransport, type Transport } from '../providers/http-transport.js';
+import { httpTransport, type GetTransport, type Transport } from '../providers/http-transport.js';
 import type { ProviderName } from '../providers/index.js';
+import type { TemplateLookupSetup } from '../providers/template-lookup.js';
 import type { Provider } from '../providers/provider.js';
 import { findTemplateSpec } from '../template/find-template-spec.js';
 import { loadTemplateSpec } from '../template/load-template-spec.js';
@@ -24,6 +25,7 @@ import { campaignTemplate, isRetryList, notYetDue } from './retry-list.js';
 import { ledgerStop, type CampaignEnd } from './campaign-end.js';
 import type { CampaignStats } from './campaign-stats.js';
 import { runCampaign } from './run-campaign.js';
+import { templatePreflight, type PreflightResult } from './template-preflight.js';
 
 export interface SendOptions {
   csvFile: string;
@@ -45,6 +47,8 @@ export interface SendOptions {
   suppressFile: string | undefined;
   phoneColumn: string;
   optInColumn: string;
+  /** Look the template up before sending (SPEC "Template preflight"; the default); false: `--no-preflight`. */
+  preflight?: boolean;
 }
 
 /**
@@ -52,7 +56,13 @@ export interface SendOptions {
  * Twilio the spec's Content SID), with a redactor for its credentials. Called once the spec is
  * loaded; a missing credential or a refused base URL throws here, before anything is sent.
  */
-export type ResolveProvider = (spec: TemplateSpec) => Promise<{ provider: Provider; redact: (text: string) => string }> | { provider: Provider; redact: (text: string) => string };
+export type ProviderResolution = {
+  provider: Provider;
+  redact: (text: string) => string;
+  /** Its template look-up, or why there is none (undefined: not asked for, as in a dry run). */
+  templates?: TemplateLookupSetup;
+};
+export type ResolveProvider = (spec: TemplateSpec) => Promise<ProviderResolution> | ProviderResolution;
 
 /** What the user is asked to confirm. */
 export interface SendPlan {
@@ -66,6 +76,8 @@ export interface SendPlan {
   template: ValidationReport['template'];
   mps: number;
   validation: ValidationReport;
+  /** What the template preflight found, or why it did not look. */
+  preflight: PreflightResult;
 }
 
 export interface SendDeps {
@@ -74,6 +86,8 @@ export interface SendDeps {
   clock: Clock;
   /** The HTTP transport (default: got, keep-alive, built once; see http-transport.ts); tests pass their own. */
   transport?: Transport;
+  /** The transport of the template look-up (default: the same got client). */
+  lookupTransport?: GetTransport;
   /** Asked once everything is checked and before the first request; false cancels. */
   confirm: (plan: SendPlan) => Promise<boolean>;
   signal: AbortSignal;
@@ -135,6 +149,7 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
   const redact = (text: string) => deps.redact(setup.redact(text));
   const [csvSha, templateSha] = await Promise.all([hashFile(options.csvFile), hashFile(templateFile)]);
   checkUnchanged(plan, csvSha, templateSha, retryList, inputs);
+  const preflight = await runPreflight(spec, setup.templates, options, deps);
 
   // The CSV is read once to check and count, and again to send; the spec and the suppression list
   // are read once and shared.
@@ -159,7 +174,7 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
       else toSend++;
     },
   });
-  const sendPlan: SendPlan = { toSend, alreadyDone, inDoubt, notDue, nextDueAt: notDue > 0 ? nextDueAt : undefined, provider: options.provider, template: validation.template, mps: options.mps, validation };
+  const sendPlan: SendPlan = { toSend, alreadyDone, inDoubt, notDue, nextDueAt: notDue > 0 ? nextDueAt : undefined, provider: options.provider, template: validation.template, mps: options.mps, validation, preflight };
 
   if (options.dryRunFile !== undefined || !lock) {
     const file = options.dryRunFile!;
@@ -200,6 +215,7 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
       ttl_seconds: spec.ttlSeconds,
       // Which API the messages go through (SPEC "Marketing Messages API"); a switch during the run is announced.
       route: setup.provider.route?.() ?? 'provider',
+      ...(preflight.checked && preflight.ttlSeconds !== undefined ? { template_ttl_seconds: preflight.ttlSeconds } : {}),
       phone_column: options.phoneColumn,
       opt_in_column: options.optInColumn,
       ...(retryList ? { retry_list: true } : {}),
@@ -227,6 +243,24 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
     audience.close();
     await ledger.close();
     if (!deps.transport) (transport as ReturnType<typeof httpTransport>).close();
+  }
+}
+
+/**
+ * The preflight, once per run, before the CSV is read: a template that cannot be sent stops here,
+ * before the confirmation and before any message request. A dry run does not look (it is
+ * validate's check, which touches no network; `validate --online` looks).
+ */
+async function runPreflight(spec: TemplateSpec, templates: TemplateLookupSetup | undefined, options: SendOptions, deps: SendDeps): Promise<PreflightResult> {
+  if (options.dryRunFile !== undefined) return { checked: false, reason: 'a dry run does not look it up (validate --online does)' };
+  if (options.preflight === false) return { checked: false, reason: 'skipped (--no-preflight)' };
+  if (!templates) return { checked: false, reason: 'no template look-up for this provider' };
+  if (!templates.ok) return { checked: false, reason: templates.reason };
+  const transport = deps.lookupTransport ?? httpTransport({ timeoutMs: options.timeoutMs, maxSockets: 1 });
+  try {
+    return await templatePreflight(spec, templates, transport, 'or send with --no-preflight to skip the check');
+  } finally {
+    if (!deps.lookupTransport) (transport as ReturnType<typeof httpTransport>).close();
   }
 }
 

@@ -40,6 +40,8 @@ const ROWS = codeRows({
     source: `seeds/003_cb153f5f7ac208a7.txt:111 ; ${DICT}`,
     uncertain: 'the current page could not be read',
   },
+  // A ContentSid that is not a Content template of this account: every recipient would fail alike.
+  21655: { class: 'stop_campaign', title: 'The ContentSid is Invalid', fix: 'check twilio.contentSid in the spec: it must be a Content template of this account (Content Template Builder shows it)', source: page(21655) },
   63027: { class: 'stop_campaign', title: 'Template does not exist for a language and locale', fix: 'the Content template is not approved in this language: check twilio.contentSid (an HX… SID) and its WhatsApp approval', source: page(63027) },
   63028: { class: 'stop_campaign', title: 'Number of parameters does not match the template', fix: 'twilio.variables must give exactly the template’s variables', source: page(63028) },
   63041: { class: 'stop_campaign', inCallback: 'template_paused', title: 'Template paused', fix: TEMPLATE_PAUSED_FIX, source: DICT, uncertain: 'the current page could not be read' },

@@ -4,6 +4,7 @@ import { loadEnv } from '../config/load-env.js';
 import { credentialsFromEnv, DEFAULT_CREDENTIALS, emulatorEnv, startEmulator, type EmulatorLogEntry } from '../emulator/emulator-server.js';
 import { DEFAULT_SCENARIO, loadScenario } from '../emulator/scenario.js';
 import { statusCallbacks } from '../emulator/status-callbacks.js';
+import { loadTemplateCatalog, SAMPLE_TEMPLATES_FILE } from '../emulator/template-catalog.js';
 import type { Io } from '../io.js';
 import { portOption, positiveIntegerOption } from './options.js';
 
@@ -14,6 +15,7 @@ interface EmulatorFlags {
   mps: number;
   log?: string;
   webhookUrl?: string;
+  templates?: string;
 }
 
 export function registerEmulator(program: Command, io: Io, cwd: string): void {
@@ -25,17 +27,20 @@ export function registerEmulator(program: Command, io: Io, cwd: string): void {
     .option('--scenario <file>', 'outcomes per recipient (YAML or JSON); default: every send accepted')
     .option('--mps <n>', 'per-sender throughput before 130429 / 20429', positiveIntegerOption, 80)
     .option('--log <file>', 'append every request received as a JSON line (default: one line each on stderr)')
+    .option('--templates <file>', "the account's templates (YAML or JSON, as Meta's look-up returns them), served to the look-ups and enforced on sends (default: samples/templates.yaml)")
     .option('--webhook-url <url>', 'post signed status callbacks for Cloud API and 360dialog messages here (Twilio ones go to each message’s StatusCallback)')
     .action(async (flags: EmulatorFlags) => {
       const env = await loadEnv(io.env, cwd);
       const scenario = flags.scenario ? await loadScenario(flags.scenario) : DEFAULT_SCENARIO;
+      const templatesFile = flags.templates ?? SAMPLE_TEMPLATES_FILE;
+      const templates = await loadTemplateCatalog(templatesFile);
       const logFile = flags.log ? await open(flags.log, 'a', 0o600) : undefined;
       const log = logFile
         ? (entry: EmulatorLogEntry) => void logFile.write(`${JSON.stringify(entry)}\n`)
         : (entry: EmulatorLogEntry) => io.stderr.write(`${entry.at} ${entry.provider} ${entry.status} ${entry.outcome}${entry.code ? ` ${entry.code}` : ''}${entry.to ? ` ${entry.to}` : ''}\n`);
       const credentials = credentialsFromEnv(env);
       const callbacks = statusCallbacks({ webhookUrl: flags.webhookUrl, credentials, scenario, log: (line) => io.stderr.write(`${line}\n`) });
-      const emulator = await startEmulator({ port: flags.port, host: flags.host, credentials, scenario, mps: flags.mps, log, onAccepted: callbacks.onAccepted });
+      const emulator = await startEmulator({ port: flags.port, host: flags.host, credentials, scenario, mps: flags.mps, log, onAccepted: callbacks.onAccepted, templates });
       // The variables that point `send` here; the credentials themselves are not printed.
       const pointers = Object.keys(emulatorEnv(emulator.url, credentials)).filter((name) => name.endsWith('_URL'));
       const variables = Object.keys(DEFAULT_CREDENTIALS);
@@ -45,6 +50,7 @@ export function registerEmulator(program: Command, io: Io, cwd: string): void {
           `  point send at it: ${pointers.map((name) => `${name}=${emulator.url}`).join(' ')}\n` +
           `  credentials: the ${variables.join(', ')} in the environment, else the built-in demo ones` +
           `${fromEnv.length > 0 ? ` (from the environment: ${fromEnv.join(', ')})` : ''}\n` +
+          `  templates: ${templates.length} from ${templatesFile} (${templates.map((t) => `${t.template.name} ${t.template.status.toLowerCase()}`).join(', ')})\n` +
           (flags.webhookUrl ? `  status callbacks to ${flags.webhookUrl} (Twilio's to each message's StatusCallback), signed as each platform signs them\n` : ''),
       );
       await new Promise<void>((resolve) => {

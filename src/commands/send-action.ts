@@ -8,7 +8,8 @@ import { loadEnv } from '../config/load-env.js';
 import { InterruptedError, LedgerError, ProviderStopError, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import type { MarketingApiPolicy } from '../providers/marketing-api-policy.js';
-import { environmentRedactor, providerFromEnv, type ProviderName } from '../providers/index.js';
+import { environmentRedactor, providerFromEnv, templateLookupFromEnv, type ProviderName } from '../providers/index.js';
+import { describePreflight, type PreflightResult } from '../campaign/template-preflight.js';
 import { FIXED_REJECT_REASONS } from '../recipients/audience.js';
 import type { countryOption } from './options.js';
 import { formatDuration, progressReporter } from './progress.js';
@@ -32,6 +33,8 @@ export interface SendFlags {
   allowInsecureHttp?: boolean;
   statusCallback?: string;
   marketingApi?: MarketingApiPolicy;
+  /** False with `--no-preflight`. */
+  preflight?: boolean;
 }
 
 export interface SendEnvironment {
@@ -93,12 +96,14 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
         suppressFile: flags.suppress,
         phoneColumn: flags.phoneColumn,
         optInColumn: flags.optInColumn,
+        preflight: flags.preflight !== false,
       },
       {
         // The provider comes from the environment, here: the use case is handed the result.
         resolveProvider: async (spec) => {
+          const allowInsecureHttp = flags.allowInsecureHttp === true;
           const setup = providerFromEnv(flags.provider, env, spec, {
-            allowInsecureHttp: flags.allowInsecureHttp === true,
+            allowInsecureHttp,
             statusCallbackUrl: flags.statusCallback,
             placeholders: dryRun,
             marketingApi: flags.marketingApi ?? 'auto',
@@ -106,7 +111,9 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
           });
           for (const warning of setup.warnings ?? []) say(warning);
           await setup.prepare?.();
-          return setup;
+          // The look-up's configuration only when it will be used: a dry run may lack credentials.
+          const templates = dryRun || flags.preflight === false ? undefined : templateLookupFromEnv(flags.provider, env, { allowInsecureHttp });
+          return { ...setup, templates };
         },
         clock: io.clock ?? systemClock,
         signal: interrupt.signal,
@@ -179,7 +186,15 @@ function summaryKeys(stats: CampaignStats | undefined, plan: SendPlan, ledger: s
     rejected,
     errors: stats?.errors ?? {},
     ledger,
+    template_check: templateCheck(plan.preflight),
   };
+}
+
+/** The preflight in `--json`: what the account holds, or why it was not looked up. */
+function templateCheck(result: PreflightResult) {
+  if (!result.checked) return { checked: false, reason: result.reason };
+  const t = result.template;
+  return { checked: true, name: t.name, language: t.language, status: t.status, category: t.category ?? null, quality: t.quality ?? null, parameter_format: t.parameterFormat, ttl_seconds: result.ttlSeconds ?? null, warnings: result.warnings };
 }
 
 function describePlan(plan: SendPlan): string {
@@ -190,6 +205,8 @@ function describePlan(plan: SendPlan): string {
     plan.alreadyDone + plan.inDoubt > 0 ? `ledger: ${plan.alreadyDone} already done, ${plan.inDoubt} in doubt (not re-sent)` : undefined,
     plan.notDue > 0 ? `retry list: ${plan.notDue} not due yet (the next at ${new Date(plan.nextDueAt!).toISOString()}): left for a later run` : undefined,
     `to send: ${plan.toSend} with ${template.name} (${template.language}, ${template.category}) through ${plan.provider} at ${plan.mps}/s, about ${formatDuration(plan.toSend / plan.mps)}`,
+    describePreflight(plan.preflight),
+    ...(plan.preflight.checked ? plan.preflight.warnings.map((w) => `! ${w}`) : []),
     ...plan.validation.warnings.map((w) => `! ${w.message}`),
   ];
   return parts.filter(Boolean).join('\n');

@@ -21,6 +21,7 @@ export function registerSend(program: Command, io: Io, environment: SendEnvironm
     .option('--allow-changed-inputs', 'resume although the CSV or template changed since the ledger’s last run')
     .option('--allow-insecure-http', 'allow a plain http:// base URL to another machine')
     .option('--marketing-api <mode>', 'marketing templates through the Marketing Messages API: auto (when the account is onboarded; 360dialog routes itself) | always | never', choiceOption(MARKETING_API_POLICIES), 'auto')
+    .option('--no-preflight', 'send without first checking the template against the account (WhatsApp Manager, 360dialog, Twilio Content)')
     .option('--status-callback <url>', "Twilio: where Twilio posts status callbacks (or TWILIO_STATUS_CALLBACK_URL)")
     // The implementation (got, ora, the pipeline) loads only when send runs: validate starts faster and smaller.
     .action(async (csvFile: string, flags: SendFlags) => (await import('./send-action.js')).sendAction(csvFile, flags, io, environment));

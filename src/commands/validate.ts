@@ -8,26 +8,15 @@ import { formatCount, plural } from '../recipients/plural.js';
 import { UTF8 } from '../recipients/text-encoding.js';
 import { validateCampaign, type ValidationReport } from '../recipients/validate-campaign.js';
 import { findTemplateSpec } from '../template/find-template-spec.js';
-import { audienceOptions, csvReadingOptions, positiveIntegerOption, type countryOption } from './options.js';
+import { loadTemplateSpec } from '../template/load-template-spec.js';
+import { PROVIDER_NAMES, type ProviderName } from '../providers/index.js';
+import { audienceOptions, choiceOption, csvReadingOptions, positiveIntegerOption } from './options.js';
+import type { ValidateFlags } from './validate-flags.js';
 
 /** Rejected rows named in the human report; `--json` carries more, and `--rejects` all of them. */
 const SHOWN_ISSUES = 20;
 
-interface ValidateFlags {
-  template?: string;
-  suppress?: string;
-  defaultCountry?: ReturnType<typeof countryOption>;
-  phoneColumn: string;
-  optInColumn: string;
-  delimiter?: string;
-  encoding?: string;
-  optInValues?: string[];
-  dailyLimit?: number;
-  rejects?: string;
-  json?: boolean;
-}
-
-export function registerValidate(program: Command, io: Io): void {
+export function registerValidate(program: Command, io: Io, cwd: string): void {
   csvReadingOptions(
     audienceOptions(
       program
@@ -39,10 +28,18 @@ export function registerValidate(program: Command, io: Io): void {
     .option('--daily-limit <n>', "the portfolio's messaging limit (unique users per 24 h), to warn before a campaign outgrows it", positiveIntegerOption)
     .option('--rejects <csv>', 'write every rejected row, as it was, plus line, reason and detail, to this CSV (to fix and validate again)')
     .option('--json', 'print one JSON object on stdout instead of the report')
+    .option('--online', "also check the spec against the account's template, as send's preflight does (the one network request validate makes)")
+    .option('--provider <name>', `with --online: ${PROVIDER_NAMES.join(' | ')}`, choiceOption(PROVIDER_NAMES), 'cloud')
+    .option('--allow-insecure-http', 'with --online: allow a plain http:// base URL to another machine')
     .action(async (csvFile: string, flags: ValidateFlags) => {
+      const templateFile = flags.template ?? (await findTemplateSpec(csvFile));
+      const spec = await loadTemplateSpec(templateFile);
+      // got and the look-ups load only for --online: a plain validate touches no network and starts small.
+      const online = flags.online ? await (await import('./validate-online.js')).checkOnline(spec, flags, io, cwd) : undefined;
       const report = await validateCampaign({
         csvFile,
-        templateFile: flags.template ?? (await findTemplateSpec(csvFile)),
+        templateFile,
+        spec,
         suppressFile: flags.suppress,
         defaultCountry: flags.defaultCountry,
         phoneColumn: flags.phoneColumn,
@@ -53,18 +50,21 @@ export function registerValidate(program: Command, io: Io): void {
         dailyLimit: flags.dailyLimit,
         rejectsFile: flags.rejects,
       });
-      io.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : formatReport(report));
+      if (flags.json) {
+        io.stdout.write(`${JSON.stringify(online ? { ...report, template_check: online.json } : report)}\n`);
+      } else {
+        io.stdout.write(formatReport(report, online?.lines));
+      }
     });
 }
 
 /** The human report: counts by reason, the first rejected rows as `file:line: reason`, warnings, a preview. */
-export function formatReport(report: ValidationReport): string {
+export function formatReport(report: ValidationReport, online?: string[]): string {
   const out: string[] = [];
   const { template } = report;
-  out.push(
-    `${report.csv}: ${plural(report.rows, 'row')}${dialectNote(report.dialect)}, ${formatCount(report.sendable)} sendable with ${template.name} (${template.language}, ${template.category})`,
-    '',
-  );
+  out.push(`${report.csv}: ${plural(report.rows, 'row')}${dialectNote(report.dialect)}, ${formatCount(report.sendable)} sendable with ${template.name} (${template.language}, ${template.category})`);
+  if (online) out.push(...online);
+  out.push('');
 
   const table = new Table({
     colAligns: ['left', 'right'],

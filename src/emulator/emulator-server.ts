@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { listen } from '../net/http-server.js';
-import type { EmulatedMessage, EmulatorAnswer, EmulatorRoute } from '../providers/emulator-route.js';
+import type { EmulatedMessage, EmulatedTemplate, EmulatorAnswer, EmulatorRoute } from '../providers/emulator-route.js';
 import { PROVIDER_MODULES, type ProviderName } from '../providers/index.js';
 import { accountOf, DEFAULT_SCENARIO, ruleFor, type Scenario } from './scenario.js';
 
@@ -29,7 +29,7 @@ export interface EmulatorLogEntry {
   provider: ProviderName | 'unknown';
   path: string;
   status: number;
-  outcome: 'accepted' | 'held' | 'dropped' | 'error' | 'throttled' | 'refused' | 'served';
+  outcome: 'accepted' | 'held' | 'dropped' | 'error' | 'throttled' | 'refused' | 'served' | 'looked_up';
   to?: string;
   code?: number;
   message_id?: string;
@@ -49,6 +49,12 @@ export interface EmulatorOptions {
   log?: (entry: EmulatorLogEntry) => void;
   onAccepted?: (message: AcceptedMessage) => void;
   now?: () => number;
+  /**
+   * The emulated account's templates (`loadTemplateCatalog`): served on the three providers'
+   * look-up paths, and sends of templates it lacks, or with parameters that do not fit, refused
+   * with the platforms' codes. Without it, no look-up is served and any template is accepted.
+   */
+  templates?: readonly EmulatedTemplate[];
 }
 
 export interface RunningEmulator {
@@ -75,7 +81,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const sendTimes = new Map<string, number[]>();
   const lastSendTo = new Map<string, number>();
   const transientSeen = new Map<string, number>();
-  const account = accountOf(scenario);
+  const account = accountOf(scenario, options.templates);
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch(() => {
@@ -87,15 +93,26 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // Limits and the log go by arrival, as the platform's would.
     const arrived = now();
-    const [path = '/', query = ''] = (req.url ?? '/').split('?');
+    const [path, search] = splitUrl(req.url ?? '/');
     const body = await readBody(req);
     if (body === undefined) return json(res, 413, { error: { message: 'Request entity too large' } });
     const method = req.method ?? 'GET';
+    const query = new URLSearchParams(search);
+    // Requests that are not sends: the WABA's onboarding field, then the template look-ups.
     for (const candidate of PROVIDER_MODULES) {
-      const served = candidate.emulator.serve?.({ method, path, headers: req.headers, body, query: new URLSearchParams(query) }, credentials, account);
+      const served = candidate.emulator.serve?.({ method, path, headers: req.headers, body, query }, credentials, account);
       if (served) {
         log({ at: new Date(arrived).toISOString(), provider: candidate.name, path, status: served.status, outcome: served.status === 200 ? 'served' : 'refused' });
         return answer(res, served);
+      }
+    }
+    if (method === 'GET' && options.templates) {
+      const request = { path, query, headers: req.headers };
+      for (const module of PROVIDER_MODULES) {
+        const looked = module.emulator.lookup?.(request, credentials, options.templates);
+        if (!looked) continue;
+        log({ at: new Date(arrived).toISOString(), provider: module.name, path, status: looked.status, outcome: looked.status === 200 ? 'looked_up' : 'refused' });
+        return answer(res, looked);
       }
     }
     const module = PROVIDER_MODULES.find((candidate) => candidate.emulator.matches(method, path));
@@ -109,7 +126,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   async function send(provider: ProviderName, route: EmulatorRoute, request: Parameters<EmulatorRoute['read']>[0], arrived: number, req: IncomingMessage, res: ServerResponse) {
     const at = new Date(arrived).toISOString();
     const { path } = request;
-    const read = route.read(request, credentials, account);
+    const read = route.read(request, credentials, account, options.templates);
     if (!read.ok) {
       log({ at, provider, path, status: read.answer.status, outcome: 'refused', code: read.code });
       return answer(res, read.answer);
@@ -207,6 +224,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
 export function whatsAppId(e164: string): string {
   const digits = e164.replace(/^\+/, '');
   return /^52\d{10}$/.test(digits) ? `521${digits.slice(2)}` : digits;
+}
+
+function splitUrl(url: string): [string, string] {
+  const at = url.indexOf('?');
+  return at < 0 ? [url, ''] : [url.slice(0, at), url.slice(at + 1)];
 }
 
 async function readBody(req: IncomingMessage): Promise<string | undefined> {

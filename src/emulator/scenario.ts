@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import { parseYaml, type YamlPath } from '../parse-yaml.js';
 import { describeOpenError } from '../fs/describe-open-error.js';
-import { DEFAULT_ACCOUNT, type EmulatedAccount } from '../providers/emulator-route.js';
+import { DEFAULT_ACCOUNT, type EmulatedAccount, type EmulatedTemplate } from '../providers/emulator-route.js';
 
 /** What the emulator does with a send to one recipient. */
 export type ScenarioOutcome =
@@ -45,9 +45,15 @@ export interface Scenario {
   templateCategories?: Record<string, string>;
 }
 
-/** The emulated account a scenario describes (its Marketing Messages API onboarding and templates). */
-export function accountOf(scenario: Scenario): EmulatedAccount {
+/**
+ * The emulated account a scenario describes (its Marketing Messages API onboarding and templates'
+ * categories): a template's category is the scenario's, else the templates file's, else marketing.
+ */
+export function accountOf(scenario: Scenario, templates: readonly EmulatedTemplate[] = []): EmulatedAccount {
   const categories = new Map(Object.entries(scenario.templateCategories ?? {}));
+  for (const { template } of templates) {
+    if (template.category && !categories.has(template.name)) categories.set(template.name, template.category.toLowerCase());
+  }
   return {
     onboarding: scenario.onboardingStatus ?? DEFAULT_ACCOUNT.onboarding,
     marketingOnCloudApi: scenario.marketingOnCloudApi ?? true,

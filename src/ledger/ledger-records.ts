@@ -28,6 +28,11 @@ export interface RunRecord {
    * Messages API), or `provider` (Twilio routes on its side). Ledgers before it have none.
    */
   route?: 'messages' | 'marketing_messages' | 'provider';
+  /**
+   * The template's own TTL (`message_send_ttl_seconds`) as the preflight read it from the account,
+   * when the template sets one: it wins over `ttl_seconds` (the spec's) for reconcile.
+   */
+  template_ttl_seconds?: number;
   /** The CSV's phone and opt-in columns (reconcile writes them back as `phone` and `opt_in`). */
   phone_column?: string;
   opt_in_column?: string;
@@ -81,6 +86,19 @@ export interface OutcomeRecord {
 export type LedgerRecord = RunRecord | IntentRecord | OutcomeRecord;
 
 /**
+ * The TTL reconcile applies to a run's messages: the account's template's own when the preflight
+ * read one and the platform honours it, else the spec's. Meta honours a marketing template's TTL
+ * only on the Marketing Messages API (api-facts.md §3, Meta "Time-to-live": marketing TTL
+ * "Compatibility: Marketing Messages API for WhatsApp"); through /messages its messages live the
+ * default, so a shorter TTL there would put people on the SMS list while WhatsApp may still deliver.
+ */
+export function runTtlSeconds(run: Pick<RunRecord, 'ttl_seconds' | 'template_ttl_seconds' | 'category' | 'route'>): number {
+  if (run.template_ttl_seconds === undefined) return run.ttl_seconds;
+  if (run.category === 'marketing' && run.route !== 'marketing_messages') return run.ttl_seconds;
+  return run.template_ttl_seconds;
+}
+
+/**
  * An ISO-8601 date and time, as `Date#toISOString()` writes it (or with an offset): checked by its
  * shape alone, which is enough for `Date.parse` to give a number (V8 takes any day up to 31 and
  * hour 24), so a reader can parse it without a second check. Faster than calling Date.parse,
@@ -123,6 +141,7 @@ const RULES: Record<LedgerRecord['type'], FieldRule[]> = {
     text('language'),
     text('category'),
     positiveNumber('ttl_seconds'),
+    { ...positiveNumber('template_ttl_seconds'), optional: true },
     text('phone_column', true),
     text('opt_in_column', true),
     { name: 'retry_list', is: 'true or false', test: (v) => typeof v === 'boolean', optional: true },

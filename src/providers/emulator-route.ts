@@ -1,3 +1,5 @@
+import type { AccountTemplate } from '../template/account-template.js';
+
 /** An answer the emulator sends: the HTTP status and a JSON body. */
 export interface EmulatorAnswer {
   status: number;
@@ -92,10 +94,16 @@ export interface EmulatorRoute {
   env(url: string, credentials: Readonly<Record<string, string>>): Record<string, string>;
   /** Whether a request is a send to this provider. */
   matches(method: string, path: string): boolean;
-  /** Checks the credentials, then the request, as the platform does (on an account like `account`). */
-  read(request: EmulatedRequest, credentials: Readonly<Record<string, string>>, account?: EmulatedAccount): EmulatedSend;
+  /**
+   * Checks the credentials, then the request, as the platform does (on an account like `account`);
+   * with `templates` (the emulated account's), also the template and its parameters, refused with
+   * the platform's codes.
+   */
+  read(request: EmulatedRequest, credentials: Readonly<Record<string, string>>, account?: EmulatedAccount, templates?: readonly EmulatedTemplate[]): EmulatedSend;
   /** Answers a request that is not a send (the account's onboarding status), or undefined when it is not this provider's. */
   serve?(request: EmulatedRequest & { query: URLSearchParams }, credentials: Readonly<Record<string, string>>, account: EmulatedAccount): EmulatorAnswer | undefined;
+  /** Its template look-up answers (SPEC "Template look-ups"), or undefined when the path is not one of its look-ups. */
+  lookup?(request: EmulatedLookup, credentials: Readonly<Record<string, string>>, templates: readonly EmulatedTemplate[]): EmulatorAnswer | undefined;
   /** Whether the platform holds messages for quality assessment (Meta's template pacing) when a scenario says `held`. */
   readonly holds: boolean;
   /** The answer over the sender's throughput. */
@@ -109,6 +117,24 @@ export interface EmulatorRoute {
   newMessageId(): string;
   /** The signed callback for one status of an accepted message, or undefined when there is nowhere to send it. */
   statusCallback(message: EmulatedMessage, planned: PlannedStatus, context: CallbackContext): OutgoingCallback | undefined;
+}
+
+/**
+ * A template the emulated account holds (`emulator --templates`): as Meta's look-up returns it
+ * (`meta`, which the 360dialog and Twilio look-ups are written from too), parsed, and the Twilio
+ * Content SID it is known by there.
+ */
+export interface EmulatedTemplate {
+  meta: Readonly<Record<string, unknown>>;
+  template: AccountTemplate;
+  contentSid: string | undefined;
+}
+
+/** A GET to a template look-up path. */
+export interface EmulatedLookup {
+  path: string;
+  query: URLSearchParams;
+  headers: Readonly<Record<string, string | string[] | undefined>>;
 }
 
 /** A request header's first value (names in lower case). */

@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
 import got, { type Got, type Response } from 'got';
-import type { HttpRequest, HttpResponse } from './provider.js';
+import type { HttpGetRequest, HttpRequest, HttpResponse } from './provider.js';
 
 /**
  * What happened to one HTTP request: an answer, or a failure that says whether the request may
@@ -14,6 +14,8 @@ export type TransportResult =
   | { ok: false; written: boolean; code: string; message: string };
 
 export type Transport = (request: HttpRequest) => Promise<TransportResult>;
+/** The same client for the template look-ups' GETs. */
+export type GetTransport = (request: HttpGetRequest) => Promise<TransportResult>;
 
 // Failures that happen before a byte of the request can reach the provider: safe to send again.
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
@@ -35,7 +37,7 @@ export interface TransportOptions {
  * redirects (a redirect would re-send the body somewhere else), every status an answer, one
  * timeout for the whole request.
  */
-export function httpTransport(options: TransportOptions): Transport & { close(): void } {
+export function httpTransport(options: TransportOptions): Transport & GetTransport & { close(): void } {
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets };
   const ca = options.extraCa?.length ? [...tls.rootCertificates, ...options.extraCa] : undefined;
   const agents = { http: new http.Agent(agentOptions), https: new https.Agent({ ...agentOptions, ...(ca ? { ca } : {}) }) };
@@ -52,11 +54,11 @@ export function httpTransport(options: TransportOptions): Transport & { close():
     dnsCache: false,
   });
 
-  const send = async (request: HttpRequest): Promise<TransportResult> => {
+  const send = async (request: HttpRequest | HttpGetRequest): Promise<TransportResult> => {
     let tooLarge = false;
     // Everything got does is inside the try: whatever it throws, its error object stays here.
     try {
-      const pending = client(request.url, { method: request.method, headers: request.headers, body: request.body });
+      const pending = client(request.url, { method: request.method, headers: request.headers, body: request.method === 'POST' ? request.body : undefined });
       pending.on('downloadProgress', ({ transferred }) => {
         if (transferred > MAX_RESPONSE_BYTES && !tooLarge) {
           tooLarge = true;

@@ -6,6 +6,7 @@ import type { CallbackChannel } from './callback-channel.js';
 import { cloud } from './cloud/index.js';
 import type { ProviderModule, ProviderSetup, ProviderSetupOptions } from './provider-module.js';
 import type { SecretVariables } from './secret-variables.js';
+import type { TemplateLookupSetup } from './template-lookup.js';
 import { twilio } from './twilio/index.js';
 
 /**
@@ -36,6 +37,16 @@ export function providerModule(name: string): ProviderModule | undefined {
  */
 export function providerFromEnv(name: ProviderName, env: NodeJS.ProcessEnv, spec: TemplateSpec, options: ProviderSetupOptions): ProviderSetup {
   return BY_NAME.get(name)!.fromEnv(env, spec, options);
+}
+
+/**
+ * The chosen provider's template look-up from the environment (SPEC "Template look-ups"), or why
+ * there is none: a provider without one, or its look-up credentials not set (`WA_WABA_ID`).
+ */
+export function templateLookupFromEnv(name: ProviderName, env: NodeJS.ProcessEnv, options: { allowInsecureHttp: boolean }): TemplateLookupSetup {
+  const templates = BY_NAME.get(name)!.templates;
+  if (!templates) return { ok: false, reason: `--provider ${name} has no template look-up` };
+  return templates.fromEnv(env, options);
 }
 
 /**
@@ -93,3 +104,9 @@ export function environmentRedactor(env: NodeJS.ProcessEnv): (text: string) => s
   }
   return makeRedactor([...secrets], pairs);
 }
+
+/**
+ * A template as Meta's look-up returns it, parsed into the one shape: the emulator's templates file
+ * is written in that form (the registry is the way into a provider's folder).
+ */
+export { parseMetaTemplate } from './cloud-api/parse-meta-template.js';

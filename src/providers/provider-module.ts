@@ -5,6 +5,7 @@ import type { CallbackChannel } from './callback-channel.js';
 import type { EmulatorRoute } from './emulator-route.js';
 import type { Provider } from './provider.js';
 import type { SecretVariables } from './secret-variables.js';
+import type { TemplateLookupModule } from './template-lookup.js';
 
 export interface ProviderSetupOptions {
   /** Allow plain http:// to a host other than this machine. */
@@ -56,4 +57,10 @@ export interface ProviderModule {
   readonly callbacks: CallbackChannel;
   /** Its send API in the emulator, and the status callbacks the emulator posts for it. */
   readonly emulator: EmulatorRoute;
+  /**
+   * How it reads the account's templates (SPEC "Template look-ups"): for the preflight before
+   * `send`, `validate --online` and `templates`. A provider without one is sent to unchecked, with
+   * a line saying so.
+   */
+  readonly templates?: TemplateLookupModule;
 }

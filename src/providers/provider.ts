@@ -19,6 +19,13 @@ export interface HttpRequest {
   body: string;
 }
 
+/** A request without a body: the template look-ups (`GET …/message_templates`, `GET /v1/Content/{sid}`). */
+export interface HttpGetRequest {
+  method: 'GET';
+  url: string;
+  headers: Record<string, string>;
+}
+
 export interface HttpResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;

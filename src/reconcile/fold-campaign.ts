@@ -1,5 +1,5 @@
 import { CODE_FAMILIES, type ProviderFamily } from '../codes/error-codes.js';
-import type { LedgerRecord, RunRecord } from '../ledger/ledger-records.js';
+import { runTtlSeconds, type LedgerRecord, type RunRecord } from '../ledger/ledger-records.js';
 import { familyOf } from '../providers/index.js';
 import { PhoneTable } from '../recipients/phone-table.js';
 import { float64s, int32s, int8s, uint8s } from './number-column.js';
@@ -315,7 +315,7 @@ export class CampaignFold {
     return {
       phone: `+${this.phoneDigits.get(r)}`,
       category: run?.category ?? 'marketing',
-      ttlMs: (run?.ttl_seconds ?? 30 * 86400) * 1000,
+      ttlMs: (run ? runTtlSeconds(run) : 30 * 86400) * 1000,
       firstAttemptAt: this.slotIntentAt.get(this.firstSlot.get(r)),
       retryLaterFailures,
       transientFailures,

@@ -12,7 +12,9 @@ import {
   type TemplateSpec,
 } from './template-spec.js';
 
-const TOP_LEVEL_KEYS = new Set(['name', 'language', 'category', 'ttl', 'body', 'components', 'twilio', 'defaults']);
+const TOP_LEVEL_KEYS = new Set(['name', 'language', 'category', 'parameter_format', 'ttl', 'body', 'components', 'twilio', 'defaults']);
+// Meta: a named parameter is lower-case letters, digits and underscores (`{{first_name}}`).
+const PARAMETER_NAME = /^[a-z0-9_]{1,64}$/;
 const COMPONENT_TYPES = new Set(['header', 'body', 'button', 'carousel', 'limited_time_offer']);
 // Meta: template names are lower-case letters, digits and underscores, at most 512 characters.
 const TEMPLATE_NAME = /^[a-z0-9_]{1,512}$/;
@@ -55,6 +57,8 @@ export async function loadTemplateSpec(file: string): Promise<TemplateSpec> {
   const components = spec.components === undefined ? [] : spec.components;
   if (!Array.isArray(components)) return fail(['components'], 'components must be a list');
   components.forEach((component, index) => checkComponent(component, ['components', index], fail));
+  const parameterFormat = readParameterFormat(spec.parameter_format, fail);
+  components.forEach((component, index) => checkParameterNames(component, ['components', index], parameterFormat, fail));
 
   const twilio = readTwilio(spec.twilio, fail);
   const defaults = readDefaults(spec.defaults, fail);
@@ -79,7 +83,13 @@ export async function loadTemplateSpec(file: string): Promise<TemplateSpec> {
     if (use.name === '') throw new InputError('empty placeholder {{}}', { file, line: use.line });
   }
 
-  return { file, name, language, category, ttlSeconds, body, components, twilio, defaults, placeholders, warnings };
+  const lines = {
+    components: components.map((_, index) => lineOf(['components', index])),
+    parameterFormat: spec.parameter_format === undefined ? undefined : lineOf(['parameter_format']),
+    twilio: spec.twilio === undefined ? undefined : lineOf(['twilio']),
+    category: lineOf(['category']),
+  };
+  return { file, name, language, category, ttlSeconds, body, parameterFormat, components, lines, twilio, defaults, placeholders, warnings };
 }
 
 type Fail = (path: Path, message: string) => never;
@@ -170,6 +180,38 @@ function checkComponent(component: unknown, path: Path, fail: Fail): void {
     if (!isRecord(parameter) || typeof parameter.type !== 'string') {
       fail([...path, 'parameters', index], 'each parameter needs a "type" (text, image, payload, …)');
     }
+  });
+}
+
+function readParameterFormat(value: unknown, fail: Fail): TemplateSpec['parameterFormat'] {
+  if (value === undefined || value === null) return 'positional';
+  const format = typeof value === 'string' ? value.toLowerCase() : '';
+  if (format !== 'named' && format !== 'positional') return fail(['parameter_format'], 'parameter_format must be named or positional, as the approved template in WhatsApp Manager');
+  return format;
+}
+
+/**
+ * Named templates take `parameter_name` on every body and header text parameter (Meta refuses the
+ * send otherwise: "(#100) Parameter name is missing or empty"); positional ones take none. A named
+ * parameter without `text` takes its value from the column of its name: `{ type: text,
+ * parameter_name: first_name }` is `text: "{{first_name}}"`, checked against the CSV like any placeholder.
+ */
+function checkParameterNames(component: unknown, path: Path, format: TemplateSpec['parameterFormat'], fail: Fail): void {
+  const record = component as Record<string, unknown>;
+  const type = String(record.type).toLowerCase();
+  if (!Array.isArray(record.parameters)) return;
+  record.parameters.forEach((parameter: Record<string, unknown>, index) => {
+    const at = [...path, 'parameters', index];
+    const name = parameter.parameter_name;
+    const textual = parameter.type === 'text' && (type === 'body' || type === 'header');
+    if (format === 'positional') {
+      if (name !== undefined) fail([...at, 'parameter_name'], 'parameter_name is for templates with named parameters: add parameter_format: named at the top of the spec, or remove it');
+      return;
+    }
+    if (!textual) return;
+    if (typeof name !== 'string' || name === '') return fail(at, `a named template needs parameter_name on each ${type} text parameter (the {{name}} in the approved ${type})`);
+    if (!PARAMETER_NAME.test(name)) fail([...at, 'parameter_name'], `parameter_name "${name}" must be lower-case letters, digits and underscores, as in the approved template`);
+    if (parameter.text === undefined) parameter.text = `{{${name}}}`;
   });
 }
 

@@ -37,8 +37,15 @@ export interface TemplateSpec {
   ttlSeconds: number;
   /** The approved body text, for the preview and length checks; may use `{{n}}` for the n-th body parameter. */
   body: string | undefined;
+  /**
+   * `named` when the approved template takes named parameters (`{{first_name}}`): every body and
+   * header text parameter then carries its `parameter_name`, as the Cloud API requires.
+   */
+  parameterFormat: 'positional' | 'named';
   /** Cloud API `components`, placeholders unfilled. */
   components: unknown[];
+  /** Where things are in the spec file, for messages about them (the preflight's). */
+  lines: { components: (number | undefined)[]; parameterFormat: number | undefined; twilio: number | undefined; category: number | undefined };
   twilio: { contentSid: string; variables: Record<string, string> } | undefined;
   /**
    * Values used when a row leaves a column empty; a column with a default is not required. A Map:

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CREDENTIALS, emulatorEnv, startEmulator } from '../../src/emulator/emulator-server.js';
+import { loadTemplateCatalog, SAMPLE_TEMPLATES_FILE } from '../../src/emulator/template-catalog.js';
 import { parseScenario } from '../../src/emulator/scenario.js';
 import { plannedStatuses, statusCallbacks } from '../../src/emulator/status-callbacks.js';
 import { JsonlAppender } from '../../src/fs/jsonl-appender.js';
@@ -25,7 +26,7 @@ async function loop(scenarioValue: unknown) {
   const webhook = await startWebhook({ port: 0, events, secrets: { WA_APP_SECRET: APP_SECRET, TWILIO_AUTH_TOKEN: C.TWILIO_AUTH_TOKEN }, allowUnsigned: false, publicUrl: undefined });
   const scenario = parseScenario(scenarioValue);
   const callbacks = statusCallbacks({ webhookUrl: `${webhook.url}/webhook`, credentials: { ...C, WA_APP_SECRET: APP_SECRET }, scenario, stepMs: 5 });
-  const emulator = await startEmulator({ port: 0, scenario, onAccepted: callbacks.onAccepted, mps: 1000 });
+  const emulator = await startEmulator({ port: 0, scenario, onAccepted: callbacks.onAccepted, mps: 1000, templates: await loadTemplateCatalog(SAMPLE_TEMPLATES_FILE) });
   stops.push(emulator.close);
   const env = {
     ...emulatorEnv(emulator.url),

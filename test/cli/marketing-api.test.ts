@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type EmulatorCredentials, type EmulatorLogEntry } from '../../src/emulator/emulator-server.js';
 import { parseScenario } from '../../src/emulator/scenario.js';
+import { loadTemplateCatalog, SAMPLE_TEMPLATES_FILE } from '../../src/emulator/template-catalog.js';
 import { fixture, run } from '../helpers.js';
 
 /*
@@ -23,7 +24,7 @@ afterEach(async () => {
 
 async function setup(scenario: Record<string, unknown> = {}, category = 'marketing') {
   const log: EmulatorLogEntry[] = [];
-  const emulator = await startEmulator({ port: 0, credentials: CREDENTIALS, log: (entry) => log.push(entry), mps: 1000, scenario: parseScenario({ rules: [], ...scenario }) });
+  const emulator = await startEmulator({ port: 0, credentials: CREDENTIALS, log: (entry) => log.push(entry), mps: 1000, scenario: parseScenario({ rules: [], ...scenario }), templates: await loadTemplateCatalog(SAMPLE_TEMPLATES_FILE) });
   stops.push(emulator.close);
   const dir = await fixture({});
   await copyFile(path.join(SAMPLES, 'campaign.csv'), path.join(dir, 'campaign.csv'));
@@ -108,11 +109,11 @@ describe('send --marketing-api (SPEC "Marketing Messages API")', () => {
 describe('send through Twilio', () => {
   it('without a status callback URL, warns in one line that delivery will not be seen; with one, does not', async () => {
     const credentials: EmulatorCredentials = { TWILIO_ACCOUNT_SID: `AC${'7'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'twilio-SECRET-mm-3' };
-    const emulator = await startEmulator({ port: 0, credentials, mps: 1000 });
+    const emulator = await startEmulator({ port: 0, credentials, mps: 1000, templates: await loadTemplateCatalog(SAMPLE_TEMPLATES_FILE) });
     stops.push(emulator.close);
     const dir = await fixture({});
     for (const file of ['campaign.csv', 'spring-sale.yaml']) await copyFile(path.join(SAMPLES, file), path.join(dir, file));
-    const env = { TWILIO_API_URL: emulator.url, TWILIO_ACCOUNT_SID: credentials.TWILIO_ACCOUNT_SID!, TWILIO_AUTH_TOKEN: credentials.TWILIO_AUTH_TOKEN!, TWILIO_FROM: '+15550001111' };
+    const env = { TWILIO_API_URL: emulator.url, TWILIO_CONTENT_URL: emulator.url, TWILIO_ACCOUNT_SID: credentials.TWILIO_ACCOUNT_SID!, TWILIO_AUTH_TOKEN: credentials.TWILIO_AUTH_TOKEN!, TWILIO_FROM: '+15550001111' };
     const args = (ledger: string, ...extra: string[]) => ['send', path.join(dir, 'campaign.csv'), '--template', path.join(dir, 'spring-sale.yaml'), '--provider', 'twilio', '--ledger', path.join(dir, ledger), '--yes', '--json', '--mps', '500', ...extra];
     const without = await run(args('a.jsonl'), env);
     expect(without.code).toBe(0);

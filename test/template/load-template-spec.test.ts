@@ -139,3 +139,29 @@ describe('loadTemplateSpec: files that are not a spec', () => {
     expect(error.message).toMatch(/named pipe|not a regular file/);
   });
 });
+
+describe('loadTemplateSpec: named parameters', () => {
+  const named = (parameters: string, top = 'parameter_format: named\n') =>
+    `name: order_ready\nlanguage: en_GB\ncategory: utility\n${top}components:\n  - type: body\n    parameters:\n${parameters}`;
+
+  it('a named parameter without text takes the column of its name, checked like any placeholder', async () => {
+    const spec = await load('s.yaml', named('      - {type: text, parameter_name: first_name}\n      - {type: text, parameter_name: order_number, text: "{{order}}"}\n'));
+    expect(spec.parameterFormat).toBe('named');
+    expect(spec.components).toEqual([{ type: 'body', parameters: [{ type: 'text', parameter_name: 'first_name', text: '{{first_name}}' }, { type: 'text', parameter_name: 'order_number', text: '{{order}}' }] }]);
+    expect(spec.placeholders.map((p) => p.name)).toEqual(['first_name', 'order']);
+  });
+
+  it('a named template needs parameter_name on every body text parameter', async () => {
+    const error = await failure('s.yaml', named('      - {type: text, parameter_name: first_name}\n      - {type: text, text: "{{order}}"}\n'));
+    expect(error.location).toEqual({ file: expect.stringMatching(/s\.yaml$/), line: 9 });
+    expect(error.message).toBe('a named template needs parameter_name on each body text parameter (the {{name}} in the approved body)');
+  });
+
+  it('parameter_name on a positional spec, a name Meta would refuse, and an unknown format are refused at their line', async () => {
+    expect((await failure('s.yaml', named('      - {type: text, parameter_name: first_name}\n', ''))).message).toMatch(/^parameter_name is for templates with named parameters: add parameter_format: named/);
+    expect((await failure('s.yaml', named('      - {type: text, parameter_name: First-Name}\n'))).message).toBe('parameter_name "First-Name" must be lower-case letters, digits and underscores, as in the approved template');
+    const format = await failure('s.yaml', named('      - {type: text, text: x}\n', 'parameter_format: NAMES\n'));
+    expect(format.location?.line).toBe(4);
+    expect(format.message).toBe('parameter_format must be named or positional, as the approved template in WhatsApp Manager');
+  });
+});

@@ -1,6 +1,6 @@
 import { makeRedactor } from '../../config/redact.js';
 import { cloudApiBody } from '../cloud-api/cloud-api-body.js';
-import { cloudApiRoute, DEMO_APP_SECRET } from '../cloud-api/cloud-api-emulator.js';
+import { cloudApiRoute, DEMO_APP_SECRET, dialog360TemplatesAnswer } from '../cloud-api/cloud-api-emulator.js';
 import { metaCallbacks } from '../cloud-api/meta-callbacks.js';
 import { MarketingRouter } from '../cloud-api/marketing-router.js';
 import { parseCloudApiResponse } from '../cloud-api/parse-cloud-api-response.js';
@@ -8,6 +8,7 @@ import { headerOf } from '../emulator-route.js';
 import type { HttpRequest, Provider } from '../provider.js';
 import { checkBaseUrl, requireVariables, trimSlash } from '../provider-env.js';
 import type { ProviderModule } from '../provider-module.js';
+import { dialog360Templates } from './dialog360-templates.js';
 import { safeEqual } from '../safe-equal.js';
 
 export interface Dialog360Config {
@@ -64,5 +65,15 @@ export const dialog360 = {
     },
     sender: () => '360dialog',
     route: (match) => (match[1] === 'marketing_messages' ? 'marketing_messages' : 'messages'),
+    lookup: {
+      match: (path) => (path === '/v1/configs/templates' ? /^\/v1\/configs\/templates$/.exec(path)! : undefined),
+      authorize: (request, _match, credentials) => {
+        const key = credentials.D360_API_KEY;
+        const header = request.headers['d360-api-key'];
+        return key && safeEqual((Array.isArray(header) ? header[0] : header) ?? '', key) ? undefined : { status: 401, code: 0, message: 'Invalid api_key' };
+      },
+      answer: dialog360TemplatesAnswer,
+    },
   }),
+  templates: dialog360Templates,
 } satisfies ProviderModule;

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { httpStatusOf, lookupCode } from '../../codes/error-codes.js';
 import { parseJson } from '../classify-answer.js';
 import { DEFAULT_ACCOUNT, type EmulatedAccount } from '../emulator-route.js';
-import type { CallbackContext, EmulatedMessage, EmulatedRequest, EmulatedSend, EmulatorAnswer, EmulatorRoute, OutgoingCallback, PlannedStatus } from '../emulator-route.js';
+import type { CallbackContext, EmulatedLookup, EmulatedMessage, EmulatedRequest, EmulatedSend, EmulatedTemplate, EmulatorAnswer, EmulatorRoute, OutgoingCallback, PlannedStatus } from '../emulator-route.js';
+import { enforceTemplate } from './enforce-template.js';
 import { HELD_STATUS } from '../held-status.js';
 import { escapeNonAscii, metaSignature } from './meta-signature.js';
 
@@ -23,6 +24,12 @@ export interface CloudApiRouteOptions {
   route(match: RegExpExecArray): 'messages' | 'marketing_messages';
   /** Answers another request of this platform (the WABA's onboarding field), or undefined. */
   serve?: EmulatorRoute['serve'];
+  /** Its template look-up: the path's match, the auth check (as for sends), and the answer's shape. */
+  lookup: {
+    match(path: string): RegExpExecArray | undefined;
+    authorize(request: EmulatedLookup, match: RegExpExecArray, credentials: Readonly<Record<string, string>>): { status: number; code: number; message: string } | undefined;
+    answer(templates: readonly EmulatedTemplate[], query: URLSearchParams): unknown;
+  };
 }
 
 /**
@@ -36,8 +43,15 @@ export function cloudApiRoute(options: CloudApiRouteOptions): EmulatorRoute {
     credentials: options.credentials,
     env: options.env,
     matches: (method, path) => method === 'POST' && options.match(path) !== undefined,
-    read: (request, credentials, account = DEFAULT_ACCOUNT) => readCloudApiSend(request, options, credentials, account),
+    read: (request, credentials, account = DEFAULT_ACCOUNT, templates) => readCloudApiSend(request, options, credentials, account, templates),
     serve: options.serve,
+    lookup: (request, credentials, templates) => {
+      const match = options.lookup.match(request.path);
+      if (!match) return undefined;
+      const refusal = options.lookup.authorize(request, match, credentials);
+      if (refusal) return { status: refusal.status, body: metaError(refusal.code, refusal.message) };
+      return { status: 200, body: options.lookup.answer(templates, request.query) };
+    },
     holds: true,
     throttled: () => ({ code: 130429, answer: { status: 400, body: metaError(130429, 'Rate limit hit', 'Cloud API message throughput has been reached.') } }),
     pairRateLimited: () => ({ code: 131056, answer: { status: 400, body: metaError(131056, '(Business Account, Consumer Account) pair rate limit hit') } }),
@@ -48,16 +62,27 @@ export function cloudApiRoute(options: CloudApiRouteOptions): EmulatorRoute {
   };
 }
 
-function readCloudApiSend(request: EmulatedRequest, options: CloudApiRouteOptions, credentials: Readonly<Record<string, string>>, account: EmulatedAccount): EmulatedSend {
+function readCloudApiSend(
+  request: EmulatedRequest,
+  options: CloudApiRouteOptions,
+  credentials: Readonly<Record<string, string>>,
+  account: EmulatedAccount,
+  templates: readonly EmulatedTemplate[] | undefined,
+): EmulatedSend {
   const refuse = (status: number, code: number, message: string): EmulatedSend => ({ ok: false, code, answer: { status, body: metaError(code, message) } });
   const match = options.match(request.path)!;
   const refusal = options.authorize(request, match, credentials);
   if (refusal) return refuse(refusal.status, refusal.code, refusal.message);
   const message = parseJson(request.body) as
-    | { messaging_product?: unknown; to?: unknown; type?: unknown; template?: { name?: unknown; language?: { code?: unknown } }; biz_opaque_callback_data?: unknown; product_policy?: unknown }
+    | { messaging_product?: unknown; to?: unknown; type?: unknown; template?: { name?: unknown; language?: { code?: unknown }; components?: unknown }; biz_opaque_callback_data?: unknown; product_policy?: unknown }
     | undefined;
   if (!message || message.messaging_product !== 'whatsapp' || typeof message.to !== 'string' || message.type !== 'template' || typeof message.template?.name !== 'string' || typeof message.template.language?.code !== 'string') {
     return refuse(400, 100, 'Invalid parameter');
+  }
+  // The template as the account holds it first (it must exist, be approved and fit), then the route.
+  if (templates) {
+    const refusal = enforceTemplate({ name: message.template.name, language: message.template.language.code, components: message.template.components }, templates);
+    if (refusal) return { ok: false, code: refusal.code, answer: { status: httpStatusOf('meta', refusal.code), body: metaError(refusal.code, refusal.title, refusal.details) } };
   }
   // The Marketing Messages API takes marketing templates only; an account that disabled marketing
   // on Cloud API takes them only there; a STRICT send from an account not onboarded is refused
@@ -129,4 +154,36 @@ function metaStatusCallback(message: EmulatedMessage, planned: PlannedStatus, { 
   );
   const appSecret = credentials.WA_APP_SECRET ?? DEMO_APP_SECRET;
   return { url: webhookUrl, body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': metaSignature(body, appSecret) } };
+}
+
+/** Meta's `GET /{WABA-ID}/message_templates` answer: `data` and cursor `paging`, `name` matched as part of a name (as Meta may), `language` exactly. */
+export function metaTemplatesAnswer(templates: readonly EmulatedTemplate[], query: URLSearchParams): unknown {
+  const name = query.get('name');
+  const language = query.get('language');
+  const all = templates.filter((t) => (!name || t.template.name.includes(name)) && (!language || t.template.language === language));
+  const limit = Math.max(1, Math.min(Number(query.get('limit')) || 25, 1000));
+  const offset = Number(Buffer.from(query.get('after') ?? '', 'base64url').toString() || 0) || 0;
+  const page = all.slice(offset, offset + limit);
+  const cursor = (n: number) => Buffer.from(String(n)).toString('base64url');
+  const more = offset + limit < all.length;
+  return {
+    data: page.map((t) => t.meta),
+    paging: { cursors: { before: cursor(offset), after: cursor(offset + page.length) }, ...(more ? { next: `https://graph.facebook.com/next?after=${cursor(offset + page.length)}` } : {}) },
+  };
+}
+
+/** 360dialog's `GET /v1/configs/templates` answer: `waba_templates` with lower-case statuses, paged by `limit` and `offset`. */
+export function dialog360TemplatesAnswer(templates: readonly EmulatedTemplate[], query: URLSearchParams): unknown {
+  const limit = Math.max(1, Math.min(Number(query.get('limit')) || 1000, 1000));
+  const offset = Math.max(0, Number(query.get('offset')) || 0);
+  const page = templates.slice(offset, offset + limit);
+  return {
+    count: page.length,
+    filters: {},
+    limit,
+    offset,
+    sort: ['id'],
+    total: templates.length,
+    waba_templates: page.map((t) => ({ ...t.meta, status: String(t.meta.status).toLowerCase(), namespace: 'emulator_namespace', waba_account_id: 'emulator' })),
+  };
 }

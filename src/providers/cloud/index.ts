@@ -1,7 +1,7 @@
 import { ConfigError, ProviderStopError } from '../../errors.js';
 import { makeRedactor } from '../../config/redact.js';
 import { cloudApiBody } from '../cloud-api/cloud-api-body.js';
-import { cloudApiRoute, DEMO_APP_SECRET, metaError } from '../cloud-api/cloud-api-emulator.js';
+import { cloudApiRoute, DEMO_APP_SECRET, metaError, metaTemplatesAnswer } from '../cloud-api/cloud-api-emulator.js';
 import { metaCallbacks } from '../cloud-api/meta-callbacks.js';
 import { MarketingRouter } from '../cloud-api/marketing-router.js';
 import type { MarketingApiPolicy } from '../marketing-api-policy.js';
@@ -12,6 +12,7 @@ import { headerOf } from '../emulator-route.js';
 import type { HttpRequest, Provider } from '../provider.js';
 import { checkBaseUrl, requireVariables, trimSlash } from '../provider-env.js';
 import type { ProviderModule } from '../provider-module.js';
+import { cloudTemplates } from './cloud-templates.js';
 import { safeEqual } from '../safe-equal.js';
 
 /** The Graph API version used when WA_API_VERSION is not set (the version of Meta's spec in shared/reference). */
@@ -46,11 +47,12 @@ export function cloudProvider(config: CloudConfig, router = new MarketingRouter(
 }
 
 const SEND_PATH = /^\/(v\d+\.\d+)\/([^/]+)\/(messages|marketing_messages)$/;
+const TEMPLATES_PATH = /^\/(v\d+\.\d+)\/([^/]+)\/message_templates$/;
 const WABA_PATH = /^\/(v\d+\.\d+)\/(\d+)$/;
 /** The onboarding status the emulator reports when the scenario names none. */
 const EMULATOR_ONBOARDING = 'ONBOARDED';
 /** The emulator's WhatsApp Business Account id (a demo value, like its token). */
-const EMULATOR_WABA_ID = '200000000000002';
+const EMULATOR_WABA_ID = '100000000000002';
 
 /**
  * The route of a campaign on the Cloud API (SPEC "Marketing Messages API"): a marketing template
@@ -129,5 +131,17 @@ export const cloud = {
       const fields = (request.query.get('fields') ?? '').split(',');
       return { status: 200, body: { id: match[2], ...(fields.includes('marketing_messages_onboarding_status') ? { marketing_messages_onboarding_status: account.onboarding ?? EMULATOR_ONBOARDING } : {}) } };
     },
+    lookup: {
+      match: (path) => TEMPLATES_PATH.exec(path) ?? undefined,
+      authorize: (request, match, credentials) => {
+        const token = credentials.WA_TOKEN;
+        const header = request.headers.authorization;
+        if (!token || !safeEqual((Array.isArray(header) ? header[0] : header) ?? '', `Bearer ${token}`)) return { status: 401, code: 190, message: 'Invalid OAuth access token - Cannot parse access token' };
+        if (match[2] !== (credentials.WA_WABA_ID ?? EMULATOR_WABA_ID)) return { status: 400, code: 100, message: `Unsupported get request. Object with ID '${match[2]}' does not exist, cannot be loaded due to missing permissions, or does not support this operation` };
+        return undefined;
+      },
+      answer: metaTemplatesAnswer,
+    },
   }),
+  templates: cloudTemplates,
 } satisfies ProviderModule;

@@ -2,6 +2,7 @@ import { makeRedactor } from '../../config/redact.js';
 import { ConfigError, InputError } from '../../errors.js';
 import { checkBaseUrl, checkUrl, requireVariables } from '../provider-env.js';
 import type { ProviderModule } from '../provider-module.js';
+import { twilioTemplates } from './twilio-templates.js';
 import { twilioCallbacks } from './twilio-callbacks.js';
 import { twilioEmulator } from './twilio-emulator.js';
 import { twilioProvider } from './twilio-provider.js';
@@ -50,4 +51,5 @@ export const twilio = {
 
   callbacks: twilioCallbacks,
   emulator: twilioEmulator,
+  templates: twilioTemplates,
 } satisfies ProviderModule;
