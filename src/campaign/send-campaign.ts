@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { REDACTED } from '../config/redact.js';
 import { InputError } from '../errors.js';
 import { FileLock } from '../fs/file-lock.js';
+import { refuseNonRegularInput } from '../fs/refuse-non-regular-input.js';
 import { hashFile } from '../ledger/hash-file.js';
 import { LEDGER_VERSION } from '../ledger/ledger-records.js';
 import { LedgerWriter, type LedgerWriterOptions } from '../ledger/ledger-writer.js';
@@ -23,6 +24,7 @@ import { campaignTemplate, isRetryList } from './retry-list.js';
 import { ledgerStop, type CampaignEnd } from './campaign-end.js';
 import type { CampaignStats } from './campaign-stats.js';
 import { runCampaign } from './run-campaign.js';
+import { countUnrecorded, type UnrecordedOutcome } from './unrecorded-outcome.js';
 
 export interface SendOptions {
   csvFile: string;
@@ -80,7 +82,7 @@ export interface SendDeps {
    */
   redact: (text: string) => string;
   /** The ledger's file system and lock identity (default: the real ones); tests pass their own. */
-  ledgerOptions?: Pick<LedgerWriterOptions, 'openFile' | 'pid' | 'isAlive'>;
+  ledgerOptions?: Pick<LedgerWriterOptions, 'openFile' | 'pid' | 'isAlive' | 'every'>;
 }
 
 export type SendResult =
@@ -101,19 +103,25 @@ export type SendResult =
  * after it is no different from one starting after the dry run ended.
  */
 export async function sendCampaign(options: SendOptions, deps: SendDeps): Promise<SendResult> {
+  // Before the lock: a named pipe as the CSV or the suppression list would block the reading of it
+  // (send reads the CSV more than once) with the ledger locked.
+  for (const input of [options.csvFile, options.suppressFile, options.templateFile]) if (input !== undefined) await refuseNonRegularInput(input);
   if (options.dryRunFile !== undefined) {
     await FileLock.refuseIfHeld(options.ledgerFile, deps.ledgerOptions);
-    return sendLocked(options, deps, undefined);
+    return sendLocked(options, deps, undefined, undefined);
   }
-  const lock = await FileLock.take(options.ledgerFile, deps.ledgerOptions);
+  // The lock removed or taken over while we hold it (someone deleted it, or we were frozen past
+  // its staleness and another send took it): the campaign stops (run-campaign.ts).
+  const lost = new AbortController();
+  const lock = await FileLock.take(options.ledgerFile, { ...deps.ledgerOptions, onLost: (why) => lost.abort(why) });
   try {
-    return await sendLocked(options, deps, lock);
+    return await sendLocked(options, deps, lock, lost.signal);
   } finally {
     await lock.release();
   }
 }
 
-async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock | undefined): Promise<SendResult> {
+async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock | undefined, lockLost: AbortSignal | undefined): Promise<SendResult> {
   const plan = await planResume(readLedger(options.ledgerFile));
   const retryList = await isRetryList(options.csvFile);
   if (retryList && !plan.lastRun) {
@@ -191,7 +199,7 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
       opt_in_column: options.optInColumn,
       ...(retryList ? { retry_list: true } : {}),
     });
-    const { stats, end: runEnd } = await runCampaign({
+    const { stats, end: runEnd, unrecorded } = await runCampaign({
       runId,
       audience,
       plan,
@@ -203,11 +211,18 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
       concurrency: options.concurrency,
       maxConsecutiveFailures: options.maxConsecutiveFailures,
       signal: deps.signal,
+      lockLost,
       onProgress: deps.onProgress && ((stats) => deps.onProgress!(stats, sendPlan)),
       redact,
     });
     // The last outcomes are written by the close: only once they are on disk is the run over.
     await ledger.close();
+    // What the failed ledger refused gets one more try (nothing is sent any more), then what stays
+    // unrecorded is counted where the ledger puts it: in doubt.
+    if (unrecorded.length > 0) {
+      // Not after the lock was lost: opening the ledger again cuts a torn tail, which may be the line another send is writing.
+      countUnrecorded(stats, lock.lost !== undefined ? unrecorded : await writeLate(options.ledgerFile, lock, deps.ledgerOptions?.openFile, unrecorded));
+    }
     const end = ledger.failed && !(runEnd.reason === 'stopped' && runEnd.code === 'ledger') ? ledgerStop(ledger.failed.message) : runEnd;
     return { kind: 'sent', plan: sendPlan, stats, end, durationMs: deps.clock.now() - started };
   } finally {
@@ -215,6 +230,24 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
     await ledger.close();
     if (!deps.transport) (transport as ReturnType<typeof httpTransport>).close();
   }
+}
+
+/**
+ * Writes the outcomes a failed ledger refused, once more, through a fresh writer (the failed one
+ * writes nothing after its failure): a full disk often has room for a few lines once the batch that
+ * failed was cut back, and then the attempts stopped before their request are not left in doubt.
+ * Only outcomes: an intent the ledger refused had no request. Returns those still not on disk.
+ */
+async function writeLate(file: string, lock: FileLock, openFile: LedgerWriterOptions['openFile'], unrecorded: readonly UnrecordedOutcome[]): Promise<UnrecordedOutcome[]> {
+  let writer: LedgerWriter;
+  try {
+    writer = await LedgerWriter.open(file, { lock, openFile });
+  } catch {
+    return [...unrecorded];
+  }
+  const written = Promise.all(unrecorded.map((entry) => writer.append(entry.record).then(() => undefined, () => entry)));
+  await writer.close();
+  return (await written).filter((entry): entry is UnrecordedOutcome => entry !== undefined);
 }
 
 /**

@@ -99,6 +99,14 @@ export class LedgerWriter<T extends object = LedgerRecord> {
     return this.failure;
   }
 
+  /**
+   * Why the file's lock was lost while this writer held it (removed, or taken over by a process
+   * that thought us dead), if it was: another process may be appending to the file now.
+   */
+  get lockLost(): string | undefined {
+    return this.lock.lost;
+  }
+
   /** Records rejected since the last successful write (what a failing disk did not keep). */
   get unsaved(): number {
     return this.notSaved;
@@ -197,6 +205,9 @@ export class LedgerWriter<T extends object = LedgerRecord> {
   /** Cuts the file back to its last durable offset, if a write may have left bytes after it. */
   private async cutBack(): Promise<void> {
     if (!this.dirty) return;
+    // Once the lock is lost, another process may have appended after our last durable offset:
+    // cutting back to it would destroy its lines.
+    if (this.lock.lost !== undefined) return;
     await this.handle.truncate(this.durable);
     await this.handle.sync();
     this.dirty = false;
