@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/campaign/clock.js';
@@ -126,6 +126,52 @@ describe('sendCampaign: one send per ledger, the plan read under the lock', () =
     const result = await sendCampaign(dryRun, c.deps({ ledgerOptions: { isAlive: () => false } }));
     expect(result.kind).toBe('dry_run');
     expect((await readFile(`${c.options.ledgerFile}.lock`, 'utf8')).trim()).toBe('1001');
+  });
+});
+
+describe('sendCampaign whose ledger lock is lost', () => {
+  /** A heartbeat the test runs, and a promise that resolves once the lock noticed it was lost (it stops its heartbeat). */
+  function heartbeat() {
+    let beat: (() => void) | undefined;
+    let stopped!: () => void;
+    const noticed = new Promise<void>((resolve) => (stopped = resolve));
+    const every = (_ms: number, fn: () => void) => {
+      beat = fn;
+      return stopped;
+    };
+    return { every, beat: () => beat?.(), noticed };
+  }
+
+  it.each([
+    ['removed', async (lock: string) => unlink(lock), /^the lock .*c\.ledger\.jsonl\.lock was removed: another send may be writing this ledger$/],
+    ['taken over', async (lock: string) => writeFile(lock, `${JSON.stringify({ pid: 999_999_999 })}\n`), /taken over by another process: another send may be writing this ledger$/],
+  ])('%s: no new requests, the one in flight recorded, a ledger stop; the other holder’s lock left alone', async (_name, lose, title) => {
+    const c = await campaign(20);
+    const hb = heartbeat();
+    const transport = c.transport();
+    const lockFile = `${c.options.ledgerFile}.lock`;
+    const result = sentKind(
+      await sendCampaign(
+        c.options,
+        c.deps({
+          transport: async (request) => {
+            if (c.requested.length === 2) {
+              await lose(lockFile);
+              hb.beat();
+              await hb.noticed;
+            }
+            return transport(request);
+          },
+          ledgerOptions: { every: hb.every },
+        }),
+      ),
+    );
+    expect(result.end).toMatchObject({ reason: 'stopped', code: 'ledger', title: expect.stringMatching(title) });
+    expect(c.requested).toHaveLength(3);
+    const states = await c.states();
+    for (const phone of c.requested) expect(stateOf(states.get(phone)), phone).toBe(RecipientState.Accepted);
+    const lockAfter = await readFile(lockFile, 'utf8').catch(() => undefined);
+    expect(lockAfter).toBe(_name === 'removed' ? undefined : `${JSON.stringify({ pid: 999_999_999 })}\n`);
   });
 });
 
