@@ -17,7 +17,7 @@ export interface CampaignStop {
  * re-sent automatically; `unrecordedNotes` says how many).
  */
 export function ledgerStop(message: string): CampaignStop {
-  return { reason: 'stopped', code: 'ledger', title: message, fix: 'free disk space or fix permissions, then resume: no request left without its intent on disk, so nobody is sent twice' };
+  return { reason: 'stopped', code: 'ledger', title: message, fix: 'free disk space, fix permissions or remount a read-only file system, then resume: no request left without its intent on disk, so nobody is sent twice' };
 }
 
 /**
@@ -52,6 +52,6 @@ export function inDoubtNotes(stats: CampaignStats): string[] {
     const why = neverSent > 0 ? ` (the ${neverSent} not sent never reached the provider)` : '';
     notes.push(`${parts.join(', ')} could not be recorded: the ledger shows them in doubt, and reconcile lists them in in-doubt.csv${why}`);
   }
-  if (stats.in_doubt > 0) notes.push(`${stats.in_doubt} send(s) of this run are in doubt (never re-sent automatically): reconcile lists them in in-doubt.csv`);
+  if (stats.in_doubt > 0) notes.push(`${stats.in_doubt} send(s) of this run are in doubt${parts.length > 0 ? ' in all' : ''} (never re-sent automatically): reconcile lists them in in-doubt.csv`);
   return notes;
 }

@@ -3,6 +3,7 @@ import { REDACTED } from '../config/redact.js';
 import { InputError } from '../errors.js';
 import { FileLock } from '../fs/file-lock.js';
 import { refuseNonRegularInput } from '../fs/refuse-non-regular-input.js';
+import { SpaceReserve } from '../fs/space-reserve.js';
 import { hashFile } from '../ledger/hash-file.js';
 import { LEDGER_VERSION } from '../ledger/ledger-records.js';
 import { LedgerWriter, type LedgerWriterOptions } from '../ledger/ledger-writer.js';
@@ -175,6 +176,8 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
     audience.close();
     throw error;
   }
+  // Room for the last lines should the disk fill (space-reserve.ts): given back before they are written.
+  const reserve = await SpaceReserve.create(`${options.ledgerFile}.reserve`, LEDGER_RESERVE_BYTES);
   const transport = deps.transport ?? httpTransport({ timeoutMs: options.timeoutMs, maxSockets: options.concurrency });
   const runId = randomBytes(4).toString('hex');
   const started = deps.clock.now();
@@ -219,6 +222,7 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
     await ledger.close();
     // What the failed ledger refused gets one more try (nothing is sent any more), then what stays
     // unrecorded is counted where the ledger puts it: in doubt.
+    await reserve.release();
     if (unrecorded.length > 0) {
       // Not after the lock was lost: opening the ledger again cuts a torn tail, which may be the line another send is writing.
       countUnrecorded(stats, lock.lost !== undefined ? unrecorded : await writeLate(options.ledgerFile, lock, deps.ledgerOptions?.openFile, unrecorded));
@@ -228,6 +232,7 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
   } finally {
     audience.close();
     await ledger.close();
+    await reserve.release();
     if (!deps.transport) (transport as ReturnType<typeof httpTransport>).close();
   }
 }
@@ -235,20 +240,41 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
 /**
  * Writes the outcomes a failed ledger refused, once more, through a fresh writer (the failed one
  * writes nothing after its failure): a full disk often has room for a few lines once the batch that
- * failed was cut back, and then the attempts stopped before their request are not left in doubt.
- * Only outcomes: an intent the ledger refused had no request. Returns those still not on disk.
+ * failed was cut back. One at a time, those that matter most first, until one does not fit: an
+ * attempt stopped before its request (or answered throttled) would otherwise be in doubt for
+ * nothing, an answer merely stays in doubt. Only outcomes: an intent the ledger refused had no
+ * request. Returns those still not on disk.
  */
 async function writeLate(file: string, lock: FileLock, openFile: LedgerWriterOptions['openFile'], unrecorded: readonly UnrecordedOutcome[]): Promise<UnrecordedOutcome[]> {
+  const order = [...unrecorded].sort((a, b) => LATE_ORDER[a.kind] - LATE_ORDER[b.kind]);
   let writer: LedgerWriter;
   try {
     writer = await LedgerWriter.open(file, { lock, openFile });
   } catch {
-    return [...unrecorded];
+    return order;
   }
-  const written = Promise.all(unrecorded.map((entry) => writer.append(entry.record).then(() => undefined, () => entry)));
-  await writer.close();
-  return (await written).filter((entry): entry is UnrecordedOutcome => entry !== undefined);
+  let written = 0;
+  try {
+    for (const { record } of order) {
+      await writer.append(record);
+      written++;
+    }
+  } catch {
+    // The disk is still full: the rest stay in doubt.
+  } finally {
+    await writer.close();
+  }
+  return order.slice(written);
 }
+
+/**
+ * The space kept for a failed ledger's last lines: what a stop at 1,000 MPS leaves to write (up to
+ * 256 answers in flight, about 100 deferred outcomes, the attempts stopped before their request, at
+ * about 250 bytes a line), twice over.
+ */
+const LEDGER_RESERVE_BYTES = 192 * 1024;
+
+const LATE_ORDER: Record<UnrecordedOutcome['kind'], number> = { not_sent: 0, retry: 1, failed: 2, accepted: 3, in_doubt: 4 };
 
 /**
  * Resuming with other inputs could message people under different terms. A retry list is a new CSV

@@ -1,4 +1,4 @@
-import { readFile, unlink, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/campaign/clock.js';
@@ -126,6 +126,28 @@ describe('sendCampaign: one send per ledger, the plan read under the lock', () =
     const result = await sendCampaign(dryRun, c.deps({ ledgerOptions: { isAlive: () => false } }));
     expect(result.kind).toBe('dry_run');
     expect((await readFile(`${c.options.ledgerFile}.lock`, 'utf8')).trim()).toBe('1001');
+  });
+});
+
+describe('sendCampaign: room for the last lines', () => {
+  it('keeps a space reserve beside the ledger while it sends, and removes it after', async () => {
+    const c = await campaign(3);
+    const transport = c.transport();
+    const sizes: number[] = [];
+    const result = sentKind(
+      await sendCampaign(
+        c.options,
+        c.deps({
+          transport: async (request) => {
+            sizes.push((await stat(`${c.options.ledgerFile}.reserve`)).size);
+            return transport(request);
+          },
+        }),
+      ),
+    );
+    expect(result.end).toEqual({ reason: 'done' });
+    expect(sizes).toEqual([192 * 1024, 192 * 1024, 192 * 1024]);
+    expect((await readdir(c.dir)).filter((name) => name.endsWith('.reserve'))).toEqual([]);
   });
 });
 
