@@ -106,7 +106,10 @@ export type SendResult =
 export async function sendCampaign(options: SendOptions, deps: SendDeps): Promise<SendResult> {
   // Before the lock: a named pipe as the CSV or the suppression list would block the reading of it
   // (send reads the CSV more than once) with the ledger locked.
-  for (const input of [options.csvFile, options.suppressFile, options.templateFile]) if (input !== undefined) await refuseNonRegularInput(input);
+  await refuseNonRegularInput(options.csvFile, 'send reads it twice (to check, then to send): save it to a file first (validate reads pipes)');
+  for (const input of [options.suppressFile, options.templateFile]) {
+    if (input !== undefined) await refuseNonRegularInput(input, 'send needs a regular file here: save it to a file first (validate reads pipes)');
+  }
   if (options.dryRunFile !== undefined) {
     await FileLock.refuseIfHeld(options.ledgerFile, deps.ledgerOptions);
     return sendLocked(options, deps, undefined, undefined);
