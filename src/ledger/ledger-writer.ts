@@ -181,7 +181,11 @@ export class LedgerWriter<T extends object = LedgerRecord> {
         await this.cutBack();
         const data = Buffer.from(batch.map((entry) => entry.data).join(''));
         this.dirty = true;
-        await writeFully(this.handle, data);
+        // Is the lock still ours? Asked with each write (one stat, beside the write, adding no wait),
+        // so that a lock removed under us is noticed within a write: the caller learns it through
+        // the lock's `onLost` and stops (send makes no request for these intents). What is written
+        // is kept either way: the lines are whole, and true.
+        await Promise.all([writeFully(this.handle, data), this.lock.check()]);
         await this.handle.sync();
         this.durable += data.length;
         this.dirty = false;
