@@ -19,6 +19,13 @@ export interface CampaignStats {
   retries: number;
   /** Answers repeating a message id already returned for another recipient (counted in in_doubt too). */
   duplicate_message_ids: number;
+  /**
+   * Attempts whose outcome the ledger could not record (it failed, and the last try after the run
+   * failed too), by what the outcome was: the ledger shows each of them in doubt (an intent with no
+   * outcome), so they are counted in `in_doubt`, not in `accepted` or `failed`. `not_sent`: stopped
+   * before the request; `retry`: answered throttled or not reached (not sent either).
+   */
+  unrecorded: { accepted: number; failed: number; not_sent: number; retry: number };
   /** Requests made. */
   requests: number;
   /** Clock times (ms) of the first and the last request, for the rate. */
@@ -33,7 +40,7 @@ export interface CampaignStats {
 
 /** The counts of a run that has not started. */
 export function emptyStats(): CampaignStats {
-  return { accepted: 0, held: 0, failed: 0, in_doubt: 0, skipped: 0, skipped_in_doubt: 0, skipped_not_due: 0, rejected: {}, errors: {}, retries: 0, duplicate_message_ids: 0, requests: 0, firstRequestAt: undefined, lastRequestAt: undefined, throttle: undefined };
+  return { accepted: 0, held: 0, failed: 0, in_doubt: 0, skipped: 0, skipped_in_doubt: 0, skipped_not_due: 0, rejected: {}, errors: {}, retries: 0, duplicate_message_ids: 0, unrecorded: { accepted: 0, failed: 0, not_sent: 0, retry: 0 }, requests: 0, firstRequestAt: undefined, lastRequestAt: undefined, throttle: undefined };
 }
 
 /** Requests per second between the first request and the last; 0 with fewer than two. */

@@ -6,8 +6,9 @@ import type { Clock } from './clock.js';
  *
  * Two rules, both ours (the in-flight cap, p-limit in run-campaign.ts, bounds requests in flight, never the rate):
  * - `acquire`, a grid: the k-th send is due at start + k / rate, so the rate holds over a long run
- *   even when timers fire late (a late send is followed by earlier ones until the grid catches up).
- *   The pipeline calls it before writing a recipient's intent.
+ *   even when timers fire late (a late send is followed by earlier ones until the grid catches up),
+ *   and never before the window (below) will have room for it. The pipeline calls it before writing
+ *   a recipient's intent, so that the intent is written only when its request can leave.
  * - `admit`, a window log: the times of the last `mps` requests; a request waits until the oldest
  *   of them is a window old. The pipeline calls it at the last moment, after the intent's fsync,
  *   whose varying delay would otherwise bunch requests that the grid spaced out; requests that
@@ -39,6 +40,8 @@ export class Pacer {
   private pausedUntil = 0;
   private lastThrottle = -Infinity;
   private lastRecovery = 0;
+  /** Slots taken on the grid whose admission has not come yet (their intents are being written, or wait). */
+  private waiting = 0;
 
   constructor(
     readonly mps: number,
@@ -63,9 +66,16 @@ export class Pacer {
       this.recover(now);
       // A grid far behind (after an idle spell) may catch up by one second's worth, no more.
       const next = Math.max(this.next ?? now, now - 1000);
-      const at = Math.max(next, this.pausedUntil);
+      let at = Math.max(next, this.pausedUntil);
+      // Never ahead of the window: the admission this slot leads to must find room once its intent
+      // is on disk. The window is a little longer than the grid's second (WINDOW_MS), so a grid left
+      // to run would gain 5 ms a second on it, and after a minute the whole in-flight cap would be
+      // attempts waiting in `admit` with their intents written: never sent, yet in doubt should the
+      // process be killed.
+      if (this.waiting < this.window.length) at = Math.max(at, this.window[(this.head + this.waiting) % this.window.length]! + WINDOW_MS);
       if (at <= now) {
         this.next = next + 1000 / this.rate;
+        this.waiting++;
         return true;
       }
       await this.clock.sleep(at - now, signal);
@@ -75,7 +85,10 @@ export class Pacer {
   /** Waits until a request may leave without exceeding `mps` in any window, and counts it. */
   async admit(signal?: AbortSignal): Promise<boolean> {
     for (;;) {
-      if (signal?.aborted) return false;
+      if (signal?.aborted) {
+        this.waiting = Math.max(0, this.waiting - 1);
+        return false;
+      }
       const now = this.clock.now();
       // Requests held back together (by a slow fsync, a pause) leave at CATCH_UP times the rate,
       // not all at once: a burst would come back a window later, every window, since the log
@@ -86,6 +99,7 @@ export class Pacer {
         this.window[this.head] = now;
         this.head = (this.head + 1) % this.window.length;
         this.smoothAt = smooth + this.spacing;
+        this.waiting = Math.max(0, this.waiting - 1);
         return true;
       }
       await this.clock.sleep(at - now, signal);

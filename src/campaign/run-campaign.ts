@@ -5,7 +5,7 @@ import type { ResumePlan } from '../ledger/plan-resume.js';
 import type { Transport } from '../providers/http-transport.js';
 import type { Provider } from '../providers/provider.js';
 import type { Audience } from '../recipients/open-audience.js';
-import { ledgerStop, type CampaignEnd, type CampaignStop } from './campaign-end.js';
+import { ledgerStop, lockLostStop, type CampaignEnd, type CampaignStop } from './campaign-end.js';
 import { emptyStats, type CampaignStats } from './campaign-stats.js';
 import type { Clock } from './clock.js';
 import { JobSource, type Job } from './job-source.js';
@@ -13,6 +13,7 @@ import type { Pacer } from './pacer.js';
 import { RetryQueue } from './retry-queue.js';
 import { sendAttempt, type AttemptResult } from './send-attempt.js';
 import { HEALTHY, isUsableMessageId, settle, type Settlement } from './settle.js';
+import type { UnrecordedOutcome } from './unrecorded-outcome.js';
 
 export interface CampaignDeps {
   runId: string;
@@ -29,6 +30,12 @@ export interface CampaignDeps {
   maxConsecutiveFailures: number;
   /** Aborted on Ctrl-C / SIGTERM: no new requests; those in flight finish. */
   signal: AbortSignal;
+  /**
+   * Aborted, with why as its reason, when the ledger's lock was removed or taken over: another
+   * send may be writing the ledger. The campaign stops as on a ledger failure (no new requests;
+   * those in flight finish and are recorded).
+   */
+  lockLost?: AbortSignal;
   onProgress?: (stats: CampaignStats) => void;
   /**
    * Removes credentials from text that came from outside (a provider's error title, a transport
@@ -45,7 +52,7 @@ export interface CampaignDeps {
  * (settle.ts) and carried out here: the outcome record, the counts, a retry in the queue, the
  * pacer slowed, the campaign stopped.
  */
-export async function runCampaign(deps: CampaignDeps): Promise<{ stats: CampaignStats; end: CampaignEnd }> {
+export async function runCampaign(deps: CampaignDeps): Promise<{ stats: CampaignStats; end: CampaignEnd; unrecorded: UnrecordedOutcome[] }> {
   const { plan, ledger, clock, pacer, signal } = deps;
   const stats = emptyStats();
   const retries = new RetryQueue<Job>();
@@ -59,27 +66,37 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
   let wake: (() => void) | undefined;
   const onAbort = () => stop.abort();
   signal.addEventListener('abort', onAbort, { once: true });
+  const onLockLost = () => halt(lockLostStop(String(deps.lockLost!.reason)));
+  deps.lockLost?.addEventListener('abort', onLockLost, { once: true });
   stop.signal.addEventListener('abort', () => wake?.(), { once: true });
   if (signal.aborted) stop.abort(); // interrupted before the first request (while validating, say)
+  /**
+   * Outcomes the ledger refused (it failed): filled as they are refused, also by the writer's final
+   * flush after this returns. The caller tries them once more and counts what stays unrecorded.
+   */
+  const unrecorded: UnrecordedOutcome[] = [];
 
   /** Stops the campaign (the first reason given is the one reported). */
   const halt = (reason: CampaignStop) => {
     end ??= reason;
     stop.abort();
   };
+  if (deps.lockLost?.aborted) onLockLost(); // lost while the plan was being confirmed
 
-  const record = (job: Job, cid: string, state: OutcomeState, fields: Partial<OutcomeRecord>) => {
+  const record = (job: Job, cid: string, state: OutcomeState, fields: Partial<OutcomeRecord>, kind: UnrecordedOutcome['kind'], now: boolean, held = false) => {
     // Not awaited: the next send need not wait for this outcome's fsync. A failure is kept by the
-    // writer and stops the dispatcher before its next request.
+    // writer and stops the dispatcher before its next request; the outcome is kept for one more try.
     const outcome: OutcomeRecord = Object.assign({ type: 'outcome' as const, at: clock.date().toISOString(), cid, phone: job.recipient.phone, outcome: state }, fields);
-    ledger.appendSoon(outcome).catch(() => undefined);
+    (now ? ledger.append(outcome) : ledger.appendSoon(outcome)).catch(() => unrecorded.push({ record: outcome, kind, held }));
   };
 
   const finish = (job: Job, result: AttemptResult) => {
     if (result.kind === 'not_sent') {
-      // Stopped while the intent was being written: saying so keeps this recipient out of
-      // "in doubt" (the next run sends it).
-      record(job, result.cid, 'retry', { code: 'not_sent', title: 'the campaign stopped before this request was made' });
+      // The campaign stopped between this attempt's intent and its request: saying so keeps this
+      // recipient out of "in doubt" (the next run sends it). Written at once, not with the next
+      // batch: the run is ending, and a kill -9 while those in flight finish must not find the
+      // intent alone.
+      record(job, result.cid, 'retry', { code: 'not_sent', title: 'the campaign stopped before this request was made' }, 'not_sent', true);
       return;
     }
     const { outcome } = result;
@@ -89,7 +106,7 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
     health = settled.health;
     count(stats, settled);
     if (settled.slowDown) pacer.slowDown(settled.slowDown.pauseMs);
-    record(job, result.cid, settled.state, settled.fields);
+    record(job, result.cid, settled.state, settled.fields, settled.tally ?? 'retry', false, settled.held);
     if (settled.retryAt !== undefined) {
       stats.retries++;
       retries.push(settled.retryAt, { recipient: job.recipient, attempt: job.attempt + 1, row: undefined, history: settled.history });
@@ -146,10 +163,11 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
     while (busy()) await waitForWake(undefined, true);
   } finally {
     signal.removeEventListener('abort', onAbort);
+    deps.lockLost?.removeEventListener('abort', onLockLost);
   }
   if (ledger.failed) end ??= ledgerStop(ledger.failed.message);
   deps.onProgress?.(stats);
-  return { stats, end: end ?? (signal.aborted ? { reason: 'interrupted' } : { reason: 'done' }) };
+  return { stats, end: end ?? (signal.aborted ? { reason: 'interrupted' } : { reason: 'done' }), unrecorded };
 }
 
 /** Why a timed wait's timer is cancelled: the dispatcher woke before it fired. */

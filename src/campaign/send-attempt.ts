@@ -31,6 +31,12 @@ export type AttemptResult =
  * One attempt, in the order that makes it safe: the request is built, its intent is made durable,
  * the pacer admits it, then it is sent. A crash after the intent leaves it in doubt, never lost and
  * never sent twice. Rejects only when the ledger could not be written (no request was made then).
+ *
+ * The dispatcher took the attempt's slot on the pacer's grid before (`acquire`); `admit` comes after
+ * the intent's fsync, whose varying delay would otherwise bunch requests (pacer.ts): the wait
+ * between the intent and the request is that admission, a few milliseconds at most. A campaign
+ * that stops meanwhile (Ctrl-C, a stopping answer, the ledger failing or its lock lost) makes no
+ * request for it: `not_sent`, which the dispatcher records at once so that it is not in doubt.
  */
 export async function sendAttempt(job: Job, deps: AttemptDeps, stop: AbortSignal): Promise<AttemptResult> {
   const { recipient } = job;
@@ -45,8 +51,9 @@ export async function sendAttempt(job: Job, deps: AttemptDeps, stop: AbortSignal
   const intent: IntentRecord = { type: 'intent', at: clock.date().toISOString(), cid, phone: recipient.phone, line: recipient.line, attempt: job.attempt };
   if (job.row) intent.row = job.row; // the row goes with the recipient's first attempt only
   await ledger.append(intent);
-  // Checked again after the wait: another attempt may have stopped the campaign meanwhile.
-  if (!(await pacer.admit(stop)) || stop.aborted) return { kind: 'not_sent', cid };
+  // Checked again after the wait: another attempt may have stopped the campaign meanwhile, or the
+  // ledger failed (its answer could not be recorded: it would be in doubt for nothing).
+  if (!(await pacer.admit(stop)) || stop.aborted || ledger.failed) return { kind: 'not_sent', cid };
   const requestAt = clock.now();
   stats.requests++;
   stats.firstRequestAt ??= requestAt;

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { REDACTED } from '../config/redact.js';
 import { InputError } from '../errors.js';
 import { FileLock } from '../fs/file-lock.js';
+import { refuseNonRegularInput } from '../fs/refuse-non-regular-input.js';
+import { SpaceReserve } from '../fs/space-reserve.js';
 import { hashFile } from '../ledger/hash-file.js';
 import { LEDGER_VERSION } from '../ledger/ledger-records.js';
 import { openLedgerWriter, type LedgerWriter, type LedgerWriterOptions } from '../ledger/open-ledger-writer.js';
@@ -26,6 +28,7 @@ import { ledgerStop, type CampaignEnd } from './campaign-end.js';
 import type { CampaignStats } from './campaign-stats.js';
 import { runCampaign } from './run-campaign.js';
 import { templatePreflight, type PreflightResult } from './template-preflight.js';
+import { countUnrecorded, type UnrecordedOutcome } from './unrecorded-outcome.js';
 
 export interface SendOptions {
   csvFile: string;
@@ -98,7 +101,7 @@ export interface SendDeps {
    */
   redact: (text: string) => string;
   /** The ledger's file system and lock identity (default: the real ones); tests pass their own. */
-  ledgerOptions?: Pick<LedgerWriterOptions, 'openFile' | 'pid' | 'isAlive'>;
+  ledgerOptions?: Pick<LedgerWriterOptions, 'openFile' | 'pid' | 'isAlive' | 'every'>;
 }
 
 export type SendResult =
@@ -119,19 +122,28 @@ export type SendResult =
  * after it is no different from one starting after the dry run ended.
  */
 export async function sendCampaign(options: SendOptions, deps: SendDeps): Promise<SendResult> {
+  // Before the lock: a named pipe as the CSV or the suppression list would block the reading of it
+  // (send reads the CSV more than once) with the ledger locked.
+  await refuseNonRegularInput(options.csvFile, 'send reads it twice (to check, then to send): save it to a file first (validate reads pipes)');
+  for (const input of [options.suppressFile, options.templateFile]) {
+    if (input !== undefined) await refuseNonRegularInput(input, 'send needs a regular file here: save it to a file first (validate reads pipes)');
+  }
   if (options.dryRunFile !== undefined) {
     await FileLock.refuseIfHeld(options.ledgerFile, deps.ledgerOptions);
-    return sendLocked(options, deps, undefined);
+    return sendLocked(options, deps, undefined, undefined);
   }
-  const lock = await FileLock.take(options.ledgerFile, deps.ledgerOptions);
+  // The lock removed or taken over while we hold it (someone deleted it, or we were frozen past
+  // its staleness and another send took it): the campaign stops (run-campaign.ts).
+  const lost = new AbortController();
+  const lock = await FileLock.take(options.ledgerFile, { ...deps.ledgerOptions, onLost: (why) => lost.abort(why) });
   try {
-    return await sendLocked(options, deps, lock);
+    return await sendLocked(options, deps, lock, lost.signal);
   } finally {
     await lock.release();
   }
 }
 
-async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock | undefined): Promise<SendResult> {
+async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock | undefined, lockLost: AbortSignal | undefined): Promise<SendResult> {
   const plan = await planResume(readLedger(options.ledgerFile));
   const retryList = await isRetryList(options.csvFile);
   if (retryList && !plan.lastRun) {
@@ -193,6 +205,8 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
     audience.close();
     throw error;
   }
+  // Room for the last lines should the disk fill (space-reserve.ts): given back before they are written.
+  const reserve = await SpaceReserve.create(`${options.ledgerFile}.reserve`, LEDGER_RESERVE_BYTES);
   const transport = deps.transport ?? httpTransport({ timeoutMs: options.timeoutMs, maxSockets: options.concurrency });
   const runId = randomBytes(4).toString('hex');
   const started = deps.clock.now();
@@ -220,7 +234,7 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
       opt_in_column: options.optInColumn,
       ...(retryList ? { retry_list: true } : {}),
     });
-    const { stats, end: runEnd } = await runCampaign({
+    const { stats, end: runEnd, unrecorded } = await runCampaign({
       runId,
       audience,
       plan,
@@ -232,16 +246,25 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
       concurrency: options.concurrency,
       maxConsecutiveFailures: options.maxConsecutiveFailures,
       signal: deps.signal,
+      lockLost,
       onProgress: deps.onProgress && ((stats) => deps.onProgress!(stats, sendPlan)),
       redact,
     });
     // The last outcomes are written by the close: only once they are on disk is the run over.
     await ledger.close();
+    // What the failed ledger refused gets one more try (nothing is sent any more), then what stays
+    // unrecorded is counted where the ledger puts it: in doubt.
+    await reserve.release();
+    if (unrecorded.length > 0) {
+      // Not after the lock was lost: opening the ledger again cuts a torn tail, which may be the line another send is writing.
+      countUnrecorded(stats, lock.lost !== undefined ? unrecorded : await writeLate(options.ledgerFile, lock, deps.ledgerOptions?.openFile, unrecorded));
+    }
     const end = ledger.failed && !(runEnd.reason === 'stopped' && runEnd.code === 'ledger') ? ledgerStop(ledger.failed.message) : runEnd;
     return { kind: 'sent', plan: sendPlan, stats, end, durationMs: deps.clock.now() - started };
   } finally {
     audience.close();
     await ledger.close();
+    await reserve.release();
     if (!deps.transport) (transport as ReturnType<typeof httpTransport>).close();
   }
 }
@@ -263,6 +286,45 @@ async function runPreflight(spec: TemplateSpec, templates: TemplateLookupSetup |
     if (!deps.lookupTransport) (transport as ReturnType<typeof httpTransport>).close();
   }
 }
+
+/**
+ * Writes the outcomes a failed ledger refused, once more, through a fresh writer (the failed one
+ * writes nothing after its failure): a full disk often has room for a few lines once the batch that
+ * failed was cut back. One at a time, those that matter most first, until one does not fit: an
+ * attempt stopped before its request (or answered throttled) would otherwise be in doubt for
+ * nothing, an answer merely stays in doubt. Only outcomes: an intent the ledger refused had no
+ * request. Returns those still not on disk.
+ */
+async function writeLate(file: string, lock: FileLock, openFile: LedgerWriterOptions['openFile'], unrecorded: readonly UnrecordedOutcome[]): Promise<UnrecordedOutcome[]> {
+  const order = [...unrecorded].sort((a, b) => LATE_ORDER[a.kind] - LATE_ORDER[b.kind]);
+  let writer: LedgerWriter;
+  try {
+    writer = await openLedgerWriter(file, { lock, openFile });
+  } catch {
+    return order;
+  }
+  let written = 0;
+  try {
+    for (const { record } of order) {
+      await writer.append(record);
+      written++;
+    }
+  } catch {
+    // The disk is still full: the rest stay in doubt.
+  } finally {
+    await writer.close();
+  }
+  return order.slice(written);
+}
+
+/**
+ * The space kept for a failed ledger's last lines: what a stop at 1,000 MPS leaves to write (up to
+ * 256 answers in flight, about 100 deferred outcomes, the attempts stopped before their request, at
+ * about 250 bytes a line), twice over.
+ */
+const LEDGER_RESERVE_BYTES = 192 * 1024;
+
+const LATE_ORDER: Record<UnrecordedOutcome['kind'], number> = { not_sent: 0, retry: 1, failed: 2, accepted: 3, in_doubt: 4 };
 
 /**
  * Resuming with other inputs could message people under different terms. A retry list is a new CSV

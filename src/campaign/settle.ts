@@ -7,7 +7,10 @@ import { THROTTLE_STOP_MS, nextRetry, throttleWaitMs, type AttemptHistory } from
 
 /** What the campaign as a whole carries from one answer to the next. */
 export interface CampaignHealth {
-  /** Terminal failures and unusable successes since the last acceptance: a run of them stops the campaign. */
+  /**
+   * Terminal failures, unusable successes and in-doubt answers since the last acceptance: a run of
+   * them stops the campaign.
+   */
   consecutiveFailures: number;
   /** When the provider began throttling with no acceptance since (clock ms), while it is throttling. */
   throttledSince: number | undefined;
@@ -78,6 +81,8 @@ export function isUsableMessageId(messageId: string): boolean {
 
 const ROW_FAILURE_FIX = 'something fails every recipient: check the template spec against WhatsApp Manager and the account’s health before resuming';
 const TRANSIENT_FIX = 'the provider keeps failing: check its status page and resume later';
+const IN_DOUBT_FIX =
+  'the provider, or a proxy or network in front of it, is losing answers (resets, timeouts, gateway errors): find out why before resuming; these sends are in doubt and never re-sent automatically';
 
 /**
  * The campaign's policy for one answer, pure: `outcome` (already redacted) for a recipient whose
@@ -144,8 +149,20 @@ export function settle(outcome: Outcome, history: AttemptHistory, context: Settl
       return result;
     }
     case 'in_doubt': {
-      const result = settlement('in_doubt', { code: outcome.code, title: outcome.title }, history, health, outcome.code);
+      // The answer was lost after the request went out (a reset, a timeout, a 502/504, an answer
+      // over 1 MiB). One is bad luck; a run of them is a proxy or a provider losing every answer,
+      // and going on would leave the whole campaign in doubt: part of the failure run.
+      const consecutiveFailures = health.consecutiveFailures + 1;
+      const result = settlement('in_doubt', { code: outcome.code, title: outcome.title }, history, { consecutiveFailures, throttledSince: health.throttledSince }, outcome.code);
       result.tally = 'in_doubt';
+      if (consecutiveFailures >= context.maxConsecutiveFailures) {
+        result.halt = {
+          reason: 'stopped',
+          code: outcome.code,
+          title: `${consecutiveFailures} sends in a row got no answer that says whether they went out (the last: ${outcome.code} ${outcome.title})`,
+          fix: IN_DOUBT_FIX,
+        };
+      }
       return result;
     }
     case 'stop': {

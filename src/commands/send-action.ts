@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import Table from 'cli-table3';
+import { inDoubtNotes } from '../campaign/campaign-end.js';
 import { systemClock } from '../campaign/clock.js';
 import { requestRate, type CampaignStats } from '../campaign/campaign-stats.js';
 import { sendCampaign, type SendPlan, type SendResult } from '../campaign/send-campaign.js';
@@ -163,8 +164,10 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
   }
   const resume = resumeCommand(csvFile, result.plan.template.file, ledgerFile, flags);
   if (end.reason === 'stopped') {
-    if (end.code === 'ledger') throw new LedgerError(redact(`stopped: ${end.title}; ${end.fix}. Resume with: ${resume}`));
-    throw new ProviderStopError(redact(`stopped: ${end.title} (${end.code}): ${end.fix}. Nothing more was sent; resume when fixed: ${resume}`));
+    // How many this run leaves in doubt, and which answers the ledger could not record: one line still.
+    const notes = inDoubtNotes(stats).map((note) => `${note}. `).join('');
+    if (end.code === 'ledger') throw new LedgerError(redact(`stopped: ${end.title}; ${end.fix}. ${notes}Resume with: ${resume}`));
+    throw new ProviderStopError(redact(`stopped: ${end.title} (${end.code}): ${end.fix}. ${notes}Nothing more was sent; resume when fixed: ${resume}`));
   }
   if (end.reason === 'interrupted') throw new InterruptedError(`interrupted: the ledger is up to date; resume with: ${resume}`);
   say(`ledger: ${ledgerFile}`);

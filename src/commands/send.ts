@@ -17,7 +17,7 @@ export function registerSend(program: Command, io: Io, environment: SendEnvironm
     .option('--dry-run [file]', 'send nothing: write the exact requests to a file (default: <csv>.requests.jsonl)')
     .option('--concurrency <n>', 'requests in flight at once (default: mps / 2, from 16 to 256)', positiveIntegerOption)
     .option('--timeout <seconds>', 'longest wait for one request', positiveIntegerOption, 30)
-    .option('--max-consecutive-failures <n>', 'stop after this many failed sends in a row', positiveIntegerOption, 25)
+    .option('--max-consecutive-failures <n>', 'stop after this many sends in a row failed or left in doubt', positiveIntegerOption, 25)
     .option('--allow-changed-inputs', 'resume although the CSV or template changed since the ledger’s last run')
     .option('--allow-insecure-http', 'allow a plain http:// base URL to another machine')
     .option('--marketing-api <mode>', 'marketing templates through the Marketing Messages API: auto (when the account is onboarded; 360dialog routes itself) | always | never', choiceOption(MARKETING_API_POLICIES), 'auto')

@@ -39,7 +39,12 @@ export function registerWebhook(program: Command, io: Io, cwd: string): void {
       if (flags.publicUrl && !/^https?:\/\//.test(flags.publicUrl)) throw new ConfigError('--public-url must be an http(s) URL');
       // A failed write answers 503 and the next callback tries again: the receiver recovers when the disk does.
       // A tail of zeros is refused as for a ledger: a disk that lost events it had confirmed.
-      const events = await JsonlAppender.open<EventRecord>(flags.events, { afterFailure: 'retry', checkTail: refuseZeroedTail });
+      // Its lock lost (removed, or taken over by another receiver): the server answers 503 from then
+      // on (webhook-server.ts) and the receiver shuts down, exit 1. Staying up would hold the port
+      // and fail every callback until someone noticed; exiting lets a supervisor start it again,
+      // which then takes the lock afresh or is refused naming the receiver that holds it.
+      let onLockLost: (() => void) | undefined;
+      const events = await JsonlAppender.open<EventRecord>(flags.events, { afterFailure: 'retry', checkTail: refuseZeroedTail, onLost: () => onLockLost?.() });
       const webhook = await startWebhook({
         port: flags.port,
         host: flags.host,
@@ -62,8 +67,15 @@ export function registerWebhook(program: Command, io: Io, cwd: string): void {
           `  events: ${flags.events}${notes.map((note) => `; ${note}`).join('')}\n`,
       );
       await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
+        const done = () => {
+          process.off('SIGINT', done);
+          process.off('SIGTERM', done);
+          resolve();
+        };
+        process.once('SIGINT', done);
+        process.once('SIGTERM', done);
+        onLockLost = done;
+        if (events.lockLost !== undefined) done();
       });
       // Idle and slow connections close at once, a body already arriving and the answers in
       // progress get the close grace (1 s), then the events file is flushed: exit 0 within seconds.

@@ -45,6 +45,13 @@ export class FileLock {
   private released = false;
   private stopHeartbeat: (() => void) | undefined;
   private lostWhy: string | undefined;
+  /**
+   * The lock file as we made it (device, inode, birth time): another process's lock, or none, is
+   * not it. The birth time because a file system reuses a freed inode at once (0 where the file
+   * system keeps none; the heartbeat's reading of the text covers those).
+   */
+  private identity: { dev: number; ino: number; born: number } | undefined;
+  private onLost: ((why: string) => void) | undefined;
 
   private constructor(
     /** The file this lock guards, as given. */
@@ -67,6 +74,9 @@ export class FileLock {
       if ((await create(lockFile, text)) || (await takeOverIfDead(lockFile, file, text, me, options))) {
         const lock = new FileLock(file, lockFile, text);
         await checkLinks(file, lockFile);
+        const info = await stat(lockFile).catch(() => undefined);
+        if (info) lock.identity = { dev: info.dev, ino: info.ino, born: info.birthtimeMs };
+        lock.onLost = options.onLost;
         lock.startHeartbeat(options);
         return lock;
       }
@@ -83,6 +93,28 @@ export class FileLock {
     const lockFile = await lockPathFor(file);
     const found = await readLock(lockFile);
     if (found && (await isLive(found, identityFor(options), options))) throw inUse(file, lockFile, found.holder);
+  }
+
+  /**
+   * Whether the lock file is still the one we made, by one `stat` (device, inode, birth time): cheap
+   * enough for a writer to ask before each write, so that a lock removed (and perhaps created
+   * again by another process) is noticed within a write, not within a heartbeat. When it is not,
+   * the lock is lost from then on (`lost`, `onLost`), as when the heartbeat notices.
+   */
+  async check(): Promise<boolean> {
+    if (this.lostWhy !== undefined) return false;
+    if (this.released || this.identity === undefined) return true;
+    const info = await stat(this.lockFile).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? null : undefined));
+    if (info === undefined) return true; // cannot tell (an I/O error): the heartbeat will
+    if (info !== null && info.dev === this.identity.dev && info.ino === this.identity.ino && info.birthtimeMs === this.identity.born) return true;
+    if (this.lostWhy === undefined) this.lose(info === null ? `the lock ${this.lockFile} was removed` : `the lock ${this.lockFile} was taken over by another process`);
+    return false;
+  }
+
+  private lose(why: string): void {
+    this.lostWhy = why;
+    this.stopHeartbeat?.();
+    this.onLost?.(why);
   }
 
   async release(): Promise<void> {
@@ -105,9 +137,7 @@ export class FileLock {
       void (async () => {
         const current = await readFile(this.lockFile, 'utf8').catch(() => undefined);
         if (current !== this.text) {
-          this.lostWhy = current === undefined ? `the lock ${this.lockFile} was removed` : `the lock ${this.lockFile} was taken over by another process`;
-          this.stopHeartbeat?.();
-          options.onLost?.(this.lostWhy);
+          if (this.lostWhy === undefined) this.lose(current === undefined ? `the lock ${this.lockFile} was removed` : `the lock ${this.lockFile} was taken over by another process`);
           return;
         }
         const at = new Date(now());

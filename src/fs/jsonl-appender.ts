@@ -104,6 +104,14 @@ export class JsonlAppender<T extends object> {
     return this.failure;
   }
 
+  /**
+   * Why the file's lock was lost while this writer held it (removed, or taken over by a process
+   * that thought us dead), if it was: another process may be appending to the file now.
+   */
+  get lockLost(): string | undefined {
+    return this.lock.lost;
+  }
+
   /** Records rejected since the last successful write (what a failing disk did not keep). */
   get unsaved(): number {
     return this.notSaved;
@@ -178,7 +186,11 @@ export class JsonlAppender<T extends object> {
         await this.cutBack();
         const data = Buffer.from(batch.map((entry) => entry.data).join(''));
         this.dirty = true;
-        await writeFully(this.handle, data);
+        // Is the lock still ours? Asked with each write (one stat, beside the write, adding no wait),
+        // so that a lock removed under us is noticed within a write: the caller learns it through
+        // the lock's `onLost` and stops (send makes no request for these intents). What is written
+        // is kept either way: the lines are whole, and true.
+        await Promise.all([writeFully(this.handle, data), this.lock.check()]);
         await this.handle.sync();
         this.durable += data.length;
         this.dirty = false;
@@ -202,6 +214,9 @@ export class JsonlAppender<T extends object> {
   /** Cuts the file back to its last durable offset, if a write may have left bytes after it. */
   private async cutBack(): Promise<void> {
     if (!this.dirty) return;
+    // Once the lock is lost, another process may have appended after our last durable offset:
+    // cutting back to it would destroy its lines.
+    if (this.lock.lost !== undefined) return;
     await this.handle.truncate(this.durable);
     await this.handle.sync();
     this.dirty = false;

@@ -1,8 +1,11 @@
 import type { Stats } from 'node:fs';
 import { InputError } from '../errors.js';
 
-/** The one-line refusal of a path that is something other than a regular file (exit 2). */
-export function notARegularFile(info: Stats, file: string): InputError {
+/**
+ * The one-line refusal of a path that is something other than a regular file (exit 2); `after`
+ * says what it means for the user (default: that nothing was written or chmod-ed).
+ */
+export function notARegularFile(info: Stats, file: string, after = 'nothing was changed'): InputError {
   const kind = info.isDirectory()
     ? 'a folder'
     : info.isFIFO()
@@ -14,5 +17,5 @@ export function notARegularFile(info: Stats, file: string): InputError {
           : info.isSocket()
             ? 'a socket'
             : 'something else';
-  return new InputError(`is ${kind}, not a regular file; nothing was changed`, { file });
+  return new InputError(`is ${kind}, not a regular file; ${after}`, { file });
 }

@@ -71,7 +71,8 @@ export interface RunningWebhook {
   /**
    * Stops accepting, closes idle and slow connections, lets requests being answered finish (within
    * the close grace), then flushes the events file. Rejects with a WriteError when the events
-   * file's last write failed (a disk still full): what was not saved.
+   * file's last write failed (a disk still full): what was not saved; or when its lock was lost
+   * (every callback since was answered 503).
    */
   close(): Promise<void>;
 }
@@ -152,6 +153,12 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
    * afresh, so the receiver recovers by itself when the disk does.
    */
   async function save(res: ServerResponse, record: EventRecord): Promise<void> {
+    // The events file's lock lost (removed, or taken over by a receiver that thought us dead):
+    // another process may be appending to the file, and its writer cuts the file back to what it
+    // wrote itself when a write fails. A 200 would promise what neither process can keep, so
+    // every callback from then on is 503 (the provider sends it again, to whichever receiver
+    // runs), also one whose append was under way when the loss was noticed.
+    if (options.events.lockLost !== undefined) return refuseLockLost(res);
     try {
       await options.events.append(record);
     } catch (error) {
@@ -161,8 +168,15 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
       if (clockNow() - unsaved.reportedAt >= CLOSE_REPORT_MS) reportUnsaved();
       return answer(res, 503, 'the event could not be saved; retry later');
     }
+    if (options.events.lockLost !== undefined) return refuseLockLost(res);
     if (unsaved.count > 0) reportUnsaved();
     return answer(res, 200, 'ok');
+  }
+
+  let refusedLockLost = 0;
+  function refuseLockLost(res: ServerResponse): void {
+    refusedLockLost++;
+    answer(res, 503, 'the events file is no longer this receiver’s; retry later');
   }
 
   const unsaved = { count: 0, last: '', reportedAt: -Infinity };
@@ -214,6 +228,13 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
       reportCloses();
       reportUnsaved();
       await options.events.close();
+      const lost = options.events.lockLost;
+      if (lost !== undefined) {
+        throw new WriteError(
+          `stopped: ${lost}: another receiver may be writing this events file; ${refusedLockLost} callback(s) since were answered 503, so the provider sends them again; run one receiver per events file, then start it again`,
+          { file: options.events.file },
+        );
+      }
       const failure = options.events.failed;
       if (failure) {
         const count = options.events.unsaved;

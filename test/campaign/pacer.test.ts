@@ -82,6 +82,42 @@ describe('Pacer', () => {
     expect(3999 / ((times.at(-1)! - times[0]!) / 1000)).toBeGreaterThanOrEqual(396);
   });
 
+  it('the grid never runs ahead of the window: over a long run, attempts between the two stay few (intents are not written long before their request)', async () => {
+    // A dispatcher as run-campaign's: slots taken on the grid one after another, up to 150 attempts
+    // at once, each writing its intent (1 ms), waiting for admission, then in flight for 20 ms.
+    const clock = new ManualClock();
+    const pacer = new Pacer(300, clock);
+    let attempts = 0;
+    let between = 0;
+    let mostBetween = 0;
+    const times: number[] = [];
+    const attempt = async () => {
+      between++;
+      await clock.sleep(1);
+      if (clock.now() > 5_000) mostBetween = Math.max(mostBetween, between);
+      await pacer.admit();
+      between--;
+      times.push(clock.now());
+      await clock.sleep(20);
+      attempts--;
+    };
+    await clock.run(
+      (async () => {
+        const running: Promise<void>[] = [];
+        for (let i = 0; i < 300 * 20; i++) {
+          while (attempts >= 150) await clock.sleep(1);
+          await pacer.acquire();
+          attempts++;
+          running.push(attempt());
+        }
+        await Promise.all(running);
+      })(),
+    );
+    expect(mostBetween).toBeLessThanOrEqual(5);
+    expect(busiestSecond(times)).toBeLessThanOrEqual(300);
+    expect((times.length - 1) / ((times.at(-1)! - times[0]!) / 1000) / 300).toBeGreaterThanOrEqual(0.99);
+  });
+
   it('admits no more than mps requests in any second even when they come bunched', async () => {
     const clock = new ManualClock();
     const pacer = new Pacer(50, clock);

@@ -6,7 +6,9 @@ import { MAX_THROTTLE_WAIT_MS, THROTTLE_STOP_MS } from '../../src/campaign/retry
 import type { CampaignStats } from '../../src/campaign/campaign-stats.js';
 import { runCampaign } from '../../src/campaign/run-campaign.js';
 import type { LedgerRecord } from '../../src/ledger/ledger-records.js';
-import { openLedgerWriter, type LedgerFile } from '../../src/ledger/open-ledger-writer.js';
+import { openRegularFile } from '../../src/fs/open-regular-file.js';
+import { writableFile } from '../../src/fs/writable-file.js';
+import { openLedgerWriter, type LedgerFile, type LedgerWriter } from '../../src/ledger/open-ledger-writer.js';
 import { planResume } from '../../src/ledger/plan-resume.js';
 import { readLedger } from '../../src/ledger/read-ledger.js';
 import { openAudience } from '../../src/recipients/open-audience.js';
@@ -33,8 +35,15 @@ interface Setup {
   mps?: number;
   ledger?: LedgerRecord[];
   openFile?: () => Promise<LedgerFile>;
+  /** Wraps the real ledger file (a failing disk whose records can still be read back). */
+  wrapFile?: (file: LedgerFile) => LedgerFile;
+  /** Runs before the pacer admits the n-th attempt (1-based), with the ledger. */
+  beforeAdmit?: (n: number, ledger: LedgerWriter) => Promise<void>;
   abortAfterRequests?: number;
   onProgress?: (stats: CampaignStats) => void;
+  lockLost?: AbortSignal;
+  /** Called with the number of requests made so far, as each is made. */
+  onRequest?: (n: number) => void;
   /** Called with the pacer's grid slots taken so far when the transport answers its first request. */
   onFirstAnswer?: (acquired: number) => void;
 }
@@ -49,7 +58,11 @@ async function campaign(setup: Setup = {}) {
   const clock = new ManualClock(3);
   const audience = await openAudience({ csvFile: path.join(dir, 'c.csv'), templateFile: path.join(dir, 's.yaml') });
   const plan = await planResume(readLedger(ledgerFile));
-  const ledger = await openLedgerWriter(ledgerFile, setup.openFile ? { openFile: setup.openFile } : {});
+  const wrapFile = setup.wrapFile;
+  const ledger = await openLedgerWriter(
+    ledgerFile,
+    setup.openFile ? { openFile: setup.openFile } : wrapFile ? { openFile: async (file) => wrapFile(writableFile(await openRegularFile(file, 'append', { mode: 0o600 }))) } : {},
+  );
   const requests: { at: number; phone: string }[] = [];
   const seen = new Map<string, number>();
   let inFlight = 0;
@@ -63,9 +76,16 @@ async function campaign(setup: Setup = {}) {
     acquired++;
     return acquire(signal);
   };
+  let admitted = 0;
+  const admit = pacer.admit.bind(pacer);
+  pacer.admit = async (signal) => {
+    await setup.beforeAdmit?.(++admitted, ledger);
+    return admit(signal);
+  };
   const transport = async (request: HttpRequest): Promise<TransportResult> => {
     const phone = JSON.parse(request.body).to as string;
     requests.push({ at: clock.now(), phone });
+    setup.onRequest?.(requests.length);
     if (setup.abortAfterRequests !== undefined && requests.length >= setup.abortAfterRequests) interrupt.abort();
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
@@ -91,6 +111,7 @@ async function campaign(setup: Setup = {}) {
       concurrency: setup.concurrency ?? 8,
       maxConsecutiveFailures: setup.maxConsecutiveFailures ?? 25,
       signal: interrupt.signal,
+      lockLost: setup.lockLost,
       onProgress: setup.onProgress,
       redact: (text) => text,
     }),
@@ -246,6 +267,63 @@ describe('runCampaign', () => {
     expect(end).toMatchObject({ reason: 'stopped', code: 'ledger', title: expect.stringContaining('ENOSPC') });
     // Each request needs its intent synced first: no request follows the failed sync.
     expect(requests.length).toBeLessThanOrEqual(5);
+  });
+
+  it('when the ledger fails, attempts whose intent is on disk but whose request has not left are not sent, and handed back to be recorded so', async () => {
+    let failSyncs = false;
+    const wrapFile = (file: LedgerFile): LedgerFile => ({
+      ...file,
+      sync: async () => {
+        if (failSyncs) throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
+        return file.sync();
+      },
+    });
+    // The 3rd and 4th attempts wait for admission, their intents on disk, until the ledger has failed.
+    const beforeAdmit = async (n: number, ledger: LedgerWriter) => {
+      if (n < 3) return;
+      if (n === 4) failSyncs = true;
+      while (!ledger.failed) await new Promise((resolve) => setImmediate(resolve));
+    };
+    const { end, requests, records, unrecorded, list } = await campaign({ recipients: 10, concurrency: 4, wrapFile, beforeAdmit });
+    expect(end).toMatchObject({ reason: 'stopped', code: 'ledger', title: expect.stringContaining('EIO') });
+    expect(requests.map((r) => r.phone)).toEqual([list[0], list[1]]);
+    // On disk: the four intents (the fifth failed with the sync), no outcome.
+    expect(records.filter((r) => r.type === 'intent').map((r) => r.phone)).toEqual(list.slice(0, 4));
+    expect(records.filter((r) => r.type === 'outcome')).toEqual([]);
+    const notSent = unrecorded.filter((u) => u.kind === 'not_sent');
+    expect(notSent.map((u) => u.record.phone).sort()).toEqual([list[2], list[3]]);
+    for (const u of notSent) expect(u.record).toMatchObject({ type: 'outcome', outcome: 'retry', code: 'not_sent' });
+    expect(unrecorded.filter((u) => u.kind === 'accepted').map((u) => u.record.phone).sort()).toEqual([list[0], list[1]]);
+  });
+
+  it('stops after a run of sends left in doubt (a proxy resetting every connection after the request)', async () => {
+    const lost: TransportResult = { ok: false, written: true, code: 'ECONNRESET', message: 'socket hang up' };
+    const answers = Object.fromEntries(phones(100).map((p) => [p, [lost]]));
+    const { end, requests, stats } = await campaign({ recipients: 100, answers, concurrency: 1, maxConsecutiveFailures: 5 });
+    expect(end).toMatchObject({ reason: 'stopped', code: 'ECONNRESET', title: expect.stringContaining('5 sends in a row got no answer') });
+    expect(requests).toHaveLength(5);
+    expect(stats).toMatchObject({ in_doubt: 5, accepted: 0 });
+  });
+
+  it('an acceptance between lost answers ends the run: no stop', async () => {
+    const lost: TransportResult = { ok: false, written: true, code: 'ETIMEDOUT', message: 'timeout' };
+    const answers = Object.fromEntries(phones(40).filter((_, i) => i % 4 !== 3).map((p) => [p, [lost]]));
+    const { end, stats } = await campaign({ recipients: 40, answers, concurrency: 1, maxConsecutiveFailures: 4 });
+    expect(end).toEqual({ reason: 'done' });
+    expect(stats).toMatchObject({ in_doubt: 30, accepted: 10 });
+  });
+
+  it('stops when the ledger lock is lost: no new requests, those in flight recorded', async () => {
+    const lockLost = new AbortController();
+    const { end, requests, records } = await campaign({ recipients: 50, concurrency: 4, latencyMs: 500, lockLost: lockLost.signal, onRequest: (n) => n === 6 && lockLost.abort('the lock l.jsonl.lock was removed') });
+    expect(end).toMatchObject({ reason: 'stopped', code: 'ledger', title: 'the lock l.jsonl.lock was removed: another send may be writing this ledger' });
+    expect(requests.length).toBeGreaterThanOrEqual(6);
+    expect(requests.length).toBeLessThan(10);
+    const outcomes = records.filter((r) => r.type === 'outcome') as { phone: string; outcome: string; code?: string }[];
+    // Every request made has its outcome; every other intent is closed as not sent.
+    for (const { phone } of requests) expect(outcomes.find((o) => o.phone === phone)).toMatchObject({ outcome: 'accepted' });
+    expect(records.filter((r) => r.type === 'intent')).toHaveLength(outcomes.length);
+    for (const o of outcomes.filter((o) => !requests.some((r) => r.phone === o.phone))) expect(o).toMatchObject({ outcome: 'retry', code: 'not_sent' });
   });
 
   it('on resume keeps 6 s between the last attempt of an earlier run and the next request to that number', async () => {

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/campaign/clock.js';
@@ -129,6 +129,74 @@ describe('sendCampaign: one send per ledger, the plan read under the lock', () =
   });
 });
 
+describe('sendCampaign: room for the last lines', () => {
+  it('keeps a space reserve beside the ledger while it sends, and removes it after', async () => {
+    const c = await campaign(3);
+    const transport = c.transport();
+    const sizes: number[] = [];
+    const result = sentKind(
+      await sendCampaign(
+        c.options,
+        c.deps({
+          transport: async (request) => {
+            sizes.push((await stat(`${c.options.ledgerFile}.reserve`)).size);
+            return transport(request);
+          },
+        }),
+      ),
+    );
+    expect(result.end).toEqual({ reason: 'done' });
+    expect(sizes).toEqual([192 * 1024, 192 * 1024, 192 * 1024]);
+    expect((await readdir(c.dir)).filter((name) => name.endsWith('.reserve'))).toEqual([]);
+  });
+});
+
+describe('sendCampaign whose ledger lock is lost', () => {
+  /** A heartbeat the test runs, and a promise that resolves once the lock noticed it was lost (it stops its heartbeat). */
+  function heartbeat() {
+    let beat: (() => void) | undefined;
+    let stopped!: () => void;
+    const noticed = new Promise<void>((resolve) => (stopped = resolve));
+    const every = (_ms: number, fn: () => void) => {
+      beat = fn;
+      return stopped;
+    };
+    return { every, beat: () => beat?.(), noticed };
+  }
+
+  it.each([
+    ['removed', async (lock: string) => unlink(lock), /^the lock .*c\.ledger\.jsonl\.lock was removed: another send may be writing this ledger$/],
+    ['taken over', async (lock: string) => writeFile(lock, `${JSON.stringify({ pid: 999_999_999 })}\n`), /taken over by another process: another send may be writing this ledger$/],
+  ])('%s: no new requests, the one in flight recorded, a ledger stop; the other holder’s lock left alone', async (_name, lose, title) => {
+    const c = await campaign(20);
+    const hb = heartbeat();
+    const transport = c.transport();
+    const lockFile = `${c.options.ledgerFile}.lock`;
+    const result = sentKind(
+      await sendCampaign(
+        c.options,
+        c.deps({
+          transport: async (request) => {
+            if (c.requested.length === 2) {
+              await lose(lockFile);
+              hb.beat();
+              await hb.noticed;
+            }
+            return transport(request);
+          },
+          ledgerOptions: { every: hb.every },
+        }),
+      ),
+    );
+    expect(result.end).toMatchObject({ reason: 'stopped', code: 'ledger', title: expect.stringMatching(title) });
+    expect(c.requested).toHaveLength(3);
+    const states = await c.states();
+    for (const phone of c.requested) expect(stateOf(states.get(phone)), phone).toBe(RecipientState.Accepted);
+    const lockAfter = await readFile(lockFile, 'utf8').catch(() => undefined);
+    expect(lockAfter).toBe(_name === 'removed' ? undefined : `${JSON.stringify({ pid: 999_999_999 })}\n`);
+  });
+});
+
 describe('sendCampaign on a full disk', () => {
   it('no request leaves for an intent that is not wholly on disk; after space is freed, resume sends nobody twice', async () => {
     const c = await campaign(30);
@@ -141,7 +209,7 @@ describe('sendCampaign on a full disk', () => {
     };
     const openFile = async (file: string) => disk.wrap(writableFile(await openRegularFile(file, 'append', { mode: 0o600 })));
     const first = sentKind(await sendCampaign(c.options, c.deps({ transport: fill, ledgerOptions: { openFile } })));
-    expect(first.end).toMatchObject({ reason: 'stopped', code: 'ledger', title: expect.stringContaining('ENOSPC'), fix: expect.stringContaining('nothing unrecorded was sent') });
+    expect(first.end).toMatchObject({ reason: 'stopped', code: 'ledger', title: expect.stringContaining('ENOSPC'), fix: expect.stringContaining('no request left without its intent on disk') });
     expect(c.requested.length).toBeGreaterThanOrEqual(8);
     expect(c.requested.length).toBeLessThan(30);
 
@@ -185,8 +253,34 @@ describe('sendCampaign on a full disk', () => {
         }),
       ),
     );
-    expect(result.stats.accepted).toBe(3);
+    // The third was accepted, but the ledger shows it in doubt: so does the summary.
+    expect(result.stats).toMatchObject({ accepted: 2, in_doubt: 1, unrecorded: { accepted: 1, failed: 0, not_sent: 0, retry: 0 } });
     expect(result.end).toMatchObject({ reason: 'stopped', code: 'ledger', title: expect.stringContaining('ENOSPC') });
     expect(stateOf((await c.states()).get(c.list[2]!))).toBe(RecipientState.InDoubt);
+  });
+
+  it('outcomes the failed ledger refused get one more try after the run: when it works, nothing is left in doubt', async () => {
+    const c = await campaign(3);
+    const disk = new FaultyDisk();
+    let requests = 0;
+    const transport = c.transport();
+    const openFile = async (file: string) => disk.wrap(writableFile(await openRegularFile(file, 'append', { mode: 0o600 })));
+    const result = sentKind(
+      await sendCampaign(
+        c.options,
+        c.deps({
+          transport: async (request) => {
+            // The final flush (the last outcome) fails once, as a disk that is briefly full or flaky.
+            if (++requests === 3) disk.failNext('sync', 'EIO');
+            return transport(request);
+          },
+          ledgerOptions: { openFile },
+        }),
+      ),
+    );
+    expect(result.end).toMatchObject({ reason: 'stopped', code: 'ledger', title: expect.stringContaining('EIO') });
+    expect(result.stats).toMatchObject({ accepted: 3, in_doubt: 0, unrecorded: { accepted: 0, failed: 0, not_sent: 0, retry: 0 } });
+    const states = await c.states();
+    for (const phone of c.list) expect(stateOf(states.get(phone)), phone).toBe(RecipientState.Accepted);
   });
 });

@@ -76,11 +76,33 @@ describe('settle: successes that cannot be used', () => {
 });
 
 describe('settle: in doubt and stop', () => {
-  it('in doubt: recorded so, counted, never retried, and no part of a failure run', () => {
+  it('in doubt: recorded so, counted, never retried, and part of the failure run', () => {
     const s = settle({ kind: 'in_doubt', code: 'ETIMEDOUT', title: 'timeout' }, FRESH, context({ health: failing(5) }));
     expect(s).toMatchObject({ state: 'in_doubt', fields: { code: 'ETIMEDOUT', title: 'timeout' }, tally: 'in_doubt', errorCode: 'ETIMEDOUT' });
     expect(s.retryAt).toBeUndefined();
-    expect(s.health.consecutiveFailures).toBe(5);
+    expect(s.health.consecutiveFailures).toBe(6);
+    expect(s.halt).toBeUndefined();
+  });
+
+  it('the in-doubt answer that makes the run reach the limit stops the campaign (a proxy resetting every connection)', () => {
+    const s = settle({ kind: 'in_doubt', code: 'ECONNRESET', title: 'socket hang up' }, FRESH, context({ health: failing(24), maxConsecutiveFailures: 25 }));
+    expect(s.state).toBe('in_doubt');
+    expect(s.halt).toMatchObject({
+      reason: 'stopped',
+      code: 'ECONNRESET',
+      title: '25 sends in a row got no answer that says whether they went out (the last: ECONNRESET socket hang up)',
+      fix: expect.stringContaining('never re-sent automatically'),
+    });
+  });
+
+  it('in-doubt answers and failed rows make one run; an acceptance ends it', () => {
+    let health = HEALTHY;
+    const lost: Outcome = { kind: 'in_doubt', code: 'http_502', title: 'HTTP 502 from a gateway' };
+    for (const outcome of [lost, rowFailed, lost]) health = settle(outcome, FRESH, context({ health })).health;
+    expect(health.consecutiveFailures).toBe(3);
+    health = settle(accepted(), FRESH, context({ health, messageIdSeen: 'new' })).health;
+    expect(health.consecutiveFailures).toBe(0);
+    expect(settle(lost, FRESH, context({ health, maxConsecutiveFailures: 2 })).halt).toBeUndefined();
   });
 
   it('stop: the recipient is retry (resuming sends it once fixed), counted failed, and the campaign stops with the fix', () => {

@@ -48,7 +48,7 @@ function bin(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; bl
 const lastLine = (text: string) => text.trim().split('\n').at(-1)!;
 
 describe('send on a full disk (a real short write under a file-size limit)', () => {
-  it('stops with exit 1 saying nothing unrecorded was sent, leaves no partial line, and resume sends nobody twice', async () => {
+  it('stops with exit 1 saying no request left without its intent, leaves no partial line, and resume sends nobody twice', async () => {
     const recipients = 60;
     const phone = (i: number) => `+4474${String(30_000_000 + i)}`;
     const log: EmulatorLogEntry[] = [];
@@ -68,8 +68,15 @@ describe('send on a full disk (a real short write under a file-size limit)', () 
     expect(reachedFirst.length).toBeGreaterThan(0);
     expect(reachedFirst.length).toBeLessThan(recipients);
     for (const to of reachedFirst) expect(intents.has(to), `${to} was sent without a whole intent`).toBe(true);
-    expect(lastLine(full.stderr)).toMatch(/^wa-broadcast: stopped: cannot write c\.ledger\.jsonl: file too large \(EFBIG\); .*nothing unrecorded was sent\. Resume with: wa-broadcast send /);
-    expect(JSON.parse(full.stdout).stopped).toMatchObject({ code: 'ledger' });
+    expect(lastLine(full.stderr)).toMatch(/^wa-broadcast: stopped: cannot write c\.ledger\.jsonl: file too large \(EFBIG\); .*no request left without its intent on disk.* Resume with: wa-broadcast send /);
+    const summary = JSON.parse(full.stdout);
+    expect(summary.stopped).toMatchObject({ code: 'ledger' });
+    // The summary is true to the ledger: what it shows in doubt (an intent alone) is what it counts in doubt.
+    const records = ledger.trim().split('\n').map((l) => JSON.parse(l));
+    const answered = new Set(records.filter((r) => r.type === 'outcome').map((r) => r.cid));
+    const alone = records.filter((r) => r.type === 'intent' && !answered.has(r.cid)).length;
+    expect(summary.in_doubt).toBe(alone + records.filter((r) => r.type === 'outcome' && r.outcome === 'in_doubt').length);
+    if (summary.in_doubt > 0) expect(lastLine(full.stderr)).toContain(`${summary.in_doubt} send(s) of this run are in doubt`);
 
     // Space is back.
     const resumed = await bin(args, { cwd: dir, env }).done;

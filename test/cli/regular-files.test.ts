@@ -177,3 +177,41 @@ describe('reconcile: inputs and lists must be regular files', () => {
     expect((await readdir(p.at('lists2'))).sort()).toEqual(['summary.json']);
   }, 20_000);
 });
+
+describe('send: the CSV and --suppress must be regular files (send reads the CSV twice)', () => {
+  const READ_TWICE = /send reads it twice/;
+
+  it('a named pipe as the CSV or as --suppress: exit 2 at once, before the lock (none left), no hang', async () => {
+    const p = await place();
+    refused(await child(['send', 'pipe', '--template', 's.yaml', '--yes', '--ledger', 'l.jsonl'], p.dir), 'pipe', new RegExp(`${NOT_REGULAR.pipe.source}.*${READ_TWICE.source}`));
+    refused(await child(['send', 'c.csv', '--template', 's.yaml', '--yes', '--ledger', 'l.jsonl', '--suppress', 'pipe'], p.dir), 'pipe', new RegExp(`${NOT_REGULAR.pipe.source}; send needs a regular file here`));
+    refused(await child(['send', 'c.csv', '--template', 's.yaml', '--dry-run', 'r.jsonl', '--suppress', 'pipe'], p.dir), 'pipe', NOT_REGULAR.pipe);
+    expect((await readdir(p.dir)).filter((name) => name.endsWith('.lock'))).toEqual([]);
+  }, 30_000);
+
+  it('a folder or a device as the CSV or as --suppress: exit 2 naming it, no lock left', async () => {
+    const p = await place();
+    for (const [where, reason] of [
+      [p.at('folder'), NOT_REGULAR.folder],
+      [p.device, NOT_REGULAR.device],
+    ] as const) {
+      refused(await run(['send', where, '--template', p.at('s.yaml'), '--yes', '--ledger', p.at('l.jsonl')], ENV), where, reason);
+      refused(await run(['send', p.at('c.csv'), '--template', p.at('s.yaml'), '--yes', '--ledger', p.at('l.jsonl'), '--suppress', where], ENV), where, reason);
+    }
+    expect((await readdir(p.dir)).filter((name) => name.endsWith('.lock'))).toEqual([]);
+  });
+
+  it('validate still reads a pipe: validate <(cat c.csv)', async () => {
+    const p = await place();
+    const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const proc = spawn('bash', ['-c', `"$0" "$1" validate <(cat c.csv) --template s.yaml --json`, process.execPath, BIN], { cwd: p.dir, env: { ...process.env, ...ENV } });
+      let stdout = '';
+      let stderr = '';
+      proc.stdout.on('data', (d: Buffer) => (stdout += d));
+      proc.stderr.on('data', (d: Buffer) => (stderr += d));
+      proc.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ rows: 1, sendable: 1 });
+  }, 20_000);
+});

@@ -84,12 +84,14 @@ describe('send', () => {
 
   it('stops with exit 3 on a bad token, naming the cause and the fix, after a handful of requests', async () => {
     const { dir, env, log, args } = await setup();
-    const result = await run(args('--yes'), { ...env, WA_TOKEN: 'EAAwrong-SECRET-token' }, dir);
+    // Four in flight at most: however late the first answer comes on a loaded machine, no fifth request leaves before it.
+    const result = await run(args('--yes', '--concurrency', '4'), { ...env, WA_TOKEN: 'EAAwrong-SECRET-token' }, dir);
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/wa-broadcast: stopped: .*\(190\): create a new system-user token/);
     expect(result.stderr).toContain('resume when fixed: wa-broadcast send');
     expect(result.stderr + result.stdout).not.toContain('EAAwrong-SECRET-token');
-    expect(log.length).toBeLessThanOrEqual(5);
+    expect(log.length).toBeGreaterThanOrEqual(1);
+    expect(log.length).toBeLessThanOrEqual(4);
   });
 
   it('exits 2 naming the variables when credentials are missing', async () => {

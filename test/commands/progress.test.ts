@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { progressReporter, throttleNote } from '../../src/commands/progress.js';
-import type { CampaignStats } from '../../src/campaign/campaign-stats.js';
+import { emptyStats, type CampaignStats } from '../../src/campaign/campaign-stats.js';
 
-const STATS: CampaignStats = { accepted: 3, held: 0, failed: 0, in_doubt: 0, skipped: 0, skipped_in_doubt: 0, skipped_not_due: 0, rejected: {}, errors: {}, retries: 0, duplicate_message_ids: 0, requests: 3, firstRequestAt: 0, lastRequestAt: 0, throttle: undefined };
+const STATS: CampaignStats = { ...emptyStats(), accepted: 3, requests: 3, firstRequestAt: 0, lastRequestAt: 0, throttle: undefined };
 
 describe('the progress line while the provider throttles', () => {
   it('says what the provider asked for and what the campaign waits', () => {

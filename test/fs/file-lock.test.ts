@@ -1,4 +1,4 @@
-import { link, mkdir, readFile, realpath, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, realpath, stat, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileLock, HEARTBEAT_MS, STALE_MS } from '../../src/fs/file-lock.js';
@@ -185,6 +185,27 @@ describe('FileLock: holders it cannot check by pid', () => {
     // Releasing does not remove the other process's lock.
     await lock.release();
     expect(await holderOf(file)).toBe(77);
+  });
+});
+
+describe('FileLock: check, asked before each write', () => {
+  it('is true while the lock file is ours; false once it is removed or replaced, and the lock is lost from then on', async () => {
+    for (const replace of [false, true]) {
+      const file = path.join(await tempDir(), 'l.jsonl');
+      const lost: string[] = [];
+      // No heartbeat: only `check` can notice.
+      const lock = await FileLock.take(file, { every: () => () => undefined, onLost: (why) => lost.push(why) });
+      expect(await lock.check()).toBe(true);
+      await unlink(lock.lockFile);
+      if (replace) await writeFile(lock.lockFile, `${JSON.stringify({ pid: 999_999_999 })}\n`);
+      expect(await lock.check()).toBe(false);
+      expect(lost).toEqual([replace ? `the lock ${lock.lockFile} was taken over by another process` : `the lock ${lock.lockFile} was removed`]);
+      expect(lock.lost).toBe(lost[0]);
+      expect(await lock.check()).toBe(false);
+      expect(lost).toHaveLength(1); // said once
+      await lock.release();
+      if (replace) expect(await readFile(lock.lockFile, 'utf8')).toBe(`${JSON.stringify({ pid: 999_999_999 })}\n`);
+    }
   });
 });
 
