@@ -44,6 +44,12 @@ export interface SendOptions {
   suppressFile: string | undefined;
   phoneColumn: string;
   optInColumn: string;
+  /** `--delimiter`, `--encoding`, `--opt-in-values`: the CSV is read as validate reads it (AudienceSource). */
+  delimiter?: string | undefined;
+  encoding?: string | undefined;
+  optInValues?: readonly string[] | undefined;
+  /** `--rejects`: every rejected row written to this CSV, as validate writes it. */
+  rejectsFile?: string | undefined;
 }
 
 /**
@@ -115,7 +121,7 @@ export async function sendCampaign(options: SendOptions, deps: SendDeps): Promis
 
 async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock | undefined): Promise<SendResult> {
   const plan = await planResume(readLedger(options.ledgerFile));
-  const retryList = await isRetryList(options.csvFile);
+  const retryList = await isRetryList(options.csvFile, options);
   if (retryList && !plan.lastRun) {
     throw new InputError(
       'this is a retry list written by reconcile: send it with --ledger naming the campaign’s ledger (the one reconcile read), so that attempts are counted and nobody is messaged twice',
@@ -134,7 +140,7 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
 
   // The CSV is read once to check and count, and again to send; the spec and the suppression list
   // are read once and shared.
-  const suppression = options.suppressFile ? await loadSuppressionList(options.suppressFile, options.defaultCountry) : undefined;
+  const suppression = options.suppressFile ? await loadSuppressionList(options.suppressFile, options.defaultCountry, { encoding: options.encoding }) : undefined;
   const source = { ...inputs, spec, suppression };
   let toSend = 0;
   let alreadyDone = 0;

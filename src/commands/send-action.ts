@@ -25,6 +25,10 @@ export interface SendFlags {
   defaultCountry?: ReturnType<typeof countryOption>;
   phoneColumn: string;
   optInColumn: string;
+  delimiter?: string;
+  encoding?: string;
+  optInValues?: string[];
+  rejects?: string;
   concurrency?: number;
   timeout: number;
   maxConsecutiveFailures: number;
@@ -86,6 +90,10 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
         suppressFile: flags.suppress,
         phoneColumn: flags.phoneColumn,
         optInColumn: flags.optInColumn,
+        delimiter: flags.delimiter,
+        encoding: flags.encoding,
+        optInValues: flags.optInValues,
+        rejectsFile: flags.rejects,
       },
       {
         // The provider comes from the environment, here: the use case is handed the result.

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
 import { PROVIDER_NAMES } from '../providers/provider.js';
-import { audienceOptions, choiceOption, positiveIntegerOption } from './options.js';
+import { audienceOptions, choiceOption, csvReadingOptions, positiveIntegerOption } from './options.js';
 import type { SendFlags } from './send-action.js';
 
 export interface SendEnvironment {
@@ -11,9 +11,15 @@ export interface SendEnvironment {
 }
 
 export function registerSend(program: Command, io: Io, environment: SendEnvironment): void {
-  audienceOptions(program.command('send'))
-    .description('send one template message per sendable recipient, paced, recorded in a ledger, resumable')
-    .argument('<csv>', 'recipients CSV, as for validate')
+  csvReadingOptions(
+    audienceOptions(
+      program
+        .command('send')
+        .description('send one template message per sendable recipient, paced, recorded in a ledger, resumable')
+        .argument('<csv>', 'recipients CSV, as for validate'),
+    ),
+  )
+    .option('--rejects <csv>', 'write every rejected row, as it was, plus line, reason and detail, to this CSV')
     .option('--provider <name>', `${PROVIDER_NAMES.join(' | ')}`, choiceOption(PROVIDER_NAMES), 'cloud')
     .option('--mps <n>', "messages per second: the sender's throughput limit", positiveIntegerOption, 80)
     .option('--ledger <file>', 'the campaign ledger (default: the CSV with .ledger.jsonl for .csv)')
