@@ -18,7 +18,7 @@ const { version } = createRequire(import.meta.url)('../package.json') as { versi
  * into exit codes; nothing below it calls process.exit.
  */
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
-  const program = buildProgram(io);
+  const program = buildProgram(io, argv);
   if (argv.length === 0) {
     io.stderr.write(program.helpInformation());
     return EXIT.badInput;
@@ -40,7 +40,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   return code;
 }
 
-function buildProgram(io: Io): Command {
+function buildProgram(io: Io, argv: readonly string[]): Command {
   const program = new Command('wa-broadcast')
     .description('Send WhatsApp template campaigns: validated, paced, resumable, reconciled.')
     .version(version)
@@ -53,7 +53,7 @@ function buildProgram(io: Io): Command {
     .showSuggestionAfterError();
   registerValidate(program, io);
   const cwd = io.cwd ?? process.cwd();
-  registerSend(program, io, { interactive: io.stdinIsTTY === true, cwd });
+  registerSend(program, io, { interactive: io.stdinIsTTY === true, cwd, commandLine: [...(io.invocation ?? ['wa-broadcast']), ...argv] });
   registerReconcile(program, io);
   registerEmulator(program, io, cwd);
   registerWebhook(program, io, cwd);

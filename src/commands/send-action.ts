@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { createInterface } from 'node:readline/promises';
 import Table from 'cli-table3';
 import { systemClock } from '../campaign/clock.js';
 import { requestRate, type CampaignStats } from '../campaign/campaign-stats.js';
@@ -9,7 +8,10 @@ import { InterruptedError, LedgerError, ProviderStopError, UsageError } from '..
 import type { Io } from '../io.js';
 import { environmentRedactor, providerFromEnv, type ProviderName } from '../providers/index.js';
 import { FIXED_REJECT_REASONS } from '../recipients/audience.js';
+import { plural } from '../recipients/plural.js';
 import type { countryOption } from './options.js';
+import { shellQuote } from '../invocation.js';
+import { askYesNo } from './ask-yes-no.js';
 import { formatDuration, progressReporter } from './progress.js';
 import type { SendEnvironment } from './send.js';
 
@@ -51,11 +53,14 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
   const concurrency = flags.concurrency ?? Math.min(256, Math.max(16, Math.ceil(flags.mps / 2)));
   const interrupt = new AbortController();
   let firstSignalAt: number | undefined;
+  /** Set while the confirmation waits for an answer: a signal then cancels it, and nothing was sent. */
+  let prompting = false;
+  let cancelledAtPrompt = false;
   const onSignal = (signal: NodeJS.Signals) => {
     const now = Date.now();
     if (firstSignalAt === undefined) {
       firstSignalAt = now;
-      say('wa-broadcast: stopping: no new requests; waiting for those in flight (Ctrl-C again to quit at once)');
+      if (!prompting) say('wa-broadcast: stopping: no new requests; waiting for those in flight (Ctrl-C again to quit at once)');
       interrupt.abort();
       return;
     }
@@ -109,7 +114,15 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
         confirm: async (plan) => {
           say(describePlan(plan));
           if (flags.yes) return true;
-          return askYesNo(`Send ${plan.toSend} message(s)? [y/N] `);
+          prompting = true;
+          const answer = await askYesNo(`Send ${plural(plan.toSend, 'message')}? [y/N] `, {
+            input: io.stdin ?? process.stdin,
+            output: io.stderr,
+            signal: interrupt.signal,
+          });
+          prompting = false;
+          cancelledAtPrompt = answer === 'cancelled';
+          return answer === 'yes';
         },
         onProgress: (stats, plan) => {
           if (stats.requests === 0) return;
@@ -130,8 +143,10 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
     return;
   }
   if (result.kind === 'cancelled') {
-    say('cancelled: nothing was sent');
     if (flags.json) out(`${JSON.stringify({ cancelled: true, ...summaryKeys(undefined, result.plan, ledgerFile) })}\n`);
+    // Ctrl-C or Ctrl-D at the question is an interruption (exit 130); "no" is an answer (exit 0).
+    if (cancelledAtPrompt) throw new InterruptedError('cancelled: nothing was sent');
+    say('cancelled: nothing was sent');
     return;
   }
 
@@ -149,7 +164,7 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
       `! ${stats.duplicate_message_ids} answer(s) repeated a message id the provider had already returned for another recipient: recorded as in doubt (duplicate_message_id), not accepted, and never re-sent automatically; ask the provider why`,
     );
   }
-  const resume = resumeCommand(csvFile, result.plan.template.file, ledgerFile, flags);
+  const resume = resumeCommand(environment.commandLine);
   if (end.reason === 'stopped') {
     if (end.code === 'ledger') throw new LedgerError(redact(`stopped: ${end.title}; ${end.fix}. Resume with: ${resume}`));
     throw new ProviderStopError(redact(`stopped: ${end.title} (${end.code}): ${end.fix}. Nothing more was sent; resume when fixed: ${resume}`));
@@ -205,26 +220,13 @@ function summaryTable(stats: CampaignStats, plan: SendPlan, durationMs: number):
   return table.toString();
 }
 
-function resumeCommand(csv: string, template: string, ledger: string, flags: SendFlags): string {
-  const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
-  const args = ['wa-broadcast', 'send', csv, '--template', template, '--ledger', ledger, '--provider', flags.provider, '--mps', String(flags.mps)];
-  if (flags.suppress) args.push('--suppress', flags.suppress);
-  if (flags.defaultCountry) args.push('--default-country', flags.defaultCountry);
-  if (flags.phoneColumn !== 'phone') args.push('--phone-column', flags.phoneColumn);
-  if (flags.optInColumn !== 'opt_in') args.push('--opt-in-column', flags.optInColumn);
-  args.push('--yes');
-  return args.map(quote).join(' ');
-}
-
-/** Asks on the terminal (the prompt goes to stderr, so stdout stays clean for --json). */
-async function askYesNo(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const answer = await rl.question(question);
-    return /^y(es)?$/i.test(answer.trim());
-  } finally {
-    rl.close();
-  }
+/**
+ * The command to run again to resume: the one the user ran, as they ran it (through npx, an
+ * installed bin or node), with the same arguments (their flags are what the ledger's plan was
+ * made with); nothing added, so an interactive run resumes with its confirmation.
+ */
+function resumeCommand(commandLine: readonly string[]): string {
+  return commandLine.map(shellQuote).join(' ');
 }
 
 export function defaultLedger(csvFile: string): string {

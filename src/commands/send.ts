@@ -8,6 +8,8 @@ export interface SendEnvironment {
   /** Whether a person can answer the confirmation (stdin is a terminal). */
   interactive: boolean;
   cwd: string;
+  /** The command line as the user typed it (how they started the tool, then its arguments): the resume command repeats it. */
+  commandLine: readonly string[];
 }
 
 export function registerSend(program: Command, io: Io, environment: SendEnvironment): void {

@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type EmulatorLogEntry } from '../../src/emulator/emulator-server.js';
 import { fixture, run } from '../helpers.js';
@@ -70,4 +71,28 @@ describe('send reads spreadsheets as validate does', () => {
     expect(result.stderr).toBe(`wa-broadcast: ${c.at('nowhere/rejected.csv')}: the folder ${c.at('nowhere')} does not exist\n`);
     expect(c.log).toHaveLength(0);
   });
+
+  it('the resume command is the command as the user ran it: its flags repeated, no --yes added', async () => {
+    const c = await excelCampaign();
+    const flags = ['--encoding', 'windows-1252', '--delimiter', ';', '--opt-in-values', 'x,✓', '--rejects', c.at('rejected.csv')];
+    const result = await run(['send', c.at('c.csv'), '--template', c.at('s.yaml'), ...flags, '--yes'], { ...c.env, WA_TOKEN: 'EAAwrong-SECRET-token' }, c.dir, { invocation: ['npx', 'wa-broadcast'] });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(`resume when fixed: npx wa-broadcast send ${c.at('c.csv')} --template ${c.at('s.yaml')} --encoding windows-1252 --delimiter ';' --opt-in-values 'x,✓' --rejects ${c.at('rejected.csv')} --yes\n`);
+    const interactive = await run(['send', c.at('c.csv'), '--template', c.at('s.yaml'), ...flags, '--json'], { ...c.env, WA_TOKEN: 'EAAwrong-SECRET-token' }, c.dir, {
+      invocation: ['wa-broadcast'],
+      stdinIsTTY: true,
+      stdin: answering('y\n'),
+    });
+    expect(interactive.code).toBe(3);
+    expect(interactive.stderr).toMatch(/resume when fixed: wa-broadcast send \S+ --template \S+ --encoding windows-1252 --delimiter ';' --opt-in-values 'x,✓' --rejects \S+ --json\n$/);
+  });
 });
+
+/** A terminal's input that types `text`. */
+function answering(text: string): NodeJS.ReadableStream {
+  const input = new PassThrough();
+  (input as unknown as { isTTY: boolean }).isTTY = true;
+  setImmediate(() => input.write(text));
+  return input;
+}
+
