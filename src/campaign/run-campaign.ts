@@ -52,6 +52,11 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
   const jobs = new JobSource({ audience: deps.audience, plan, clock, retries, stats });
   const inFlight = pLimit(deps.concurrency);
   const attemptDeps = { ...deps, stats };
+  /** The counts for the progress line, with the retries now waiting in the queue. */
+  const progress = () => {
+    stats.retries_waiting = retries.size;
+    deps.onProgress?.(stats);
+  };
   let health = HEALTHY;
   let end: CampaignStop | undefined;
   const stop = new AbortController();
@@ -95,7 +100,7 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
       retries.push(settled.retryAt, { recipient: job.recipient, attempt: job.attempt + 1, row: undefined, history: settled.history });
     }
     if (settled.halt) halt(settled.halt);
-    if (settled.throttle) deps.onProgress?.(stats); // a throttling wait is news for the progress line
+    if (settled.throttle) progress(); // a throttling wait is news for the progress line
   };
 
   const launch = (job: Job) => {
@@ -140,7 +145,7 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
       }
       if (!(await pacer.acquire(stop.signal))) break; // interrupted while waiting: never sent, and resume will send it
       launch(job);
-      deps.onProgress?.(stats);
+      progress();
     }
     // Those in flight finish and are recorded, whatever stopped the campaign.
     while (busy()) await waitForWake(undefined, true);
@@ -148,7 +153,7 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
     signal.removeEventListener('abort', onAbort);
   }
   if (ledger.failed) end ??= ledgerStop(ledger.failed.message);
-  deps.onProgress?.(stats);
+  progress();
   return { stats, end: end ?? (signal.aborted ? { reason: 'interrupted' } : { reason: 'done' }) };
 }
 

@@ -92,6 +92,7 @@ export interface SendDeps {
 export type SendResult =
   | { kind: 'dry_run'; plan: SendPlan; file: string; requests: number }
   | { kind: 'cancelled'; plan: SendPlan }
+  | { kind: 'nothing_to_send'; plan: SendPlan }
   | { kind: 'sent'; plan: SendPlan; stats: CampaignStats; end: CampaignEnd; durationMs: number };
 
 /**
@@ -161,7 +162,9 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
     const requests = await writeDryRun(source, setup.provider, plan, redact, file);
     return { kind: 'dry_run', plan: sendPlan, file, requests };
   }
-  if (toSend > 0 && !(await deps.confirm(sendPlan))) return { kind: 'cancelled', plan: sendPlan };
+  // Nothing to do writes nothing: a cron job every 15 minutes must not grow the ledger with empty runs.
+  if (toSend === 0) return { kind: 'nothing_to_send', plan: sendPlan };
+  if (!(await deps.confirm(sendPlan))) return { kind: 'cancelled', plan: sendPlan };
 
   // Room for every id this run may be given, so the set is not copied while the campaign runs.
   plan.messageIds.reserve(plan.messageIds.size + toSend);

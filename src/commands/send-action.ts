@@ -1,18 +1,18 @@
 import path from 'node:path';
-import Table from 'cli-table3';
 import { systemClock } from '../campaign/clock.js';
-import { requestRate, type CampaignStats } from '../campaign/campaign-stats.js';
-import { sendCampaign, type SendPlan, type SendResult } from '../campaign/send-campaign.js';
+import { requestRate } from '../campaign/campaign-stats.js';
+import { sendCampaign, type SendResult } from '../campaign/send-campaign.js';
 import { loadEnv } from '../config/load-env.js';
 import { InterruptedError, LedgerError, ProviderStopError, UsageError } from '../errors.js';
-import type { Io } from '../io.js';
-import { environmentRedactor, providerFromEnv, type ProviderName } from '../providers/index.js';
-import { FIXED_REJECT_REASONS } from '../recipients/audience.js';
-import { plural } from '../recipients/plural.js';
-import type { countryOption } from './options.js';
 import { shellQuote } from '../invocation.js';
+import type { Io } from '../io.js';
+import { environmentRedactor, providerFromEnv, usesDemoCredentials, type ProviderName } from '../providers/index.js';
+import { plural } from '../recipients/plural.js';
 import { askYesNo } from './ask-yes-no.js';
-import { formatDuration, progressReporter } from './progress.js';
+import { describePlan, warningLines, type Destination } from './describe-plan.js';
+import type { countryOption } from './options.js';
+import { colorEnabled, progressReporter, ThrottleNews } from './progress.js';
+import { nothingToSendLine, summaryKeys, summaryLine, summaryTable } from './send-summary.js';
 import type { SendEnvironment } from './send.js';
 
 export interface SendFlags {
@@ -22,6 +22,7 @@ export interface SendFlags {
   ledger?: string;
   yes?: boolean;
   json?: boolean;
+  quiet?: boolean;
   dryRun?: string | boolean;
   suppress?: string;
   defaultCountry?: ReturnType<typeof countryOption>;
@@ -39,12 +40,27 @@ export interface SendFlags {
   statusCallback?: string;
 }
 
-/** `send`, once its flags are parsed (see send.ts for them). */
+/**
+ * `send`, once its flags are parsed (see send.ts for them).
+ *
+ * What it prints, by mode (SPEC.md "--json"): by default the plan, the progress line, the summary
+ * table (stdout) and a summary line; with --quiet only warnings, errors and the summary line;
+ * with --json one object on stdout and only warnings and errors on stderr. Asking for
+ * confirmation always shows the whole plan: nobody should answer a question they cannot read.
+ * Away from a terminal (cron), every line on stderr starts with an ISO timestamp.
+ */
 export async function sendAction(csvFile: string, flags: SendFlags, io: Io, environment: SendEnvironment): Promise<void> {
   const env = await loadEnv(io.env, environment.cwd);
   const redact = environmentRedactor(env);
+  const clock = io.clock ?? systemClock;
+  const stderrTTY = io.stderr.isTTY === true;
   const out = (text: string) => io.stdout.write(redact(text));
-  const say = (text: string) => io.stderr.write(redact(`${text}\n`));
+  /** One or more lines on stderr; in a log each starts with the time and the tool's name. */
+  const say = (text: string) => {
+    const lines = stderrTTY ? text : text.split('\n').map((line) => `${clock.date().toISOString()} wa-broadcast: ${line}`).join('\n');
+    io.stderr.write(redact(`${lines}\n`));
+  };
+  const chatty = !flags.json && !flags.quiet;
   const dryRun = flags.dryRun !== undefined && flags.dryRun !== false;
   if (!dryRun && !flags.yes && !environment.interactive) {
     throw new UsageError('refusing to send without confirmation: not at a terminal; pass --yes to send');
@@ -60,7 +76,7 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
     const now = Date.now();
     if (firstSignalAt === undefined) {
       firstSignalAt = now;
-      if (!prompting) say('wa-broadcast: stopping: no new requests; waiting for those in flight (Ctrl-C again to quit at once)');
+      if (!prompting) say('stopping: no new requests; waiting for those in flight (Ctrl-C again to quit at once)');
       interrupt.abort();
       return;
     }
@@ -76,7 +92,10 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  /** Where the messages go, from the provider's setup: the confirmation says it. */
+  let destination: Destination | undefined;
   let progress: ReturnType<typeof progressReporter> | undefined;
+  const quietNews = new ThrottleNews();
   let result: SendResult;
   try {
     result = await sendCampaign(
@@ -102,18 +121,25 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
       },
       {
         // The provider comes from the environment, here: the use case is handed the result.
-        resolveProvider: (spec) =>
-          providerFromEnv(flags.provider, env, spec, {
+        resolveProvider: (spec) => {
+          const setup = providerFromEnv(flags.provider, env, spec, {
             allowInsecureHttp: flags.allowInsecureHttp === true,
             statusCallbackUrl: flags.statusCallback,
             placeholders: dryRun,
-          }),
-        clock: io.clock ?? systemClock,
+          });
+          destination = { provider: flags.provider, baseUrl: setup.baseUrl, sender: setup.sender, emulator: usesDemoCredentials(flags.provider, env) };
+          return setup;
+        },
+        clock,
         signal: interrupt.signal,
         redact,
         confirm: async (plan) => {
-          say(describePlan(plan));
-          if (flags.yes) return true;
+          if (flags.yes) {
+            const lines = chatty ? [describePlan(plan, destination, csvFile)] : warningLines(plan);
+            if (lines.length > 0) say(lines.join('\n'));
+            return true;
+          }
+          say(describePlan(plan, destination, csvFile));
           prompting = true;
           const answer = await askYesNo(`Send ${plural(plan.toSend, 'message')}? [y/N] `, {
             input: io.stdin ?? process.stdin,
@@ -125,8 +151,13 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
           return answer === 'yes';
         },
         onProgress: (stats, plan) => {
+          if (!chatty) {
+            const note = quietNews.of(stats);
+            if (note) say(`! ${note}`);
+            return;
+          }
           if (stats.requests === 0) return;
-          progress ??= progressReporter({ stream: io.stderr as NodeJS.WritableStream & { isTTY?: boolean }, total: plan.toSend });
+          progress ??= progressReporter({ stream: io.stderr, total: plan.toSend, clock, color: colorEnabled(env, io.stderr) });
           progress.update(stats);
         },
       },
@@ -137,9 +168,14 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
   }
 
   if (result.kind === 'dry_run') {
-    say(describePlan(result.plan));
-    say(`dry run: ${result.requests} request(s) written to ${result.file}; nothing was sent`);
+    if (chatty) say(describePlan(result.plan, destination, csvFile));
+    say(`dry run: ${plural(result.requests, 'request')} written to ${result.file}; nothing was sent`);
     if (flags.json) out(`${JSON.stringify({ dry_run: true, requests: result.requests, file: result.file, ...summaryKeys(undefined, result.plan, ledgerFile) })}\n`);
+    return;
+  }
+  if (result.kind === 'nothing_to_send') {
+    if (flags.json) out(`${JSON.stringify({ nothing_to_send: true, ...summaryKeys(undefined, result.plan, ledgerFile) })}\n`);
+    else say(nothingToSendLine(result.plan));
     return;
   }
   if (result.kind === 'cancelled') {
@@ -151,17 +187,18 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
   }
 
   const { stats, end, durationMs } = result;
-  const summary = { ...summaryKeys(stats, result.plan, ledgerFile), duration_s: round(durationMs / 1000), rate: round(requestRate(stats)) };
-  const table = summaryTable(stats, result.plan, durationMs);
   if (flags.json) {
-    say(table);
+    const summary = { ...summaryKeys(stats, result.plan, ledgerFile), duration_s: round(durationMs / 1000), rate: round(requestRate(stats)) };
     out(`${JSON.stringify({ ...summary, ...(end.reason === 'stopped' ? { stopped: { code: end.code, title: end.title, fix: end.fix } } : {}), ...(end.reason === 'interrupted' ? { interrupted: true } : {}) })}\n`);
   } else {
-    out(`${table}\n`);
+    if (chatty) out(`${summaryTable(stats, result.plan, durationMs)}\n`);
+    // On a terminal the table says it all; a log (and --quiet) keeps one line per run.
+    if (chatty && stderrTTY) say(`ledger: ${ledgerFile}`);
+    else say(summaryLine(stats, result.plan, end, durationMs, ledgerFile));
   }
   if (stats.duplicate_message_ids > 0) {
     say(
-      `! ${stats.duplicate_message_ids} answer(s) repeated a message id the provider had already returned for another recipient: recorded as in doubt (duplicate_message_id), not accepted, and never re-sent automatically; ask the provider why`,
+      `! ${plural(stats.duplicate_message_ids, 'answer')} repeated a message id the provider had already returned for another recipient: recorded as in doubt (duplicate_message_id), not accepted, and never re-sent automatically; ask the provider why`,
     );
   }
   const resume = resumeCommand(environment.commandLine);
@@ -170,54 +207,6 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
     throw new ProviderStopError(redact(`stopped: ${end.title} (${end.code}): ${end.fix}. Nothing more was sent; resume when fixed: ${resume}`));
   }
   if (end.reason === 'interrupted') throw new InterruptedError(`interrupted: the ledger is up to date; resume with: ${resume}`);
-  say(`ledger: ${ledgerFile}`);
-}
-
-/** The fixed `--json` keys (SPEC.md) plus a few more. */
-function summaryKeys(stats: CampaignStats | undefined, plan: SendPlan, ledger: string) {
-  const rejected = Object.fromEntries(Object.entries(plan.validation.rejected).filter(([reason, n]) => n > 0 || (FIXED_REJECT_REASONS as readonly string[]).includes(reason)));
-  return {
-    accepted: stats?.accepted ?? 0,
-    failed: stats?.failed ?? 0,
-    in_doubt: stats?.in_doubt ?? 0,
-    skipped: stats?.skipped ?? plan.alreadyDone,
-    skipped_in_doubt: stats?.skipped_in_doubt ?? plan.inDoubt,
-    held: stats?.held ?? 0,
-    retries: stats?.retries ?? 0,
-    duplicate_message_ids: stats?.duplicate_message_ids ?? 0,
-    rejected,
-    errors: stats?.errors ?? {},
-    ledger,
-  };
-}
-
-function describePlan(plan: SendPlan): string {
-  const { template } = plan;
-  const rejected = plan.validation.rows - plan.validation.sendable;
-  const parts = [
-    `${plan.validation.rows} rows: ${plan.validation.sendable} sendable, ${rejected} rejected (run validate for the reasons)`,
-    plan.alreadyDone + plan.inDoubt > 0 ? `ledger: ${plan.alreadyDone} already done, ${plan.inDoubt} in doubt (not re-sent)` : undefined,
-    `to send: ${plan.toSend} with ${template.name} (${template.language}, ${template.category}) through ${plan.provider} at ${plan.mps}/s, about ${formatDuration(plan.toSend / plan.mps)}`,
-    ...plan.validation.warnings.map((w) => `! ${w.message}`),
-  ];
-  return parts.filter(Boolean).join('\n');
-}
-
-function summaryTable(stats: CampaignStats, plan: SendPlan, durationMs: number): string {
-  const table = new Table({ colAligns: ['left', 'right'], style: { head: [], border: [] }, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } });
-  const seconds = durationMs / 1000;
-  table.push(['accepted', stats.accepted]);
-  if (stats.held > 0) table.push(['  of which held for quality assessment', stats.held]);
-  table.push(['failed', stats.failed]);
-  for (const [code, count] of Object.entries(stats.errors).sort((a, b) => b[1] - a[1])) table.push([`  attempts with error ${code}`, count]);
-  table.push(['in doubt (never re-sent automatically)', stats.in_doubt]);
-  table.push(['skipped: already done in the ledger', stats.skipped]);
-  if (stats.skipped_in_doubt > 0) table.push(['skipped: in doubt in the ledger', stats.skipped_in_doubt]);
-  table.push(['rejected by validation', plan.validation.rows - plan.validation.sendable]);
-  table.push(['retries', stats.retries]);
-  table.push(['duration', formatDuration(seconds)]);
-  table.push(['mean rate', `${requestRate(stats).toFixed(1)}/s`]);
-  return table.toString();
 }
 
 /**

@@ -8,6 +8,7 @@ import { formatCount, plural } from '../recipients/plural.js';
 import { UTF8 } from '../recipients/text-encoding.js';
 import { validateCampaign, type ValidationReport } from '../recipients/validate-campaign.js';
 import { findTemplateSpec } from '../template/find-template-spec.js';
+import { previewLines } from './preview-lines.js';
 import { audienceOptions, csvReadingOptions, positiveIntegerOption, type countryOption } from './options.js';
 
 /** Rejected rows named in the human report; `--json` carries more, and `--rejects` all of them. */
@@ -104,14 +105,7 @@ export function formatReport(report: ValidationReport): string {
 
   const preview = report.preview;
   if (preview) {
-    out.push(`Preview: the message to ${preview.phone} (${report.csv}:${preview.line})`);
-    if (preview.body !== undefined) {
-      for (const line of preview.body.trimEnd().split('\n')) out.push(`  │ ${line}`);
-    } else {
-      out.push(`  ${JSON.stringify(preview.template.components ?? [])}`);
-      out.push('  (add a "body" to the spec to see the text as the recipient reads it)');
-    }
-    out.push('');
+    out.push(...previewLines(preview, report.csv), '');
   } else {
     const consent = report.warnings.some((warning) => warning.code === 'no_consent');
     out.push(`No row is sendable: nothing would be sent.${consent ? ' No row has consent: see the warning above.' : ''}`, '');

@@ -33,7 +33,7 @@ describe('send: a provider that returns the same message id for every recipient'
     expect(result.code).toBe(0);
     expect(server.requests).toHaveLength(4);
     expect(JSON.parse(result.stdout)).toMatchObject({ accepted: 1, in_doubt: 3, duplicate_message_ids: 3, errors: { duplicate_message_id: 3 } });
-    expect(result.stderr).toContain('! 3 answer(s) repeated a message id the provider had already returned for another recipient: recorded as in doubt (duplicate_message_id)');
+    expect(result.stderr).toContain('! 3 answers repeated a message id the provider had already returned for another recipient: recorded as in doubt (duplicate_message_id)');
     const outcomes = (await readFile(ledger, 'utf8')).trim().split('\n').map((l) => JSON.parse(l)).filter((r) => r.type === 'outcome');
     expect(outcomes.map((r) => [r.phone, r.outcome, r.code])).toEqual([
       [PHONES[0], 'accepted', undefined],

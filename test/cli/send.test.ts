@@ -60,11 +60,13 @@ describe('send', () => {
     expect(log.filter((e) => e.outcome === 'accepted' && e.provider === provider)).toHaveLength(12);
     expect(new Set(log.map((e) => e.to)).size).toBe(12);
     expect((await stat(ledger)).mode & 0o777).toBe(0o600);
-    expect(first.stderr).toContain('accepted');
+    // --json: stderr holds only warnings (the US number), no plan, no progress, no table.
+    expect(first.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^\d{4}-\d\d-\d\dT[\d:.]+Z wa-broadcast: ! 1 recipient has a US \(\+1\) number/)]);
 
     const again = await run(args('--provider', provider, '--yes', '--json'), env, dir);
     expect(again.code).toBe(0);
-    expect(JSON.parse(again.stdout)).toMatchObject({ accepted: 0, skipped: 12 });
+    expect(JSON.parse(again.stdout)).toMatchObject({ nothing_to_send: true, accepted: 0, skipped: 12 });
+    expect(Object.keys(JSON.parse(again.stdout)).filter((key) => key !== 'nothing_to_send')).toEqual(Object.keys(summary).filter((key) => !['duration_s', 'rate'].includes(key)));
     expect(log).toHaveLength(12);
     await expectNoSecrets(dir, first.stdout, first.stderr, again.stdout, again.stderr);
   });

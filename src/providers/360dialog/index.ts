@@ -42,7 +42,8 @@ export const dialog360 = {
   fromEnv(env, _spec, options) {
     const [apiKey] = requireVariables('360dialog', env, options, 'D360_API_KEY') as [string];
     const baseUrl = checkBaseUrl('D360_API_URL', env.D360_API_URL || 'https://waba-v2.360dialog.io', options);
-    return { provider: dialog360Provider({ baseUrl, apiKey }), baseUrl, redact: makeRedactor([apiKey]) };
+    // The API key names the number; which one is not in the environment.
+    return { provider: dialog360Provider({ baseUrl, apiKey }), baseUrl, sender: 'the number of D360_API_KEY', redact: makeRedactor([apiKey]) };
   },
 
   callbacks: metaCallbacks,

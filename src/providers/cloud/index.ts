@@ -49,7 +49,7 @@ export const cloud = {
     const baseUrl = checkBaseUrl('WA_API_URL', env.WA_API_URL || 'https://graph.facebook.com', options);
     const version = env.WA_API_VERSION || DEFAULT_API_VERSION;
     if (!/^v\d+\.\d+$/.test(version)) throw new ConfigError(`WA_API_VERSION must look like ${DEFAULT_API_VERSION}`);
-    return { provider: cloudProvider({ baseUrl, version, phoneNumberId, token }), baseUrl, redact: makeRedactor([token]) };
+    return { provider: cloudProvider({ baseUrl, version, phoneNumberId, token }), baseUrl, sender: `phone-number id ${phoneNumberId}`, redact: makeRedactor([token]) };
   },
 
   callbacks: metaCallbacks,

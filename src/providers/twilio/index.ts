@@ -40,6 +40,7 @@ export const twilio = {
         contentSid: spec.twilio.contentSid,
       }),
       baseUrl,
+      sender: from ? `from ${from}` : `messaging service ${env.TWILIO_MESSAGING_SERVICE_SID}`,
       redact: makeRedactor([authToken], [[accountSid, authToken]]),
     };
   },

@@ -1,0 +1,68 @@
+import Table from 'cli-table3';
+import { requestRate, type CampaignStats } from '../campaign/campaign-stats.js';
+import type { CampaignEnd } from '../campaign/campaign-end.js';
+import type { SendPlan } from '../campaign/send-campaign.js';
+import { REJECT_REASONS } from '../recipients/audience.js';
+import { formatCount, plural } from '../recipients/plural.js';
+import { formatDuration } from './progress.js';
+
+/**
+ * `send --json`'s keys (SPEC.md "Outputs": snake_case, every count key present, zeros included),
+ * plus a few more. `rejected` lists every reason, so the object has the same keys every run.
+ */
+export function summaryKeys(stats: CampaignStats | undefined, plan: SendPlan, ledger: string) {
+  const rejected = Object.fromEntries(REJECT_REASONS.map((reason) => [reason, plan.validation.rejected[reason] ?? 0]));
+  return {
+    accepted: stats?.accepted ?? 0,
+    failed: stats?.failed ?? 0,
+    in_doubt: stats?.in_doubt ?? 0,
+    skipped: stats?.skipped ?? plan.alreadyDone,
+    skipped_in_doubt: stats?.skipped_in_doubt ?? plan.inDoubt,
+    held: stats?.held ?? 0,
+    retries: stats?.retries ?? 0,
+    duplicate_message_ids: stats?.duplicate_message_ids ?? 0,
+    rejected,
+    errors: stats?.errors ?? {},
+    ledger,
+  };
+}
+
+/** The table at the end of a run (human output). */
+export function summaryTable(stats: CampaignStats, plan: SendPlan, durationMs: number): string {
+  const table = new Table({ colAligns: ['left', 'right'], style: { head: [], border: [] }, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } });
+  const n = formatCount;
+  table.push(['accepted', n(stats.accepted)]);
+  if (stats.held > 0) table.push(['  of which held for quality assessment', n(stats.held)]);
+  table.push(['failed', n(stats.failed)]);
+  for (const [code, count] of Object.entries(stats.errors).sort((a, b) => b[1] - a[1])) table.push([`  attempts with error ${code}`, n(count)]);
+  table.push(['in doubt (never re-sent automatically)', n(stats.in_doubt)]);
+  table.push(['skipped: already done in the ledger', n(stats.skipped)]);
+  if (stats.skipped_in_doubt > 0) table.push(['skipped: in doubt in the ledger', n(stats.skipped_in_doubt)]);
+  table.push(['rejected by validation', n(plan.validation.rows - plan.validation.sendable)]);
+  table.push(['retries', n(stats.retries)]);
+  table.push(['duration', formatDuration(durationMs / 1000)]);
+  table.push(['mean rate', `${requestRate(stats).toFixed(1)}/s`]);
+  return table.toString();
+}
+
+/**
+ * The one line a log keeps of a run: `done: 12 accepted, 0 failed, 0 in doubt, 0 skipped, 8
+ * rejected, 0 retries in 1s (11.9/s); ledger: campaign.ledger.jsonl`.
+ */
+export function summaryLine(stats: CampaignStats, plan: SendPlan, end: CampaignEnd, durationMs: number, ledger: string): string {
+  const how = end.reason === 'done' ? 'done' : end.reason;
+  const n = formatCount;
+  return (
+    `${how}: ${n(stats.accepted)} accepted, ${n(stats.failed)} failed, ${n(stats.in_doubt)} in doubt, ${n(stats.skipped + stats.skipped_in_doubt)} skipped, ` +
+    `${n(plan.validation.rows - plan.validation.sendable)} rejected, ${plural(stats.retries, 'retry', 'retries')} in ${formatDuration(durationMs / 1000)} (${requestRate(stats).toFixed(1)}/s); ledger: ${ledger}`
+  );
+}
+
+/** `nothing to send (12 already done, 1 in doubt, 7 rejected)`: what a finished campaign says from cron, in one line. */
+export function nothingToSendLine(plan: SendPlan): string {
+  const parts = [`${formatCount(plan.alreadyDone)} already done`];
+  if (plan.inDoubt > 0) parts.push(`${formatCount(plan.inDoubt)} in doubt`);
+  const rejected = plan.validation.rows - plan.validation.sendable;
+  if (rejected > 0) parts.push(`${formatCount(rejected)} rejected`);
+  return `nothing to send (${parts.join(', ')})`;
+}
