@@ -8,6 +8,7 @@ import type { Audience } from '../recipients/open-audience.js';
 import { ledgerStop, type CampaignEnd, type CampaignStop } from './campaign-end.js';
 import { emptyStats, type CampaignStats } from './campaign-stats.js';
 import type { Clock } from './clock.js';
+import type { DailyAllowance } from './daily-allowance.js';
 import { JobSource, type Job } from './job-source.js';
 import type { Pacer } from './pacer.js';
 import { RetryQueue } from './retry-queue.js';
@@ -25,6 +26,8 @@ export interface CampaignDeps {
   pacer: Pacer;
   /** Requests in flight at once. */
   concurrency: number;
+  /** `--daily-limit`: new recipients past it are not sent in this run. */
+  allowance?: DailyAllowance | undefined;
   /** Terminal failures in a row that stop the campaign (a bad template or account fails everyone). */
   maxConsecutiveFailures: number;
   /** Aborted on Ctrl-C / SIGTERM: no new requests; those in flight finish. */
@@ -49,7 +52,7 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
   const { plan, ledger, clock, pacer, signal } = deps;
   const stats = emptyStats();
   const retries = new RetryQueue<Job>();
-  const jobs = new JobSource({ audience: deps.audience, plan, clock, retries, stats });
+  const jobs = new JobSource({ audience: deps.audience, plan, clock, retries, stats, allowance: deps.allowance });
   const inFlight = pLimit(deps.concurrency);
   const attemptDeps = { ...deps, stats };
   /** The counts for the progress line, with the retries now waiting in the queue. */

@@ -7,6 +7,7 @@ import { LEDGER_VERSION } from '../ledger/ledger-records.js';
 import { LedgerWriter, type LedgerWriterOptions } from '../ledger/ledger-writer.js';
 import { planResume, resumeDecision, type ResumePlan } from '../ledger/plan-resume.js';
 import { readLedger } from '../ledger/read-ledger.js';
+import { DAY_MS, recentRecipients, type RecentRecipients } from '../ledger/recent-recipients.js';
 import type { CountryCode } from '../recipients/normalize-phone.js';
 import { loadSuppressionList } from '../recipients/load-suppression-list.js';
 import { openAudience, type AudienceSource } from '../recipients/open-audience.js';
@@ -18,6 +19,7 @@ import { loadTemplateSpec } from '../template/load-template-spec.js';
 import type { TemplateSpec } from '../template/template-spec.js';
 import { AtomicFile } from '../reconcile/atomic-file.js';
 import type { Clock } from './clock.js';
+import { DailyAllowance } from './daily-allowance.js';
 import { Pacer } from './pacer.js';
 import { campaignTemplate, isRetryList } from './retry-list.js';
 import { ledgerStop, type CampaignEnd } from './campaign-end.js';
@@ -50,6 +52,11 @@ export interface SendOptions {
   optInValues?: readonly string[] | undefined;
   /** `--rejects`: every rejected row written to this CSV, as validate writes it. */
   rejectsFile?: string | undefined;
+  /**
+   * `--daily-limit`: unique recipients messaged in any 24 h, counting earlier runs of the ledger;
+   * the run stops cleanly at it (the rest wait in the CSV for a later run).
+   */
+  dailyRecipientLimit?: number | undefined;
 }
 
 /**
@@ -68,6 +75,8 @@ export interface SendPlan {
   template: ValidationReport['template'];
   mps: number;
   validation: ValidationReport;
+  /** With --daily-limit: the ledger's recipients of the last 24 h, those held back for room, and when the next place frees (ISO). */
+  dailyLimit?: { limit: number; sentLast24h: number; held: number; nextAt: string | undefined } | undefined;
 }
 
 export interface SendDeps {
@@ -146,16 +155,20 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
   let toSend = 0;
   let alreadyDone = 0;
   let inDoubt = 0;
+  const limit = options.dailyRecipientLimit;
+  const recent = limit === undefined ? undefined : await recentRecipients(readLedger(options.ledgerFile), deps.clock.date().getTime() - DAY_MS);
+  const planAllowance = recent && new DailyAllowance(limit!, recent.phones);
   const validation = await validateCampaign({
     ...source,
     onRecipient: (recipient) => {
       const decision = resumeDecision(plan, recipient.phone, recipient.listedAttempts);
       if (decision === 'done') alreadyDone++;
       else if (decision === 'in_doubt') inDoubt++;
-      else toSend++;
+      else if (!planAllowance || planAllowance.take(recipient.phone)) toSend++;
     },
   });
   const sendPlan: SendPlan = { toSend, alreadyDone, inDoubt, provider: options.provider, template: validation.template, mps: options.mps, validation };
+  if (recent && planAllowance) sendPlan.dailyLimit = dailyLimitPlan(limit!, recent, planAllowance.held, deps.clock.date().getTime());
 
   if (options.dryRunFile !== undefined || !lock) {
     const file = options.dryRunFile!;
@@ -210,6 +223,7 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
       clock: deps.clock,
       pacer: new Pacer(options.mps, deps.clock),
       concurrency: options.concurrency,
+      allowance: recent && new DailyAllowance(limit!, recent.phones),
       maxConsecutiveFailures: options.maxConsecutiveFailures,
       signal: deps.signal,
       onProgress: deps.onProgress && ((stats) => deps.onProgress!(stats, sendPlan)),
@@ -224,6 +238,18 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
     await ledger.close();
     if (!deps.transport) (transport as ReturnType<typeof httpTransport>).close();
   }
+}
+
+/**
+ * When the next place under the limit frees: once the window holds `limit` recipients (after this
+ * run, when some are held), the oldest of them leaves it 24 h after it was sent; this run's own
+ * first send is about now.
+ */
+function dailyLimitPlan(limit: number, recent: RecentRecipients, held: number, now: number): NonNullable<SendPlan['dailyLimit']> {
+  const count = recent.times.length;
+  const full = held > 0 || count >= limit;
+  const oldest = count >= limit ? recent.times[count - limit]! : (recent.times[0] ?? now);
+  return { limit, sentLast24h: count, held, nextAt: full ? new Date(oldest + DAY_MS).toISOString() : undefined };
 }
 
 /**

@@ -18,7 +18,7 @@ export interface Destination {
  * added (the template's approval status from a preflight, say) without touching the others.
  */
 export function describePlan(plan: SendPlan, destination: Destination | undefined, csv: string): string {
-  return [rowsLine(plan, csv), ledgerLine(plan), templateLine(plan), destination && whereLine(destination), ...firstMessageLines(plan, csv), sendLine(plan), ...warningLines(plan)]
+  return [rowsLine(plan, csv), ledgerLine(plan), templateLine(plan), destination && whereLine(destination), ...firstMessageLines(plan, csv), sendLine(plan), dailyLimitLine(plan), ...warningLines(plan)]
     .filter((line): line is string => line !== undefined)
     .join('\n');
 }
@@ -63,6 +63,14 @@ export function firstMessageLines(plan: SendPlan, csv: string): string[] {
 /** `to send: 12 messages at 80/s, about 1m05s` */
 export function sendLine(plan: SendPlan): string {
   return `to send: ${plural(plan.toSend, 'message')} at ${formatCount(plan.mps)}/s, about ${formatDuration(plan.toSend / plan.mps)}`;
+}
+
+/** `daily limit: 250 per 24 h; 210 messaged in the last 24 h; 40 held for a later run` */
+export function dailyLimitLine(plan: SendPlan): string | undefined {
+  const limit = plan.dailyLimit;
+  if (!limit) return undefined;
+  const held = limit.held > 0 ? `; ${formatCount(limit.held)} held for a later run (the next may go at ${limit.nextAt})` : '';
+  return `daily limit: ${formatCount(limit.limit)} per 24 h; ${formatCount(limit.sentLast24h)} messaged in the last 24 h${held}`;
 }
 
 export function warningLines(plan: SendPlan): string[] {

@@ -12,7 +12,7 @@ import { askYesNo } from './ask-yes-no.js';
 import { describePlan, warningLines, type Destination } from './describe-plan.js';
 import type { countryOption } from './options.js';
 import { colorEnabled, progressReporter, ThrottleNews } from './progress.js';
-import { nothingToSendLine, summaryKeys, summaryLine, summaryTable } from './send-summary.js';
+import { dailyLimitHeldLine, nothingToSendLine, summaryKeys, summaryLine, summaryTable } from './send-summary.js';
 import type { SendEnvironment } from './send.js';
 
 export interface SendFlags {
@@ -32,6 +32,7 @@ export interface SendFlags {
   encoding?: string;
   optInValues?: string[];
   rejects?: string;
+  dailyLimit?: number;
   concurrency?: number;
   timeout: number;
   maxConsecutiveFailures: number;
@@ -118,6 +119,7 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
         encoding: flags.encoding,
         optInValues: flags.optInValues,
         rejectsFile: flags.rejects,
+        dailyRecipientLimit: flags.dailyLimit,
       },
       {
         // The provider comes from the environment, here: the use case is handed the result.
@@ -178,6 +180,7 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
     else say(nothingToSendLine(result.plan));
     return;
   }
+  const heldLine = dailyLimitHeldLine(result.plan);
   if (result.kind === 'cancelled') {
     if (flags.json) out(`${JSON.stringify({ cancelled: true, ...summaryKeys(undefined, result.plan, ledgerFile) })}\n`);
     // Ctrl-C or Ctrl-D at the question is an interruption (exit 130); "no" is an answer (exit 0).
@@ -196,6 +199,7 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
     if (chatty && stderrTTY) say(`ledger: ${ledgerFile}`);
     else say(summaryLine(stats, result.plan, end, durationMs, ledgerFile));
   }
+  if (heldLine && !flags.json) say(heldLine);
   if (stats.duplicate_message_ids > 0) {
     say(
       `! ${plural(stats.duplicate_message_ids, 'answer')} repeated a message id the provider had already returned for another recipient: recorded as in doubt (duplicate_message_id), not accepted, and never re-sent automatically; ask the provider why`,

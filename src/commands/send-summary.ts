@@ -24,6 +24,9 @@ export function summaryKeys(stats: CampaignStats | undefined, plan: SendPlan, le
     rejected,
     errors: stats?.errors ?? {},
     ledger,
+    ...(plan.dailyLimit
+      ? { daily_limit: { limit: plan.dailyLimit.limit, sent_last_24h: plan.dailyLimit.sentLast24h, held: plan.dailyLimit.held, next_at: plan.dailyLimit.nextAt ?? null } }
+      : {}),
   };
 }
 
@@ -60,9 +63,23 @@ export function summaryLine(stats: CampaignStats, plan: SendPlan, end: CampaignE
 
 /** `nothing to send (12 already done, 1 in doubt, 7 rejected)`: what a finished campaign says from cron, in one line. */
 export function nothingToSendLine(plan: SendPlan): string {
+  if (plan.dailyLimit && plan.dailyLimit.held > 0) return `nothing sent: ${dailyLimitHeldLine(plan)!.replace(/^daily limit: /, 'the daily limit is reached: ')}`;
   const parts = [`${formatCount(plan.alreadyDone)} already done`];
   if (plan.inDoubt > 0) parts.push(`${formatCount(plan.inDoubt)} in doubt`);
   const rejected = plan.validation.rows - plan.validation.sendable;
   if (rejected > 0) parts.push(`${formatCount(rejected)} rejected`);
   return `nothing to send (${parts.join(', ')})`;
+}
+
+/**
+ * `daily limit: 40 recipients wait for a later run (250 per 24 h, 210 messaged in the last 24 h);
+ * the next may go at 2026-11-25T09:00:00.000Z`, when --daily-limit held some back.
+ */
+export function dailyLimitHeldLine(plan: SendPlan): string | undefined {
+  const limit = plan.dailyLimit;
+  if (!limit || limit.held === 0) return undefined;
+  return (
+    `daily limit: ${plural(limit.held, 'recipient')} ${limit.held === 1 ? 'waits' : 'wait'} for a later run (${formatCount(limit.limit)} per 24 h, ` +
+    `${formatCount(limit.sentLast24h)} messaged in the last 24 h before this run); the next may go at ${limit.nextAt}`
+  );
 }

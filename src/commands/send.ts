@@ -21,6 +21,7 @@ export function registerSend(program: Command, io: Io, environment: SendEnvironm
         .argument('<csv>', 'recipients CSV, as for validate'),
     ),
   )
+    .option('--daily-limit <n>', 'stop cleanly once this many unique recipients were messaged in the last 24 h (counting earlier runs of the ledger)', positiveIntegerOption)
     .option('--rejects <csv>', 'write every rejected row, as it was, plus line, reason and detail, to this CSV')
     .option('--provider <name>', `${PROVIDER_NAMES.join(' | ')}`, choiceOption(PROVIDER_NAMES), 'cloud')
     .option('--mps <n>', "messages per second: the sender's throughput limit", positiveIntegerOption, 80)
