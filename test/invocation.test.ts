@@ -4,6 +4,12 @@ import { invocationOf, shellQuote } from '../src/invocation.js';
 describe('how the user started wa-broadcast, for a command to paste back', () => {
   it('through npx or npm exec: npx wa-broadcast', () => {
     expect(invocationOf('/root/.npm/_npx/1a4e/node_modules/.bin/wa-broadcast', { npm_lifecycle_event: 'npx', PATH: '/usr/bin' }, '/srv')).toEqual(['npx', 'wa-broadcast']);
+    expect(invocationOf('/srv/app/node_modules/.bin/wa-broadcast', { npm_lifecycle_event: 'npx', PATH: '/usr/bin' }, '/srv/app')).toEqual(['npx', 'wa-broadcast']);
+  });
+
+  it('started by something npx ran: not npx (the variable is inherited)', () => {
+    expect(invocationOf('/work/wa-broadcast/bin/wa-broadcast.js', { npm_lifecycle_event: 'npx' }, '/work/wa-broadcast')).toEqual(['node', 'bin/wa-broadcast.js']);
+    expect(invocationOf('/usr/local/bin/wa-broadcast', { npm_lifecycle_event: 'npx', PATH: '/usr/local/bin' }, '/srv')).toEqual(['wa-broadcast']);
   });
 
   it('an installed bin that PATH finds: its name', () => {

@@ -68,7 +68,7 @@ describe('send on a full disk (a real short write under a file-size limit)', () 
     expect(reachedFirst.length).toBeGreaterThan(0);
     expect(reachedFirst.length).toBeLessThan(recipients);
     for (const to of reachedFirst) expect(intents.has(to), `${to} was sent without a whole intent`).toBe(true);
-    expect(lastLine(full.stderr)).toMatch(/^wa-broadcast: stopped: cannot write c\.ledger\.jsonl: file too large \(EFBIG\); .*nothing unrecorded was sent\. Resume with: wa-broadcast send /);
+    expect(lastLine(full.stderr)).toMatch(/^wa-broadcast: stopped: cannot write c\.ledger\.jsonl: file too large \(EFBIG\); .*nothing unrecorded was sent\. Resume with: node \S*bin\/wa-broadcast\.js send /);
     expect(JSON.parse(full.stdout).stopped).toMatchObject({ code: 'ledger' });
 
     // Space is back.
