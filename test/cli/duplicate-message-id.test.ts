@@ -111,7 +111,7 @@ describe('reconcile: a ledger (written before send checked) with one message id 
     const json = JSON.parse(result.stdout);
     expect(json).toMatchObject({ states: { sent: 2, read: 2, sms_fallback: 0, delivered: 0 }, duplicate_message_ids: 1, events: { matched: 2, ambiguous: 2, unmatched: 0 } });
     expect(await readFile(path.join(dir, 'lists', 'sms-fallback.csv'), 'utf8')).toBe('phone,name,reason,error_code,attempts\n');
-    expect(result.stderr).toContain('! 1 message id(s) were given to more than one recipient');
+    expect(result.stderr).toContain('! 1 message id was given to more than one recipient');
     const summary = JSON.parse(await readFile(path.join(dir, 'lists', 'summary.json'), 'utf8'));
     expect(summary.duplicate_message_ids).toBe(1);
   });

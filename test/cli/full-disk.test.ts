@@ -117,7 +117,7 @@ describe('webhook on a full disk', () => {
     expect(exit.code).toBe(1);
     expect(exit.stderr).not.toContain('events flushed');
     expect(lastLine(exit.stderr)).toBe(
-      `wa-broadcast: events.jsonl: not flushed: the last write failed with file too large (EFBIG); ${60 - saved} callback(s) since the last saved one were answered 503 and not saved, so the provider sends them again`,
+      `wa-broadcast: events.jsonl: not flushed: the last write failed with file too large (EFBIG); ${60 - saved === 1 ? '1 callback' : `${60 - saved} callbacks`} since the last saved one ${60 - saved === 1 ? 'was' : 'were'} answered 503 and not saved, so the provider sends them again`,
     );
   }, 30_000);
 });
