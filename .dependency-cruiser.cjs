@@ -9,13 +9,13 @@
 //   1  domain                          ledger/ → providers/, recipients/ → template/
 //                                      (ledger's records name a provider and its resume plan keys
 //                                      phones; recipients bind the template; providers render it)
-//   0  base                            codes/, config/, fs/, net/, errors.ts, parse-yaml.ts
+//   0  base                            codes/, config/, fs/, net/, errors.ts, parse-yaml.ts, plural.ts
 //
 // A rule's `to` may name `$1`: the folder its `from` matched.
 
 const USE_CASES = '(campaign|reconcile|webhook|emulator)';
 const TOP = '^src/(main\\.ts$|io\\.ts$|commands/)';
-const BASE = '^src/(codes/|config/|fs/|net/|errors\\.ts$|parse-yaml\\.ts$)';
+const BASE = '^src/(codes/|config/|fs/|net/|errors\\.ts$|parse-yaml\\.ts$|plural\\.ts$)';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

@@ -1,4 +1,5 @@
 import type { Clock } from './campaign/clock.js';
+import { invocationOf } from './invocation.js';
 
 /** What a command may touch of the outside world; tests pass their own. */
 export interface Io {
@@ -13,6 +14,13 @@ export interface Io {
   cwd?: string;
   /** The clock `send` paces and waits on (default: the system's); tests pass a manual one. */
   clock?: Clock;
+  /**
+   * How the user started the tool (`npx wa-broadcast`, `wa-broadcast`, `node bin/wa-broadcast.js`),
+   * for commands printed to be pasted back (send's resume command); default `wa-broadcast`.
+   */
+  invocation?: readonly string[];
+  /** Where a prompt reads its answer (default: process.stdin); tests pass their own. */
+  stdin?: NodeJS.ReadableStream;
   /** Why stdout or stderr could not be written (other than a reader that left), if it could not. */
   outputFailure?: () => string | undefined;
 }
@@ -26,6 +34,7 @@ export function processIo(): Io {
     env: process.env,
     stdinIsTTY: process.stdin.isTTY === true,
     cwd: process.cwd(),
+    invocation: invocationOf(process.argv[1], process.env, process.cwd()),
     outputFailure: () => outputFailure,
   };
 }

@@ -19,7 +19,7 @@ const { version } = createRequire(import.meta.url)('../package.json') as { versi
  * into exit codes; nothing below it calls process.exit.
  */
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
-  const program = buildProgram(io);
+  const program = buildProgram(io, argv);
   if (argv.length === 0) {
     io.stderr.write(program.helpInformation());
     return EXIT.badInput;
@@ -41,7 +41,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   return code;
 }
 
-function buildProgram(io: Io): Command {
+function buildProgram(io: Io, argv: readonly string[]): Command {
   const program = new Command('wa-broadcast')
     .description('Send WhatsApp template campaigns: validated, paced, resumable, reconciled.')
     .version(version)
@@ -54,7 +54,7 @@ function buildProgram(io: Io): Command {
     .showSuggestionAfterError();
   const cwd = io.cwd ?? process.cwd();
   registerValidate(program, io, cwd);
-  registerSend(program, io, { interactive: io.stdinIsTTY === true, cwd });
+  registerSend(program, io, { interactive: io.stdinIsTTY === true, cwd, commandLine: [...(io.invocation ?? ['wa-broadcast']), ...argv] });
   registerReconcile(program, io);
   registerTemplates(program, io, cwd);
   registerEmulator(program, io, cwd);

@@ -17,6 +17,8 @@ export interface CampaignStats {
   /** Failed attempts by provider error code (retried ones included). */
   errors: Record<string, number>;
   retries: number;
+  /** Retries scheduled and not yet made (throttled, transient, a pair gap to wait out), as the progress line last saw them. */
+  retries_waiting: number;
   /** Answers repeating a message id already returned for another recipient (counted in in_doubt too). */
   duplicate_message_ids: number;
   /**
@@ -40,7 +42,7 @@ export interface CampaignStats {
 
 /** The counts of a run that has not started. */
 export function emptyStats(): CampaignStats {
-  return { accepted: 0, held: 0, failed: 0, in_doubt: 0, skipped: 0, skipped_in_doubt: 0, skipped_not_due: 0, rejected: {}, errors: {}, retries: 0, duplicate_message_ids: 0, unrecorded: { accepted: 0, failed: 0, not_sent: 0, retry: 0 }, requests: 0, firstRequestAt: undefined, lastRequestAt: undefined, throttle: undefined };
+  return { accepted: 0, held: 0, failed: 0, in_doubt: 0, skipped: 0, skipped_in_doubt: 0, skipped_not_due: 0, rejected: {}, errors: {}, retries: 0, retries_waiting: 0, duplicate_message_ids: 0, unrecorded: { accepted: 0, failed: 0, not_sent: 0, retry: 0 }, requests: 0, firstRequestAt: undefined, lastRequestAt: undefined, throttle: undefined };
 }
 
 /** Requests per second between the first request and the last; 0 with fewer than two. */

@@ -5,6 +5,7 @@ import type { Audience } from '../recipients/open-audience.js';
 import type { CsvRow } from '../recipients/read-csv.js';
 import type { CampaignStats } from './campaign-stats.js';
 import type { Clock } from './clock.js';
+import type { DailyAllowance } from './daily-allowance.js';
 import type { RetryQueue } from './retry-queue.js';
 import { PAIR_GAP_MS, type AttemptHistory } from './retry-policy.js';
 
@@ -26,6 +27,8 @@ export interface JobSourceOptions {
   retries: RetryQueue<Job>;
   /** Counts rows rejected by the rules, and recipients the ledger already settles. */
   stats: CampaignStats;
+  /** `--daily-limit`: a recipient without a place is left for a later run. */
+  allowance?: DailyAllowance | undefined;
 }
 
 /**
@@ -63,6 +66,7 @@ export class JobSource {
         stats.skipped_in_doubt++;
         continue;
       }
+      if (this.options.allowance && !this.options.allowance.take(recipient.phone)) continue;
       const attempts = attemptsOf(plan.recipients.get(recipient.phone));
       const job: Job = {
         recipient,

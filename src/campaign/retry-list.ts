@@ -12,8 +12,8 @@ export function notYetDue(recipient: Recipient, now: number): boolean {
 }
 
 /** Whether a CSV is a retry list written by `reconcile` (its header has reason, error_code, attempts). */
-export async function isRetryList(csvFile: string): Promise<boolean> {
-  const csv = await openCsv(csvFile);
+export async function isRetryList(csvFile: string, dialect: { delimiter?: string | undefined; encoding?: string | undefined } = {}): Promise<boolean> {
+  const csv = await openCsv(csvFile, dialect);
   csv.close();
   return isRetryListHeader(csv.header);
 }

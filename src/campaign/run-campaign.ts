@@ -8,6 +8,7 @@ import type { Audience } from '../recipients/open-audience.js';
 import { ledgerStop, lockLostStop, type CampaignEnd, type CampaignStop } from './campaign-end.js';
 import { emptyStats, type CampaignStats } from './campaign-stats.js';
 import type { Clock } from './clock.js';
+import type { DailyAllowance } from './daily-allowance.js';
 import { JobSource, type Job } from './job-source.js';
 import type { Pacer } from './pacer.js';
 import { RetryQueue } from './retry-queue.js';
@@ -26,6 +27,8 @@ export interface CampaignDeps {
   pacer: Pacer;
   /** Requests in flight at once. */
   concurrency: number;
+  /** `--daily-limit`: new recipients past it are not sent in this run. */
+  allowance?: DailyAllowance | undefined;
   /** Terminal failures in a row that stop the campaign (a bad template or account fails everyone). */
   maxConsecutiveFailures: number;
   /** Aborted on Ctrl-C / SIGTERM: no new requests; those in flight finish. */
@@ -56,9 +59,14 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
   const { plan, ledger, clock, pacer, signal } = deps;
   const stats = emptyStats();
   const retries = new RetryQueue<Job>();
-  const jobs = new JobSource({ audience: deps.audience, plan, clock, retries, stats });
+  const jobs = new JobSource({ audience: deps.audience, plan, clock, retries, stats, allowance: deps.allowance });
   const inFlight = pLimit(deps.concurrency);
   const attemptDeps = { ...deps, stats };
+  /** The counts for the progress line, with the retries now waiting in the queue. */
+  const progress = () => {
+    stats.retries_waiting = retries.size;
+    deps.onProgress?.(stats);
+  };
   let health = HEALTHY;
   let end: CampaignStop | undefined;
   const stop = new AbortController();
@@ -112,7 +120,7 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
       retries.push(settled.retryAt, { recipient: job.recipient, attempt: job.attempt + 1, row: undefined, history: settled.history });
     }
     if (settled.halt) halt(settled.halt);
-    if (settled.throttle) deps.onProgress?.(stats); // a throttling wait is news for the progress line
+    if (settled.throttle) progress(); // a throttling wait is news for the progress line
   };
 
   const launch = (job: Job) => {
@@ -157,7 +165,7 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
       }
       if (!(await pacer.acquire(stop.signal))) break; // interrupted while waiting: never sent, and resume will send it
       launch(job);
-      deps.onProgress?.(stats);
+      progress();
     }
     // Those in flight finish and are recorded, whatever stopped the campaign.
     while (busy()) await waitForWake(undefined, true);
@@ -166,7 +174,7 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
     deps.lockLost?.removeEventListener('abort', onLockLost);
   }
   if (ledger.failed) end ??= ledgerStop(ledger.failed.message);
-  deps.onProgress?.(stats);
+  progress();
   return { stats, end: end ?? (signal.aborted ? { reason: 'interrupted' } : { reason: 'done' }), unrecorded };
 }
 

@@ -9,6 +9,7 @@ import { LEDGER_VERSION } from '../ledger/ledger-records.js';
 import { openLedgerWriter, type LedgerWriter, type LedgerWriterOptions } from '../ledger/open-ledger-writer.js';
 import { planResume, resumeDecision, type ResumePlan } from '../ledger/plan-resume.js';
 import { readLedger } from '../ledger/read-ledger.js';
+import { DAY_MS, recentRecipients, type RecentRecipients } from '../ledger/recent-recipients.js';
 import type { CountryCode } from '../recipients/normalize-phone.js';
 import { loadSuppressionList } from '../recipients/load-suppression-list.js';
 import { openAudience, type AudienceSource } from '../recipients/open-audience.js';
@@ -22,6 +23,7 @@ import { loadTemplateSpec } from '../template/load-template-spec.js';
 import type { TemplateSpec } from '../template/template-spec.js';
 import { AtomicFile } from '../fs/atomic-file.js';
 import type { Clock } from './clock.js';
+import { DailyAllowance } from './daily-allowance.js';
 import { Pacer } from './pacer.js';
 import { campaignTemplate, isRetryList, notYetDue } from './retry-list.js';
 import { ledgerStop, type CampaignEnd } from './campaign-end.js';
@@ -52,6 +54,17 @@ export interface SendOptions {
   optInColumn: string;
   /** Look the template up before sending (SPEC "Template preflight"; the default); false: `--no-preflight`. */
   preflight?: boolean;
+  /** `--delimiter`, `--encoding`, `--opt-in-values`: the CSV is read as validate reads it (AudienceSource). */
+  delimiter?: string | undefined;
+  encoding?: string | undefined;
+  optInValues?: readonly string[] | undefined;
+  /** `--rejects`: every rejected row written to this CSV, as validate writes it. */
+  rejectsFile?: string | undefined;
+  /**
+   * `--daily-limit`: unique recipients messaged in any 24 h, counting earlier runs of the ledger;
+   * the run stops cleanly at it (the rest wait in the CSV for a later run).
+   */
+  dailyRecipientLimit?: number | undefined;
 }
 
 /**
@@ -81,6 +94,8 @@ export interface SendPlan {
   validation: ValidationReport;
   /** What the template preflight found, or why it did not look. */
   preflight: PreflightResult;
+  /** With --daily-limit: the ledger's recipients of the last 24 h, those held back for room, and when the next place frees (ISO). */
+  dailyLimit?: { limit: number; sentLast24h: number; held: number; nextAt: string | undefined } | undefined;
 }
 
 export interface SendDeps {
@@ -107,6 +122,7 @@ export interface SendDeps {
 export type SendResult =
   | { kind: 'dry_run'; plan: SendPlan; file: string; requests: number }
   | { kind: 'cancelled'; plan: SendPlan }
+  | { kind: 'nothing_to_send'; plan: SendPlan }
   | { kind: 'sent'; plan: SendPlan; stats: CampaignStats; end: CampaignEnd; durationMs: number };
 
 /**
@@ -145,7 +161,7 @@ export async function sendCampaign(options: SendOptions, deps: SendDeps): Promis
 
 async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock | undefined, lockLost: AbortSignal | undefined): Promise<SendResult> {
   const plan = await planResume(readLedger(options.ledgerFile));
-  const retryList = await isRetryList(options.csvFile);
+  const retryList = await isRetryList(options.csvFile, options);
   if (retryList && !plan.lastRun) {
     throw new InputError(
       'this is a retry list written by reconcile: send it with --ledger naming the campaign’s ledger (the one reconcile read), so that attempts are counted and nobody is messaged twice',
@@ -165,13 +181,16 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
 
   // The CSV is read once to check and count, and again to send; the spec and the suppression list
   // are read once and shared.
-  const suppression = options.suppressFile ? await loadSuppressionList(options.suppressFile, options.defaultCountry) : undefined;
+  const suppression = options.suppressFile ? await loadSuppressionList(options.suppressFile, options.defaultCountry, { encoding: options.encoding }) : undefined;
   const source = { ...inputs, spec, suppression };
   let toSend = 0;
   let alreadyDone = 0;
   let inDoubt = 0;
   let notDue = 0;
   let nextDueAt = Infinity;
+  const limit = options.dailyRecipientLimit;
+  const recent = limit === undefined ? undefined : await recentRecipients(readLedger(options.ledgerFile), deps.clock.date().getTime() - DAY_MS);
+  const planAllowance = recent && new DailyAllowance(limit!, recent.phones);
   const validation = await validateCampaign({
     ...source,
     onRecipient: (recipient) => {
@@ -183,17 +202,20 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
       const decision = resumeDecision(plan, recipient.phone, recipient.listedAttempts);
       if (decision === 'done') alreadyDone++;
       else if (decision === 'in_doubt') inDoubt++;
-      else toSend++;
+      else if (!planAllowance || planAllowance.take(recipient.phone)) toSend++;
     },
   });
   const sendPlan: SendPlan = { toSend, alreadyDone, inDoubt, notDue, nextDueAt: notDue > 0 ? nextDueAt : undefined, provider: options.provider, template: validation.template, mps: options.mps, validation, preflight };
+  if (recent && planAllowance) sendPlan.dailyLimit = dailyLimitPlan(limit!, recent, planAllowance.held, deps.clock.date().getTime());
 
   if (options.dryRunFile !== undefined || !lock) {
     const file = options.dryRunFile!;
     const requests = await writeDryRun(source, setup.provider, plan, redact, file, deps.clock.date().getTime());
     return { kind: 'dry_run', plan: sendPlan, file, requests };
   }
-  if (toSend > 0 && !(await deps.confirm(sendPlan))) return { kind: 'cancelled', plan: sendPlan };
+  // Nothing to do writes nothing: a cron job every 15 minutes must not grow the ledger with empty runs.
+  if (toSend === 0) return { kind: 'nothing_to_send', plan: sendPlan };
+  if (!(await deps.confirm(sendPlan))) return { kind: 'cancelled', plan: sendPlan };
 
   // Room for every id this run may be given, so the set is not copied while the campaign runs.
   plan.messageIds.reserve(plan.messageIds.size + toSend);
@@ -244,6 +266,7 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
       clock: deps.clock,
       pacer: new Pacer(options.mps, deps.clock),
       concurrency: options.concurrency,
+      allowance: recent && new DailyAllowance(limit!, recent.phones),
       maxConsecutiveFailures: options.maxConsecutiveFailures,
       signal: deps.signal,
       lockLost,
@@ -325,6 +348,18 @@ async function writeLate(file: string, lock: FileLock, openFile: LedgerWriterOpt
 const LEDGER_RESERVE_BYTES = 192 * 1024;
 
 const LATE_ORDER: Record<UnrecordedOutcome['kind'], number> = { not_sent: 0, retry: 1, failed: 2, accepted: 3, in_doubt: 4 };
+
+/**
+ * When the next place under the limit frees: once the window holds `limit` recipients (after this
+ * run, when some are held), the oldest of them leaves it 24 h after it was sent; this run's own
+ * first send is about now.
+ */
+function dailyLimitPlan(limit: number, recent: RecentRecipients, held: number, now: number): NonNullable<SendPlan['dailyLimit']> {
+  const count = recent.times.length;
+  const full = held > 0 || count >= limit;
+  const oldest = count >= limit ? recent.times[count - limit]! : (recent.times[0] ?? now);
+  return { limit, sentLast24h: count, held, nextAt: full ? new Date(oldest + DAY_MS).toISOString() : undefined };
+}
 
 /**
  * Resuming with other inputs could message people under different terms. A retry list is a new CSV

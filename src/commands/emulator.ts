@@ -26,7 +26,7 @@ export function registerEmulator(program: Command, io: Io, cwd: string): void {
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--scenario <file>', 'outcomes per recipient (YAML or JSON); default: every send accepted')
     .option('--mps <n>', 'per-sender throughput before 130429 / 20429', positiveIntegerOption, 80)
-    .option('--log <file>', 'append every request received as a JSON line (default: one line each on stderr)')
+    .option('--log <file>', "append every request received as a JSON line ('-': a line each on stderr); default: no request log")
     .option('--templates <file>', "the account's templates (YAML or JSON, as Meta's look-up returns them), served to the look-ups and enforced on sends (default: samples/templates.yaml)")
     .option('--webhook-url <url>', 'post signed status callbacks for Cloud API and 360dialog messages here (Twilio ones go to each message’s StatusCallback)')
     .action(async (flags: EmulatorFlags) => {
@@ -34,10 +34,14 @@ export function registerEmulator(program: Command, io: Io, cwd: string): void {
       const scenario = flags.scenario ? await loadScenario(flags.scenario) : DEFAULT_SCENARIO;
       const templatesFile = flags.templates ?? SAMPLE_TEMPLATES_FILE;
       const templates = await loadTemplateCatalog(templatesFile);
-      const logFile = flags.log ? await open(flags.log, 'a', 0o600) : undefined;
+      // Quiet by default: run in the background of the terminal a send runs in, a line per request
+      // would garble its progress line. Callbacks that fail are still said (they are problems).
+      const logFile = flags.log && flags.log !== '-' ? await open(flags.log, 'a', 0o600) : undefined;
       const log = logFile
         ? (entry: EmulatorLogEntry) => void logFile.write(`${JSON.stringify(entry)}\n`)
-        : (entry: EmulatorLogEntry) => io.stderr.write(`${entry.at} ${entry.provider} ${entry.status} ${entry.outcome}${entry.code ? ` ${entry.code}` : ''}${entry.to ? ` ${entry.to}` : ''}\n`);
+        : flags.log === '-'
+          ? (entry: EmulatorLogEntry) => io.stderr.write(`${entry.at} ${entry.provider} ${entry.status} ${entry.outcome}${entry.code ? ` ${entry.code}` : ''}${entry.to ? ` ${entry.to}` : ''}\n`)
+          : () => undefined;
       const credentials = credentialsFromEnv(env);
       const callbacks = statusCallbacks({ webhookUrl: flags.webhookUrl, credentials, scenario, log: (line) => io.stderr.write(`${line}\n`) });
       const emulator = await startEmulator({ port: flags.port, host: flags.host, credentials, scenario, mps: flags.mps, log, onAccepted: callbacks.onAccepted, templates });
@@ -51,7 +55,8 @@ export function registerEmulator(program: Command, io: Io, cwd: string): void {
           `  credentials: the ${variables.join(', ')} in the environment, else the built-in demo ones` +
           `${fromEnv.length > 0 ? ` (from the environment: ${fromEnv.join(', ')})` : ''}\n` +
           `  templates: ${templates.length} from ${templatesFile} (${templates.map((t) => `${t.template.name} ${t.template.status.toLowerCase()}`).join(', ')})\n` +
-          (flags.webhookUrl ? `  status callbacks to ${flags.webhookUrl} (Twilio's to each message's StatusCallback), signed as each platform signs them\n` : ''),
+          (flags.webhookUrl ? `  status callbacks to ${flags.webhookUrl} (Twilio's to each message's StatusCallback), signed as each platform signs them\n` : '') +
+          `  request log: ${logFile ? flags.log : flags.log === '-' ? 'stderr' : 'none (--log <file> keeps one)'}\n`,
       );
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);

@@ -79,7 +79,7 @@ export function optInValuesOption(value: string): string[] {
 
 /**
  * How the CSVs are read and what counts as consent: `--delimiter`, `--encoding`, `--opt-in-values`.
- * `validate` has them; `send` is to take them the same way (flags → AudienceSource fields of the same names).
+ * `validate` and `send` take them the same way (flags → AudienceSource fields of the same names).
  */
 export function csvReadingOptions(command: Command): Command {
   return command

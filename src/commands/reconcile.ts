@@ -5,6 +5,7 @@ import type { Io } from '../io.js';
 import { DEFAULT_OPT_OUT_KEYWORDS } from '../reconcile/parse-event.js';
 import { reconcileCampaign, SUMMARY_FILE, type ReconcileResult } from '../reconcile/reconcile-campaign.js';
 import { RECONCILE_LISTS } from '../reconcile/reconcile-lists.js';
+import { plural } from '../plural.js';
 
 interface ReconcileFlags {
   ledger: string;
@@ -66,7 +67,7 @@ export function formatReconcile(result: ReconcileResult): string {
   const out: string[] = [];
   out.push(`${summary.recipients} recipients in the ledger, reconciled at ${summary.now}`);
   const ambiguous = events.ambiguous > 0 ? `, ${events.ambiguous} naming only a message id given to several recipients` : '';
-  out.push(`events: ${events.lines} lines from ${events.files} file(s), ${events.matched} matched, ${events.unmatched} about other messages or people${ambiguous}, ${events.unknown} not understood`);
+  out.push(`events: ${events.lines} lines from ${plural(events.files, 'file')}, ${events.matched} matched, ${events.unmatched} about other messages or people${ambiguous}, ${events.unknown} not understood`);
   const tableStyle = { colAligns: ['left', 'right'] as ('left' | 'right')[], style: { head: [], border: [] }, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } };
   if (!summary.deliveries_visible && summary.recipients > 0) {
     out.push(
@@ -92,7 +93,7 @@ export function formatReconcile(result: ReconcileResult): string {
   if (errors.length > 0) out.push(`by error code: ${errors.map(([code, n]) => `${code} × ${n}`).join(', ')}`);
   if (summary.duplicate_message_ids > 0) {
     out.push(
-      `! ${summary.duplicate_message_ids} message id(s) were given to more than one recipient (the provider answered wrongly): ${events.ambiguous} status event(s) naming only such an id were applied to no one, and those recipients are decided as if none had matched`,
+      `! ${plural(summary.duplicate_message_ids, 'message id')} ${summary.duplicate_message_ids === 1 ? 'was' : 'were'} given to more than one recipient (the provider answered wrongly): ${plural(events.ambiguous, 'status event')} naming only such an id ${events.ambiguous === 1 ? 'was' : 'were'} applied to no one, and those recipients are decided as if none had matched`,
     );
   }
   if (summary.next_retry_at) out.push(`next retry due: ${summary.next_retry_at} (run reconcile again after it)`);

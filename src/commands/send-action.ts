@@ -1,19 +1,20 @@
 import path from 'node:path';
-import { createInterface } from 'node:readline/promises';
-import Table from 'cli-table3';
 import { inDoubtNotes } from '../campaign/campaign-end.js';
 import { systemClock } from '../campaign/clock.js';
-import { requestRate, type CampaignStats } from '../campaign/campaign-stats.js';
-import { sendCampaign, type SendPlan, type SendResult } from '../campaign/send-campaign.js';
+import { requestRate } from '../campaign/campaign-stats.js';
+import { sendCampaign, type SendResult } from '../campaign/send-campaign.js';
 import { loadEnv } from '../config/load-env.js';
 import { InterruptedError, LedgerError, ProviderStopError, UsageError } from '../errors.js';
+import { shellQuote } from '../invocation.js';
 import type { Io } from '../io.js';
 import type { MarketingApiPolicy } from '../providers/marketing-api-policy.js';
-import { environmentRedactor, providerFromEnv, templateLookupFromEnv, type ProviderName } from '../providers/index.js';
-import { describePreflight, type PreflightResult } from '../campaign/template-preflight.js';
-import { FIXED_REJECT_REASONS } from '../recipients/audience.js';
+import { environmentRedactor, providerFromEnv, templateLookupFromEnv, usesDemoCredentials, type ProviderName } from '../providers/index.js';
+import { plural } from '../plural.js';
+import { askYesNo } from './ask-yes-no.js';
+import { describePlan, warningLines, type Destination } from './describe-plan.js';
 import type { countryOption } from './options.js';
-import { formatDuration, progressReporter } from './progress.js';
+import { colorEnabled, progressReporter, ThrottleNews } from './progress.js';
+import { dailyLimitHeldLine, nothingToSendLine, summaryKeys, summaryLine, summaryTable } from './send-summary.js';
 
 export interface SendFlags {
   template?: string;
@@ -22,11 +23,17 @@ export interface SendFlags {
   ledger?: string;
   yes?: boolean;
   json?: boolean;
+  quiet?: boolean;
   dryRun?: string | boolean;
   suppress?: string;
   defaultCountry?: ReturnType<typeof countryOption>;
   phoneColumn: string;
   optInColumn: string;
+  delimiter?: string;
+  encoding?: string;
+  optInValues?: string[];
+  rejects?: string;
+  dailyLimit?: number;
   concurrency?: number;
   timeout: number;
   maxConsecutiveFailures: number;
@@ -42,14 +49,44 @@ export interface SendEnvironment {
   /** Whether a person can answer the confirmation (stdin is a terminal). */
   interactive: boolean;
   cwd: string;
+  /** The command line as the user typed it (how they started the tool, then its arguments): the resume command repeats it. */
+  commandLine: readonly string[];
 }
 
-/** `send`, once its flags are parsed (see send.ts for them). */
+/**
+ * `send`, once its flags are parsed (see send.ts for them).
+ *
+ * What it prints, by mode (SPEC.md "--json"): by default the plan, the progress line, the summary
+ * table (stdout) and a summary line; with --quiet only warnings, errors and the summary line;
+ * with --json one object on stdout and only warnings and errors on stderr. Asking for
+ * confirmation always shows the whole plan: nobody should answer a question they cannot read.
+ * Away from a terminal (cron), every line on stderr starts with an ISO timestamp.
+ */
 export async function sendAction(csvFile: string, flags: SendFlags, io: Io, environment: SendEnvironment): Promise<void> {
   const env = await loadEnv(io.env, environment.cwd);
   const redact = environmentRedactor(env);
+  const clock = io.clock ?? systemClock;
+  const stderrTTY = io.stderr.isTTY === true;
   const out = (text: string) => io.stdout.write(redact(text));
-  const say = (text: string) => io.stderr.write(redact(`${text}\n`));
+  /** One or more lines on stderr; in a log each starts with the time and the tool's name. */
+  const say = (text: string) => {
+    const lines = stderrTTY ? text : text.split('\n').map((line) => `${clock.date().toISOString()} wa-broadcast: ${line}`).join('\n');
+    io.stderr.write(redact(`${lines}\n`));
+  };
+  const chatty = !flags.json && !flags.quiet;
+  // What the provider's setup says (the route and why, a missing status callback) waits for the
+  // plan, so that a run with nothing to send stays one line. Warnings (`! …`) are said in every
+  // mode, the rest only when chatty (SPEC: with --json, stderr holds only warnings and errors).
+  let pendingNotices: string[] | undefined = [];
+  const notice = (line: string) => {
+    if (pendingNotices) pendingNotices.push(line);
+    else if (chatty || line.startsWith('!')) say(line);
+  };
+  const flushNotices = () => {
+    const lines = (pendingNotices ?? []).filter((line) => chatty || line.startsWith('!'));
+    pendingNotices = undefined;
+    if (lines.length > 0) say(lines.join('\n'));
+  };
   const dryRun = flags.dryRun !== undefined && flags.dryRun !== false;
   if (!dryRun && !flags.yes && !environment.interactive) {
     throw new UsageError('refusing to send without confirmation: not at a terminal; pass --yes to send');
@@ -58,11 +95,14 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
   const concurrency = flags.concurrency ?? Math.min(256, Math.max(16, Math.ceil(flags.mps / 2)));
   const interrupt = new AbortController();
   let firstSignalAt: number | undefined;
+  /** Set while the confirmation waits for an answer: a signal then cancels it, and nothing was sent. */
+  let prompting = false;
+  let cancelledAtPrompt = false;
   const onSignal = (signal: NodeJS.Signals) => {
     const now = Date.now();
     if (firstSignalAt === undefined) {
       firstSignalAt = now;
-      say('wa-broadcast: stopping: no new requests; waiting for those in flight (Ctrl-C again to quit at once)');
+      if (!prompting) say('stopping: no new requests; waiting for those in flight (Ctrl-C again to quit at once)');
       interrupt.abort();
       return;
     }
@@ -78,7 +118,10 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  /** Where the messages go, from the provider's setup: the confirmation says it. */
+  let destination: Destination | undefined;
   let progress: ReturnType<typeof progressReporter> | undefined;
+  const quietNews = new ThrottleNews();
   let result: SendResult;
   try {
     result = await sendCampaign(
@@ -98,6 +141,11 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
         phoneColumn: flags.phoneColumn,
         optInColumn: flags.optInColumn,
         preflight: flags.preflight !== false,
+        delimiter: flags.delimiter,
+        encoding: flags.encoding,
+        optInValues: flags.optInValues,
+        rejectsFile: flags.rejects,
+        dailyRecipientLimit: flags.dailyLimit,
       },
       {
         // The provider comes from the environment, here: the use case is handed the result.
@@ -108,25 +156,46 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
             statusCallbackUrl: flags.statusCallback,
             placeholders: dryRun,
             marketingApi: flags.marketingApi ?? 'auto',
-            notice: say,
+            notice,
           });
-          for (const warning of setup.warnings ?? []) say(warning);
+          destination = { provider: flags.provider, baseUrl: setup.baseUrl, sender: setup.sender, emulator: usesDemoCredentials(flags.provider, env) };
+          for (const warning of setup.warnings ?? []) notice(warning);
           await setup.prepare?.();
           // The look-up's configuration only when it will be used: a dry run may lack credentials.
           const templates = dryRun || flags.preflight === false ? undefined : templateLookupFromEnv(flags.provider, env, { allowInsecureHttp });
           return { ...setup, templates };
         },
-        clock: io.clock ?? systemClock,
+        clock,
         signal: interrupt.signal,
         redact,
         confirm: async (plan) => {
-          say(describePlan(plan));
-          if (flags.yes) return true;
-          return askYesNo(`Send ${plan.toSend} message(s)? [y/N] `);
+          // The plan, then what the provider's setup said (the route and why) beneath it.
+          if (flags.yes) {
+            const lines = chatty ? [describePlan(plan, destination, csvFile)] : warningLines(plan);
+            if (lines.length > 0) say(lines.join('\n'));
+            flushNotices();
+            return true;
+          }
+          say(describePlan(plan, destination, csvFile));
+          flushNotices();
+          prompting = true;
+          const answer = await askYesNo(`Send ${plural(plan.toSend, 'message')}? [y/N] `, {
+            input: io.stdin ?? process.stdin,
+            output: io.stderr,
+            signal: interrupt.signal,
+          });
+          prompting = false;
+          cancelledAtPrompt = answer === 'cancelled';
+          return answer === 'yes';
         },
         onProgress: (stats, plan) => {
+          if (!chatty) {
+            const note = quietNews.of(stats);
+            if (note) say(`! ${note}`);
+            return;
+          }
           if (stats.requests === 0) return;
-          progress ??= progressReporter({ stream: io.stderr as NodeJS.WritableStream & { isTTY?: boolean }, total: plan.toSend });
+          progress ??= progressReporter({ stream: io.stderr, total: plan.toSend, clock, color: colorEnabled(env, io.stderr) });
           progress.update(stats);
         },
       },
@@ -137,32 +206,43 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
   }
 
   if (result.kind === 'dry_run') {
-    say(describePlan(result.plan));
-    say(`dry run: ${result.requests} request(s) written to ${result.file}; nothing was sent`);
+    if (chatty) say(describePlan(result.plan, destination, csvFile));
+    flushNotices();
+    say(`dry run: ${plural(result.requests, 'request')} written to ${result.file}; nothing was sent`);
     if (flags.json) out(`${JSON.stringify({ dry_run: true, requests: result.requests, file: result.file, ...summaryKeys(undefined, result.plan, ledgerFile) })}\n`);
     return;
   }
+  if (result.kind === 'nothing_to_send') {
+    if (flags.json) out(`${JSON.stringify({ nothing_to_send: true, ...summaryKeys(undefined, result.plan, ledgerFile) })}\n`);
+    else say(nothingToSendLine(result.plan));
+    return;
+  }
+  const heldLine = dailyLimitHeldLine(result.plan);
   if (result.kind === 'cancelled') {
-    say('cancelled: nothing was sent');
     if (flags.json) out(`${JSON.stringify({ cancelled: true, ...summaryKeys(undefined, result.plan, ledgerFile) })}\n`);
+    // Ctrl-C or Ctrl-D at the question is an interruption (exit 130); "no" is an answer (exit 0).
+    if (cancelledAtPrompt) throw new InterruptedError('cancelled: nothing was sent');
+    say('cancelled: nothing was sent');
     return;
   }
 
   const { stats, end, durationMs } = result;
-  const summary = { ...summaryKeys(stats, result.plan, ledgerFile), duration_s: round(durationMs / 1000), rate: round(requestRate(stats)) };
-  const table = summaryTable(stats, result.plan, durationMs);
   if (flags.json) {
-    say(table);
+    const summary = { ...summaryKeys(stats, result.plan, ledgerFile), duration_s: round(durationMs / 1000), rate: round(requestRate(stats)) };
     out(`${JSON.stringify({ ...summary, ...(end.reason === 'stopped' ? { stopped: { code: end.code, title: end.title, fix: end.fix } } : {}), ...(end.reason === 'interrupted' ? { interrupted: true } : {}) })}\n`);
   } else {
-    out(`${table}\n`);
+    if (chatty) out(`${summaryTable(stats, result.plan, durationMs)}\n`);
+    // On a terminal the table says it all; a log (and --quiet) keeps one line per run.
+    if (chatty && stderrTTY) say(`ledger: ${ledgerFile}`);
+    else say(summaryLine(stats, result.plan, end, durationMs, ledgerFile));
   }
+  if (heldLine && !flags.json) say(heldLine);
   if (stats.duplicate_message_ids > 0) {
     say(
-      `! ${stats.duplicate_message_ids} answer(s) repeated a message id the provider had already returned for another recipient: recorded as in doubt (duplicate_message_id), not accepted, and never re-sent automatically; ask the provider why`,
+      `! ${plural(stats.duplicate_message_ids, 'answer')} repeated a message id the provider had already returned for another recipient: recorded as in doubt (duplicate_message_id), not accepted, and never re-sent automatically; ask the provider why`,
     );
   }
-  const resume = resumeCommand(csvFile, result.plan.template.file, ledgerFile, flags);
+  const resume = resumeCommand(environment.commandLine);
   if (end.reason === 'stopped') {
     // How many this run leaves in doubt, and which answers the ledger could not record: one line still.
     const notes = inDoubtNotes(stats).map((note) => `${note}. `).join('');
@@ -170,89 +250,15 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
     throw new ProviderStopError(redact(`stopped: ${end.title} (${end.code}): ${end.fix}. ${notes}Nothing more was sent; resume when fixed: ${resume}`));
   }
   if (end.reason === 'interrupted') throw new InterruptedError(`interrupted: the ledger is up to date; resume with: ${resume}`);
-  say(`ledger: ${ledgerFile}`);
 }
 
-/** The fixed `--json` keys (SPEC.md) plus a few more. */
-function summaryKeys(stats: CampaignStats | undefined, plan: SendPlan, ledger: string) {
-  const rejected = Object.fromEntries(Object.entries(plan.validation.rejected).filter(([reason, n]) => n > 0 || (FIXED_REJECT_REASONS as readonly string[]).includes(reason)));
-  return {
-    accepted: stats?.accepted ?? 0,
-    failed: stats?.failed ?? 0,
-    in_doubt: stats?.in_doubt ?? 0,
-    skipped: stats?.skipped ?? plan.alreadyDone,
-    skipped_in_doubt: stats?.skipped_in_doubt ?? plan.inDoubt,
-    not_due: stats?.skipped_not_due ?? plan.notDue,
-    held: stats?.held ?? 0,
-    retries: stats?.retries ?? 0,
-    duplicate_message_ids: stats?.duplicate_message_ids ?? 0,
-    rejected,
-    errors: stats?.errors ?? {},
-    ledger,
-    template_check: templateCheck(plan.preflight),
-  };
-}
-
-/** The preflight in `--json`: what the account holds, or why it was not looked up. */
-function templateCheck(result: PreflightResult) {
-  if (!result.checked) return { checked: false, reason: result.reason };
-  const t = result.template;
-  return { checked: true, name: t.name, language: t.language, status: t.status, category: t.category ?? null, quality: t.quality ?? null, parameter_format: t.parameterFormat, ttl_seconds: result.ttlSeconds ?? null, warnings: result.warnings };
-}
-
-function describePlan(plan: SendPlan): string {
-  const { template } = plan;
-  const rejected = plan.validation.rows - plan.validation.sendable;
-  const parts = [
-    `${plan.validation.rows} rows: ${plan.validation.sendable} sendable, ${rejected} rejected (run validate for the reasons)`,
-    plan.alreadyDone + plan.inDoubt > 0 ? `ledger: ${plan.alreadyDone} already done, ${plan.inDoubt} in doubt (not re-sent)` : undefined,
-    plan.notDue > 0 ? `retry list: ${plan.notDue} not due yet (the next at ${new Date(plan.nextDueAt!).toISOString()}): left for a later run` : undefined,
-    `to send: ${plan.toSend} with ${template.name} (${template.language}, ${template.category}) through ${plan.provider} at ${plan.mps}/s, about ${formatDuration(plan.toSend / plan.mps)}`,
-    describePreflight(plan.preflight),
-    ...(plan.preflight.checked ? plan.preflight.warnings.map((w) => `! ${w}`) : []),
-    ...plan.validation.warnings.map((w) => `! ${w.message}`),
-  ];
-  return parts.filter(Boolean).join('\n');
-}
-
-function summaryTable(stats: CampaignStats, plan: SendPlan, durationMs: number): string {
-  const table = new Table({ colAligns: ['left', 'right'], style: { head: [], border: [] }, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } });
-  const seconds = durationMs / 1000;
-  table.push(['accepted', stats.accepted]);
-  if (stats.held > 0) table.push(['  of which held for quality assessment', stats.held]);
-  table.push(['failed', stats.failed]);
-  for (const [code, count] of Object.entries(stats.errors).sort((a, b) => b[1] - a[1])) table.push([`  attempts with error ${code}`, count]);
-  table.push(['in doubt (never re-sent automatically)', stats.in_doubt]);
-  table.push(['skipped: already done in the ledger', stats.skipped]);
-  if (stats.skipped_in_doubt > 0) table.push(['skipped: in doubt in the ledger', stats.skipped_in_doubt]);
-  if (stats.skipped_not_due > 0) table.push(['skipped: retry not due yet', stats.skipped_not_due]);
-  table.push(['rejected by validation', plan.validation.rows - plan.validation.sendable]);
-  table.push(['retries', stats.retries]);
-  table.push(['duration', formatDuration(seconds)]);
-  table.push(['mean rate', `${requestRate(stats).toFixed(1)}/s`]);
-  return table.toString();
-}
-
-function resumeCommand(csv: string, template: string, ledger: string, flags: SendFlags): string {
-  const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
-  const args = ['wa-broadcast', 'send', csv, '--template', template, '--ledger', ledger, '--provider', flags.provider, '--mps', String(flags.mps)];
-  if (flags.suppress) args.push('--suppress', flags.suppress);
-  if (flags.defaultCountry) args.push('--default-country', flags.defaultCountry);
-  if (flags.phoneColumn !== 'phone') args.push('--phone-column', flags.phoneColumn);
-  if (flags.optInColumn !== 'opt_in') args.push('--opt-in-column', flags.optInColumn);
-  args.push('--yes');
-  return args.map(quote).join(' ');
-}
-
-/** Asks on the terminal (the prompt goes to stderr, so stdout stays clean for --json). */
-async function askYesNo(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const answer = await rl.question(question);
-    return /^y(es)?$/i.test(answer.trim());
-  } finally {
-    rl.close();
-  }
+/**
+ * The command to run again to resume: the one the user ran, as they ran it (through npx, an
+ * installed bin or node), with the same arguments (their flags are what the ledger's plan was
+ * made with); nothing added, so an interactive run resumes with its confirmation.
+ */
+function resumeCommand(commandLine: readonly string[]): string {
+  return commandLine.map(shellQuote).join(' ');
 }
 
 export function defaultLedger(csvFile: string): string {

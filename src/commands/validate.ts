@@ -4,12 +4,13 @@ import { formatLocated } from '../errors.js';
 import type { Io } from '../io.js';
 import { FIXED_REJECT_REASONS, REJECT_REASONS } from '../recipients/audience.js';
 import { delimiterName } from '../recipients/detect-delimiter.js';
-import { formatCount, plural } from '../recipients/plural.js';
+import { formatCount, plural } from '../plural.js';
 import { UTF8 } from '../recipients/text-encoding.js';
 import { validateCampaign, type ValidationReport } from '../recipients/validate-campaign.js';
 import { findTemplateSpec } from '../template/find-template-spec.js';
 import { loadTemplateSpec } from '../template/load-template-spec.js';
-import { PROVIDER_NAMES, type ProviderName } from '../providers/index.js';
+import { PROVIDER_NAMES } from '../providers/index.js';
+import { previewLines } from './preview-lines.js';
 import { audienceOptions, choiceOption, csvReadingOptions, positiveIntegerOption } from './options.js';
 import type { ValidateFlags } from './validate-flags.js';
 
@@ -104,14 +105,7 @@ export function formatReport(report: ValidationReport, online?: string[]): strin
 
   const preview = report.preview;
   if (preview) {
-    out.push(`Preview: the message to ${preview.phone} (${report.csv}:${preview.line})`);
-    if (preview.body !== undefined) {
-      for (const line of preview.body.trimEnd().split('\n')) out.push(`  │ ${line}`);
-    } else {
-      out.push(`  ${JSON.stringify(preview.template.components ?? [])}`);
-      out.push('  (add a "body" to the spec to see the text as the recipient reads it)');
-    }
-    out.push('');
+    out.push(...previewLines(preview, report.csv), '');
   } else {
     const consent = report.warnings.some((warning) => warning.code === 'no_consent');
     out.push(`No row is sendable: nothing would be sent.${consent ? ' No row has consent: see the warning above.' : ''}`, '');

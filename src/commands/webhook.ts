@@ -55,7 +55,8 @@ export function registerWebhook(program: Command, io: Io, cwd: string): void {
         // Every secret the environment holds, not only the receiver's own: whatever reaches the log
         // or the events file from outside passes through it (DESIGN: stored outside text is redacted).
         redact: environmentRedactor(env),
-        log: (line) => io.stderr.write(`${line}\n`),
+        // In a log (systemd without the journal's stamps, a file), each line says when.
+        log: (line) => io.stderr.write(`${io.stderr.isTTY ? '' : `${new Date().toISOString()} `}${line}\n`),
       });
       const described = channels.map((channel) => ({ channel, ...channel.describe(context) }));
       const serving = described

@@ -50,6 +50,18 @@ export function templateLookupFromEnv(name: ProviderName, env: NodeJS.ProcessEnv
 }
 
 /**
+ * Whether `env` holds the emulator's built-in demo credentials for this provider (README "Try it
+ * without an account"): no real account accepts them, so the messages go to an emulator. Only the
+ * secret ones are compared (a phone-number id is no proof).
+ */
+export function usesDemoCredentials(name: ProviderName, env: NodeJS.ProcessEnv): boolean {
+  const module = BY_NAME.get(name)!;
+  const demo = module.emulator.credentials;
+  const secrets = module.secrets.variables.filter((variable) => Object.hasOwn(demo, variable));
+  return secrets.length > 0 && secrets.every((variable) => env[variable] === demo[variable]);
+}
+
+/**
  * The code table of a run's provider (a ledger's `provider`), for codes `send` recorded; a ledger
  * naming no provider we know is read as the default provider's.
  */

@@ -23,6 +23,8 @@ export interface ProviderSetupOptions {
 export interface ProviderSetup {
   provider: Provider;
   baseUrl: string;
+  /** Who the messages come from, for the confirmation (`phone-number id 1065…`, `from whatsapp:+1555…`); not a secret. */
+  sender?: string | undefined;
   /** Removes every credential of this provider from text, in any encoding they travel in. */
   redact: (text: string) => string;
   /** One-line warnings about the configuration, for the user before anything is sent. */

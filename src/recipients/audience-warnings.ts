@@ -1,5 +1,5 @@
 import type { TemplateSpec } from '../template/template-spec.js';
-import { formatCount, plural } from './plural.js';
+import { formatCount, plural } from '../plural.js';
 
 export interface Warning {
   code: string;

@@ -1,5 +1,5 @@
 import { consentKey, type ConsentValues } from './opt-in.js';
-import { plural } from './plural.js';
+import { plural } from '../plural.js';
 import { quoteCell } from './quote-cell.js';
 
 /** Distinct values counted; a file with more is not a consent column anyone filled in by hand. */

@@ -14,7 +14,7 @@ export interface Preview {
   phone: string;
   template: RenderedTemplate;
   body: string | undefined;
-  twilioVariables: Record<string, string> | undefined;
+  twilio_variables: Record<string, string> | undefined;
 }
 
 export interface ValidationReport {
@@ -91,7 +91,7 @@ export async function validateCampaign(options: ValidateOptions): Promise<Valida
           phone: recipient.phone,
           template: template.render(recipient.fields),
           body: template.renderBody(recipient.fields),
-          twilioVariables: template.renderTwilioVariables(recipient.fields),
+          twilio_variables: template.renderTwilioVariables(recipient.fields),
         };
       }
     }

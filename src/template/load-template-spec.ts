@@ -3,6 +3,7 @@ import { parseYaml, type YamlPath } from '../parse-yaml.js';
 import { describeOpenError } from '../fs/describe-open-error.js';
 import { openRegularFile } from '../fs/open-regular-file.js';
 import { placeholdersIn } from './placeholders.js';
+import { plural } from '../plural.js';
 import {
   CATEGORIES,
   DEFAULT_TTL_SECONDS,
@@ -72,7 +73,7 @@ export async function loadTemplateSpec(file: string): Promise<TemplateSpec> {
       if (/^\d+$/.test(placeholder)) {
         const n = Number(placeholder);
         if (n < 1 || n > bodyParameters) {
-          fail(['body'], `body uses {{${placeholder}}} but the body component has ${bodyParameters} parameter(s)`);
+          fail(['body'], `body uses {{${placeholder}}} but the body component has ${plural(bodyParameters, 'parameter')}`);
         }
       } else {
         placeholders.push({ name: placeholder, line: lineOf(['body']), inTextParameter: false });

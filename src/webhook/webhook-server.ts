@@ -18,6 +18,7 @@ import { header, listen } from '../net/http-server.js';
 import type { CallbackChannel, ReceiverContext } from '../providers/callback-channel.js';
 import { callbackChannels } from '../providers/index.js';
 import { redactPayload } from './redact-payload.js';
+import { plural } from '../plural.js';
 
 /**
  * One line of an events file: a verified callback, its raw payload kept byte for byte (as text),
@@ -239,7 +240,7 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
       if (failure) {
         const count = options.events.unsaved;
         throw new WriteError(
-          `not flushed: the last write failed with ${describeWriteError(failure.cause ?? failure)}; ${count} callback(s) since the last saved one were answered 503 and not saved, so the provider sends them again`,
+          `not flushed: the last write failed with ${describeWriteError(failure.cause ?? failure)}; ${plural(count, 'callback')} since the last saved one ${count === 1 ? 'was' : 'were'} answered 503 and not saved, so the provider sends them again`,
           { file: options.events.file },
         );
       }

@@ -107,7 +107,7 @@ describe('crash and resume', () => {
     const c = await campaign(2000);
     const result = await send(c, 200, { afterMs: 500, signal: 'SIGTERM' });
     expect(result.code).toBe(130);
-    expect(result.stderr).toMatch(/interrupted: the ledger is up to date; resume with: wa-broadcast send .* --yes/);
+    expect(result.stderr).toMatch(/interrupted: the ledger is up to date; resume with: node \S*bin\/wa-broadcast\.js send .* --yes --json$/m);
     expect(JSON.parse(result.stdout)).toMatchObject({ interrupted: true });
     const records = (await collect(readLedger(c.ledger))).map((l) => l.record);
     const intents = records.filter((r) => r.type === 'intent').length;

@@ -33,7 +33,7 @@ describe('send: a provider that returns the same message id for every recipient'
     expect(result.code).toBe(0);
     expect(server.requests).toHaveLength(4);
     expect(JSON.parse(result.stdout)).toMatchObject({ accepted: 1, in_doubt: 3, duplicate_message_ids: 3, errors: { duplicate_message_id: 3 } });
-    expect(result.stderr).toContain('! 3 answer(s) repeated a message id the provider had already returned for another recipient: recorded as in doubt (duplicate_message_id)');
+    expect(result.stderr).toContain('! 3 answers repeated a message id the provider had already returned for another recipient: recorded as in doubt (duplicate_message_id)');
     const outcomes = (await readFile(ledger, 'utf8')).trim().split('\n').map((l) => JSON.parse(l)).filter((r) => r.type === 'outcome');
     expect(outcomes.map((r) => [r.phone, r.outcome, r.code])).toEqual([
       [PHONES[0], 'accepted', undefined],
@@ -111,7 +111,7 @@ describe('reconcile: a ledger (written before send checked) with one message id 
     const json = JSON.parse(result.stdout);
     expect(json).toMatchObject({ states: { sent: 2, read: 2, sms_fallback: 0, delivered: 0 }, duplicate_message_ids: 1, events: { matched: 2, ambiguous: 2, unmatched: 0 } });
     expect(await readFile(path.join(dir, 'lists', 'sms-fallback.csv'), 'utf8')).toBe('phone,name,reason,error_code,attempts\n');
-    expect(result.stderr).toContain('! 1 message id(s) were given to more than one recipient');
+    expect(result.stderr).toContain('! 1 message id was given to more than one recipient');
     const summary = JSON.parse(await readFile(path.join(dir, 'lists', 'summary.json'), 'utf8'));
     expect(summary.duplicate_message_ids).toBe(1);
   });

@@ -68,7 +68,7 @@ describe('send on a full disk (a real short write under a file-size limit)', () 
     expect(reachedFirst.length).toBeGreaterThan(0);
     expect(reachedFirst.length).toBeLessThan(recipients);
     for (const to of reachedFirst) expect(intents.has(to), `${to} was sent without a whole intent`).toBe(true);
-    expect(lastLine(full.stderr)).toMatch(/^wa-broadcast: stopped: cannot write c\.ledger\.jsonl: file too large \(EFBIG\); .*no request left without its intent on disk.* Resume with: wa-broadcast send /);
+    expect(lastLine(full.stderr)).toMatch(/^wa-broadcast: stopped: cannot write c\.ledger\.jsonl: file too large \(EFBIG\); .*no request left without its intent on disk.* Resume with: node \S*bin\/wa-broadcast\.js send /);
     const summary = JSON.parse(full.stdout);
     expect(summary.stopped).toMatchObject({ code: 'ledger' });
     // The summary is true to the ledger: what it shows in doubt (an intent alone) is what it counts in doubt.
@@ -124,7 +124,7 @@ describe('webhook on a full disk', () => {
     expect(exit.code).toBe(1);
     expect(exit.stderr).not.toContain('events flushed');
     expect(lastLine(exit.stderr)).toBe(
-      `wa-broadcast: events.jsonl: not flushed: the last write failed with file too large (EFBIG); ${60 - saved} callback(s) since the last saved one were answered 503 and not saved, so the provider sends them again`,
+      `wa-broadcast: events.jsonl: not flushed: the last write failed with file too large (EFBIG); ${60 - saved === 1 ? '1 callback' : `${60 - saved} callbacks`} since the last saved one ${60 - saved === 1 ? 'was' : 'were'} answered 503 and not saved, so the provider sends them again`,
     );
   }, 30_000);
 });

@@ -74,7 +74,7 @@ describe('a provider that throttles for ever', () => {
     const summary = JSON.parse(result.stdout);
     expect(summary).toMatchObject({ accepted: 0, failed: 0, in_doubt: 0, stopped: { code: 'http_429', title: expect.stringMatching(/^the provider kept throttling for 5 min/) } });
     expect(result.stderr).toContain('throttled: the provider asked to wait 27h46m; waiting 1m00s (the longest wait), then trying again');
-    expect(result.stderr).toMatch(/^wa-broadcast: stopped: the provider kept throttling for 5 min without accepting a message \(the last answer: HTTP 429 Too Many Requests\) \(http_429\): .*resume when fixed: wa-broadcast send .* --yes$/m);
+    expect(result.stderr).toMatch(/^wa-broadcast: stopped: the provider kept throttling for 5 min without accepting a message \(the last answer: HTTP 429 Too Many Requests\) \(http_429\): .*resume when fixed: wa-broadcast send .* --yes --json$/m);
     // Five minutes of capped one-minute waits: a handful of rounds, not a request storm.
     expect(hostile.requests()).toBeGreaterThanOrEqual(12);
     expect(hostile.requests()).toBeLessThanOrEqual(12 * 7);

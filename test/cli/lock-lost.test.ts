@@ -64,7 +64,7 @@ describe.concurrent('the lock file removed under a running process', () => {
     expect(exit.stderr.trim().split('\n').filter((l) => l.includes('lock'))).toHaveLength(1);
     expect(exit.stderr).not.toMatch(/unexpected error|\n\s+at /);
     expect(lastLine(exit.stderr)).toMatch(
-      /^wa-broadcast: stopped: the lock .*c\.ledger\.jsonl\.lock was removed: another send may be writing this ledger; no new requests were made and those in flight were recorded; .* Resume with: wa-broadcast send c\.csv /,
+      /^wa-broadcast: stopped: the lock .*c\.ledger\.jsonl\.lock was removed: another send may be writing this ledger; no new requests were made and those in flight were recorded; .* Resume with: node \S*bin\/wa-broadcast\.js send c\.csv /,
     );
     const sent = log.filter((e) => e.outcome === 'accepted').map((e) => e.to!);
     expect(sent.length).toBeLessThan(200);

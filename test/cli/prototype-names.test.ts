@@ -53,8 +53,8 @@ describe('placeholders and columns named like Object.prototype members', () => {
     );
     expect(report.preview.body).toBe('Hi A B C D');
     expect(report.preview.template.components).toEqual([{ type: 'body', parameters: PARAMETERS }]);
-    expect(report.preview.twilioVariables).toEqual(TWILIO_VARIABLES);
-    expect(Object.keys(report.preview.twilioVariables)).toEqual(['1', '2', '__proto__', 'hasOwnProperty']);
+    expect(report.preview.twilio_variables).toEqual(TWILIO_VARIABLES);
+    expect(Object.keys(report.preview.twilio_variables)).toEqual(['1', '2', '__proto__', 'hasOwnProperty']);
   });
 
   it('send --dry-run writes exactly the values of the CSV, for the Cloud API and for Twilio', async () => {

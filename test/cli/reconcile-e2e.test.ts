@@ -111,8 +111,9 @@ describe('end to end through the built bin: send → emulator → webhook → re
     expect(await soon.list('retry.csv')).toEqual([expect.stringMatching(/^\+5511912345678,yes,João,'-20%,PRIMAVERA-JO,,per_user_limit,131049,1,\d{4}-\d\d-\d\dT[\d:.]+Z$/)]);
     const early = await bin(['send', 'lists/retry.csv', '--ledger', 'campaign.ledger.jsonl', '--yes', '--json'], env, dir);
     expect(early.code, early.stderr).toBe(0);
-    expect(JSON.parse(early.stdout)).toMatchObject({ accepted: 0, not_due: 1 });
-    expect(early.stderr).toMatch(/skipped: retry not due yet\s+│\s+1/);
+    expect(JSON.parse(early.stdout)).toMatchObject({ nothing_to_send: true, accepted: 0, not_due: 1 });
+    const unstamped = await bin(['send', 'lists/retry.csv', '--ledger', 'campaign.ledger.jsonl', '--yes'], env, dir);
+    expect(unstamped.stderr).toMatch(/nothing to send \(.*1 not due yet, the next at \d{4}-\d\d-\d\dT[\d:.]+Z/);
     expect(await soon.list('sms-fallback.csv')).toEqual(['+33612345678,Élodie,25%,PRINTEMPS-E,FR,not_on_whatsapp,131026,1']);
     expect(await soon.list('suppress.csv')).toEqual(['+919876543210,opted_out,131050']);
     expect((await soon.list('in-doubt.csv'))[0]).toMatch(/^\+306912345678,[0-9a-f]+-7-1,/);

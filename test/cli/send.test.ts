@@ -65,11 +65,18 @@ describe('send', () => {
     // One preflight per run: 360dialog's one GET, Twilio's Content and its approval; cloud has no WA_WABA_ID here.
     expect(log.filter((e) => e.outcome === 'looked_up')).toHaveLength({ cloud: 0, '360dialog': 1, twilio: 2 }[provider]!);
     expect((await stat(ledger)).mode & 0o777).toBe(0o600);
-    expect(first.stderr).toContain('accepted');
+    // --json: stderr holds only warnings (the plan's: the US number, and for cloud without WA_WABA_ID the template not
+    // checked; then the setup's: Twilio here has no status callback URL), no plan, no progress, no table.
+    const US = /! 1 recipient has a US \(\+1\) number/;
+    const expected = { cloud: [/! template not checked: WA_WABA_ID is not set/, US], '360dialog': [US], twilio: [US, /! no status callback URL/] }[provider]!;
+    expect(first.stderr.trimEnd().split('\n')).toEqual(
+      expected.map((warning) => expect.stringMatching(new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z wa-broadcast: ${warning.source}`))),
+    );
 
     const again = await run(args('--provider', provider, '--yes', '--json'), env, dir);
     expect(again.code).toBe(0);
-    expect(JSON.parse(again.stdout)).toMatchObject({ accepted: 0, skipped: 12 });
+    expect(JSON.parse(again.stdout)).toMatchObject({ nothing_to_send: true, accepted: 0, skipped: 12 });
+    expect(Object.keys(JSON.parse(again.stdout)).filter((key) => key !== 'nothing_to_send')).toEqual(Object.keys(summary).filter((key) => !['duration_s', 'rate'].includes(key)));
     expect(sends()).toHaveLength(12);
     await expectNoSecrets(dir, first.stdout, first.stderr, again.stdout, again.stderr);
   });

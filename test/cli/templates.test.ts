@@ -82,9 +82,13 @@ describe('the preflight in send', () => {
 
   it('a fitting template: the plan says what the account holds, --json carries it', async () => {
     const { dir, env, csv } = await setup();
+    const shown = await run(['send', csv, '--template', path.join(dir, 'spring-sale.yaml'), '--yes', '--ledger', path.join(dir, 'shown.ledger.jsonl')], env, dir);
+    expect(shown.code).toBe(0);
+    expect(shown.stderr).toContain('template: spring_sale (en_GB) is approved in WABA 100000000000002, marketing, quality high, positional parameters');
     const result = await run(['send', csv, '--template', path.join(dir, 'spring-sale.yaml'), '--yes', '--json'], env, dir);
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain('template: spring_sale (en_GB) is approved in WABA 100000000000002, marketing, quality high, positional parameters');
+    // With --json the finding is in the object; stderr keeps only warnings.
+    expect(result.stderr).not.toContain('is approved in');
     expect(JSON.parse(result.stdout).template_check).toEqual({ checked: true, name: 'spring_sale', language: 'en_GB', status: 'APPROVED', category: 'MARKETING', quality: 'GREEN', parameter_format: 'positional', ttl_seconds: null, warnings: [] });
   });
 });

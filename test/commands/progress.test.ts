@@ -1,8 +1,16 @@
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { progressReporter, throttleNote } from '../../src/commands/progress.js';
+import { colorEnabled, progressLine, progressReporter, throttleNote } from '../../src/commands/progress.js';
 import { emptyStats, type CampaignStats } from '../../src/campaign/campaign-stats.js';
+import { ManualClock } from '../manual-clock.js';
 
 const STATS: CampaignStats = { ...emptyStats(), accepted: 3, requests: 3, firstRequestAt: 0, lastRequestAt: 0, throttle: undefined };
+
+/** A log (not a terminal) that keeps its lines. */
+function logStream() {
+  const lines: string[] = [];
+  return { lines, stream: { write: (text: string) => lines.push(text) } };
+}
 
 describe('the progress line while the provider throttles', () => {
   it('says what the provider asked for and what the campaign waits', () => {
@@ -12,20 +20,74 @@ describe('the progress line while the provider throttles', () => {
     expect(throttleNote({ ...STATS, throttle: { askedMs: undefined, waitMs: undefined } })).toBe('throttled by the provider: slowing down');
   });
 
-  it('in a log, a long wait is written at once, not at the next five-second line', () => {
-    let t = 0;
-    const lines: string[] = [];
-    const reporter = progressReporter({ stream: { write: (text: string) => lines.push(text) } as unknown as NodeJS.WritableStream, total: 10, now: () => t });
+  it('in a log, a long wait is written at once, with its time, not at the next five-second line', async () => {
+    const clock = new ManualClock();
+    const { lines, stream } = logStream();
+    const reporter = progressReporter({ stream, total: 10, clock, color: false });
     reporter.update(STATS);
-    t = 100;
+    await clock.advance(100);
     reporter.update({ ...STATS, throttle: { askedMs: 3_000, waitMs: 3_000 } }); // a short wait: ordinary pacing, no line
-    t = 200;
+    await clock.advance(100);
     reporter.update({ ...STATS, throttle: { askedMs: 99_999_000, waitMs: 60_000 } });
-    t = 300;
+    await clock.advance(100);
     reporter.update({ ...STATS, throttle: { askedMs: 99_999_000, waitMs: 60_000 } }); // the same news: no second line
+    reporter.stop();
     expect(lines).toEqual([
-      'wa-broadcast: sent 3/10 · failed 0 · in doubt 0 · –/s · ETA –\n',
-      'wa-broadcast: sent 3/10 · failed 0 · in doubt 0 · –/s · ETA – · throttled: the provider asked to wait 27h46m; waiting 1m00s (the longest wait), then trying again\n',
+      '2026-11-24T00:00:00.200Z wa-broadcast: sent 3/10 recipients · failed 0 · in doubt 0 · retries waiting 0 · –/s · ETA – · throttled: the provider asked to wait 27h46m; waiting 1m00s (the longest wait), then trying again\n',
     ]);
+  });
+});
+
+describe('the progress line in a log', () => {
+  it('comes every 5 seconds by the clock, also while nothing happens (a back-off), each with an ISO timestamp', async () => {
+    const clock = new ManualClock();
+    const { lines, stream } = logStream();
+    const reporter = progressReporter({ stream, total: 10, clock, color: false });
+    reporter.update({ ...STATS, accepted: 0, requests: 1 });
+    await clock.advance(4_999);
+    expect(lines).toEqual([]);
+    reporter.update({ ...STATS, accepted: 5, requests: 9, retries_waiting: 2 });
+    await clock.advance(1);
+    await clock.advance(12_000); // no update at all for 12 s: two more lines anyway
+    reporter.stop();
+    await clock.advance(20_000); // stopped: no more lines
+    expect(lines).toEqual([
+      '2026-11-24T00:00:05.000Z wa-broadcast: sent 5/10 recipients · failed 0 · in doubt 0 · retries waiting 2 · 1.0/s · ETA 5s\n',
+      '2026-11-24T00:00:10.000Z wa-broadcast: sent 5/10 recipients · failed 0 · in doubt 0 · retries waiting 2 · 0.5/s · ETA 10s\n',
+      '2026-11-24T00:00:15.000Z wa-broadcast: sent 5/10 recipients · failed 0 · in doubt 0 · retries waiting 2 · 0.0/s · ETA –\n',
+    ]);
+  });
+
+  it('counts recipients, not requests: failed and in doubt are done too, the rest (waiting retries among them) make the ETA', () => {
+    const stats = { ...STATS, accepted: 1_200, failed: 30, in_doubt: 2, requests: 2_000, retries_waiting: 40 };
+    expect(progressLine(stats, 2_500, 100, false)).toBe('sent 1,200/2,500 recipients · failed 30 · in doubt 2 · retries waiting 40 · 100.0/s · ETA 13s');
+    expect(progressLine(stats, 2_500, 100, true)).toContain('ETA –');
+    expect(progressLine({ ...STATS, accepted: 0 }, 1, undefined, false)).toBe('sent 0/1 recipient · failed 0 · in doubt 0 · retries waiting 0 · –/s · ETA –');
+  });
+});
+
+describe('colour', () => {
+  it('NO_COLOR forbids it, FORCE_COLOR forces it, else only on a terminal', () => {
+    expect(colorEnabled({}, { isTTY: true })).toBe(true);
+    expect(colorEnabled({}, { isTTY: false })).toBe(false);
+    expect(colorEnabled({ NO_COLOR: '1' }, { isTTY: true })).toBe(false);
+    expect(colorEnabled({ NO_COLOR: '' }, { isTTY: true })).toBe(true);
+    expect(colorEnabled({ FORCE_COLOR: '1' }, { isTTY: false })).toBe(true);
+    expect(colorEnabled({ FORCE_COLOR: '0' }, { isTTY: true })).toBe(true);
+    expect(colorEnabled({ FORCE_COLOR: '0', NO_COLOR: '1' }, { isTTY: true })).toBe(false);
+    expect(colorEnabled({ FORCE_COLOR: '1', NO_COLOR: '1' }, { isTTY: true })).toBe(true);
+  });
+
+  it('on a terminal without colour, the spinner writes no colour codes', async () => {
+    const clock = new ManualClock();
+    const terminal = Object.assign(new PassThrough(), { isTTY: true, columns: 120, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
+    let written = '';
+    terminal.on('data', (chunk: Buffer) => (written += chunk.toString()));
+    const reporter = progressReporter({ stream: terminal, total: 10, clock, color: false });
+    reporter.update(STATS);
+    reporter.stop();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(written).toContain('sent 3/10 recipients');
+    expect(written).not.toMatch(/\x1b\[3\dm/);
   });
 });

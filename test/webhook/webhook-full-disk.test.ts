@@ -86,7 +86,7 @@ describe('webhook on a full disk', () => {
     const error = await still.webhook.close().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WriteError);
     expect((error as WriteError).message).toBe(
-      'not flushed: the last write failed with no space left on device (ENOSPC); 2 callback(s) since the last saved one were answered 503 and not saved, so the provider sends them again',
+      'not flushed: the last write failed with no space left on device (ENOSPC); 2 callbacks since the last saved one were answered 503 and not saved, so the provider sends them again',
     );
     expect((error as WriteError).location?.file).toMatch(/events\.jsonl$/);
 

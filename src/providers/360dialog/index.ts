@@ -45,12 +45,13 @@ export const dialog360 = {
   fromEnv(env, spec, options) {
     const [apiKey] = requireVariables('360dialog', env, options, 'D360_API_KEY') as [string];
     const baseUrl = checkBaseUrl('D360_API_URL', env.D360_API_URL || 'https://waba-v2.360dialog.io', options);
+    // The API key names the number; which one is not in the environment.
     // SPEC: under auto 360dialog routes on its side (/messages); always: /marketing_messages. An
     // answer asking for the other route (131063, 131055) still switches once under auto.
     const policy = options.marketingApi ?? 'auto';
     const marketing = spec.category === 'marketing';
     const router = new MarketingRouter(marketing && policy === 'always' ? 'marketing_messages' : 'messages', policy, marketing, options.notice);
-    return { provider: dialog360Provider({ baseUrl, apiKey }, router), baseUrl, redact: makeRedactor([apiKey]) };
+    return { provider: dialog360Provider({ baseUrl, apiKey }, router), baseUrl, sender: 'the number of D360_API_KEY', redact: makeRedactor([apiKey]) };
   },
 
   callbacks: metaCallbacks,

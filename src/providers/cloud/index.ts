@@ -72,7 +72,7 @@ function planRoute(env: NodeJS.ProcessEnv, marketing: boolean, policy: Marketing
   const wabaId = wabaIdFromEnv(env);
   if (!wabaId) {
     if (policy === 'always') throw new ConfigError('--marketing-api always needs WA_WABA_ID (the WhatsApp Business Account id) to read the onboarding: set it in the environment or in .env');
-    notice('! WA_WABA_ID is not set: the Marketing Messages API onboarding cannot be read, so marketing messages go through /messages (set it to use the MM API when onboarded)');
+    notice('marketing messages go through /messages: WA_WABA_ID is not set, so the Marketing Messages API onboarding cannot be read (set it to use the MM API when onboarded)');
     return { router, prepare: undefined };
   }
   const prepare = async () => {
@@ -86,7 +86,7 @@ function planRoute(env: NodeJS.ProcessEnv, marketing: boolean, policy: Marketing
     if (policy === 'always') {
       throw new ProviderStopError(`--marketing-api always: ${why}, not ONBOARDED; nothing was sent. Onboard the account (WhatsApp Manager › Marketing Messages API) or send with --marketing-api auto`);
     }
-    notice(`marketing messages go through /messages: ${why}`);
+    notice(`! marketing messages go through /messages: ${why}`);
   };
   return { router, prepare };
 }
@@ -104,7 +104,7 @@ export const cloud = {
     if (!/^v\d+\.\d+$/.test(version)) throw new ConfigError(`WA_API_VERSION must look like ${DEFAULT_API_VERSION}`);
     const policy = options.marketingApi ?? 'auto';
     const { router, prepare } = planRoute(env, spec.category === 'marketing', policy, options, { baseUrl, version, token });
-    return { provider: cloudProvider({ baseUrl, version, phoneNumberId, token }, router, policy === 'always'), baseUrl, redact: makeRedactor([token]), prepare };
+    return { provider: cloudProvider({ baseUrl, version, phoneNumberId, token }, router, policy === 'always'), baseUrl, sender: `phone-number id ${phoneNumberId}`, redact: makeRedactor([token]), prepare };
   },
 
   callbacks: metaCallbacks,

@@ -41,6 +41,7 @@ export const twilio = {
         contentSid: spec.twilio.contentSid,
       }),
       baseUrl,
+      sender: from ? `from ${from}` : `messaging service ${env.TWILIO_MESSAGING_SERVICE_SID}`,
       redact: makeRedactor([authToken], [[accountSid, authToken]]),
       // Reconcile sees deliveries only through status callbacks; without them it declares no one ttl_expired.
       warnings: statusCallbackUrl
