@@ -52,7 +52,7 @@ export class AtomicFile {
     }
     const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
     try {
-      const handle = options.openFile ? await options.openFile(temp) : writableFile(await openRegularFile(temp, 'write', { mode: 0o600 }));
+      const handle = options.openFile ? await options.openFile(temp) : writableFile(await openRegularFile(temp, 'write', { mode: 0o600, noFollow: true }));
       return new AtomicFile(file, temp, handle);
     } catch (error) {
       // Named by the file the user asked for, not the temp beside it.

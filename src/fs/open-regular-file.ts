@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { lstat, open, stat, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
 import { InputError, WriteError } from '../errors.js';
@@ -30,20 +30,23 @@ const FLAGS: Record<OpenHow, number> = {
  * the first write. The type is checked on the path first, so that a device is not even opened, and
  * again on the opened handle, which is what is written to.
  */
-export async function openRegularFile(file: string, how: OpenHow, options: { mode?: number } = {}): Promise<FileHandle> {
+export async function openRegularFile(file: string, how: OpenHow, options: { mode?: number; noFollow?: boolean } = {}): Promise<FileHandle> {
   let before: Stats | undefined;
   try {
-    before = await stat(file);
+    // `noFollow`: a file of our own beside the user's (a space reserve, a temp file), never a
+    // symbolic link: one planted there would make us overwrite, and chmod, whatever it points to.
+    before = options.noFollow ? await lstat(file) : await stat(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && how === 'read') throw error;
     if (code !== 'ENOENT') throw openError(error, file);
   }
+  if (before?.isSymbolicLink()) throw new InputError('is a symbolic link where a file of our own belongs: remove it', { file });
   if (before && !before.isFile()) throw notARegularFile(before, file);
 
   let handle: FileHandle;
   try {
-    handle = await open(file, FLAGS[how] | constants.O_NONBLOCK | constants.O_NOCTTY, options.mode ?? 0o600);
+    handle = await open(file, FLAGS[how] | constants.O_NONBLOCK | constants.O_NOCTTY | (options.noFollow ? constants.O_NOFOLLOW : 0), options.mode ?? 0o600);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' && how === 'read') throw error;
     throw openError(error, file);
@@ -80,7 +83,7 @@ function openError(error: unknown, file: string): InputError | WriteError {
     case 'EROFS':
       return new InputError('is on a read-only file system', { file });
     case 'ELOOP':
-      return new InputError('too many symbolic links', { file });
+      return new InputError('too many symbolic links (or a symbolic link where a file of our own belongs)', { file });
     case 'ENAMETOOLONG':
       return new InputError('the path is too long', { file });
     default:

@@ -10,7 +10,7 @@ import { writeFully } from './write-fully.js';
  * doubt for nothing unless recorded) and answers to record; with nothing free, none of that fits.
  *
  * Best effort: a reserve that cannot be made (the disk is already full, the name is taken by
- * something that is not a regular file) is simply not there. Only a file this process made is
+ * something that is not a regular file, a symbolic link included: never followed) is simply not there. Only a file this process made is
  * removed.
  */
 export class SpaceReserve {
@@ -19,7 +19,7 @@ export class SpaceReserve {
   static async create(file: string, bytes: number): Promise<SpaceReserve> {
     let handle;
     try {
-      handle = await openRegularFile(file, 'write', { mode: 0o600 });
+      handle = await openRegularFile(file, 'write', { mode: 0o600, noFollow: true });
     } catch {
       return new SpaceReserve(undefined);
     }

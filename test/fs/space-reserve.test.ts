@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdir, stat } from 'node:fs/promises';
+import { lstat, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SpaceReserve } from '../../src/fs/space-reserve.js';
@@ -26,5 +26,18 @@ describe('SpaceReserve', () => {
     const reserve = await SpaceReserve.create(file, 4096);
     await reserve.release();
     expect((await stat(file)).isFIFO()).toBe(true);
+  });
+
+  it('never follows a symbolic link planted at its name: the file it points to keeps its bytes and mode', async () => {
+    const dir = await tempDir();
+    const victim = path.join(dir, 'victim.txt');
+    await writeFile(victim, 'precious data\n', { mode: 0o644 });
+    const file = path.join(dir, 'l.jsonl.reserve');
+    await symlink(victim, file);
+    const reserve = await SpaceReserve.create(file, 4096);
+    await reserve.release();
+    expect(await readFile(victim, 'utf8')).toBe('precious data\n');
+    expect((await stat(victim)).mode & 0o777).toBe(0o644);
+    expect((await lstat(file)).isSymbolicLink()).toBe(true);
   });
 });
