@@ -44,7 +44,7 @@ export async function generateCampaign(file, rows) {
   await once(out, 'finish');
 }
 
-export const BENCH_SPEC = `name: spring_sale
+export const BENCH_SPEC = `name: bench_code
 language: en_GB
 category: utility
 body: "Hi {{1}}, your code is {{2}}"
@@ -53,4 +53,21 @@ components:
     parameters:
       - { type: text, text: "{{first_name}}" }
       - { type: text, text: "{{code}}" }
+`;
+
+/**
+ * The emulated account's templates for the benchmarks (`emulator --templates`): the one BENCH_SPEC
+ * sends, approved, so that the emulator's template checks pass as they would for a real campaign.
+ */
+export const BENCH_TEMPLATES = `templates:
+  - name: bench_code
+    language: en_GB
+    status: APPROVED
+    category: UTILITY
+    parameter_format: POSITIONAL
+    components:
+      - type: BODY
+        text: "Hi {{1}}, your code is {{2}}"
+        example:
+          body_text: [["Ana", "SPRING-1"]]
 `;

@@ -12,11 +12,11 @@
 // sets V8's young-generation growth before loading the program). The probe that records CPU time
 // and peak RSS is preloaded through NODE_OPTIONS.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BENCH_SPEC, generateCampaign } from './generate-campaign.js';
+import { BENCH_SPEC, BENCH_TEMPLATES, generateCampaign } from './generate-campaign.js';
 import { generateReconcile } from './generate-reconcile.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -123,6 +123,13 @@ function measure(args, dir, pin = PIN) {
   };
 }
 
+/** The emulated account's templates file in `dir` (the one template the bench sends), written once. */
+function benchTemplates(dir) {
+  const file = path.join(dir, 'templates.yaml');
+  if (!existsSync(file)) writeFileSync(file, BENCH_TEMPLATES);
+  return file;
+}
+
 async function benchValidate(dir) {
   const spec = path.join(dir, 'spec.yaml');
   writeFileSync(spec, BENCH_SPEC);
@@ -210,7 +217,7 @@ async function benchPacing(dir) {
     let busiest = 0;
     for (let run = 0; run < 3; run++) {
       const log = path.join(dir, `emulator-${mps}-${run}.jsonl`);
-      const emulator = await startServer([BIN, 'emulator', '--port', '0', '--mps', '100000', '--log', log]);
+      const emulator = await startServer([BIN, 'emulator', '--port', '0', '--mps', '100000', '--templates', benchTemplates(dir), '--log', log]);
       try {
         runSend(dir, csv, spec, emulator.url, ['--mps', String(mps)]);
       } finally {
@@ -279,7 +286,7 @@ async function benchCpu(dir) {
   const rows = [];
   for (let run = 0; run < RUNS; run++) {
     const log = path.join(dir, `cpu-${run}.jsonl`);
-    const emulator = await startServer([BIN, 'emulator', '--port', '0', '--mps', '100000', '--scenario', scenario, '--log', log]);
+    const emulator = await startServer([BIN, 'emulator', '--port', '0', '--mps', '100000', '--templates', benchTemplates(dir), '--scenario', scenario, '--log', log]);
     try {
       const loadBefore = load();
       const send = runSend(dir, csv, spec, emulator.url, ['--mps', '1000'], 'launcher', sampling);

@@ -9,7 +9,7 @@ export interface ProgressReporter {
 }
 
 export interface ProgressOptions {
-  stream: { write(text: string): unknown; isTTY?: boolean };
+  stream: { write(text: string): unknown; isTTY?: boolean; columns?: number };
   /** Recipients this run expects to send to. */
   total: number;
   /** The campaign's clock: the log line's five seconds and the rate are measured on it. */
@@ -33,7 +33,9 @@ export const LOG_INTERVAL_MS = 5_000;
  */
 export function progressReporter(options: ProgressOptions): ProgressReporter {
   const { clock, stream } = options;
-  const tty = stream.isTTY === true;
+  // A terminal that reports no width (`script` without a size, some CI consoles) gets log lines:
+  // ora counts the lines to clear by the width, and with 0 columns it cleared forever, hung.
+  const tty = stream.isTTY === true && (stream.columns ?? 0) > 0;
   const rate = new RecipientRate(clock);
   let latest: CampaignStats | undefined;
   let lastDraw = -Infinity;

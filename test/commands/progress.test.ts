@@ -90,4 +90,18 @@ describe('colour', () => {
     expect(written).toContain('sent 3/10 recipients');
     expect(written).not.toMatch(/\x1b\[3\dm/);
   });
+
+  it('a terminal that reports no width gets log lines, not a spinner (ora cleared lines forever at 0 columns)', async () => {
+    const clock = new ManualClock();
+    const terminal = Object.assign(new PassThrough(), { isTTY: true, columns: 0, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
+    let written = '';
+    terminal.on('data', (chunk: Buffer) => (written += chunk.toString()));
+    const reporter = progressReporter({ stream: terminal, total: 10, clock, color: false });
+    reporter.update(STATS);
+    await clock.advance(5_000);
+    reporter.update(STATS);
+    reporter.stop();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(written).toBe('2026-11-24T00:00:05.000Z wa-broadcast: sent 3/10 recipients · failed 0 · in doubt 0 · retries waiting 0 · 0.0/s · ETA –\n');
+  });
 });
