@@ -19,6 +19,8 @@ describe('npm run demo', () => {
     // Step 3 sends again on the same ledger: everyone is already done.
     expect(stderr).toMatch(/nothing to send \(\d+ already done/);
     expect(stdout.slice(stdout.indexOf('── 3. '), stdout.indexOf('── 4. '))).not.toMatch(/accepted\s*│\s*[1-9]/);
+    // Step 7 sends the retry list as if a day later: the one due retry goes (after the pair-rate wait).
+    expect(stderr).toMatch(/done: 1 accepted, 0 failed, 0 in doubt, 0 skipped, 0 rejected, 1 retry in/);
     expect(stdout).toMatch(/^The emulator received \d+ requests\./m);
     expect((await readdir(dir)).filter((name) => name.startsWith('wa-broadcast-demo-'))).toHaveLength(1);
   }, 120_000);
