@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeRedactor } from '../../src/config/redact.js';
-import { ProviderStopError } from '../../src/errors.js';
+import { InputError, ProviderStopError } from '../../src/errors.js';
 import { dialog360TemplateLookup } from '../../src/providers/360dialog/dialog360-templates.js';
 import { cloudTemplateLookup, cloudTemplates } from '../../src/providers/cloud/cloud-templates.js';
 import type { GetTransport, TransportResult } from '../../src/providers/http-transport.js';
@@ -212,6 +212,14 @@ describe('Twilio look-up: GET /v1/Content/{sid} and …/ApprovalRequests', () =>
   };
   const approval = (status: string) => ({ sid: CONTENT_SID, account_sid: SID, whatsapp: { type: 'whatsapp', name: 'tree_fiddy', category: 'UTILITY', content_type: 'twilio/text', status, rejection_reason: '', allow_category_change: true } });
   const lookup = () => twilioTemplateLookup({ baseUrl: 'https://content.example.com', accountSid: SID, authToken: AUTH }, makeRedactor([AUTH], [[SID, AUTH]]));
+
+  it('a spec without twilio.contentSid is the spec’s problem (exit 2), not the look-up’s, and asks nothing', async () => {
+    const { transport, requests } = scripted();
+    const found = lookup().find(transport, { name: 'x', language: 'en', contentSid: undefined });
+    await expect(found).rejects.toThrow(InputError);
+    await expect(found).rejects.toThrow('the spec names no twilio.contentSid');
+    expect(requests).toEqual([]);
+  });
 
   it('reads the Content and its WhatsApp approval: the Meta name, category, status and the variables with their samples', async () => {
     const { transport, requests } = scripted({ status: 200, body: content }, { status: 200, body: approval('approved') });

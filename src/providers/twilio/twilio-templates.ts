@@ -1,5 +1,5 @@
 import { makeRedactor } from '../../config/redact.js';
-import { ConfigError } from '../../errors.js';
+import { ConfigError, InputError } from '../../errors.js';
 import type { AccountTemplate } from '../../template/account-template.js';
 import { placeholdersIn } from '../../template/placeholders.js';
 import type { GetTransport } from '../http-transport.js';
@@ -32,7 +32,8 @@ export function twilioTemplateLookup(config: TwilioLookupConfig, redact: (text: 
     where: 'Twilio Content',
     find: (transport, wanted) =>
       readShape(what, redact, async () => {
-        if (!wanted.contentSid) throw new TemplateShapeError('the spec names no twilio.contentSid');
+        // The spec's problem, not the look-up's (exit 2): Twilio finds a template by its Content SID only.
+        if (!wanted.contentSid) throw new InputError('the spec names no twilio.contentSid: Twilio finds a template by its Content SID (HX…, in the Content Template Builder); add it under twilio: in the spec');
         const url = `${base}/v1/Content/${encodeURIComponent(wanted.contentSid)}`;
         const content = await get(transport, url, true);
         if (content === undefined) return { template: undefined, others: [] };
