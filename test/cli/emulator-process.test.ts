@@ -12,32 +12,36 @@ const BIN = fileURLToPath(new URL('../../bin/wa-broadcast.js', import.meta.url))
 async function oneRequest(args: string[], cwd: string): Promise<string> {
   const child = spawn(process.execPath, [BIN, 'emulator', '--port', '0', ...args], { cwd, env: { PATH: process.env.PATH }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const found = /listening on (http:\/\/\S+)/.exec(stderr);
-      if (found) resolve(found[1]!);
-    });
-    child.once('exit', () => reject(new Error(`emulator exited: ${stderr}`)));
-  });
-  const answer = await fetch(`${url}/v23.0/100000000000001/messages`, {
-    method: 'POST',
-    headers: { authorization: 'Bearer emulator-token', 'content-type': 'application/json' },
-    body: JSON.stringify({ messaging_product: 'whatsapp', to: '+447400123456', type: 'template', template: {
-        name: 'spring_sale',
-        language: { code: 'en_GB' },
-        components: [
-          { type: 'header', parameters: [{ type: 'image', image: { link: 'https://example.com/a.jpg' } }] },
-          { type: 'body', parameters: [{ type: 'text', text: 'Ana' }, { type: 'text', text: '20%' }, { type: 'text', text: 'SPRING-ANA' }] },
-          { type: 'button', sub_type: 'quick_reply', index: 0, parameters: [{ type: 'payload', payload: 'STOP' }] },
-        ],
-      },
-    }),
-  });
-  expect(answer.status).toBe(200);
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        const found = /listening on (http:\/\/\S+)/.exec(stderr);
+        if (found) resolve(found[1]!);
+      });
+      void exited.then(() => reject(new Error(`emulator exited: ${stderr}`)));
+    });
+    const answer = await fetch(`${url}/v23.0/100000000000001/messages`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer emulator-token', 'content-type': 'application/json' },
+      body: JSON.stringify({ messaging_product: 'whatsapp', to: '+447400123456', type: 'template', template: {
+          name: 'spring_sale',
+          language: { code: 'en_GB' },
+          components: [
+            { type: 'header', parameters: [{ type: 'image', image: { link: 'https://example.com/a.jpg' } }] },
+            { type: 'body', parameters: [{ type: 'text', text: 'Ana' }, { type: 'text', text: '20%' }, { type: 'text', text: 'SPRING-ANA' }] },
+            { type: 'button', sub_type: 'quick_reply', index: 0, parameters: [{ type: 'payload', payload: 'STOP' }] },
+          ],
+        },
+      }),
+    });
+    expect(answer.status).toBe(200);
+  } finally {
+    // Also when an expectation fails: a test leaves no emulator running.
+    if (child.exitCode === null) child.kill('SIGTERM');
+    await exited;
+  }
   return stderr;
 }
 
