@@ -34,6 +34,18 @@ export function portOption(value: string): number {
   return n;
 }
 
+/** What audienceOptions and csvReadingOptions parse: the flags `validate` and `send` share. */
+export interface AudienceFlags {
+  template?: string;
+  suppress?: string;
+  defaultCountry?: ReturnType<typeof countryOption>;
+  phoneColumn: string;
+  optInColumn: string;
+  delimiter?: string;
+  encoding?: string;
+  optInValues?: string[];
+}
+
 /** The flags `validate` and `send` share: which spec, which numbers, which columns. */
 export function audienceOptions(command: Command): Command {
   return command

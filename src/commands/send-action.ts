@@ -12,12 +12,11 @@ import { environmentRedactor, providerFromEnv, templateLookupFromEnv, usesDemoCr
 import { plural } from '../plural.js';
 import { askYesNo } from './ask-yes-no.js';
 import { describePlan, warningLines, type Destination } from './describe-plan.js';
-import type { countryOption } from './options.js';
+import type { AudienceFlags } from './options.js';
 import { colorEnabled, progressReporter, ThrottleNews } from './progress.js';
 import { dailyLimitHeldLine, nothingToSendLine, summaryKeys, summaryLine, summaryTable } from './send-summary.js';
 
-export interface SendFlags {
-  template?: string;
+export interface SendFlags extends AudienceFlags {
   provider: ProviderName;
   mps: number;
   ledger?: string;
@@ -25,13 +24,6 @@ export interface SendFlags {
   json?: boolean;
   quiet?: boolean;
   dryRun?: string | boolean;
-  suppress?: string;
-  defaultCountry?: ReturnType<typeof countryOption>;
-  phoneColumn: string;
-  optInColumn: string;
-  delimiter?: string;
-  encoding?: string;
-  optInValues?: string[];
   rejects?: string;
   dailyLimit?: number;
   concurrency?: number;

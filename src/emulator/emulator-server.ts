@@ -126,7 +126,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   async function send(provider: ProviderName, route: EmulatorRoute, request: Parameters<EmulatorRoute['read']>[0], arrived: number, req: IncomingMessage, res: ServerResponse) {
     const at = new Date(arrived).toISOString();
     const { path } = request;
-    const read = route.read(request, credentials, account, options.templates);
+    const read = route.read(request, credentials, account);
     if (!read.ok) {
       log({ at, provider, path, status: read.answer.status, outcome: 'refused', code: read.code });
       return answer(res, read.answer);

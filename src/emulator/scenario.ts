@@ -49,15 +49,16 @@ export interface Scenario {
  * The emulated account a scenario describes (its Marketing Messages API onboarding and templates'
  * categories): a template's category is the scenario's, else the templates file's, else marketing.
  */
-export function accountOf(scenario: Scenario, templates: readonly EmulatedTemplate[] = []): EmulatedAccount {
+export function accountOf(scenario: Scenario, templates?: readonly EmulatedTemplate[]): EmulatedAccount {
   const categories = new Map(Object.entries(scenario.templateCategories ?? {}));
-  for (const { template } of templates) {
+  for (const { template } of templates ?? []) {
     if (template.category && !categories.has(template.name)) categories.set(template.name, template.category.toLowerCase());
   }
   return {
     onboarding: scenario.onboardingStatus ?? DEFAULT_ACCOUNT.onboarding,
     marketingOnCloudApi: scenario.marketingOnCloudApi ?? true,
     categoryOf: (name) => categories.get(name) ?? 'marketing',
+    templates,
   };
 }
 

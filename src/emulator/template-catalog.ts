@@ -1,11 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
+import { readSmallTextFile } from '../fs/read-small-text-file.js';
 import { parseYaml, type YamlPath } from '../parse-yaml.js';
 import { parseMetaTemplate } from '../providers/index.js';
 import type { EmulatedTemplate } from '../providers/emulator-route.js';
 import { TemplateShapeError } from '../providers/template-lookup.js';
-import { openRegularFile } from '../fs/open-regular-file.js';
-import { describeOpenError } from '../fs/describe-open-error.js';
 
 /** The templates file that ships with the samples: the emulator's account when `--templates` names none. */
 export const SAMPLE_TEMPLATES_FILE = fileURLToPath(new URL('../../samples/templates.yaml', import.meta.url));
@@ -20,20 +19,7 @@ const MAX_BYTES = 1 << 20;
  * the Twilio Content API knows it. Every problem is exit 2 naming the file and line.
  */
 export async function loadTemplateCatalog(file: string): Promise<EmulatedTemplate[]> {
-  let text: string;
-  let handle;
-  try {
-    handle = await openRegularFile(file, 'read');
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-    throw new InputError(describeOpenError(error), { file });
-  }
-  try {
-    if ((await handle.stat()).size > MAX_BYTES) throw new InputError('a templates file is at most 1 MB', { file });
-    text = await handle.readFile('utf8');
-  } finally {
-    await handle.close();
-  }
+  const text = await readSmallTextFile(file, MAX_BYTES, () => 'a templates file is at most 1 MB');
   const { value, lineOf } = parseYaml(text, file);
   return parseTemplateCatalog(value, file, lineOf);
 }

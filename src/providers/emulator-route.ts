@@ -25,6 +25,8 @@ export interface EmulatedAccount {
   marketingOnCloudApi: boolean;
   /** A template's category by name (`marketing`, `utility`, `authentication`); unlisted ones are marketing. */
   categoryOf(name: string): string;
+  /** The account's templates (`emulator --templates`): sends are checked against them; none, not checked. */
+  templates?: readonly EmulatedTemplate[];
 }
 
 export const DEFAULT_ACCOUNT: EmulatedAccount = { onboarding: 'ONBOARDED', marketingOnCloudApi: true, categoryOf: () => 'marketing' };
@@ -96,10 +98,10 @@ export interface EmulatorRoute {
   matches(method: string, path: string): boolean;
   /**
    * Checks the credentials, then the request, as the platform does (on an account like `account`);
-   * with `templates` (the emulated account's), also the template and its parameters, refused with
-   * the platform's codes.
+   * when the account has templates, also the template and its parameters, refused with the
+   * platform's codes.
    */
-  read(request: EmulatedRequest, credentials: Readonly<Record<string, string>>, account?: EmulatedAccount, templates?: readonly EmulatedTemplate[]): EmulatedSend;
+  read(request: EmulatedRequest, credentials: Readonly<Record<string, string>>, account?: EmulatedAccount): EmulatedSend;
   /** Answers a request that is not a send (the account's onboarding status), or undefined when it is not this provider's. */
   serve?(request: EmulatedRequest & { query: URLSearchParams }, credentials: Readonly<Record<string, string>>, account: EmulatedAccount): EmulatorAnswer | undefined;
   /** Its template look-up answers (SPEC "Template look-ups"), or undefined when the path is not one of its look-ups. */

@@ -1,7 +1,6 @@
 import { InputError } from '../errors.js';
+import { readSmallTextFile } from '../fs/read-small-text-file.js';
 import { parseYaml, type YamlPath } from '../parse-yaml.js';
-import { describeOpenError } from '../fs/describe-open-error.js';
-import { openRegularFile } from '../fs/open-regular-file.js';
 import { placeholdersIn } from './placeholders.js';
 import { plural } from '../plural.js';
 import {
@@ -101,27 +100,9 @@ type Fail = (path: Path, message: string) => never;
  */
 export const MAX_SPEC_BYTES = 1 << 20;
 
-/** The spec's text: a regular file (a named pipe would block for ever) of a sane size. */
-async function readSpecText(file: string): Promise<string> {
-  let handle;
-  try {
-    handle = await openRegularFile(file, 'read');
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-    throw new InputError(describeOpenError(error), { file });
-  }
-  try {
-    const { size } = await handle.stat();
-    if (size > MAX_SPEC_BYTES) {
-      throw new InputError(`the template spec is ${(size / (1 << 20)).toFixed(1)} MB; a spec is a few KB (at most 1 MB): is this the right file?`, { file });
-    }
-    return await handle.readFile('utf8');
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-    throw new InputError(describeOpenError(error), { file });
-  } finally {
-    await handle.close();
-  }
+/** The spec's text: a regular file of a sane size. */
+function readSpecText(file: string): Promise<string> {
+  return readSmallTextFile(file, MAX_SPEC_BYTES, (size) => `the template spec is ${(size / (1 << 20)).toFixed(1)} MB; a spec is a few KB (at most 1 MB): is this the right file?`);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

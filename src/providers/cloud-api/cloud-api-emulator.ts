@@ -43,7 +43,7 @@ export function cloudApiRoute(options: CloudApiRouteOptions): EmulatorRoute {
     credentials: options.credentials,
     env: options.env,
     matches: (method, path) => method === 'POST' && options.match(path) !== undefined,
-    read: (request, credentials, account = DEFAULT_ACCOUNT, templates) => readCloudApiSend(request, options, credentials, account, templates),
+    read: (request, credentials, account = DEFAULT_ACCOUNT) => readCloudApiSend(request, options, credentials, account),
     serve: options.serve,
     lookup: (request, credentials, templates) => {
       const match = options.lookup.match(request.path);
@@ -67,7 +67,6 @@ function readCloudApiSend(
   options: CloudApiRouteOptions,
   credentials: Readonly<Record<string, string>>,
   account: EmulatedAccount,
-  templates: readonly EmulatedTemplate[] | undefined,
 ): EmulatedSend {
   const refuse = (status: number, code: number, message: string): EmulatedSend => ({ ok: false, code, answer: { status, body: metaError(code, message) } });
   const match = options.match(request.path)!;
@@ -80,8 +79,8 @@ function readCloudApiSend(
     return refuse(400, 100, 'Invalid parameter');
   }
   // The template as the account holds it first (it must exist, be approved and fit), then the route.
-  if (templates) {
-    const refusal = enforceTemplate({ name: message.template.name, language: message.template.language.code, components: message.template.components }, templates);
+  if (account.templates) {
+    const refusal = enforceTemplate({ name: message.template.name, language: message.template.language.code, components: message.template.components }, account.templates);
     if (refusal) return { ok: false, code: refusal.code, answer: { status: httpStatusOf('meta', refusal.code), body: metaError(refusal.code, refusal.title, refusal.details) } };
   }
   // The Marketing Messages API takes marketing templates only; an account that disabled marketing

@@ -29,7 +29,7 @@ export const twilioEmulator: EmulatorRoute = {
   }),
   matches: (method, path) => method === 'POST' && SEND_PATH.test(path),
 
-  read(request, credentials, _account, templates): EmulatedSend {
+  read(request, credentials, account): EmulatedSend {
     const refuse = (status: number, code: number, message: string): EmulatedSend => ({ ok: false, code, answer: answer(status, code, message) });
     const accountSid = SEND_PATH.exec(request.path)![1]!;
     const sid = credentials.TWILIO_ACCOUNT_SID;
@@ -41,8 +41,8 @@ export const twilioEmulator: EmulatorRoute = {
     if (!/^whatsapp:\+\d{6,15}$/.test(toField)) return refuse(400, 21211, `The 'To' number ${toField} is not a valid phone number.`);
     if (!form.get('From') && !form.get('MessagingServiceSid')) return refuse(400, 21603, "A 'From' or 'MessagingServiceSid' parameter is required to send a message");
     if (!/^HX[0-9a-fA-F]{32}$/.test(form.get('ContentSid') ?? '')) return refuse(400, 21619, 'A text message body, media URL or content SID is required');
-    if (templates) {
-      const refusal = enforceContent(form, templates);
+    if (account?.templates) {
+      const refusal = enforceContent(form, account.templates);
       if (refusal) return refuse(400, refusal.code, refusal.message);
     }
     const statusCallback = form.get('StatusCallback') ?? undefined;
