@@ -1,10 +1,14 @@
 // Writes a campaign's ledger (one intent with its row and one accepted outcome per recipient) and
 // an events file as `webhook` writes it (Meta-shaped statuses, three per recipient: sent, then
-// delivered and read, or a failure and a duplicate), for the reconcile benchmark.
+// delivered and read, or a failure and a duplicate), for the reconcile benchmark. Each events
+// line is made by the webhook's own withFacts (from the build: `npm run build` first), or, with
+// `raw-only`, as webhooks before it wrote them (no `facts`).
 //
-//   node bench/generate-reconcile.js <dir> <recipients>
+//   node bench/generate-reconcile.js <dir> <recipients> [raw-only]
 import { closeSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { channelOfTag } from '../dist/providers/index.js';
+import { withFacts } from '../dist/webhook/with-facts.js';
 
 const T0 = Date.parse('2026-11-17T08:00:00Z');
 
@@ -29,7 +33,9 @@ function writer(file) {
 
 const phoneOf = (i) => `+4474${String(i).padStart(8, '0')}`;
 
-function event(i, status, code, seconds) {
+const META = channelOfTag('meta');
+
+function event(i, status, code, seconds, rawOnly) {
   const s = {
     id: `wamid.HBgLNDQ3NDAwMTIzNDU2FQIAERgSQ0FG${String(i).padStart(10, '0')}AA==`,
     status,
@@ -43,10 +49,12 @@ function event(i, status, code, seconds) {
     object: 'whatsapp_business_account',
     entry: [{ id: '102290129340398', changes: [{ value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' }, statuses: [s] }, field: 'messages' }] }],
   });
-  return JSON.stringify({ type: 'event', received_at: new Date(seconds * 1000 + 150).toISOString(), provider: 'meta', path: '/webhook', raw });
+  const record = { type: 'event', received_at: new Date(seconds * 1000 + 150).toISOString(), provider: 'meta', path: '/webhook', raw };
+  return JSON.stringify(rawOnly ? record : withFacts(META, record));
 }
 
-export function generateReconcile(dir, recipients) {
+/** `rawOnly`: the events as webhooks before `facts` wrote them. */
+export function generateReconcile(dir, recipients, rawOnly = false) {
   const ledger = writer(path.join(dir, 'bench.ledger.jsonl'));
   ledger.line(JSON.stringify({ type: 'run', v: 1, run: 'bench01', at: new Date(T0).toISOString(), pid: 1, provider: 'cloud', mps: 1000, csv: 'bench.csv', csv_sha256: 'x', template: 'bench.yaml', template_sha256: 'y', template_name: 'spring_sale', language: 'en_GB', category: 'marketing', ttl_seconds: 2592000, phone_column: 'phone', opt_in_column: 'opt_in' }));
   for (let i = 0; i < recipients; i++) {
@@ -63,10 +71,10 @@ export function generateReconcile(dir, recipients) {
   for (let wave = 0; wave < 3; wave++) {
     for (let i = 0; i < recipients; i++) {
       const t = second + wave * 60 + Math.floor(i / 1000);
-      if (wave === 0) events.line(event(i, 'sent', 0, t));
-      else if (i % 20 === 0) events.line(event(i, 'failed', 131049, t));
-      else if (i % 20 === 1) events.line(event(i, 'failed', 131026, t));
-      else events.line(event(i, wave === 1 ? 'delivered' : 'read', 0, t));
+      if (wave === 0) events.line(event(i, 'sent', 0, t, rawOnly));
+      else if (i % 20 === 0) events.line(event(i, 'failed', 131049, t, rawOnly));
+      else if (i % 20 === 1) events.line(event(i, 'failed', 131026, t, rawOnly));
+      else events.line(event(i, wave === 1 ? 'delivered' : 'read', 0, t, rawOnly));
     }
   }
   events.close();
@@ -74,6 +82,6 @@ export function generateReconcile(dir, recipients) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const [dir, recipients] = process.argv.slice(2);
-  console.log(generateReconcile(dir, Number(recipients)));
+  const [dir, recipients, format] = process.argv.slice(2);
+  console.log(generateReconcile(dir, Number(recipients), format === 'raw-only'));
 }

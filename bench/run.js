@@ -426,6 +426,7 @@ async function benchReconcile(dir) {
 }
 
 const SECTIONS = { validate: benchValidate, pacing: benchPacing, overhead: benchOverhead, cpu: benchCpu, memory: benchSendMemory, webhook: benchWebhook, reconcile: benchReconcile };
+SECTIONS.duckdb = async (dir) => (await import('./reconcile-vs-duckdb.js')).benchReconcileVsDuckdb(dir, { probed, readReport, median, load, runs: RUNS });
 const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : Object.keys(SECTIONS);
 
 const dir = mkdtempSync(path.join(tmpdir(), 'wa-broadcast-bench-'));

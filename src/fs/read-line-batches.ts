@@ -45,6 +45,29 @@ export interface LineBatchOptions {
  * at a time and dropped.
  */
 export async function* readLineBatches(file: string, options: LineBatchOptions = {}): AsyncGenerator<LineBatch> {
+  for await (const { firstLine, buffer, starts, ends, tooLong } of readLineSpans(file, options)) {
+    const lines: string[] = new Array(starts.length);
+    for (let i = 0; i < starts.length; i++) lines[i] = buffer.toString('utf8', starts[i]!, ends[i]!);
+    yield { firstLine, lines, tooLong };
+  }
+}
+
+/**
+ * A batch of lines as where they are in the reader's buffer, undecoded: for a reader that looks at
+ * part of each line only (an events line's `facts`, not its `raw`). Valid until the next batch is
+ * asked for (the buffer is reused). A line longer than the cap is an empty span, listed in `tooLong`.
+ */
+export interface LineSpans {
+  firstLine: number;
+  buffer: Buffer;
+  /** Line i is `buffer[starts[i], ends[i])`, without its newline (or CRLF). */
+  starts: number[];
+  ends: number[];
+  tooLong: number[];
+}
+
+/** readLineBatches' lines as spans of its buffer (LineSpans), with the same rules and the same bounds on memory. */
+export async function* readLineSpans(file: string, options: LineBatchOptions = {}): AsyncGenerator<LineSpans> {
   const maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
   const handle = await open(file, 'r');
   try {
@@ -75,27 +98,35 @@ export async function* readLineBatches(file: string, options: LineBatchOptions =
         skipping = false;
         start = newline + 1;
       }
-      const lines: string[] = [];
+      const starts: number[] = [];
+      const ends: number[] = [];
       const tooLong: number[] = [];
       // The buffer holds at most maxLineBytes + 1 bytes, so a line found in it is within the cap.
       for (let newline = buffer.indexOf(10, start); newline >= 0 && newline < available; newline = buffer.indexOf(10, start)) {
-        const stop = newline > start && buffer[newline - 1] === 13 ? newline - 1 : newline;
-        lines.push(buffer.toString('utf8', start, stop));
+        starts.push(start);
+        ends.push(newline > start && buffer[newline - 1] === 13 ? newline - 1 : newline);
         start = newline + 1;
       }
-      buffer.copy(buffer, 0, start, available);
-      filled = available - start;
-      if (filled > maxLineBytes) {
+      const rest = start;
+      const overCap = available - rest > maxLineBytes;
+      if (overCap) {
         // The line in progress is over the cap: say so now (a reader may stop here), drop what was
         // read of it, and skip the rest up to its newline.
-        tooLong.push(lines.length);
-        lines.push('');
-        filled = 0;
+        tooLong.push(starts.length);
+        starts.push(0);
+        ends.push(0);
         skipping = true;
       }
-      if (lines.length > 0) {
-        yield { firstLine: line, lines, tooLong };
-        line += lines.length;
+      if (starts.length > 0) {
+        // The spans point into the buffer: the reader looks at them before the buffer is reused.
+        yield { firstLine: line, buffer, starts, ends, tooLong };
+        line += starts.length;
+      }
+      if (overCap) {
+        filled = 0;
+      } else {
+        buffer.copy(buffer, 0, rest, available);
+        filled = available - rest;
       }
     }
   } finally {

@@ -1,6 +1,6 @@
 import type { ProviderFamily } from '../codes/error-codes.js';
 import type { SecretVariables } from './secret-variables.js';
-import type { ParsedEvent } from './status-signal.js';
+import type { FactsResult } from './event-facts.js';
 
 /** What the receiver was started with: its secrets by variable name (from the environment) and flags. */
 export interface ReceiverContext {
@@ -59,6 +59,6 @@ export interface CallbackChannel {
   refuseAll?(context: ReceiverContext): { status: number; reason: string } | undefined;
   /** Verifies a callback over its raw bytes, before parsing, and says how to store it. Pure. */
   accept(request: CallbackRequest, context: ReceiverContext): CallbackVerdict;
-  /** Reads a stored callback into what reconcile folds. Pure. */
-  parse(event: StoredCallback, keywords: ReadonlySet<string>): ParsedEvent;
+  /** Reads a stored callback into the facts reconcile folds (the webhook stores them beside `raw`). Pure. */
+  facts(event: StoredCallback): FactsResult;
 }

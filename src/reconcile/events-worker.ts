@@ -1,14 +1,13 @@
 // Parses the first part of each events file on a second core and posts the signals to the main
 // thread in compact batches, at most WINDOW batches ahead of it (so memory stays bounded).
 import { parentPort, workerData } from 'node:worker_threads';
-import { readLineBatches } from '../fs/read-line-batches.js';
-import { parseEventLine } from './parse-event.js';
-import { encodeSignals, type EventsWorkerInput, type WorkerMessage } from './read-events.js';
+import { readLineSpans } from '../fs/read-line-batches.js';
+import { encodeSignals, eventLineReader, type EventsWorkerInput, type WorkerMessage } from './read-events.js';
 
 const WINDOW = 64;
 const { parts, keywords } = workerData as EventsWorkerInput;
 const port = parentPort!;
-const keywordSet = new Set(keywords);
+const readLine = eventLineReader(new Set(keywords));
 const post = (message: WorkerMessage) => port.postMessage(message);
 let outstanding = 0;
 let resume: (() => void) | undefined;
@@ -22,9 +21,9 @@ try {
   for (const [part, { file, end }] of parts.entries()) {
     let lines = 0;
     if (end > 0) {
-      for await (const batch of readLineBatches(file, { end })) {
-        lines += batch.lines.length;
-        post(encodeSignals(file, part, batch, (text) => parseEventLine(text, keywordSet)));
+      for await (const spans of readLineSpans(file, { end })) {
+        lines += spans.starts.length;
+        post(encodeSignals(file, part, spans, readLine));
         outstanding++;
         while (outstanding >= WINDOW) await new Promise<void>((r) => (resume = r));
       }

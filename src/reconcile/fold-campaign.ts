@@ -115,47 +115,63 @@ export class CampaignFold {
     }
     if (typeof record.phone !== 'string' || !/^\+\d{1,15}$/.test(record.phone)) return false;
     if (record.type === 'intent') {
-      let r = this.byPhone.get(record.phone) - 1;
-      if (r < 0) {
-        r = this.phoneDigits.length;
-        this.byPhone.set(record.phone, r + 1);
-        this.phoneDigits.push(Number(record.phone.slice(1)));
-        this.firstSlot.push(-1);
-        this.latestSlot.push(-1);
-      }
-      if (record.row) this.addColumns(record.row);
-      const s = this.slotRecipient.length;
-      const at = Date.parse(record.at);
-      this.slotRecipient.push(r);
-      this.slotPrev.push(this.latestSlot.get(r));
-      this.slotRun.push(this.runs.length - 1);
-      this.slotIntentAt.push(at);
-      this.slotLedger.push(0);
-      this.slotOutcomeAt.push(at);
-      this.slotRank.push(-1);
-      this.slotFailCode.push(NO_FAILURE);
-      this.slotFailAt.push(0);
-      this.slotFailFamily.push(0);
-      if (this.firstSlot.get(r) === -1) this.firstSlot.set(r, s);
-      this.latestSlot.set(r, s);
-      this.byCid.set(record.cid, s);
+      this.addIntent(record.phone, record.at, record.cid, record.row);
       return true;
     }
-    // An outcome: it belongs to the intent with its correlation id (the recipient's latest, in practice).
-    const r0 = this.byPhone.get(record.phone) - 1;
-    const s = this.byCid.get(record.cid) ?? (r0 >= 0 ? this.latestSlot.get(r0) : -1);
-    if (s < 0) return true; // an outcome without its intent: nothing to attach it to
-    this.slotLedger.set(s, LEDGER_INDEX.get(record.outcome) ?? 0);
-    this.slotOutcomeAt.set(s, Date.parse(record.at));
-    if (record.code !== undefined) this.slotCode.set(s, record.code);
-    if (record.class !== undefined) this.slotClass.set(s, record.class);
-    if (record.outcome === 'failed' && typeof record.title === 'string') this.slotTitle.set(s, record.title);
-    else this.slotTitle.delete(s);
-    if (record.outcome !== 'in_doubt') this.byCid.delete(record.cid);
-    const r = this.slotRecipient.get(s);
-    if (record.message_id) this.addMessageId(record.message_id, s, r);
-    if (typeof record.wa_id === 'string' && record.wa_id !== record.phone.slice(1) && /^\d{1,15}$/.test(record.wa_id)) this.byWaId.set(record.wa_id, r);
+    this.addOutcome(record.phone, record.at, record.cid, record.outcome, record.message_id, record.wa_id, record);
     return true;
+  }
+
+  /**
+   * An intent, in ledger order (its phone checked: +E.164). `columns`: its row's column names (a
+   * row object's keys, or the names a scan of the line found), undefined without a row.
+   */
+  addIntent(phone: string, atText: string, cid: string, columns: Iterable<string> | Record<string, string> | undefined): void {
+    let r = this.byPhone.get(phone) - 1;
+    if (r < 0) {
+      r = this.phoneDigits.length;
+      this.byPhone.set(phone, r + 1);
+      this.phoneDigits.push(Number(phone.slice(1)));
+      this.firstSlot.push(-1);
+      this.latestSlot.push(-1);
+    }
+    if (columns) this.addColumns(columns);
+    const s = this.slotRecipient.length;
+    const at = Date.parse(atText);
+    this.slotRecipient.push(r);
+    this.slotPrev.push(this.latestSlot.get(r));
+    this.slotRun.push(this.runs.length - 1);
+    this.slotIntentAt.push(at);
+    this.slotLedger.push(0);
+    this.slotOutcomeAt.push(at);
+    this.slotRank.push(-1);
+    this.slotFailCode.push(NO_FAILURE);
+    this.slotFailAt.push(0);
+    this.slotFailFamily.push(0);
+    if (this.firstSlot.get(r) === -1) this.firstSlot.set(r, s);
+    this.latestSlot.set(r, s);
+    this.byCid.set(cid, s);
+  }
+
+  /**
+   * An outcome, in ledger order (its phone checked: +E.164): it belongs to the intent with its
+   * correlation id (the recipient's latest, in practice). `failure`: its code, class and title,
+   * absent from an accepted outcome.
+   */
+  addOutcome(phone: string, atText: string, cid: string, outcome: string, messageId: string | undefined, waId: unknown, failure?: { code?: string | undefined; class?: string | undefined; title?: string | undefined }): void {
+    const r0 = this.byPhone.get(phone) - 1;
+    const s = this.byCid.get(cid) ?? (r0 >= 0 ? this.latestSlot.get(r0) : -1);
+    if (s < 0) return; // an outcome without its intent: nothing to attach it to
+    this.slotLedger.set(s, LEDGER_INDEX.get(outcome) ?? 0);
+    this.slotOutcomeAt.set(s, Date.parse(atText));
+    if (failure?.code !== undefined) this.slotCode.set(s, failure.code);
+    if (failure?.class !== undefined) this.slotClass.set(s, failure.class);
+    if (outcome === 'failed' && typeof failure?.title === 'string') this.slotTitle.set(s, failure.title);
+    else if (this.slotTitle.size > 0) this.slotTitle.delete(s);
+    if (outcome !== 'in_doubt') this.byCid.delete(cid);
+    const r = this.slotRecipient.get(s);
+    if (messageId) this.addMessageId(messageId, s, r);
+    if (typeof waId === 'string' && waId !== phone.slice(1) && /^\d{1,15}$/.test(waId)) this.byWaId.set(waId, r);
   }
 
   /** Folds one signal from an events file, in any order. */
@@ -400,8 +416,8 @@ export class CampaignFold {
     return this.byWaId.get(waId) ?? this.byPhone.get(`+${waId}`) - 1;
   }
 
-  private addColumns(row: Record<string, string>): void {
-    for (const name in row) {
+  private addColumns(row: Iterable<string> | Record<string, string>): void {
+    for (const name of Symbol.iterator in row ? (row as Iterable<string>) : Object.keys(row)) {
       if (!this.columnSet.has(name)) {
         this.columnSet.add(name);
         this.columns.push(name);

@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { MAX_LINE_BYTES, lineStartAfter, readLineBatches, type LineBatch } from '../fs/read-line-batches.js';
+import { MAX_LINE_BYTES, lineStartAfter, readLineSpans, type LineSpans } from '../fs/read-line-batches.js';
 import { familyCode, type CampaignFold } from './fold-campaign.js';
-import { parseEventLine, type ParsedEvent, type Signal } from './parse-event.js';
+import { parseEventLine, parseStoredFacts, type ParsedEvent, type Signal } from './parse-event.js';
 
 /** Unknown event lines named (all are counted). */
 const NAMED_UNKNOWN = 20;
@@ -49,20 +49,27 @@ export type WorkerMessage = SignalBatch | { kind: 'done'; linesPerPart: number[]
 /** Why an over-long events line was skipped (a webhook body is at most 1 MiB; a line is never read past the cap). */
 const TOO_LONG: ParsedEvent = { ok: false, why: `a line longer than ${MAX_LINE_BYTES >> 20} MiB (not read)` };
 
+/**
+ * One events line's signals: from its stored facts when it has them as `webhook` writes them
+ * (decoding and parsing only those), else by parsing the whole line.
+ */
+export function eventLineReader(keywords: ReadonlySet<string>): (buffer: Buffer, start: number, end: number) => ParsedEvent {
+  return (buffer, start, end) => parseStoredFacts(buffer, start, end, keywords) ?? parseEventLine(buffer.toString('utf8', start, end), keywords);
+}
+
 /** Parses a batch of lines into a SignalBatch (line numbers from `firstLine`). */
-export function encodeSignals(file: string, part: number, { firstLine, lines, tooLong }: LineBatch, parse: (text: string) => ParsedEvent): SignalBatch {
+export function encodeSignals(file: string, part: number, { firstLine, buffer, starts, ends, tooLong }: LineSpans, parse: (buffer: Buffer, start: number, end: number) => ParsedEvent): SignalBatch {
   const ids: string[] = [];
   const cids: string[] = [];
   const numbers: number[] = [];
   const batch: SignalBatch = { kind: 'batch', part, lines: 0, ids, cids, numbers: new Float64Array(0), preferences: [], unknown: [], unknownCount: 0 };
   let nextTooLong = 0;
-  for (let i = 0; i < lines.length; i++) {
-    const text = lines[i]!;
+  for (let i = 0; i < starts.length; i++) {
     const skipped = tooLong[nextTooLong] === i;
     if (skipped) nextTooLong++;
-    else if (text === '') continue;
+    else if (starts[i] === ends[i]) continue;
     batch.lines++;
-    const parsed = skipped ? TOO_LONG : parse(text);
+    const parsed = skipped ? TOO_LONG : parse(buffer, starts[i]!, ends[i]!);
     if (!parsed.ok) {
       batch.unknownCount++;
       if (batch.unknown.length < NAMED_UNKNOWN) batch.unknown.push({ file, line: firstLine + i, why: parsed.why });
@@ -110,7 +117,7 @@ export interface EventsReader {
  * so the order in which the halves arrive does not matter.
  */
 export async function startReadingEvents(files: string[], keywords: string[], workerThresholdBytes = WORKER_THRESHOLD_BYTES): Promise<EventsReader> {
-  const keywordSet = new Set(keywords);
+  const readLine = eventLineReader(new Set(keywords));
   const sizes = await Promise.all(files.map(async (file) => (await stat(file)).size));
   const workerFile = fileURLToPath(new URL('./events-worker.js', import.meta.url));
   const useWorker = sizes.reduce((a, b) => a + b, 0) >= workerThresholdBytes && existsSync(workerFile);
@@ -160,9 +167,9 @@ export async function startReadingEvents(files: string[], keywords: string[], wo
     };
     try {
       for (let part = 0; part < files.length; part++) {
-        for await (const { firstLine, lines, tooLong } of readLineBatches(files[part]!, { end: sizes[part], start: splits[part] })) {
+        for await (const spans of readLineSpans(files[part]!, { end: sizes[part], start: splits[part] })) {
           if (worker) drainWorker();
-          applyBatch(fold, encodeSignals(files[part]!, part, { firstLine, lines, tooLong }, (text) => parseEventLine(text, keywordSet)), report, mainUnknown);
+          applyBatch(fold, encodeSignals(files[part]!, part, spans, readLine), report, mainUnknown);
         }
       }
       while (!drainWorker()) {

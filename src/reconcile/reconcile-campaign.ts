@@ -4,6 +4,7 @@ import { stringify } from 'csv-stringify/sync';
 import { InputError } from '../errors.js';
 import type { IntentRecord } from '../ledger/ledger-records.js';
 import { parseRecord, readLedgerBatches } from '../ledger/read-ledger.js';
+import { scanSendRecord } from '../ledger/scan-send-record.js';
 import { isProcessAlive } from '../fs/is-process-alive.js';
 import { notARegularFile } from '../fs/not-a-regular-file.js';
 import type { WritableFile } from '../fs/writable-file.js';
@@ -126,9 +127,13 @@ async function foldLedger(fold: CampaignFold, file: string): Promise<number> {
   const size = (await stat(file)).size;
   for await (const { firstLine, lines } of readLedgerBatches(file, size)) {
     for (let i = 0; i < lines.length; i++) {
-      if (lines[i]!.trim() === '') continue;
-      const line = firstLine + i;
-      if (!fold.addLedgerRecord(parseRecord(lines[i]!, file, line))) throw new InputError('corrupt ledger line (no valid +E.164 phone)', { file, line });
+      const text = lines[i]!;
+      // Send's own intents and accepted outcomes are scanned (a checked phone each); the rest parsed.
+      const scanned = scanSendRecord(text);
+      if (scanned?.type === 'intent') fold.addIntent(scanned.phone, scanned.at, scanned.cid, scanned.columns);
+      else if (scanned) fold.addOutcome(scanned.phone, scanned.at, scanned.cid, scanned.outcome, scanned.message_id, scanned.wa_id);
+      else if (text.trim() === '') continue;
+      else if (!fold.addLedgerRecord(parseRecord(text, file, firstLine + i))) throw new InputError('corrupt ledger line (no valid +E.164 phone)', { file, line: firstLine + i });
     }
   }
   if (fold.runs.length === 0 && fold.recipients === 0) {

@@ -18,6 +18,8 @@ import { header, listen } from '../net/http-server.js';
 import type { CallbackChannel, ReceiverContext } from '../providers/callback-channel.js';
 import { callbackChannels } from '../providers/index.js';
 import { redactPayload } from './redact-payload.js';
+import { withFacts } from './with-facts.js';
+import type { StoredFacts } from '../providers/event-facts.js';
 import { plural } from '../plural.js';
 
 /**
@@ -33,6 +35,8 @@ export interface EventRecord {
    */
   provider: string;
   path: string;
+  /** What the channel read from `raw` (with-facts.ts), for reconcile; absent when it understood none. */
+  facts?: StoredFacts;
   raw: string;
   /** Twilio's `I-Twilio-Idempotency-Token`, for dedupe of retried callbacks. */
   idempotency_token?: string;
@@ -138,14 +142,14 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
       context,
     );
     if (!verdict.ok) return refuse(res, verdict.status, verdict.reason, verdict.detail);
-    return save(res, {
+    return save(res, withFacts(channel, {
       type: 'event',
       received_at: now().toISOString(),
       provider: verdict.tag,
       path: redact(verdict.path),
       raw: redactPayload(body.toString('utf8'), channel.format, redact),
       ...(verdict.idempotencyToken ? { idempotency_token: redact(verdict.idempotencyToken) } : {}),
-    });
+    }));
   }
 
   /**

@@ -62,7 +62,11 @@ describe('webhook: POST /webhook', () => {
     const res = await post(`${url}/webhook`, STATUS, { 'x-hub-signature-256': metaSignature(STATUS, SECRET) });
     expect(res.status).toBe(200);
     const events = await lines();
-    expect(events).toEqual([{ type: 'event', received_at: expect.any(String), provider: 'meta', path: '/webhook', raw: STATUS }]);
+    // Beside the raw payload, what reconcile reads from it (no timestamp in it: the receive time).
+    const at = Date.parse(events[0]!.received_at);
+    const facts = { v: 1, facts: [{ status: 'read', id: 'wamid.A', cid: 'r-2-1', at }] };
+    expect(events).toEqual([{ type: 'event', received_at: expect.any(String), provider: 'meta', path: '/webhook', facts, raw: STATUS }]);
+    expect(Object.keys(events[0]!)).toEqual(['type', 'received_at', 'provider', 'path', 'facts', 'raw']);
     expect((await stat(file)).mode & 0o777).toBe(0o600);
   });
 
@@ -117,7 +121,9 @@ describe('webhook: POST /twilio/status', () => {
       'i-twilio-idempotency-token': 'idem-1',
     });
     expect(res.status).toBe(200);
-    expect(await lines()).toEqual([{ type: 'event', received_at: expect.any(String), provider: 'twilio', path: '/twilio/status?cid=r-2-1&site=eu', raw: form.toString(), idempotency_token: 'idem-1' }]);
+    const events = await lines();
+    const facts = { v: 1, facts: [{ status: 'delivered', id: `SM${'a'.repeat(32)}`, cid: 'r-2-1', at: Date.parse(events[0]!.received_at) }] };
+    expect(events).toEqual([{ type: 'event', received_at: expect.any(String), provider: 'twilio', path: '/twilio/status?cid=r-2-1&site=eu', facts, raw: form.toString(), idempotency_token: 'idem-1' }]);
   });
 
   it('refuses a missing or wrong signature, and everything when TWILIO_AUTH_TOKEN is not set', async () => {

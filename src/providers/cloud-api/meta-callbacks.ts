@@ -1,7 +1,7 @@
 import type { CallbackChannel } from '../callback-channel.js';
 import { safeEqual } from '../safe-equal.js';
 import { verifyMetaSignature } from './meta-signature.js';
-import { parseMetaCallback } from './parse-meta-callback.js';
+import { metaCallbackFacts } from './parse-meta-callback.js';
 
 /**
  * Meta's status callbacks (Cloud API, and 360dialog, which passes Meta's JSON on): POST /webhook
@@ -48,5 +48,5 @@ export const metaCallbacks: CallbackChannel = {
     return { ok: true, tag, path: '/webhook' };
   },
 
-  parse: parseMetaCallback,
+  facts: metaCallbackFacts,
 };

@@ -1,13 +1,19 @@
 import type { StoredCallback } from '../callback-channel.js';
-import { codeOf, normaliseKeyword, StatusRank, type ParsedEvent, type Signal } from '../status-signal.js';
+import { signalsOfFacts, type EventFact, type FactsResult, type FactStatus, type StatusFact } from '../event-facts.js';
+import { codeOf, type ParsedEvent } from '../status-signal.js';
+
+/** A stored Meta callback's signals, with these opt-out keywords (normalised). Pure. */
+export function parseMetaCallback(stored: StoredCallback, keywords: ReadonlySet<string>): ParsedEvent {
+  return signalsOfFacts(metaCallbackFacts(stored), 'meta', keywords);
+}
 
 /**
  * Reads a stored Meta callback (Cloud API and 360dialog: the WhatsApp Business Account webhook)
- * into signals: message statuses, `user_preferences` (Meta's marketing opt-out and opt-in) and
- * inbound messages that are opt-out keywords. Pure. Shapes: api-facts §1.5; Meta's
+ * into facts: message statuses, `user_preferences` (Meta's marketing opt-out and opt-in) and
+ * inbound messages' words (opt-out keywords perhaps). Pure. Shapes: api-facts §1.5; Meta's
  * user_preferences webhook reference.
  */
-export function parseMetaCallback({ raw, receivedAt }: StoredCallback, keywords: ReadonlySet<string>): ParsedEvent {
+export function metaCallbackFacts({ raw, receivedAt }: StoredCallback): FactsResult {
   let body: { object?: unknown; entry?: unknown };
   try {
     body = JSON.parse(raw);
@@ -15,7 +21,7 @@ export function parseMetaCallback({ raw, receivedAt }: StoredCallback, keywords:
     return { ok: false, why: 'payload is not JSON' };
   }
   if (body === null || typeof body !== 'object' || !Array.isArray(body.entry)) return { ok: false, why: 'not a WhatsApp Business Account callback (no entry[])' };
-  const signals: Signal[] = [];
+  const facts: EventFact[] = [];
   let values = 0;
   for (const entry of body.entry as { changes?: unknown }[]) {
     if (!entry || !Array.isArray(entry.changes)) continue;
@@ -24,54 +30,48 @@ export function parseMetaCallback({ raw, receivedAt }: StoredCallback, keywords:
       if (!value || typeof value !== 'object') continue;
       values++;
       for (const status of arrayOf(value.statuses)) {
-        const signal = metaStatus(status, receivedAt);
-        if (signal) signals.push(signal);
+        const fact = metaStatus(status, receivedAt);
+        if (fact) facts.push(fact);
       }
       for (const preference of arrayOf(value.user_preferences)) {
         const waId = stringOf(preference.wa_id);
         const choice = stringOf(preference.value)?.toLowerCase();
         if (waId && (choice === 'stop' || choice === 'resume') && (preference.category === undefined || preference.category === 'marketing_messages')) {
-          signals.push({ kind: 'preference', value: choice, via: 'user_preferences', waId, at: secondsOr(preference.timestamp, receivedAt) });
+          facts.push({ preference: choice, via: 'user_preferences', wa_id: waId, at: secondsOr(preference.timestamp, receivedAt) });
         }
       }
       for (const message of arrayOf(value.messages)) {
         const from = stringOf(message.from);
         const words = inboundWords(message);
-        if (from && words.some((word) => keywords.has(normaliseKeyword(word)))) {
-          signals.push({ kind: 'preference', value: 'stop', via: 'keyword', waId: from, at: secondsOr(message.timestamp, receivedAt) });
-        }
+        if (from && words.length > 0) facts.push({ inbound: words, from, at: secondsOr(message.timestamp, receivedAt) });
       }
     }
   }
   if (values === 0) return { ok: false, why: 'a callback with no changes[].value' };
-  return { ok: true, signals };
+  return { ok: true, facts };
 }
 
-// Maps, not object literals: the status name is the payload's text, and `constructor` is no status.
-const META_RANKS = new Map<string, number>([
-  ['sent', StatusRank.sent],
-  ['delivered', StatusRank.delivered],
-  ['read', StatusRank.read],
-  ['played', StatusRank.read],
+// A Map, not an object literal: the status name is the payload's text, and `constructor` is no status.
+const META_STATUSES = new Map<string, FactStatus>([
+  ['sent', 'sent'],
+  ['delivered', 'delivered'],
+  ['read', 'read'],
+  ['played', 'read'],
+  ['failed', 'failed'],
 ]);
 
-function metaStatus(status: Record<string, unknown>, receivedAt: number): Signal | undefined {
+function metaStatus(status: Record<string, unknown>, receivedAt: number): StatusFact | undefined {
   const name = stringOf(status.status);
-  if (!name) return undefined;
-  const failed = name === 'failed';
-  const rank = META_RANKS.get(name);
-  if (!failed && rank === undefined) return undefined; // e.g. `deleted`, `warning`: nothing for reconcile
-  const error = arrayOf(status.errors)[0];
-  return {
-    kind: 'status',
-    family: 'meta',
-    messageId: stringOf(status.id),
-    cid: stringOf(status.biz_opaque_callback_data),
-    rank: failed ? 0 : rank!,
-    failed,
-    code: failed ? codeOf(error?.code) : -1,
-    at: secondsOr(status.timestamp, receivedAt),
-  };
+  const known = name === undefined ? undefined : META_STATUSES.get(name);
+  if (!known) return undefined; // e.g. `deleted`, `warning`: nothing for reconcile
+  const fact: StatusFact = { status: known, at: secondsOr(status.timestamp, receivedAt) };
+  const id = stringOf(status.id);
+  const cid = stringOf(status.biz_opaque_callback_data);
+  if (id !== undefined) fact.id = id;
+  if (cid !== undefined) fact.cid = cid;
+  const code = known === 'failed' ? codeOf(arrayOf(status.errors)[0]?.code) : -1;
+  if (code !== -1) fact.code = code;
+  return fact;
 }
 
 /** The text a person sent: a text body, a quick-reply button's text and payload, an interactive reply's title and id. */

@@ -1,5 +1,5 @@
 import type { CallbackChannel } from '../callback-channel.js';
-import { parseTwilioCallback } from './parse-twilio-callback.js';
+import { twilioCallbackFacts } from './parse-twilio-callback.js';
 import { verifyTwilioSignature } from './twilio-signature.js';
 
 /**
@@ -30,5 +30,5 @@ export const twilioCallbacks: CallbackChannel = {
     return { ok: true, tag: 'twilio', path: request.url, idempotencyToken: request.header('i-twilio-idempotency-token') };
   },
 
-  parse: parseTwilioCallback,
+  facts: twilioCallbackFacts,
 };
