@@ -1,11 +1,14 @@
-// Parses the first part of each events file on a second core and posts the signals to the main
-// thread in compact batches, at most WINDOW batches ahead of it (so memory stays bounded).
+// Parses chunks of the events files on a second core (the next one not taken, until none is left)
+// and posts the signals to the main thread in compact batches, at most WINDOW batches ahead of it
+// (so memory stays bounded).
 import { parentPort, workerData } from 'node:worker_threads';
 import { readLineSpans } from '../fs/read-line-batches.js';
 import { encodeSignals, eventLineReader, type EventsWorkerInput, type WorkerMessage } from './read-events.js';
 
-const WINDOW = 64;
-const { parts, keywords } = workerData as EventsWorkerInput;
+/** Batches (each at most a chunk's 1 MiB read: some 1,500 statuses) sent and not yet folded. */
+const WINDOW = 256;
+const { chunks, next, keywords } = workerData as EventsWorkerInput;
+const counter = new Int32Array(next);
 const port = parentPort!;
 const readLine = eventLineReader(new Set(keywords));
 const post = (message: WorkerMessage) => port.postMessage(message);
@@ -17,20 +20,18 @@ port.on('message', () => {
 });
 
 try {
-  const linesPerPart: number[] = [];
-  for (const [part, { file, end }] of parts.entries()) {
+  for (let c = Atomics.add(counter, 0, 1); c < chunks.length; c = Atomics.add(counter, 0, 1)) {
+    const { file, start, end } = chunks[c]!;
     let lines = 0;
-    if (end > 0) {
-      for await (const spans of readLineSpans(file, { end })) {
-        lines += spans.starts.length;
-        post(encodeSignals(file, part, spans, readLine));
-        outstanding++;
-        while (outstanding >= WINDOW) await new Promise<void>((r) => (resume = r));
-      }
+    for await (const spans of readLineSpans(file, { start, end })) {
+      lines += spans.starts.length;
+      post(encodeSignals(file, c, spans, readLine));
+      outstanding++;
+      while (outstanding >= WINDOW) await new Promise<void>((r) => (resume = r));
     }
-    linesPerPart.push(lines);
+    post({ kind: 'chunk', chunk: c, lines });
   }
-  post({ kind: 'done', linesPerPart });
+  post({ kind: 'done' });
 } catch (error) {
   post({ kind: 'error', message: (error as Error).message });
 }

@@ -2,6 +2,7 @@ import { CODE_FAMILIES, type ProviderFamily } from '../codes/error-codes.js';
 import { runTtlSeconds, type LedgerRecord, type RunRecord } from '../ledger/ledger-records.js';
 import { familyOf } from '../providers/index.js';
 import { PhoneTable } from '../recipients/phone-table.js';
+import { MessageIdTable, messageIdHash } from './message-id-table.js';
 import { float64s, int32s, int8s, uint8s } from './number-column.js';
 import { decideRecipient, failureOf, isHeldBackClass, isTransientClass, type AttemptFacts, type Decision, type RecipientFacts } from './decide-recipient.js';
 import type { Signal } from './parse-event.js';
@@ -80,7 +81,7 @@ export class CampaignFold {
   private readonly slotFailAt = float64s();
   private readonly slotFailFamily = uint8s();
 
-  private readonly byMessageId = new Map<string, number>();
+  private readonly byMessageId = new MessageIdTable();
   /** Runs (by index) with at least one status event matched to one of their attempts. */
   private readonly runsWithEvents = new Set<number>();
   /**
@@ -189,14 +190,18 @@ export class CampaignFold {
     this.addStatus(signal.messageId, signal.cid, signal.rank, signal.failed, signal.code, signal.at, familyCode(signal.family));
   }
 
-  /** Folds one status (the parts of a status signal; `family` as `familyCode` gives it). */
-  addStatus(messageId: string | undefined, cid: string | undefined, rank: number, failed: boolean, code: number, at: number, family: number): void {
+  /**
+   * Folds one status (the parts of a status signal; `family` as `familyCode` gives it; `hash`:
+   * the message id's messageIdHash, when the reader worked it out).
+   */
+  addStatus(messageId: string | undefined, cid: string | undefined, rank: number, failed: boolean, code: number, at: number, family: number, hash?: number): void {
     // An id given to several recipients says nothing about which: the event is matched by its
     // correlation id alone (ours, one per attempt), or by nothing.
     const ambiguous = messageId !== undefined && this.ambiguousIds.size > 0 && this.ambiguousIds.has(messageId);
     if (ambiguous) messageId = undefined;
     const failCode = failed ? code : NO_FAILURE;
-    let s = messageId !== undefined ? this.byMessageId.get(messageId) : undefined;
+    const found = messageId !== undefined ? this.byMessageId.get(messageId, hash ?? messageIdHash(messageId)) : -1;
+    let s = found >= 0 ? found : undefined;
     if (s === undefined && cid !== undefined) {
       s = this.byCid.get(cid);
       // A correlation id names the attempt, so the message id it comes with is that attempt's:
@@ -385,14 +390,16 @@ export class CampaignFold {
    */
   private addMessageId(messageId: string, s: number, r: number): void {
     if (this.ambiguousIds.size > 0 && this.ambiguousIds.has(messageId)) return;
-    const existing = this.byMessageId.get(messageId);
-    if (existing !== undefined && this.slotRecipient.get(existing) !== r) {
-      this.byMessageId.delete(messageId);
+    const hash = messageIdHash(messageId);
+    const existing = this.byMessageId.get(messageId, hash);
+    if (existing >= 0 && this.slotRecipient.get(existing) !== r) {
+      this.byMessageId.set(messageId, hash, -1);
       this.ambiguousIds.add(messageId);
       return;
     }
-    this.byMessageId.set(messageId, s);
+    this.byMessageId.set(messageId, hash, s);
   }
+
 
   private joinStatus(s: number, rank: number, failCode: number, failAt: number, family: number): void {
     this.runsWithEvents.add(this.slotRun.get(s));

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { MAX_LINE_BYTES, lineStartAfter, readLineSpans, type LineSpans } from '../fs/read-line-batches.js';
 import { familyCode, type CampaignFold } from './fold-campaign.js';
+import { messageIdHash } from './message-id-table.js';
 import { parseEventLine, parseStoredFacts, type ParsedEvent, type Signal } from './parse-event.js';
 
 /** Unknown event lines named (all are counted). */
@@ -11,10 +12,11 @@ const NAMED_UNKNOWN = 20;
 /** Below this much events data a worker thread costs more than it saves. */
 export const WORKER_THRESHOLD_BYTES = 16 << 20;
 /**
- * The worker's share of each events file. The main thread reads the ledger first and folds every
- * signal, so the worker parses about two thirds of the events for both to finish together.
+ * The events are read in chunks of about this size (cut at line starts), each by whichever thread
+ * is free: the worker from the start, the main thread once the ledger is read, so both finish
+ * together however fast each part goes.
  */
-const WORKER_SHARE = 2 / 3;
+const CHUNK_BYTES = 8 << 20;
 
 export interface EventsReport {
   lines: number;
@@ -22,29 +24,39 @@ export interface EventsReport {
   unknown: { file: string; line: number; why: string }[];
 }
 
+/** A part of an events file: bytes `start` (a line start) to `end`. */
+export interface EventsChunk {
+  /** Which events file (index in the list given). */
+  part: number;
+  file: string;
+  start: number;
+  end: number;
+}
+
 export interface EventsWorkerInput {
-  /** Each file's first `end` bytes are the worker's. */
-  parts: { file: string; end: number }[];
+  chunks: EventsChunk[];
+  /** The next chunk to read (an Int32Array over it, taken with Atomics.add by both threads). */
+  next: SharedArrayBuffer;
   keywords: string[];
 }
 
 /** One batch of parsed lines, compact enough to cross threads cheaply. */
 export interface SignalBatch {
   kind: 'batch';
-  /** Which events file (index in the list given). */
-  part: number;
+  /** Which chunk (index in EventsWorkerInput's): line numbers count from its start. */
+  chunk: number;
   lines: number;
   /** Per status: message id and correlation id ('' for none). */
   ids: string[];
   cids: string[];
-  /** Per status, 5 numbers: rank, failed (0/1), code, at, family (`familyCode`). */
+  /** Per status, 6 numbers: rank, failed (0/1), code, at, family (`familyCode`), and the message id's messageIdHash (worked out here, off the folding thread). */
   numbers: Float64Array;
   preferences: Extract<Signal, { kind: 'preference' }>[];
   unknown: EventsReport['unknown'];
   unknownCount: number;
 }
 
-export type WorkerMessage = SignalBatch | { kind: 'done'; linesPerPart: number[] } | { kind: 'error'; message: string };
+export type WorkerMessage = SignalBatch | { kind: 'chunk'; chunk: number; lines: number } | { kind: 'done' } | { kind: 'error'; message: string };
 
 /** Why an over-long events line was skipped (a webhook body is at most 1 MiB; a line is never read past the cap). */
 const TOO_LONG: ParsedEvent = { ok: false, why: `a line longer than ${MAX_LINE_BYTES >> 20} MiB (not read)` };
@@ -58,11 +70,11 @@ export function eventLineReader(keywords: ReadonlySet<string>): (buffer: Buffer,
 }
 
 /** Parses a batch of lines into a SignalBatch (line numbers from `firstLine`). */
-export function encodeSignals(file: string, part: number, { firstLine, buffer, starts, ends, tooLong }: LineSpans, parse: (buffer: Buffer, start: number, end: number) => ParsedEvent): SignalBatch {
+export function encodeSignals(file: string, chunk: number, { firstLine, buffer, starts, ends, tooLong }: LineSpans, parse: (buffer: Buffer, start: number, end: number) => ParsedEvent): SignalBatch {
   const ids: string[] = [];
   const cids: string[] = [];
   const numbers: number[] = [];
-  const batch: SignalBatch = { kind: 'batch', part, lines: 0, ids, cids, numbers: new Float64Array(0), preferences: [], unknown: [], unknownCount: 0 };
+  const batch: SignalBatch = { kind: 'batch', chunk, lines: 0, ids, cids, numbers: new Float64Array(0), preferences: [], unknown: [], unknownCount: 0 };
   let nextTooLong = 0;
   for (let i = 0; i < starts.length; i++) {
     const skipped = tooLong[nextTooLong] === i;
@@ -82,23 +94,23 @@ export function encodeSignals(file: string, part: number, { firstLine, buffer, s
       }
       ids.push(signal.messageId ?? '');
       cids.push(signal.cid ?? '');
-      numbers.push(signal.rank, signal.failed ? 1 : 0, signal.code, signal.at, familyCode(signal.family));
+      numbers.push(signal.rank, signal.failed ? 1 : 0, signal.code, signal.at, familyCode(signal.family), signal.messageId === undefined ? 0 : messageIdHash(signal.messageId));
     }
   }
   batch.numbers = Float64Array.from(numbers);
   return batch;
 }
 
-type NumberedUnknown = EventsReport['unknown'][number] & { part: number };
+type NumberedUnknown = EventsReport['unknown'][number] & { chunk: number };
 
 function applyBatch(fold: CampaignFold, batch: SignalBatch, report: EventsReport, unknown: NumberedUnknown[]): void {
   report.lines += batch.lines;
   report.unknownCount += batch.unknownCount;
-  for (const entry of batch.unknown) unknown.push({ ...entry, part: batch.part });
+  for (const entry of batch.unknown) unknown.push({ ...entry, chunk: batch.chunk });
   const { ids, cids, numbers } = batch;
   for (let i = 0; i < ids.length; i++) {
-    const n = i * 5;
-    fold.addStatus(ids[i] || undefined, cids[i] || undefined, numbers[n]!, numbers[n + 1] === 1, numbers[n + 2]!, numbers[n + 3]!, numbers[n + 4]!);
+    const n = i * 6;
+    fold.addStatus(ids[i] || undefined, cids[i] || undefined, numbers[n]!, numbers[n + 1] === 1, numbers[n + 2]!, numbers[n + 3]!, numbers[n + 4]!, numbers[n + 5]!);
   }
   for (const preference of batch.preferences) fold.addSignal(preference);
 }
@@ -111,25 +123,26 @@ export interface EventsReader {
 }
 
 /**
- * The events files, parsed and folded. Parsing the JSON is two thirds of reconcile's work, so with
- * enough data (and when running compiled) a worker thread starts at once on the first two thirds of
- * each file, while the main thread reads the ledger and then parses the rest; the fold is a lattice,
- * so the order in which the halves arrive does not matter.
+ * The events files, parsed and folded. With enough data (and when running compiled) a worker
+ * thread starts at once on the first chunk, while the main thread reads the ledger; then both take
+ * the next chunk not yet taken until none is left. The fold is a lattice, so the order in which
+ * the chunks arrive does not matter.
  */
 export async function startReadingEvents(files: string[], keywords: string[], workerThresholdBytes = WORKER_THRESHOLD_BYTES): Promise<EventsReader> {
   const readLine = eventLineReader(new Set(keywords));
   const sizes = await Promise.all(files.map(async (file) => (await stat(file)).size));
   const workerFile = fileURLToPath(new URL('./events-worker.js', import.meta.url));
   const useWorker = sizes.reduce((a, b) => a + b, 0) >= workerThresholdBytes && existsSync(workerFile);
-  // Where the main thread's part of each file starts (a line start); the worker reads up to it.
-  const splits = useWorker ? await Promise.all(files.map((file, i) => lineStartAfter(file, Math.floor(sizes[i]! * WORKER_SHARE)))) : files.map(() => 0);
+  const chunks = await chunksOf(files, sizes, useWorker ? CHUNK_BYTES : Infinity);
+  const next = new SharedArrayBuffer(4);
+  const counter = new Int32Array(next);
 
   const queue: WorkerMessage[] = [];
   let wake: (() => void) | undefined;
   let failure: Error | undefined;
   const worker = useWorker
     ? new Worker(workerFile, {
-        workerData: { parts: files.map((file, i) => ({ file, end: splits[i]! })), keywords } satisfies EventsWorkerInput,
+        workerData: { chunks, next, keywords } satisfies EventsWorkerInput,
         // The worker holds little for long: a small young generation keeps its footprint small.
         resourceLimits: { maxYoungGenerationSizeMb: 8 },
       })
@@ -148,44 +161,67 @@ export async function startReadingEvents(files: string[], keywords: string[], wo
 
   const foldInto = async (fold: CampaignFold): Promise<EventsReport> => {
     const report: EventsReport = { lines: 0, unknownCount: 0, unknown: [] };
-    const workerUnknown: NumberedUnknown[] = [];
-    const mainUnknown: NumberedUnknown[] = [];
-    let workerLines: number[] | undefined = worker ? undefined : files.map(() => 0);
-    /** Folds whatever the worker has sent so far; true once it has sent everything. */
-    const drainWorker = (): boolean => {
+    const unknown: NumberedUnknown[] = [];
+    const chunkLines: number[] = chunks.map(() => 0);
+    let workerDone = !worker;
+    /** Folds whatever the worker has sent so far. */
+    const drainWorker = (): void => {
       for (let message = queue.shift(); message; message = queue.shift()) {
         if (message.kind === 'error') throw new Error(`reading the events: ${message.message}`);
-        if (message.kind === 'done') {
-          workerLines = message.linesPerPart;
-          continue;
+        if (message.kind === 'done') workerDone = true;
+        else if (message.kind === 'chunk') chunkLines[message.chunk] = message.lines;
+        else {
+          applyBatch(fold, message, report, unknown);
+          worker!.postMessage('ack');
         }
-        applyBatch(fold, message, report, workerUnknown);
-        worker!.postMessage('ack');
       }
       if (failure) throw failure;
-      return workerLines !== undefined;
     };
     try {
-      for (let part = 0; part < files.length; part++) {
-        for await (const spans of readLineSpans(files[part]!, { end: sizes[part], start: splits[part] })) {
+      for (let c = Atomics.add(counter, 0, 1); c < chunks.length; c = Atomics.add(counter, 0, 1)) {
+        const { file, start, end } = chunks[c]!;
+        for await (const spans of readLineSpans(file, { start, end })) {
           if (worker) drainWorker();
-          applyBatch(fold, encodeSignals(files[part]!, part, spans, readLine), report, mainUnknown);
+          chunkLines[c]! += spans.starts.length;
+          applyBatch(fold, encodeSignals(file, c, spans, readLine), report, unknown);
         }
       }
-      while (!drainWorker()) {
+      for (drainWorker(); !workerDone; drainWorker()) {
         await new Promise<void>((resolve) => (wake = resolve));
         wake = undefined;
       }
     } finally {
       await close();
     }
-    // The main thread numbered its lines from its part's start: add the worker's lines before it.
-    for (const entry of mainUnknown) entry.line += workerLines![entry.part]!;
-    report.unknown = [...workerUnknown, ...mainUnknown]
+    // Each chunk numbered its lines from its start: add the lines of the file's chunks before it.
+    const before: number[] = [];
+    for (let c = 0, lines = 0; c < chunks.length; c++) {
+      if (c === 0 || chunks[c]!.part !== chunks[c - 1]!.part) lines = 0;
+      before.push(lines);
+      lines += chunkLines[c]!;
+    }
+    report.unknown = unknown
+      .map((entry) => ({ part: chunks[entry.chunk]!.part, file: entry.file, line: entry.line + before[entry.chunk]!, why: entry.why }))
       .sort((a, b) => a.part - b.part || a.line - b.line)
       .slice(0, NAMED_UNKNOWN)
       .map(({ file, line, why }) => ({ file, line, why }));
     return report;
   };
   return { foldInto, close };
+}
+
+/** The files cut into chunks of about `size` bytes at line starts (a file of one chunk when `size` is Infinity). */
+async function chunksOf(files: string[], sizes: number[], size: number): Promise<EventsChunk[]> {
+  const chunks: EventsChunk[] = [];
+  for (let part = 0; part < files.length; part++) {
+    const file = files[part]!;
+    const end = sizes[part]!;
+    let start = 0;
+    while (start < end) {
+      const cut = start + size >= end ? end : await lineStartAfter(file, start + size);
+      chunks.push({ part, file, start, end: Math.min(cut, end) });
+      start = cut;
+    }
+  }
+  return chunks;
 }
