@@ -19,26 +19,33 @@ const ANY = String.raw`(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))
 const E164 = String.raw`\+[1-9]\d{0,14}`;
 /** A positive integer JSON.parse reads exactly (safe: at most 15 digits). */
 const COUNT = String.raw`[1-9]\d{0,14}`;
-const CELL = `"${PLAIN}*":"${ANY}*"`;
 
-const INTENT = new RegExp(`^\\{"type":"intent","at":"(${TIME})","cid":"(${PLAIN}+)","phone":"(${E164})","line":${COUNT},"attempt":${COUNT}(?:,"row":\\{((?:${CELL}(?:,${CELL})*)?)\\})?\\}$`);
-const OUTCOME = new RegExp(`^\\{"type":"outcome","at":"(${TIME})","cid":"(${PLAIN}+)","phone":"(${E164})","outcome":"accepted"((?:,"(?:message_id|wa_id|status)":"${ANY}*")*)\\}$`);
-const COLUMN = new RegExp(`"(${PLAIN}*)":"${ANY}*"`, 'g');
+/** An intent up to its row (`,"row":{`) or its end (`}` then nothing). */
+const INTENT = new RegExp(`^\\{"type":"intent","at":"(${TIME})","cid":"(${PLAIN}+)","phone":"(${E164})","line":${COUNT},"attempt":${COUNT}(,"row":\\{|\\}$)`);
+/** One cell of a row and what follows it (`,` another, `}}` the row's and the line's end), read where the last one stopped. */
+const CELL_AT = new RegExp(`"(${PLAIN}*)":"${ANY}*"(,|\\}\\}$)`, 'y');
+/** An accepted outcome up to its optional fields. */
+const OUTCOME = new RegExp(`^\\{"type":"outcome","at":"(${TIME})","cid":"(${PLAIN}+)","phone":"(${E164})","outcome":"accepted"`);
 const INDEX = /^(?:0|[1-9]\d*)$/;
-const OUTCOME_FIELD = new RegExp(`,"(message_id|wa_id|status)":"(${ANY}*)"`, 'g');
+/** One of the fields an accepted outcome carries, read where the last one stopped. */
+const FIELD_AT = new RegExp(`,"(message_id|wa_id|status)":"(${ANY}*)"`, 'y');
 
 export function scanSendRecord(text: string): ScannedRecord | undefined {
   if (text.startsWith('{"type":"intent"')) {
     const match = INTENT.exec(text);
     if (!match) return undefined;
-    const body = match[4];
     let columns: string[] | undefined;
-    if (body !== undefined) {
+    if (match[4] !== '}') {
       columns = [];
-      for (const cell of body.matchAll(COLUMN)) {
+      CELL_AT.lastIndex = match[0].length;
+      if (text.startsWith('}}', CELL_AT.lastIndex) && CELL_AT.lastIndex + 2 === text.length) return { type: 'intent', at: match[1]!, cid: match[2]!, phone: match[3]!, columns };
+      for (;;) {
+        const cell = CELL_AT.exec(text);
+        if (!cell) return undefined;
         // An index-like name comes first in a parsed object's key order: parsed instead, for that order.
         if (INDEX.test(cell[1]!)) return undefined;
         columns.push(cell[1]!);
+        if (cell[2] !== ',') break;
       }
     }
     return { type: 'intent', at: match[1]!, cid: match[2]!, phone: match[3]!, columns };
@@ -48,13 +55,18 @@ export function scanSendRecord(text: string): ScannedRecord | undefined {
     if (!match) return undefined;
     let messageId: string | undefined;
     let waId: string | undefined;
-    for (const [, name, value] of match[4]!.matchAll(OUTCOME_FIELD)) {
-      // A value used with an escape in it, or a field twice (JSON.parse keeps the last): parsed instead.
+    FIELD_AT.lastIndex = match[0].length;
+    while (FIELD_AT.lastIndex < text.length - 1) {
+      const field = FIELD_AT.exec(text);
+      if (!field) return undefined;
+      const [, name, value] = field;
       if (name === 'status') continue;
+      // A value used with an escape in it, or a field twice (JSON.parse keeps the last): parsed instead.
       if (value!.includes('\\') || (name === 'message_id' ? messageId : waId) !== undefined) return undefined;
       if (name === 'message_id') messageId = value;
       else waId = value;
     }
+    if (FIELD_AT.lastIndex !== text.length - 1 || !text.endsWith('}')) return undefined;
     return { type: 'outcome', at: match[1]!, cid: match[2]!, phone: match[3]!, outcome: 'accepted', message_id: messageId, wa_id: waId };
   }
   return undefined;

@@ -1,0 +1,74 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseRecord } from '../../src/ledger/read-ledger.js';
+import { scanSendRecord } from '../../src/ledger/scan-send-record.js';
+
+/** What the fold takes from a parsed line, as scanSendRecord says it. */
+function viaParse(text: string) {
+  const record = parseRecord(text, 'l.jsonl', 1);
+  if (record.type === 'intent') return { type: 'intent', at: record.at, cid: record.cid, phone: record.phone, columns: record.row ? Object.keys(record.row) : undefined };
+  if (record.type === 'outcome') return { type: 'outcome', at: record.at, cid: record.cid, phone: record.phone, outcome: record.outcome, message_id: record.message_id, wa_id: record.wa_id };
+  return record;
+}
+
+const intent = (row?: Record<string, string>, cid = 'r1-2-1') => JSON.stringify({ type: 'intent', at: '2026-11-17T08:00:01.000Z', cid, phone: '+447400123456', line: 2, attempt: 1, ...(row ? { row } : {}) });
+const accepted = (fields: Record<string, unknown>) => JSON.stringify({ type: 'outcome', at: '2026-11-17T08:00:01.100Z', cid: 'r1-2-1', phone: '+447400123456', outcome: 'accepted', ...fields });
+
+describe('scanSendRecord: the ledger lines send writes, read without JSON.parse', () => {
+  it('reads send’s intents and accepted outcomes as parseRecord does', () => {
+    for (const line of [
+      intent({ phone: '+447400123456', opt_in: 'yes', first_name: 'Chloé 🌸', note: 'say "hi"\\ \n\t\u0001' }),
+      intent({}),
+      intent(),
+      intent({ constructor: 'x', __proto__: 'y', '': 'empty name' }),
+      accepted({ message_id: 'wamid.A', wa_id: '447400123456', status: 'accepted' }),
+      accepted({ message_id: 'wamid.A', status: 'held_for_quality_assessment "x"' }),
+      accepted({}),
+    ]) {
+      expect(scanSendRecord(line), line).toEqual(viaParse(line));
+    }
+  });
+
+  it('leaves to JSON.parse every line it would read otherwise: index-like columns (they come first in a parsed row), escapes in values it uses, other key orders, spacing, other records', () => {
+    const others = [
+      intent({ first_name: 'Ana', 2024: 'yes' }),
+      intent({ 'first"name': 'Ana' }),
+      intent({ phone: '+4474' }, 'r1\\u0032'),
+      intent(undefined, 'r1-"2"-1'),
+      accepted({ message_id: 'wamid."A"' }),
+      accepted({ wa_id: 447400123456 }),
+      accepted({ message_id: 'wamid.A', code: 'x' }),
+      JSON.stringify({ type: 'outcome', at: '2026-11-17T08:00:01.100Z', cid: 'c', phone: '+447400123456', outcome: 'failed', code: '131026' }),
+      JSON.stringify({ at: '2026-11-17T08:00:01.000Z', type: 'intent', cid: 'c', phone: '+447400123456', line: 2, attempt: 1 }),
+      intent().replace('"line":2', '"line":2.0'),
+      intent().replace('"line":2', '"line": 2'),
+      intent({ a: 'b' }).replace('}}', '},"later":1}'),
+      '{"type":"run","v":1}',
+    ];
+    for (const line of others) expect(scanSendRecord(line), line).toBeUndefined();
+    // A line it does not read is still read by parseRecord: nothing is lost.
+    expect(viaParse(others[0]!)).toMatchObject({ columns: ['2024', 'first_name'] });
+  });
+
+  it('never reads a line otherwise than parseRecord (generated rows, ids and times; a property)', () => {
+    const text = fc.string({ unit: 'grapheme', maxLength: 12 });
+    const cell = fc.oneof(text, fc.constantFrom('2024', '0', '__proto__', 'constructor', '"', '\\', '\u0000', ''));
+    const line = fc.oneof(
+      fc.record({ row: fc.option(fc.dictionary(cell, text, { maxKeys: 6 }), { nil: undefined }), cid: fc.oneof(text.filter((t) => t !== ''), fc.constant('r1-2-1')) }).map(({ row, cid }) => intent(row, cid)),
+      fc.record({ message_id: fc.option(fc.oneof(text, fc.constant('wamid.HBgL')), { nil: undefined }), wa_id: fc.option(fc.oneof(text, fc.constant('447400123456')), { nil: undefined }), status: fc.option(text, { nil: undefined }) }).map((fields) => accepted(Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)))),
+    );
+    let scanned = 0;
+    fc.assert(
+      fc.property(line, (l) => {
+        const result = scanSendRecord(l);
+        if (result !== undefined) {
+          scanned++;
+          expect(result).toEqual(viaParse(l));
+        }
+      }),
+      { numRuns: 500 },
+    );
+    // Most generated lines are send's plain shape: the fast reading is what is tested, not skipped.
+    expect(scanned).toBeGreaterThan(250);
+  });
+});
