@@ -5,8 +5,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { readLineSpans } from '../fs/read-line-batches.js';
 import { encodeSignals, eventLineReader, type EventsWorkerInput, type WorkerMessage } from './read-events.js';
 
-/** Batches (each at most a chunk's 1 MiB read: some 1,500 statuses) sent and not yet folded. */
-const WINDOW = 256;
+/** Batches (each at most 1 MiB of lines: some 1,500 statuses) sent and not yet folded: more holds more memory (at 1,000,000 recipients 256 went past 700 MB) for little speed. */
+const WINDOW = 64;
 const { chunks, next, keywords } = workerData as EventsWorkerInput;
 const counter = new Int32Array(next);
 const port = parentPort!;
