@@ -1,0 +1,67 @@
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { LedgerRecord } from '../../src/ledger/ledger-records.js';
+import { openLedgerWriter, type LedgerFile } from '../../src/ledger/open-ledger-writer.js';
+import { tempDir } from '../helpers.js';
+
+// appendSoon's promise (append-soon.test.ts) is kept: "written within 100 ms, or once 1,000 are
+// waiting". The clock is vitest's fake one, so these say when, exactly, without waiting for it.
+const outcome = (i: number): LedgerRecord => ({ type: 'outcome', at: 'x', cid: `c${i}`, phone: `+44${i}`, outcome: 'accepted' });
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+async function writer() {
+  const written: string[] = [];
+  const openFile = async (): Promise<LedgerFile> => ({
+    write: async (data) => (written.push(data.toString()), data.length),
+    sync: async () => undefined,
+    truncate: async () => undefined,
+    size: async () => 0,
+    close: async () => undefined,
+  });
+  const file = path.join(await tempDir(), 'l.jsonl');
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance', 'Date'] });
+  const w = await openLedgerWriter(file, { openFile });
+  return { w, lines: () => written.join('').split('\n').filter(Boolean).length };
+}
+
+/** Lets the writer's promises run (the fake file answers at once). */
+const settle = () => vi.advanceTimersByTimeAsync(0);
+
+describe('an outcome appended soon', () => {
+  it('is written 100 ms after it was appended: not at 99 ms, at 100 ms', async () => {
+    const { w, lines } = await writer();
+    let durable = false;
+    void w.appendSoon(outcome(1)).then(() => (durable = true));
+    await vi.advanceTimersByTimeAsync(99);
+    expect([lines(), durable]).toEqual([0, false]);
+    await vi.advanceTimersByTimeAsync(1);
+    await settle();
+    expect([lines(), durable]).toEqual([1, true]);
+    await w.close();
+  });
+
+  it('a later one does not push the first one’s deadline back', async () => {
+    const { w, lines } = await writer();
+    void w.appendSoon(outcome(1));
+    await vi.advanceTimersByTimeAsync(60);
+    void w.appendSoon(outcome(2));
+    await vi.advanceTimersByTimeAsync(40);
+    await settle();
+    expect(lines()).toBe(2);
+    await w.close();
+  });
+
+  it('the thousandth waiting is written at once, with the 999 before it', async () => {
+    const { w, lines } = await writer();
+    for (let i = 0; i < 999; i++) void w.appendSoon(outcome(i));
+    await settle();
+    expect(lines()).toBe(0);
+    void w.appendSoon(outcome(999));
+    await settle();
+    expect(lines()).toBe(1000);
+    await w.close();
+  });
+});
