@@ -298,3 +298,25 @@ describe('sendCampaign: the second pass finds duplicates with the first pass’s
     expect(result.stats.rejected.duplicate).toBe(2);
   });
 });
+
+describe('sendCampaign: one message id for several recipients in flight at once', () => {
+  it('accepts the first and records the others as in doubt, though the first answer was not yet on disk when they came', async () => {
+    const c = await campaign(4);
+    const hold = gate();
+    let waiting = 0;
+    // Every answer the same id, all four held until all four requests are out: the answers then
+    // come together, the first one's outcome still queued in the writer when the next is settled.
+    const transport = async (request: HttpRequest): Promise<TransportResult> => {
+      c.requested.push(JSON.parse(request.body).to as string);
+      if (++waiting === 4) hold.open();
+      await hold.until;
+      return { ok: true, response: { status: 200, headers: {}, body: JSON.stringify({ messages: [{ id: 'wamid.SAME' }], contacts: [{ wa_id: '1' }] }) } };
+    };
+    const result = sentKind(await sendCampaign({ ...c.options, concurrency: 4 }, c.deps({ transport })));
+    expect(c.requested).toHaveLength(4);
+    expect(result.stats).toMatchObject({ accepted: 1, in_doubt: 3 });
+    const outcomes: string[] = [];
+    for await (const { record } of readLedger(c.options.ledgerFile)) if (record.type === 'outcome') outcomes.push(`${record.outcome}:${record.code ?? ''}`);
+    expect(outcomes.sort()).toEqual(['accepted:', 'in_doubt:duplicate_message_id', 'in_doubt:duplicate_message_id', 'in_doubt:duplicate_message_id']);
+  });
+});
