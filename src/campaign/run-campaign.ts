@@ -1,6 +1,9 @@
 import pLimit from 'p-limit';
 import type { OutcomeRecord, OutcomeState } from '../ledger/ledger-records.js';
 import type { LedgerWriter } from '../ledger/open-ledger-writer.js';
+import { findMessageIdOwner } from '../ledger/find-message-id-owner.js';
+import { MessageIdOwners } from '../ledger/message-id-owners.js';
+import type { MessageIdSeen } from '../ledger/message-id-set.js';
 import type { ResumePlan } from '../ledger/plan-resume.js';
 import type { Transport } from '../providers/http-transport.js';
 import type { Provider } from '../providers/provider.js';
@@ -62,6 +65,13 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
   const jobs = new JobSource({ audience: deps.audience, plan, clock, retries, stats, allowance: deps.allowance });
   const inFlight = pLimit(deps.concurrency);
   const attemptDeps = { ...deps, stats };
+  const messageIds = new MessageIdOwners(plan.messageIds, async (id) => {
+    await ledger.settled();
+    // What a failed ledger refused may hold the id: it cannot tell.
+    if (ledger.failed) return 'unknown';
+    const phone = await findMessageIdOwner(ledger.file, id);
+    return phone === undefined ? 'absent' : { phone };
+  });
   /** The counts for the progress line, with the retries now waiting in the queue. */
   const progress = () => {
     stats.retries_waiting = retries.size;
@@ -98,7 +108,7 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
     (now ? ledger.append(outcome) : ledger.appendSoon(outcome)).catch(() => unrecorded.push({ record: outcome, kind, held }));
   };
 
-  const finish = (job: Job, result: AttemptResult) => {
+  const finish = (job: Job, result: AttemptResult): void | Promise<void> => {
     if (result.kind === 'not_sent') {
       // The campaign stopped between this attempt's intent and its request: saying so keeps this
       // recipient out of "in doubt" (the next run sends it). Written at once, not with the next
@@ -108,8 +118,16 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
       return;
     }
     const { outcome } = result;
-    // The one impure question the policy needs answered: has this id been seen, and for whom?
-    const messageIdSeen = outcome.kind === 'accepted' && isUsableMessageId(outcome.messageId) ? plan.messageIds.add(outcome.messageId, job.recipient.phone) : undefined;
+    // The one impure question the policy needs answered: has this id been seen, and for whom? Known
+    // at once nearly always; a hash seen before is settled by the ledger first (message-id-owners.ts).
+    const messageIdSeen = outcome.kind === 'accepted' && isUsableMessageId(outcome.messageId) ? messageIds.add(outcome.messageId, job.recipient.phone) : undefined;
+    if (messageIdSeen instanceof Promise) return messageIdSeen.then((seen) => conclude(job, result, seen));
+    conclude(job, result, messageIdSeen);
+  };
+
+  /** Carries out the policy's answer for an attempt that was made. */
+  const conclude = (job: Job, result: Exclude<AttemptResult, { kind: 'not_sent' }>, messageIdSeen: MessageIdSeen | undefined) => {
+    const { outcome } = result;
     const settled = settle(outcome, job.history, { now: clock.now(), requestAt: result.requestAt, health, messageIdSeen, maxConsecutiveFailures: deps.maxConsecutiveFailures, mps: pacer.mps });
     health = settled.health;
     count(stats, settled);

@@ -14,6 +14,7 @@ import type { CountryCode } from '../recipients/normalize-phone.js';
 import { loadSuppressionList } from '../recipients/load-suppression-list.js';
 import { openAudience, type AudienceSource } from '../recipients/open-audience.js';
 import { validateCampaign, type ValidationReport } from '../recipients/validate-campaign.js';
+import type { PhoneKeys } from '../recipients/phone-table.js';
 import { httpTransport, type GetTransport, type Transport } from '../providers/http-transport.js';
 import type { ProviderName } from '../providers/index.js';
 import type { TemplateLookupSetup } from '../providers/template-lookup.js';
@@ -191,8 +192,12 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
   const limit = options.dailyRecipientLimit;
   const recent = limit === undefined ? undefined : await recentRecipients(readLedger(options.ledgerFile), deps.clock.date().getTime() - DAY_MS);
   const planAllowance = recent && new DailyAllowance(limit!, recent.phones);
+  // The first pass's numbers find the duplicates of the second (the dry run's or the send's): one
+  // duplicate set for both passes (seen-again.ts), not a second one while the first is collected.
+  let firstPass: PhoneKeys | undefined;
   const validation = await validateCampaign({
     ...source,
+    onNumbers: (numbers) => (firstPass = numbers),
     onRecipient: (recipient) => {
       if (notYetDue(recipient, deps.clock.date().getTime())) {
         notDue++;
@@ -210,7 +215,7 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
 
   if (options.dryRunFile !== undefined || !lock) {
     const file = options.dryRunFile!;
-    const requests = await writeDryRun(source, setup.provider, plan, redact, file, deps.clock.date().getTime());
+    const requests = await writeDryRun({ ...source, firstPass }, setup.provider, plan, redact, file, deps.clock.date().getTime());
     return { kind: 'dry_run', plan: sendPlan, file, requests };
   }
   // Nothing to do writes nothing: a cron job every 15 minutes must not grow the ledger with empty runs.
@@ -219,7 +224,7 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
 
   // Room for every id this run may be given, so the set is not copied while the campaign runs.
   plan.messageIds.reserve(plan.messageIds.size + toSend);
-  const audience = await openAudience(source);
+  const audience = await openAudience({ ...source, firstPass });
   let ledger: LedgerWriter;
   try {
     ledger = await openLedgerWriter(options.ledgerFile, { groupMs: 2, lock, openFile: deps.ledgerOptions?.openFile });

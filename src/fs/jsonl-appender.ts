@@ -163,6 +163,15 @@ export class JsonlAppender<T extends object> {
   }
 
   /**
+   * Resolves once every record appended so far is written and synced, or refused (then `failed`
+   * says why): what a reader of the file then finds includes them. Writes what waits now.
+   */
+  async settled(): Promise<void> {
+    if (this.queue.length > 0) this.startFlush();
+    while (this.flushing) await this.flushing;
+  }
+
+  /**
    * Writes what is queued, closes the file and releases the lock (unless the caller gave it). Never
    * rejects: afterwards `failed` says whether everything appended was made durable.
    */

@@ -30,8 +30,8 @@ export interface ResumePlan {
    */
   lastRetryAt: Map<string, number>;
   /**
-   * Every provider message id the ledger records, with its recipient: a run adds the ids it is
-   * given, so that an id returned for a second recipient is noticed across runs too.
+   * Every provider message id the ledger records (their hashes; the ledger says whose): a run adds
+   * the ids it is given, so that an id returned for a second recipient is noticed across runs too.
    */
   messageIds: MessageIdSet;
 }
@@ -65,7 +65,7 @@ export async function planResume(lines: AsyncIterable<LedgerLine>): Promise<Resu
       recipients.set(record.phone, pack(state, Math.max(1, attemptsOf(current))));
       if (state === RecipientState.Retry) lastRetryAt.set(record.phone, Date.parse(record.at));
       else lastRetryAt.delete(record.phone);
-      if (record.message_id) messageIds.add(record.message_id, record.phone);
+      if (record.message_id) messageIds.add(record.message_id);
     }
   }
   return { lastRun, lastCampaignRun, runs, recipients, lastRetryAt, messageIds };

@@ -3,7 +3,8 @@ import { normalizePhone, toCountryCode, type CountryCode } from './normalize-pho
 import { ConsentTally } from './consent-tally.js';
 import { delimiterName } from './detect-delimiter.js';
 import { DEFAULT_CONSENT, type ConsentValues } from './opt-in.js';
-import { PhoneTable } from './phone-table.js';
+import { PhoneTable, type PhoneKeys } from './phone-table.js';
+import { SeenAgain } from './seen-again.js';
 import { quoteCell } from './quote-cell.js';
 import type { CsvRow } from './read-csv.js';
 
@@ -64,6 +65,11 @@ export interface AudienceOptions {
   suppressed: PhoneTable | undefined;
   /** About how many rows will be checked, to size the duplicate set once. */
   expectedRows?: number | undefined;
+  /**
+   * The numbers an earlier pass over the same CSV saw (`takeNumbers`): this pass finds duplicates
+   * with one bit per number beside them instead of a table of its own (send reads the CSV twice).
+   */
+  firstPass?: PhoneKeys | undefined;
   /** The accepted consent values (default: yes, y, true, 1, opted_in). */
   consent?: ConsentValues | undefined;
   /** The consent column's name as written, for messages (default: opt_in). */
@@ -80,15 +86,24 @@ export interface AudienceOptions {
  * Rules in order: the row's shape, the number, duplicates, consent, suppression, the variables.
  */
 export class AudienceChecker {
-  private readonly seen: PhoneTable;
+  private seen: PhoneTable | SeenAgain;
   private readonly consent: ConsentValues;
   /** The consent cells of the rows that reached the consent check, for the report. */
   readonly consentTally: ConsentTally;
 
   constructor(private readonly options: AudienceOptions) {
-    this.seen = new PhoneTable(options.expectedRows);
+    this.seen = options.firstPass ? new SeenAgain(options.firstPass) : new PhoneTable(options.expectedRows);
     this.consent = options.consent ?? DEFAULT_CONSENT;
     this.consentTally = new ConsentTally(this.consent, options.optInColumnName ?? 'opt_in');
+  }
+
+  /**
+   * The numbers this pass saw, for a later pass over the same CSV (`firstPass`); call once the
+   * file was read to the end. This checker keeps nothing of them afterwards.
+   */
+  takeNumbers(): PhoneKeys {
+    if (!(this.seen instanceof PhoneTable)) throw new Error('takeNumbers: this pass was itself a later one');
+    return this.seen.takeKeys();
   }
 
   check(row: CsvRow): RowVerdict {
@@ -114,7 +129,7 @@ export class AudienceChecker {
     if (!phone.ok) return reject('invalid_number', phone.detail);
 
     const firstLine = this.seen.addOrGet(phone.e164, line);
-    if (firstLine !== 0) return reject('duplicate', `same number as line ${firstLine}`);
+    if (firstLine !== 0) return reject('duplicate', firstLine > 0 ? `same number as line ${firstLine}` : 'same number as an earlier line');
 
     const consentCell = fields[columns.optIn];
     const consented = this.consent.accepts(consentCell);

@@ -12,6 +12,7 @@ import { isRetryListHeader, RETRY_DUE_COLUMN } from './retry-list-header.js';
 import { isRejectsHeader } from './rejects-header.js';
 import { ConsentValues } from './opt-in.js';
 import type { ConsentTally } from './consent-tally.js';
+import type { PhoneKeys } from './phone-table.js';
 
 export interface AudienceSource {
   csvFile: string;
@@ -29,6 +30,8 @@ export interface AudienceSource {
   /** Already loaded (send reads the CSV more than once): used instead of reading the files again. */
   spec?: TemplateSpec | undefined;
   suppression?: SuppressionList | undefined;
+  /** The numbers an earlier pass over this CSV saw (`Audience.takeNumbers`): duplicates are found with them. */
+  firstPass?: PhoneKeys | undefined;
 }
 
 export interface Audience {
@@ -45,6 +48,8 @@ export interface Audience {
   check(row: CsvRow): RowVerdict;
   /** A row's cells as values: a list written by reconcile or a rejects file has them formula-safe. */
   values(row: CsvRow): string[];
+  /** The numbers `check` saw, for a later pass (`AudienceSource.firstPass`); once the rows were read to the end. */
+  takeNumbers(): PhoneKeys;
   /** The consent cells seen by `check`, for the report. */
   consentTally: ConsentTally;
   /** The data rows in file order, in batches, streamed from disk. */
@@ -75,11 +80,12 @@ export async function openAudience(source: AudienceSource): Promise<Audience> {
       defaultCountry: source.defaultCountry,
       suppressed: suppression?.numbers,
       expectedRows: csv.estimatedRows,
+      firstPass: source.firstPass,
       consent: source.optInValues ? new ConsentValues(source.optInValues) : undefined,
       optInColumnName: csv.header[columns.optIn],
       delimiter: csv.delimiter,
     });
-    const shared = { header: csv.header, delimiter: csv.delimiter, encoding: csv.encoding, template, suppression, consentTally: checker.consentTally, batches: csv.batches, close: csv.close };
+    const shared = { header: csv.header, delimiter: csv.delimiter, encoding: csv.encoding, template, suppression, consentTally: checker.consentTally, takeNumbers: () => checker.takeNumbers(), batches: csv.batches, close: csv.close };
     const retryList = isRetryListHeader(csv.header);
     if (!retryList && !isRejectsHeader(csv.header)) {
       return { ...shared, retryList, check: (row) => checker.check(row), values: (row) => row.fields };

@@ -49,15 +49,21 @@ export class PhoneTable {
     return this.get(e164) !== 0;
   }
 
+  /**
+   * Hands over the numbers without their values (a later pass over the same CSV needs only to find
+   * them again: `SeenAgain`) and leaves this table empty, so that the values' memory can go.
+   */
+  takeKeys(): PhoneKeys {
+    const keys = new PhoneKeys(this.keys, this.count);
+    this.keys = new Float64Array(1024);
+    this.values = new Uint32Array(1024);
+    this.count = 0;
+    return keys;
+  }
+
   /** The slot holding `key`, or the empty slot where it would go. */
   private slotOf(key: number): number {
-    const capacity = this.keys.length;
-    let slot = hash(key) % capacity;
-    for (;;) {
-      const existing = this.keys[slot]!;
-      if (existing === 0 || existing === key) return slot;
-      if (++slot === capacity) slot = 0;
-    }
+    return probe(this.keys, key);
   }
 
   private put(slot: number, key: number, value: number): void {
@@ -80,6 +86,39 @@ export class PhoneTable {
       this.keys[slot] = key;
       this.values[slot] = values[i]!;
     }
+  }
+}
+
+/**
+ * The numbers a PhoneTable held, fixed, each at a slot: `slotOf` says where a number is (or -1), so
+ * that a caller can keep one bit a slot beside them instead of a second table.
+ */
+export class PhoneKeys {
+  constructor(
+    private readonly keys: Float64Array,
+    readonly size: number,
+  ) {}
+
+  /** How many slots there are (slot numbers are below it). */
+  get slots(): number {
+    return this.keys.length;
+  }
+
+  /** The slot of `e164`, or -1 when it is not one of the numbers. */
+  slotOf(e164: string): number {
+    const slot = probe(this.keys, toKey(e164));
+    return this.keys[slot] === 0 ? -1 : slot;
+  }
+}
+
+/** The slot holding `key` in an open-addressing table of keys (0: empty), or the empty slot where it would go. */
+function probe(keys: Float64Array, key: number): number {
+  const capacity = keys.length;
+  let slot = hash(key) % capacity;
+  for (;;) {
+    const existing = keys[slot]!;
+    if (existing === 0 || existing === key) return slot;
+    if (++slot === capacity) slot = 0;
   }
 }
 

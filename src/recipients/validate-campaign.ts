@@ -4,6 +4,7 @@ import { audienceWarnings, type Warning } from './audience-warnings.js';
 import { isUsNumber } from './is-us-number.js';
 import { openAudience, type AudienceSource } from './open-audience.js';
 import type { ConsentValueCount } from './consent-tally.js';
+import type { PhoneKeys } from './phone-table.js';
 import { RejectsWriter } from './rejects-writer.js';
 
 /** Rejected rows kept in the report; the counts are always complete. */
@@ -40,6 +41,8 @@ export interface ValidateOptions extends AudienceSource {
   dailyLimit?: number | undefined;
   /** Called for every sendable recipient, in file order (send uses it to count what is left to do). */
   onRecipient?: ((recipient: Recipient) => void) | undefined;
+  /** Given the numbers seen once every row was read, for a second pass over the CSV (`AudienceSource.firstPass`). */
+  onNumbers?: ((numbers: PhoneKeys) => void) | undefined;
   /** Writes every rejected row, as it was, with line, reason and detail, to this CSV (atomically). */
   rejectsFile?: string | undefined;
 }
@@ -97,6 +100,7 @@ export async function validateCampaign(options: ValidateOptions): Promise<Valida
     }
     // Only a file that was read to the end is a complete list of its rejected rows.
     await rejects?.commit();
+    options.onNumbers?.(audience.takeNumbers());
   } catch (error) {
     await rejects?.abort();
     throw error;

@@ -282,3 +282,41 @@ describe('sendCampaign on a full disk', () => {
     for (const phone of c.list) expect(stateOf(states.get(phone)), phone).toBe(RecipientState.Accepted);
   });
 });
+
+describe('sendCampaign: the second pass finds duplicates with the first pass’s numbers', () => {
+  it('sends each number once, also numbers written in another format and numbers the first pass never saw', async () => {
+    const c = await campaign(4);
+    const [a, b, cc, d] = c.list as [string, string, string, string];
+    const national = (e164: string) => `0${e164.slice(3)}`; // +4474002… → 074002…
+    const csv = `phone,opt_in,name,country\n${a},yes,A,\n${national(a)},yes,A2,GB\n${b},yes,B,\n${cc},yes,C,\n${b},yes,B2,\n`;
+    await writeFile(c.options.csvFile, csv);
+    // Between the passes (while the plan is confirmed) the file changes: d is new, twice, and a moves after c.
+    const rewritten = `phone,opt_in,name,country\n${d},yes,D,\n${b},yes,B,\n${cc},yes,C,\n${national(a)},yes,A2,GB\n${d},yes,D2,\n${a},yes,A,\n`;
+    const result = sentKind(await sendCampaign(c.options, c.deps({ transport: c.transport(), confirm: async () => (await writeFile(c.options.csvFile, rewritten), true) })));
+    expect(result.plan.toSend).toBe(3);
+    expect([...c.requested].sort()).toEqual([a, b, cc, d].sort());
+    expect(result.stats.rejected.duplicate).toBe(2);
+  });
+});
+
+describe('sendCampaign: one message id for several recipients in flight at once', () => {
+  it('accepts the first and records the others as in doubt, though the first answer was not yet on disk when they came', async () => {
+    const c = await campaign(4);
+    const hold = gate();
+    let waiting = 0;
+    // Every answer the same id, all four held until all four requests are out: the answers then
+    // come together, the first one's outcome still queued in the writer when the next is settled.
+    const transport = async (request: HttpRequest): Promise<TransportResult> => {
+      c.requested.push(JSON.parse(request.body).to as string);
+      if (++waiting === 4) hold.open();
+      await hold.until;
+      return { ok: true, response: { status: 200, headers: {}, body: JSON.stringify({ messages: [{ id: 'wamid.SAME' }], contacts: [{ wa_id: '1' }] }) } };
+    };
+    const result = sentKind(await sendCampaign({ ...c.options, concurrency: 4 }, c.deps({ transport })));
+    expect(c.requested).toHaveLength(4);
+    expect(result.stats).toMatchObject({ accepted: 1, in_doubt: 3 });
+    const outcomes: string[] = [];
+    for await (const { record } of readLedger(c.options.ledgerFile)) if (record.type === 'outcome') outcomes.push(`${record.outcome}:${record.code ?? ''}`);
+    expect(outcomes.sort()).toEqual(['accepted:', 'in_doubt:duplicate_message_id', 'in_doubt:duplicate_message_id', 'in_doubt:duplicate_message_id']);
+  });
+});

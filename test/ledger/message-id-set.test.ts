@@ -1,34 +1,132 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { MessageIdOwners, type FirstOwner } from '../../src/ledger/message-id-owners.js';
 import { MessageIdSet } from '../../src/ledger/message-id-set.js';
 
-describe('MessageIdSet', () => {
-  it('tells a new id from one returned before for the same recipient or for another', () => {
-    const ids = new MessageIdSet();
-    expect(ids.add('wamid.A', '+447400123456')).toBe('new');
-    expect(ids.add('wamid.B', '+447400123457')).toBe('new');
-    expect(ids.add('wamid.A', '+447400123456')).toBe('same_recipient');
-    expect(ids.add('wamid.A', '+447400123457')).toBe('other_recipient');
+/**
+ * The set with its owners as run-campaign uses them, over an in-memory ledger: every answer is
+ * recorded with its id, as send records every outcome; the first record of an id names its owner.
+ */
+function withLedger(set = new MessageIdSet()) {
+  /** The first record's recipient of each id (what a scan of the ledger finds first). */
+  const ledger = new Map<string, string>();
+  let lookups = 0;
+  const firstOwner = async (id: string): Promise<FirstOwner> => {
+    lookups++;
+    const phone = ledger.get(id);
+    return phone === undefined ? 'absent' : { phone };
+  };
+  const owners = new MessageIdOwners(set, firstOwner);
+  const add = async (id: string, phone: string) => {
+    const seen = await owners.add(id, phone);
+    if (!ledger.has(id)) ledger.set(id, phone);
+    return seen;
+  };
+  return { set, add, owners, ledger, lookups: () => lookups };
+}
+
+describe('MessageIdSet with its owners', () => {
+  it('tells a new id from one returned before for the same recipient or for another', async () => {
+    const ids = withLedger();
+    expect(await ids.add('wamid.A', '+447400123456')).toBe('new');
+    expect(await ids.add('wamid.B', '+447400123457')).toBe('new');
+    expect(await ids.add('wamid.A', '+447400123456')).toBe('same_recipient');
+    expect(await ids.add('wamid.A', '+447400123457')).toBe('other_recipient');
     // The first recipient stays the owner.
-    expect(ids.add('wamid.A', '+447400123456')).toBe('same_recipient');
-    expect(ids.size).toBe(2);
+    expect(await ids.add('wamid.A', '+447400123456')).toBe('same_recipient');
+    expect(ids.set.size).toBe(2);
+    // The ledger was asked once, for the id that repeated; its owner is kept.
+    expect(ids.lookups()).toBe(1);
   });
 
-  it('keeps every id through growth and a reserve, and tells near-identical ids apart', () => {
-    const ids = new MessageIdSet();
+  it('keeps every id through growth and a reserve, and tells near-identical ids apart', async () => {
+    const ids = withLedger();
     const n = 50_000;
     const id = (i: number) => `wamid.HBgLNDQ3NDAwMTIzNDU2FQIAERgS${String(i).padStart(10, '0')}AA==`;
     const phone = (i: number) => `+4474${String(i).padStart(8, '0')}`;
-    const seen = (from: number, to: number, phoneOf: (i: number) => string, step = 1) => {
+    const seen = async (from: number, to: number, phoneOf: (i: number) => string, step = 1) => {
       const counts = { new: 0, same_recipient: 0, other_recipient: 0 };
-      for (let i = from; i < to; i += step) counts[ids.add(id(i), phoneOf(i))]++;
+      for (let i = from; i < to; i += step) counts[await ids.add(id(i), phoneOf(i))]++;
       return counts;
     };
-    expect(seen(0, n / 2, phone)).toEqual({ new: n / 2, same_recipient: 0, other_recipient: 0 });
-    ids.reserve(n);
-    expect(seen(n / 2, n, phone)).toEqual({ new: n / 2, same_recipient: 0, other_recipient: 0 });
-    expect(ids.size).toBe(n);
-    expect(seen(0, n, phone)).toEqual({ new: 0, same_recipient: n, other_recipient: 0 });
-    expect(seen(0, n, (i) => phone(i + 1), 10)).toEqual({ new: 0, same_recipient: 0, other_recipient: n / 10 });
-    expect(ids.size).toBe(n);
+    expect(await seen(0, n / 2, phone)).toEqual({ new: n / 2, same_recipient: 0, other_recipient: 0 });
+    ids.set.reserve(n);
+    expect(await seen(n / 2, n, phone)).toEqual({ new: n / 2, same_recipient: 0, other_recipient: 0 });
+    expect(ids.set.size).toBe(n);
+    // Distinct ids never needed the ledger: their hashes were new.
+    expect(ids.lookups()).toBe(0);
+    expect(await seen(0, n, phone, 7)).toEqual({ new: 0, same_recipient: Math.ceil(n / 7), other_recipient: 0 });
+    expect(await seen(1, n, (i) => phone(i + 1), 10)).toEqual({ new: 0, same_recipient: 0, other_recipient: n / 10 });
+    expect(ids.set.size).toBe(n);
+  });
+});
+
+describe('MessageIdSet', () => {
+  it('says "new" exactly for the ids not added before, as a plain Set does', () => {
+    const id = fc.oneof(fc.string({ maxLength: 12 }), fc.integer({ min: 0, max: 300 }).map((i) => `SM${String(i).padStart(32, '0')}`));
+    fc.assert(
+      fc.property(fc.array(id, { maxLength: 200 }), (ids) => {
+        const set = new MessageIdSet(4);
+        const plain = new Set<string>();
+        for (const text of ids) {
+          expect(set.add(text)).toBe(!plain.has(text));
+          plain.add(text);
+        }
+        expect(set.size).toBe(plain.size);
+      }),
+      { seed: 11, numRuns: 200 },
+    );
+  });
+
+  it('never takes an id added before for a new one, through many resizes', () => {
+    const set = new MessageIdSet(4);
+    const n = 30_000;
+    let fresh = 0;
+    for (let i = 0; i < n; i++) if (set.add(`wamid.${i}`)) fresh++;
+    let repeatedAsNew = 0;
+    for (let i = 0; i < n; i++) if (set.add(`wamid.${i}`)) repeatedAsNew++;
+    expect(fresh).toBe(n);
+    expect(repeatedAsNew).toBe(0);
+    expect(set.size).toBe(n);
+  });
+});
+
+describe('MessageIdOwners', () => {
+  /** A set that says every id's hash was seen before: the rare path, for every id. */
+  const colliding = { add: () => false };
+
+  it('takes an id whose hash another id had, and that the ledger does not hold, for new', async () => {
+    const ids = withLedger(colliding as unknown as MessageIdSet);
+    expect(await ids.add('wamid.X', '+447400000001')).toBe('new');
+    expect(await ids.add('wamid.Y', '+447400000002')).toBe('new');
+    expect(await ids.add('wamid.X', '+447400000002')).toBe('other_recipient');
+    expect(await ids.add('wamid.Y', '+447400000002')).toBe('same_recipient');
+  });
+
+  it('answers a second answer with the same id, while the first is being looked up, with the first as owner', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const owners = new MessageIdOwners(colliding, async () => (await held, 'absent'));
+    const first = owners.add('wamid.X', '+447400000001');
+    const second = owners.add('wamid.X', '+447400000002');
+    const third = owners.add('wamid.X', '+447400000001');
+    release();
+    expect(await Promise.all([first, second, third])).toEqual(['new', 'other_recipient', 'same_recipient']);
+  });
+
+  it('gives the safe answer, another recipient, when the ledger cannot tell', async () => {
+    const owners = new MessageIdOwners(colliding, async () => 'unknown');
+    expect(await owners.add('wamid.X', '+447400000001')).toBe('other_recipient');
+    const failing = new MessageIdOwners(colliding, async () => {
+      throw new Error('EIO');
+    });
+    expect(await failing.add('wamid.X', '+447400000001')).toBe('other_recipient');
+  });
+
+  it('answers a new hash at once, without the ledger', () => {
+    const owners = new MessageIdOwners(new MessageIdSet(), async () => {
+      throw new Error('not to be asked');
+    });
+    expect(owners.add('wamid.A', '+447400000001')).toBe('new');
   });
 });
