@@ -61,7 +61,7 @@ async function campaign(setup: Setup = {}) {
   const wrapFile = setup.wrapFile;
   const ledger = await openLedgerWriter(
     ledgerFile,
-    setup.openFile ? { openFile: setup.openFile } : wrapFile ? { openFile: async (file) => wrapFile(writableFile(await openRegularFile(file, 'append', { mode: 0o600 }))) } : {},
+    { clock, ...(setup.openFile ? { openFile: setup.openFile } : wrapFile ? { openFile: async (file: string) => wrapFile(writableFile(await openRegularFile(file, 'append', { mode: 0o600 }))) } : {}) },
   );
   const requests: { at: number; phone: string }[] = [];
   const seen = new Map<string, number>();
@@ -165,6 +165,18 @@ describe('runCampaign', () => {
     expect(mine).toHaveLength(2);
     expect(mine[1]!.at - mine[0]!.at).toBeGreaterThanOrEqual(10_000);
     expect(records.filter((r) => r.type === 'outcome' && r.phone === first).map((r) => (r as { outcome: string }).outcome)).toEqual(['retry', 'accepted']);
+  });
+
+  it('measures a Retry-After date from the campaign clock’s time, not the machine’s', async () => {
+    const [first] = phones(1);
+    // 30 s after the manual clock's start (its date() is 2026-11-24T00:00:00Z + now()); on the
+    // machine's time this date is long past, which would mean no wait beyond the 6 s pair gap.
+    const retryAt = new Date(Date.UTC(2026, 10, 24) + 30_000).toUTCString();
+    const { stats, requests } = await campaign({ recipients: 1, answers: { [first!]: [metaError(130429, 429, { 'retry-after': retryAt }), ok()] } });
+    expect(stats).toMatchObject({ accepted: 1, retries: 1 });
+    expect(requests).toHaveLength(2);
+    // The first request at the clock's start, the retry at the date it was told.
+    expect(requests.map((r) => r.at)).toEqual([0, 30_000]);
   });
 
   it('retries transient errors with growing delays, then records the failure with its code', async () => {

@@ -1,7 +1,7 @@
 import { readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/campaign/clock.js';
+import { systemClock } from '../../src/clock.js';
 import { sendCampaign, type SendDeps, type SendOptions, type SendResult } from '../../src/campaign/send-campaign.js';
 import { InputError } from '../../src/errors.js';
 import { openRegularFile } from '../../src/fs/open-regular-file.js';
