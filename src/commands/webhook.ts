@@ -54,7 +54,9 @@ export function registerWebhook(program: Command, io: Io, cwd: string): void {
         secrets,
         allowUnsigned: context.allowUnsigned,
         publicUrl: flags.publicUrl,
-        clock,
+        // Only an injected one: by default the connection guard keeps its own, whose timers do not
+        // hold the process (a receiver that could not listen must still exit).
+        ...(io.clock ? { clock: io.clock } : {}),
         // Every secret the environment holds, not only the receiver's own: whatever reaches the log
         // or the events file from outside passes through it (DESIGN: stored outside text is redacted).
         redact: environmentRedactor(env),

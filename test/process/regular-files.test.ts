@@ -1,9 +1,9 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, readdir, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { fixture, run, type RunResult } from '../helpers.js';
+import { BIN, spawnTracked } from './cli-process.js';
 import { intent, jsonl, outcome, runRecord } from '../reconcile/events.js';
 
 /*
@@ -11,7 +11,6 @@ import { intent, jsonl, outcome, runRecord } from '../reconcile/events.js';
  * with one line naming the path, before anything is written or chmod-ed, and without hanging.
  * Named pipes run in a child process (an open that blocks would hang the test runner's thread pool).
  */
-const BIN = fileURLToPath(new URL('../../bin/wa-broadcast.js', import.meta.url));
 const SPEC = 'name: hello\nlanguage: en\ncategory: utility\ncomponents:\n  - type: body\n    parameters:\n      - {type: text, text: "{{name}}"}\n';
 const ENV = { WA_API_URL: 'http://127.0.0.1:9', WA_TOKEN: 'token', WA_PHONE_NUMBER_ID: '1', WA_APP_SECRET: 'secret' };
 const LEDGER = jsonl([runRecord(), intent('+447400000001', 'c1', 1, { phone: '+447400000001', opt_in: 'yes', name: 'A' }), outcome('+447400000001', 'c1', 'failed', '131026', 'sms_fallback')]);
@@ -32,7 +31,7 @@ async function place() {
 /** Runs the bin in a child (killed after 10 s, so a hang fails rather than blocks). */
 function child(args: string[], cwd: string): Promise<RunResult & { killed: boolean }> {
   return new Promise((resolve) => {
-    const proc = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...ENV } });
+    const proc = spawnTracked(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...ENV } });
     let stdout = '';
     let stderr = '';
     let killed = false;
@@ -204,7 +203,7 @@ describe('send: the CSV and --suppress must be regular files (send reads the CSV
   it('validate still reads a pipe: validate <(cat c.csv)', async () => {
     const p = await place();
     const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const proc = spawn('bash', ['-c', `"$0" "$1" validate <(cat c.csv) --template s.yaml --json`, process.execPath, BIN], { cwd: p.dir, env: { ...process.env, ...ENV } });
+      const proc = spawnTracked('bash', ['-c', `"$0" "$1" validate <(cat c.csv) --template s.yaml --json`, process.execPath, BIN], { cwd: p.dir, env: { ...process.env, ...ENV } });
       let stdout = '';
       let stderr = '';
       proc.stdout.on('data', (d: Buffer) => (stdout += d));
