@@ -17,8 +17,8 @@ import type { TransportResult } from '../../src/providers/http-transport.js';
 import type { HttpRequest } from '../../src/providers/provider.js';
 import { collect, fixture } from '../helpers.js';
 import { ManualClock } from '../manual-clock.js';
+import { HELLO_SPEC as SPEC } from '../hello-spec.js';
 
-const SPEC = 'name: hello\nlanguage: en\ncategory: utility\ncomponents:\n  - type: body\n    parameters:\n      - {type: text, text: "{{name}}"}\n';
 const phones = (n: number) => Array.from({ length: n }, (_, i) => `+4474001${String(i).padStart(5, '0')}`);
 
 type Answer = TransportResult | ((request: HttpRequest) => TransportResult);

@@ -1,12 +1,13 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LedgerRecord } from '../../src/ledger/ledger-records.js';
+import { intentFor, outcomeFor } from '../ledger-record-builders.js';
 import { openLedgerWriter, type LedgerFile } from '../../src/ledger/open-ledger-writer.js';
 import { tempDir } from '../helpers.js';
 import { ManualClock } from '../manual-clock.js';
 
-const outcome = (i: number): LedgerRecord => ({ type: 'outcome', at: 'x', cid: `c${i}`, phone: `+44${i}`, outcome: 'accepted' });
-const intent = (i: number): LedgerRecord => ({ type: 'intent', at: 'x', cid: `c${i}`, phone: `+44${i}`, line: 2, attempt: 1 });
+const outcome = (i: number): LedgerRecord => outcomeFor(`+44${i}`, 'accepted', { cid: `c${i}` });
+const intent = (i: number): LedgerRecord => intentFor(`+44${i}`, { cid: `c${i}` });
 
 async function writer(groupMs?: number, clock = new ManualClock()) {
   const written: string[] = [];

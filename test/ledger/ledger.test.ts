@@ -4,22 +4,16 @@ import { hostname } from 'node:os';
 import { parseIdentity } from '../../src/fs/process-identity.js';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import type { LedgerRecord } from '../../src/ledger/ledger-records.js';
+import type { LedgerRecord, OutcomeState } from '../../src/ledger/ledger-records.js';
 import { openLedgerWriter, type LedgerFile } from '../../src/ledger/open-ledger-writer.js';
 import { RecipientState, attemptsOf, planResume, stateOf } from '../../src/ledger/plan-resume.js';
 import { readLedger } from '../../src/ledger/read-ledger.js';
 import { collect, tempDir } from '../helpers.js';
+import { intentFor, outcomeFor } from '../ledger-record-builders.js';
 
-const at = '2026-11-24T10:00:00.000Z';
-const intent = (phone: string, attempt = 1): LedgerRecord => ({ type: 'intent', at, cid: `r-${phone}-${attempt}`, phone, line: 2, attempt });
-const outcome = (phone: string, state: 'accepted' | 'failed' | 'in_doubt' | 'retry', attempt = 1): LedgerRecord => ({
-  type: 'outcome',
-  at,
-  cid: `r-${phone}-${attempt}`,
-  phone,
-  outcome: state,
-  ...(state === 'accepted' ? { message_id: `wamid.${phone}` } : { code: '131000' }),
-});
+const intent = (phone: string, attempt = 1): LedgerRecord => intentFor(phone, { attempt });
+const outcome = (phone: string, state: OutcomeState, attempt = 1): LedgerRecord =>
+  outcomeFor(phone, state, { attempt, ...(state === 'accepted' ? { message_id: `wamid.${phone}` } : { code: '131000' }) });
 
 async function ledgerWith(records: LedgerRecord[]) {
   const dir = await tempDir();

@@ -143,27 +143,3 @@ export async function untilChanged(dir: string, test: () => Promise<boolean>, si
     stop.abort();
   }
 }
-
-/**
- * Something that changes by events (an in-process emulator's request log, say): `notify()` on each
- * change, `until(test)` resolves as soon as `test()` holds after one (or at once). No polling.
- */
-export class Changes {
-  private readonly waiting = new Set<() => void>();
-
-  notify(): void {
-    for (const check of [...this.waiting]) check();
-  }
-
-  until(test: () => boolean): Promise<void> {
-    return new Promise((resolve) => {
-      const check = () => {
-        if (!test()) return;
-        this.waiting.delete(check);
-        resolve();
-      };
-      this.waiting.add(check);
-      check();
-    });
-  }
-}

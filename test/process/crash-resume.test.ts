@@ -7,10 +7,11 @@ import { readLedger } from '../../src/ledger/read-ledger.js';
 import { parseScenario } from '../../src/emulator/scenario.js';
 import { collect, fixture } from '../helpers.js';
 import { seededRandom } from '../seeded-random.js';
-import { BIN, Changes, spawnTracked, untilChanged } from './cli-process.js';
+import { Changes } from '../changes.js';
+import { BIN, spawnTracked, untilChanged } from './cli-process.js';
+import { HELLO_SPEC as SPEC } from '../hello-spec.js';
 
 // The built launcher, as a user runs it (`npm test` builds first).
-const SPEC = 'name: hello\nlanguage: en\ncategory: utility\ncomponents:\n  - type: body\n    parameters:\n      - {type: text, text: "{{name}}"}\n';
 
 const stops: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -9,6 +9,7 @@ import { metaSignature } from '../../src/providers/cloud-api/meta-signature.js';
 import { fixture, tempDir } from '../helpers.js';
 import { BIN, spawnTracked } from './cli-process.js';
 import { intent, jsonl, outcome, runRecord } from '../reconcile/events.js';
+import { HELLO_SPEC as SPEC } from '../hello-spec.js';
 
 /*
  * A real disk that runs out, without root or a tmpfs: the process runs under a file-size limit
@@ -16,7 +17,6 @@ import { intent, jsonl, outcome, runRecord } from '../reconcile/events.js';
  * fits and returns a short count without an error, then fails (EFBIG). The limit is in blocks of
  * 512 bytes (POSIX sh; 1024 for bash as sh): the tests need only "much less than the whole".
  */
-const SPEC = 'name: hello\nlanguage: en\ncategory: utility\ncomponents:\n  - type: body\n    parameters:\n      - {type: text, text: "{{name}}"}\n';
 
 const stops: (() => Promise<void>)[] = [];
 afterEach(async () => {

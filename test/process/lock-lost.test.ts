@@ -5,14 +5,15 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_CREDENTIALS, startEmulator, type EmulatorLogEntry } from '../../src/emulator/emulator-server.js';
 import { parseScenario } from '../../src/emulator/scenario.js';
 import { metaSignature } from '../../src/providers/cloud-api/meta-signature.js';
-import { Changes, startCli } from './cli-process.js';
+import { Changes } from '../changes.js';
+import { startCli } from './cli-process.js';
+import { HELLO_SPEC as SPEC } from '../hello-spec.js';
 
 /*
  * The lock file deleted under a running process (a clean-up script, an operator), as a real
  * process sees it: its next write notices (a stat of the lock beside each write), or else its
  * heartbeat (every 5 s), and neither send nor webhook goes on as if it still held the file alone.
  */
-const SPEC = 'name: hello\nlanguage: en\ncategory: utility\ncomponents:\n  - type: body\n    parameters:\n      - {type: text, text: "{{name}}"}\n';
 /** Cleanup per test: the two tests run at once, so a shared list would stop the other's processes. */
 type Cleanup = (stop: () => void | Promise<void>) => void;
 

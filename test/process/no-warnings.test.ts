@@ -5,13 +5,13 @@ import { parseScenario } from '../../src/emulator/scenario.js';
 import { metaSignature } from '../../src/providers/cloud-api/meta-signature.js';
 import { fixture, tempDir } from '../helpers.js';
 import { runCli, serveCli } from './cli-process.js';
+import { HELLO_SPEC as SPEC } from '../hello-spec.js';
 
 /*
  * Ordinary runs print nothing of Node's own on stderr: no "(node:…) MaxListenersExceededWarning"
  * (hundreds of attempts sleeping on one abort signal at 1,000 MPS used to add a listener each), no
  * other process warning. Real processes, as a user runs them.
  */
-const SPEC = 'name: hello\nlanguage: en\ncategory: utility\ncomponents:\n  - type: body\n    parameters:\n      - {type: text, text: "{{name}}"}\n';
 const NODE_WARNING = /\(node:\d+\)|Warning:/;
 const stops: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -3,10 +3,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CREDENTIALS, startEmulator, type EmulatorLogEntry } from '../../src/emulator/emulator-server.js';
 import { parseScenario } from '../../src/emulator/scenario.js';
 import { fixture } from '../helpers.js';
-import { BIN, Changes, spawnTracked } from './cli-process.js';
+import { Changes } from '../changes.js';
+import { BIN, spawnTracked } from './cli-process.js';
+import { HELLO_SPEC as SPEC } from '../hello-spec.js';
 
 // The built launcher, as a user runs it (`npm test` builds first).
-const SPEC = 'name: hello\nlanguage: en\ncategory: utility\ncomponents:\n  - type: body\n    parameters:\n      - {type: text, text: "{{name}}"}\n';
 const phone = (i: number) => `+4474${String(20_000_000 + i)}`;
 
 const stops: (() => Promise<void>)[] = [];
