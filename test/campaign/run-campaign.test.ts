@@ -63,7 +63,7 @@ async function campaign(setup: Setup = {}) {
   const wrapFile = setup.wrapFile;
   const ledger = await openLedgerWriter(
     ledgerFile,
-    { clock, ...(setup.openFile ? { openFile: setup.openFile } : wrapFile ? { openFile: async (file: string) => wrapFile(writableFile(await openRegularFile(file, 'append', { mode: 0o600 }))) } : {}) },
+    setup.openFile ? { openFile: setup.openFile } : wrapFile ? { openFile: async (file) => wrapFile(writableFile(await openRegularFile(file, 'append', { mode: 0o600 }))) } : {},
   );
   const requests: { at: number; phone: string }[] = [];
   const seen = new Map<string, number>();
