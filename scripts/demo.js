@@ -6,7 +6,7 @@ import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { systemClock } from '../dist/campaign/clock.js';
+import { systemClock } from '../dist/clock.js';
 import { main } from '../dist/main.js';
 import { DEFAULT_CREDENTIALS, emulatorEnv, startEmulator } from '../dist/emulator/emulator-server.js';
 import { parseScenario } from '../dist/emulator/scenario.js';

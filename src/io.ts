@@ -1,4 +1,4 @@
-import type { Clock } from './campaign/clock.js';
+import type { Clock } from './clock.js';
 import { invocationOf } from './invocation.js';
 
 /** What a command may touch of the outside world; tests pass their own. */

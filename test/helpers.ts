@@ -1,14 +1,15 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach } from 'vitest';
 import type { Io } from '../src/io.js';
 import { main } from '../src/main.js';
 
 const dirs: string[] = [];
-afterEach(async () => {
+
+/** Removes the temp folders made so far: after each test (test/setup-each-file.ts registers it in every test file). */
+export async function removeTempDirs(): Promise<void> {
   await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
+}
 
 /** A fresh temp folder, removed after the test. */
 export async function tempDir(): Promise<string> {

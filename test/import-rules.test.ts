@@ -15,6 +15,7 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 /** A small src/ tree: `leaf.ts` in each folder imports nothing; every other file is one import. */
 const TREE: Record<string, string> = {
   'errors.ts': 'export const leaf = 1;\n',
+  'clock.ts': "export { leaf } from './errors.js';\n",
   'io.ts': "export { leaf } from './campaign/leaf.js';\n",
   'main.ts': "export { leaf } from './commands/run.js';\n",
   'commands/run.ts': "export { leaf } from '../campaign/leaf.js';\nexport { loadEnv } from '../config/load-env.js';\nexport { leaf as io } from '../io.js';\n",
@@ -26,6 +27,8 @@ const TREE: Record<string, string> = {
   'fs/cycle-a.ts': "export { b } from './cycle-b.js';\nexport const a = 1;\n",
   'fs/cycle-b.ts': "export { a } from './cycle-a.js';\nexport const b = 1;\n",
   'fs/uses-errors.ts': "export { leaf } from '../errors.js';\n",
+  'fs/uses-clock.ts': "export { leaf } from '../clock.js';\n",
+  'net/uses-clock.ts': "export { leaf } from '../clock.js';\n",
   'fs/uses-codes.ts': "export { leaf } from '../codes/leaf.js';\n",
   'net/uses-errors.ts': "export { leaf } from '../errors.js';\n",
   'template/uses-campaign.ts': "export { leaf } from '../campaign/leaf.js';\n",

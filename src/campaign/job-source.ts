@@ -4,7 +4,7 @@ import type { Recipient } from '../recipients/audience.js';
 import type { Audience } from '../recipients/open-audience.js';
 import type { CsvRow } from '../recipients/read-csv.js';
 import type { CampaignStats } from './campaign-stats.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 import type { DailyAllowance } from './daily-allowance.js';
 import type { RetryQueue } from './retry-queue.js';
 import { PAIR_GAP_MS, type AttemptHistory } from './retry-policy.js';

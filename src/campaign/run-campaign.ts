@@ -10,7 +10,7 @@ import type { Provider } from '../providers/provider.js';
 import type { Audience } from '../recipients/open-audience.js';
 import { ledgerStop, lockLostStop, type CampaignEnd, type CampaignStop } from './campaign-end.js';
 import { emptyStats, type CampaignStats } from './campaign-stats.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 import type { DailyAllowance } from './daily-allowance.js';
 import { JobSource, type Job } from './job-source.js';
 import type { Pacer } from './pacer.js';

@@ -5,7 +5,7 @@ import type { Outcome, Provider } from '../providers/provider.js';
 import type { Audience } from '../recipients/open-audience.js';
 import type { CampaignStats } from './campaign-stats.js';
 import { cleanOutcome } from './clean-outcome.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 import type { Job } from './job-source.js';
 import type { Pacer } from './pacer.js';
 
@@ -59,11 +59,11 @@ export async function sendAttempt(job: Job, deps: AttemptDeps, stop: AbortSignal
   stats.firstRequestAt ??= requestAt;
   stats.lastRequestAt = requestAt;
   const result = await deps.transport(request);
-  return { kind: 'answered', cid, requestAt, outcome: cleanOutcome(outcomeOf(result, deps.provider), deps.redact) };
+  return { kind: 'answered', cid, requestAt, outcome: cleanOutcome(outcomeOf(result, deps.provider, clock), deps.redact) };
 }
 
 /** A transport failure before the request could reach the provider is safe to retry; after, in doubt. */
-function outcomeOf(result: TransportResult, provider: Provider): Outcome {
-  if (result.ok) return provider.parseResponse(result.response);
+function outcomeOf(result: TransportResult, provider: Provider, clock: Clock): Outcome {
+  if (result.ok) return provider.parseResponse({ ...result.response, receivedAt: clock.date().getTime() });
   return result.written ? { kind: 'in_doubt', code: result.code, title: result.message } : { kind: 'transient', code: result.code, title: result.message };
 }

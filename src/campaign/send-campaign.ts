@@ -23,7 +23,7 @@ import { findTemplateSpec } from '../template/find-template-spec.js';
 import { loadTemplateSpec } from '../template/load-template-spec.js';
 import type { TemplateSpec } from '../template/template-spec.js';
 import { AtomicFile } from '../fs/atomic-file.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 import { DailyAllowance } from './daily-allowance.js';
 import { Pacer } from './pacer.js';
 import { campaignTemplate, isRetryList, notYetDue } from './retry-list.js';
@@ -227,7 +227,7 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
   const audience = await openAudience({ ...source, firstPass });
   let ledger: LedgerWriter;
   try {
-    ledger = await openLedgerWriter(options.ledgerFile, { groupMs: 2, lock, openFile: deps.ledgerOptions?.openFile });
+    ledger = await openLedgerWriter(options.ledgerFile, { groupMs: 2, lock, openFile: deps.ledgerOptions?.openFile, clock: deps.clock });
   } catch (error) {
     audience.close();
     throw error;

@@ -43,8 +43,8 @@ export function registerEmulator(program: Command, io: Io, cwd: string): void {
           ? (entry: EmulatorLogEntry) => io.stderr.write(`${entry.at} ${entry.provider} ${entry.status} ${entry.outcome}${entry.code ? ` ${entry.code}` : ''}${entry.to ? ` ${entry.to}` : ''}\n`)
           : () => undefined;
       const credentials = credentialsFromEnv(env);
-      const callbacks = statusCallbacks({ webhookUrl: flags.webhookUrl, credentials, scenario, log: (line) => io.stderr.write(`${line}\n`) });
-      const emulator = await startEmulator({ port: flags.port, host: flags.host, credentials, scenario, mps: flags.mps, log, onAccepted: callbacks.onAccepted, templates });
+      const callbacks = statusCallbacks({ webhookUrl: flags.webhookUrl, credentials, scenario, clock: io.clock, log: (line) => io.stderr.write(`${line}\n`) });
+      const emulator = await startEmulator({ port: flags.port, host: flags.host, credentials, scenario, mps: flags.mps, log, onAccepted: callbacks.onAccepted, templates, clock: io.clock });
       // The variables that point `send` here; the credentials themselves are not printed.
       const pointers = Object.keys(emulatorEnv(emulator.url, credentials)).filter((name) => name.endsWith('_URL'));
       const variables = Object.keys(DEFAULT_CREDENTIALS);

@@ -1,6 +1,6 @@
 import ora, { type Ora } from 'ora';
 import type { CampaignStats } from '../campaign/campaign-stats.js';
-import type { Clock } from '../campaign/clock.js';
+import type { Clock } from '../clock.js';
 import { formatCount } from '../plural.js';
 
 export interface ProgressReporter {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { inDoubtNotes } from '../campaign/campaign-end.js';
-import { systemClock } from '../campaign/clock.js';
+import { systemClock } from '../clock.js';
 import { requestRate } from '../campaign/campaign-stats.js';
 import { sendCampaign, type SendResult } from '../campaign/send-campaign.js';
 import { loadEnv } from '../config/load-env.js';

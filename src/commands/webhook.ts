@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { systemClock } from '../clock.js';
 import { loadEnv } from '../config/load-env.js';
 import { ConfigError } from '../errors.js';
 import type { Io } from '../io.js';
@@ -44,7 +45,8 @@ export function registerWebhook(program: Command, io: Io, cwd: string): void {
       // and fail every callback until someone noticed; exiting lets a supervisor start it again,
       // which then takes the lock afresh or is refused naming the receiver that holds it.
       let onLockLost: (() => void) | undefined;
-      const events = await JsonlAppender.open<EventRecord>(flags.events, { afterFailure: 'retry', checkTail: refuseZeroedTail, onLost: () => onLockLost?.() });
+      const clock = io.clock ?? systemClock;
+      const events = await JsonlAppender.open<EventRecord>(flags.events, { afterFailure: 'retry', checkTail: refuseZeroedTail, onLost: () => onLockLost?.(), clock });
       const webhook = await startWebhook({
         port: flags.port,
         host: flags.host,
@@ -52,11 +54,14 @@ export function registerWebhook(program: Command, io: Io, cwd: string): void {
         secrets,
         allowUnsigned: context.allowUnsigned,
         publicUrl: flags.publicUrl,
+        // Only an injected one: by default the connection guard keeps its own, whose timers do not
+        // hold the process (a receiver that could not listen must still exit).
+        ...(io.clock ? { clock: io.clock } : {}),
         // Every secret the environment holds, not only the receiver's own: whatever reaches the log
         // or the events file from outside passes through it (DESIGN: stored outside text is redacted).
         redact: environmentRedactor(env),
         // In a log (systemd without the journal's stamps, a file), each line says when.
-        log: (line) => io.stderr.write(`${io.stderr.isTTY ? '' : `${new Date().toISOString()} `}${line}\n`),
+        log: (line) => io.stderr.write(`${io.stderr.isTTY ? '' : `${clock.date().toISOString()} `}${line}\n`),
       });
       const described = channels.map((channel) => ({ channel, ...channel.describe(context) }));
       const serving = described

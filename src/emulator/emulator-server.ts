@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { systemClock, type Clock } from '../clock.js';
 import { listen } from '../net/http-server.js';
 import type { EmulatedMessage, EmulatedTemplate, EmulatorAnswer, EmulatorRoute } from '../providers/emulator-route.js';
 import { PROVIDER_MODULES, type ProviderName } from '../providers/index.js';
@@ -48,7 +49,8 @@ export interface EmulatorOptions {
   mps?: number;
   log?: (entry: EmulatorLogEntry) => void;
   onAccepted?: (message: AcceptedMessage) => void;
-  now?: () => number;
+  /** The clock its rate limits, latency and log go by (default: the system's; tests: a manual one). */
+  clock?: Clock;
   /**
    * The emulated account's templates (`loadTemplateCatalog`): served on the three providers'
    * look-up paths, and sends of templates it lacks, or with parameters that do not fit, refused
@@ -76,7 +78,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const credentials = options.credentials ?? DEFAULT_CREDENTIALS;
   const scenario = options.scenario ?? DEFAULT_SCENARIO;
   const mps = options.mps ?? 80;
-  const now = options.now ?? Date.now;
+  const clock = options.clock ?? systemClock;
+  // Wall-clock ms: the log's times and the answers' dates are the platform's, and the limits go by them.
+  const now = () => clock.date().getTime();
   const log = options.log ?? (() => undefined);
   const sendTimes = new Map<string, number[]>();
   const lastSendTo = new Map<string, number>();
@@ -145,7 +149,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       return answer(res, limited.answer);
     }
     const decision = decide(to, route.transientCode);
-    await delay(decision.latencyMs);
+    await clock.sleep(decision.latencyMs);
     if (decision.kind === 'error') {
       const error = route.error(decision.code);
       log({ ...entry, status: error.status, outcome: 'error', code: decision.code });
@@ -250,8 +254,4 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
-}
-
-function delay(ms: number): Promise<void> {
-  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { systemClock, type Clock } from '../clock.js';
 import type { PlannedStatus } from '../providers/emulator-route.js';
 import { providerModule } from '../providers/index.js';
 import type { AcceptedMessage, EmulatorCredentials } from './emulator-server.js';
@@ -17,6 +18,10 @@ export interface CallbackOptions {
   scenario: Scenario;
   /** Milliseconds between a message's statuses. */
   stepMs?: number;
+  /** The clock the statuses are spaced, retried and dated by (default: the system's; tests: a manual one). */
+  clock?: Clock;
+  /** A number in [0, 1) for the shuffled order (default: crypto's; tests: a seeded one). */
+  random?: () => number;
   log?: (line: string) => void;
 }
 
@@ -41,6 +46,8 @@ export function plannedStatuses(scenario: Scenario, to: string): PlannedStatus[]
 export function statusCallbacks(options: CallbackOptions) {
   const step = options.stepMs ?? 50;
   const log = options.log ?? (() => undefined);
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? (() => randomBytes(4).readUInt32BE() / 2 ** 32);
   const pending = new Set<Promise<void>>();
   // Statuses scheduled but not yet sent; drain() waits for them too.
   let scheduled = 0;
@@ -56,13 +63,13 @@ export function statusCallbacks(options: CallbackOptions) {
       } catch (error) {
         log(`emulator: callback to ${url} failed: ${(error as Error).message}`);
       }
-      await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** attempt));
+      await clock.sleep(200 * 2 ** attempt);
     }
   };
 
   const send = (message: AcceptedMessage, planned: PlannedStatus) => {
     const route = providerModule(message.provider)?.emulator;
-    const callback = route?.statusCallback(message, planned, { webhookUrl: options.webhookUrl, credentials: options.credentials, at: Date.now() });
+    const callback = route?.statusCallback(message, planned, { webhookUrl: options.webhookUrl, credentials: options.credentials, at: clock.date().getTime() });
     if (callback) track(deliver(callback.url, callback.body, callback.headers));
   };
 
@@ -75,15 +82,15 @@ export function statusCallbacks(options: CallbackOptions) {
     /** Schedules the statuses of a message the emulator accepted. */
     onAccepted(message: AcceptedMessage): void {
       const statuses = plannedStatuses(options.scenario, message.to);
-      const order = options.scenario.shuffleCallbacks ? shuffled(statuses) : statuses;
+      const order = options.scenario.shuffleCallbacks ? shuffled(statuses, random) : statuses;
       order.forEach((planned, i) => {
         scheduled++;
-        setTimeout(() => {
+        void clock.sleep(step * (i + 1)).then(() => {
           scheduled--;
           send(message, planned);
           if (options.scenario.duplicateCallbacks) send(message, planned);
           onIdle?.();
-        }, step * (i + 1));
+        });
       });
     },
     /** Resolves when every status scheduled so far has been delivered (or given up on). */
@@ -97,10 +104,10 @@ export function statusCallbacks(options: CallbackOptions) {
   };
 }
 
-function shuffled<T>(items: T[]): T[] {
+function shuffled<T>(items: T[], random: () => number): T[] {
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {
-    const j = randomBytes(1)[0]! % (i + 1);
+    const j = Math.floor(random() * (i + 1));
     [out[i], out[j]] = [out[j]!, out[i]!];
   }
   return out;

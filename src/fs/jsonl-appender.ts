@@ -1,4 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
+import { systemClock, type Clock } from '../clock.js';
 import { InputError, WriteError } from '../errors.js';
 import { describeWriteError } from './describe-write-error.js';
 import { FileLock, type FileLockOptions } from './file-lock.js';
@@ -37,6 +38,8 @@ export interface JsonlAppenderOptions extends FileLockOptions {
    * the disk does.
    */
   afterFailure?: 'stop' | 'retry';
+  /** The clock the group window and the deferred flush wait on (default: the system's; tests: a manual one). */
+  clock?: Clock;
 }
 
 /**
@@ -52,7 +55,8 @@ export interface JsonlAppenderOptions extends FileLockOptions {
 export class JsonlAppender<T extends object> {
   private queue: { data: string; resolve: () => void; reject: (error: Error) => void }[] = [];
   private flushing: Promise<void> | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  /** Cancels the planned flush's sleep. */
+  private timer: AbortController | undefined;
   private failure: Error | undefined;
   private closed = false;
   private timerAt = Infinity;
@@ -69,6 +73,7 @@ export class JsonlAppender<T extends object> {
     private readonly ownsLock: boolean,
     private readonly groupMs: number,
     private readonly afterFailure: 'stop' | 'retry',
+    private readonly clock: Clock,
     size: number,
   ) {
     this.durable = size;
@@ -85,7 +90,7 @@ export class JsonlAppender<T extends object> {
       const handle = await (options.openFile ?? ((name: string) => openForAppend(name, options.checkTail)))(file);
       try {
         const size = await handle.size();
-        return new JsonlAppender<R>(file, handle, lock, options.lock === undefined, options.groupMs ?? 0, options.afterFailure ?? 'stop', size);
+        return new JsonlAppender<R>(file, handle, lock, options.lock === undefined, options.groupMs ?? 0, options.afterFailure ?? 'stop', options.clock ?? systemClock, size);
       } catch (error) {
         await handle.close().catch(() => undefined);
         throw new WriteError(`cannot open ${file}: ${describeWriteError(error)}`, undefined, { cause: error });
@@ -143,15 +148,19 @@ export class JsonlAppender<T extends object> {
 
   /** Flushes in `ms` at the latest (an earlier flush already planned stands). */
   private flushWithin(ms: number): void {
-    const at = performance.now() + ms;
+    const at = this.clock.now() + ms;
     if (this.timer !== undefined && this.timerAt <= at) return;
-    clearTimeout(this.timer);
+    this.timer?.abort();
+    const timer = new AbortController();
+    this.timer = timer;
     this.timerAt = at;
-    this.timer = setTimeout(() => this.startFlush(), ms);
+    void this.clock.sleep(ms, timer.signal).then(() => {
+      if (!timer.signal.aborted) this.startFlush();
+    });
   }
 
   private startFlush(): void {
-    clearTimeout(this.timer);
+    this.timer?.abort();
     this.timer = undefined;
     this.timerAt = Infinity;
     if (this.flushing || this.queue.length === 0) return;
@@ -232,6 +241,7 @@ export class JsonlAppender<T extends object> {
   }
 }
 
+/** How long an outcome may wait for a write to ride along with (appendSoon). */
 const MAX_DEFER_MS = 100;
 const MAX_DEFERRED = 1000;
 

@@ -2,6 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { openFileLimit } from './open-file-limit.js';
 import { pickEviction, type ConnectionState } from './pick-eviction.js';
+import type { Clock } from '../clock.js';
 
 /** How much a server lets its clients hold, and for how long. */
 export interface ConnectionLimits {
@@ -43,13 +44,8 @@ export function defaultMaxConnections(fdLimit: number | undefined = openFileLimi
   return fdLimit === undefined ? 256 : Math.max(1, Math.min(256, Math.floor(fdLimit / 2)));
 }
 
-/** Time for the guard: real by default, a manual clock in tests. */
-export interface GuardClock {
-  /** Milliseconds, monotonic. */
-  now(): number;
-  /** Resolves after `ms`, or early (without rejecting) when `signal` aborts. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
+/** Time for the guard: the program's clock (src/clock.ts), of which it needs no wall time; a manual one in tests. */
+export type GuardClock = Pick<Clock, 'now' | 'sleep'>;
 
 /** Why the guard closed a connection, for the server's log; idle keep-alive closes are not reported. */
 export type GuardClose = 'evicted' | 'refused' | 'headers-timeout' | 'body-timeout';
@@ -79,7 +75,8 @@ interface Tracked {
   res: ServerResponse | undefined;
 }
 
-const systemClock: GuardClock = {
+/** The default: the system's time, its timers unref'd (a sweep never keeps the process alive). */
+const backgroundClock: GuardClock = {
   now: () => performance.now(),
   sleep: (ms, signal) =>
     new Promise((resolve) => {
@@ -106,7 +103,7 @@ const systemClock: GuardClock = {
  * costs O(1), and a sweep every few hundred ms only looks at what is due.
  */
 export function guardConnections(server: Server, limits: ConnectionLimits, options: { clock?: GuardClock; onClose?: (why: GuardClose) => void } = {}): ConnectionGuard {
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? backgroundClock;
   const report = options.onClose ?? (() => undefined);
   const byState: Record<ConnectionState, Map<Socket, Tracked>> = { waiting: new Map(), reading: new Map(), answering: new Map() };
   const tracked = new Map<Socket, Tracked>();

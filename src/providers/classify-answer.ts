@@ -17,7 +17,7 @@ export function classifyFailure(
   route: SendRoute = 'messages',
 ): Outcome {
   const { status } = response;
-  const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
+  const retryAfterMs = parseRetryAfter(response.headers['retry-after'], response.receivedAt ?? Date.now());
   if (status === 502 || status === 504) return { kind: 'in_doubt', code: `http_${status}`, title: `HTTP ${status} from a gateway: the message may have gone out` };
 
   if (providerError) {
@@ -57,7 +57,7 @@ export function classifyFailure(
 }
 
 /** Retry-After in seconds or as an HTTP date, in milliseconds from now; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+export function parseRetryAfter(value: string | string[] | undefined, now: number): number | undefined {
   const text = Array.isArray(value) ? value[0] : value;
   if (!text) return undefined;
   if (/^\d+$/.test(text.trim())) return Number(text.trim()) * 1000;

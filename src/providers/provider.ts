@@ -30,6 +30,11 @@ export interface HttpResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: string;
+  /**
+   * Wall-clock ms the answer arrived, on the campaign's clock (send-attempt.ts stamps it): a
+   * Retry-After date is measured from it. Default: the system's time.
+   */
+  receivedAt?: number;
 }
 
 /**

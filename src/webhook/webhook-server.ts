@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { systemClock, type Clock } from '../clock.js';
 import { makeRedactor } from '../config/redact.js';
 import { WriteError } from '../errors.js';
 import { describeWriteError } from '../fs/describe-write-error.js';
@@ -10,7 +11,6 @@ import {
   defaultMaxConnections,
   guardConnections,
   type ConnectionLimits,
-  type GuardClock,
   type GuardClose,
 } from '../net/connection-guard.js';
 import type { ConnectionState } from '../net/pick-eviction.js';
@@ -57,9 +57,11 @@ export interface WebhookOptions {
   publicUrl: string | undefined;
   /** Connection cap and deadlines (defaults: connection-guard.ts, which says why). */
   limits?: Partial<ConnectionLimits>;
-  /** The clock the deadlines run on (tests: a manual one). */
-  clock?: GuardClock;
-  now?: () => Date;
+  /**
+   * The clock the deadlines run on and events are stamped by (default: the system's, the
+   * guard's timers unref'd; tests: a manual one).
+   */
+  clock?: Clock;
   /**
    * Removes secrets from everything stored or logged that came from outside (default: the
    * `secrets` above; the command passes every secret in its environment).
@@ -93,7 +95,6 @@ const CLOSE_REPORT_MS = 10_000;
  * the answer waits for the events file's fsync, which concurrent callbacks share.
  */
 export async function startWebhook(options: WebhookOptions): Promise<RunningWebhook> {
-  const now = options.now ?? (() => new Date());
   const redact = options.redact ?? makeRedactor(Object.values(options.secrets));
   const context: ReceiverContext = { secrets: options.secrets, allowUnsigned: options.allowUnsigned };
   // The paths are fixed (SPEC "Webhook receiver"): each provider's channel names its own.
@@ -144,7 +145,7 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
     if (!verdict.ok) return refuse(res, verdict.status, verdict.reason, verdict.detail);
     return save(res, withFacts(channel, {
       type: 'event',
-      received_at: now().toISOString(),
+      received_at: (options.clock ?? systemClock).date().toISOString(),
       provider: verdict.tag,
       path: redact(verdict.path),
       raw: redactPayload(body.toString('utf8'), channel.format, redact),
@@ -201,7 +202,7 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
   // CLOSE_REPORT_MS (a crowd of slow clients must not flood the log).
   const closes: Record<GuardClose, number> = { 'headers-timeout': 0, 'body-timeout': 0, evicted: 0, refused: 0 };
   const clock = options.clock;
-  const clockNow = () => (clock ? clock.now() : performance.now());
+  const clockNow = () => (clock ?? systemClock).now();
   let lastReport = -Infinity;
   function reportCloses(): void {
     const parts = [

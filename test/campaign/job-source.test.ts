@@ -8,8 +8,8 @@ import { planResume } from '../../src/ledger/plan-resume.js';
 import { openAudience } from '../../src/recipients/open-audience.js';
 import { ManualClock } from '../manual-clock.js';
 import { fixture } from '../helpers.js';
+import { HELLO_SPEC as SPEC } from '../hello-spec.js';
 
-const SPEC = 'name: hello\nlanguage: en\ncategory: utility\ncomponents:\n  - type: body\n    parameters:\n      - {type: text, text: "{{name}}"}\n';
 
 async function* lines(records: LedgerRecord[]) {
   for (const [i, record] of records.entries()) yield { line: i + 1, record };

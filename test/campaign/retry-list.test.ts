@@ -2,16 +2,16 @@ import { copyFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { LedgerRecord } from '../../src/ledger/ledger-records.js';
+import type { LedgerRecord, OutcomeState } from '../../src/ledger/ledger-records.js';
+import { intentFor, outcomeFor } from '../ledger-record-builders.js';
 import { planResume, resumeDecision } from '../../src/ledger/plan-resume.js';
 import { readLedger } from '../../src/ledger/read-ledger.js';
 import { escapeFormula, unescapeFormula } from '../../src/recipients/formula-safe.js';
 import { fixture, run } from '../helpers.js';
 
 const SAMPLES = fileURLToPath(new URL('../../samples/', import.meta.url));
-const at = '2026-11-24T10:00:00.000Z';
-const intent = (phone: string, attempt: number): LedgerRecord => ({ type: 'intent', at, cid: `r-${phone}-${attempt}`, phone, line: 2, attempt });
-const outcome = (phone: string, attempt: number, state: 'accepted' | 'failed' | 'in_doubt' | 'retry'): LedgerRecord => ({ type: 'outcome', at, cid: `r-${phone}-${attempt}`, phone, outcome: state });
+const intent = (phone: string, attempt: number): LedgerRecord => intentFor(phone, { attempt });
+const outcome = (phone: string, attempt: number, state: OutcomeState): LedgerRecord => outcomeFor(phone, state, { attempt });
 
 describe('formula-safe cells', () => {
   it('quote what a spreadsheet would run, and come back exactly as they were', () => {

@@ -1,7 +1,7 @@
 import { readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/campaign/clock.js';
+import { systemClock } from '../../src/clock.js';
 import { sendCampaign, type SendDeps, type SendOptions, type SendResult } from '../../src/campaign/send-campaign.js';
 import { InputError } from '../../src/errors.js';
 import { openRegularFile } from '../../src/fs/open-regular-file.js';
@@ -13,8 +13,9 @@ import type { TransportResult } from '../../src/providers/http-transport.js';
 import type { HttpRequest } from '../../src/providers/provider.js';
 import { FaultyDisk } from '../fs/faulty-disk.js';
 import { fixture } from '../helpers.js';
+import { Changes } from '../changes.js';
+import { HELLO_SPEC as SPEC } from '../hello-spec.js';
 
-const SPEC = 'name: hello\nlanguage: en\ncategory: utility\ncomponents:\n  - type: body\n    parameters:\n      - {type: text, text: "{{name}}"}\n';
 const phones = (n: number) => Array.from({ length: n }, (_, i) => `+4474002${String(i).padStart(5, '0')}`);
 const accepted = (to: string): TransportResult => ({ ok: true, response: { status: 200, headers: {}, body: JSON.stringify({ messages: [{ id: `wamid.${to}` }], contacts: [{ wa_id: to.slice(1) }] }) } });
 
@@ -40,18 +41,20 @@ async function campaign(n: number) {
   const provider = cloudProvider({ baseUrl: 'http://127.0.0.1:9', version: 'v23.0', phoneNumberId: '1', token: 'test-token' });
   /** Every request made, by any run, in order. */
   const requested: string[] = [];
+  const requests = new Changes();
   /** A transport that records, answers accepted, and waits for `hold` before answering request number `at`. */
   const transport =
     (hold?: { at: number; until: Promise<void> }) =>
     async (request: HttpRequest): Promise<TransportResult> => {
       const to = JSON.parse(request.body).to as string;
       requested.push(to);
+      requests.notify();
       if (hold && requested.length === hold.at) await hold.until;
       return accepted(to);
     };
   const deps = (overrides: Partial<SendDeps>): SendDeps => ({ resolveProvider: () => ({ provider, redact: (text) => text }), clock: systemClock, confirm: async () => true, signal: new AbortController().signal, redact: (text) => text, ...overrides });
   const states = async () => (await planResume(readLedger(options.ledgerFile))).recipients;
-  return { dir, list, options, requested, transport, deps, states };
+  return { dir, list, options, requested, requests, transport, deps, states };
 }
 
 function gate() {
@@ -70,7 +73,7 @@ describe('sendCampaign: one send per ledger, the plan read under the lock', () =
     const c = await campaign(10);
     const hold = gate();
     const first = sendCampaign(c.options, c.deps({ transport: c.transport({ at: 3, until: hold.until }), ledgerOptions: { pid: 1001, isAlive: () => true } }));
-    while (c.requested.length < 3) await new Promise((resolve) => setTimeout(resolve, 1));
+    await c.requests.until(() => c.requested.length >= 3);
     let shown = false;
     const second = await sendCampaign(
       c.options,
@@ -89,7 +92,7 @@ describe('sendCampaign: one send per ledger, the plan read under the lock', () =
     const c = await campaign(20);
     const hold = gate();
     const first = sendCampaign(c.options, c.deps({ transport: c.transport({ at: 5, until: hold.until }), ledgerOptions: { pid: 1001, isAlive: () => true } }));
-    while (c.requested.length < 5) await new Promise((resolve) => setTimeout(resolve, 1));
+    await c.requests.until(() => c.requested.length >= 5);
     // The second finds the lock held; the moment it asks whether its holder still runs, the first
     // finishes all 20 and exits.
     const second = await sendCampaign(

@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { fixture, run } from '../helpers.js';
 import { recordingServer } from '../recording-server.js';
 import { accepted, intent, jsonl, metaLine, outcome, runRecord } from '../reconcile/events.js';
+import { HELLO_SPEC as SPEC } from '../hello-spec.js';
 
-const SPEC = 'name: hello\nlanguage: en\ncategory: utility\ncomponents:\n  - type: body\n    parameters:\n      - {type: text, text: "{{name}}"}\n';
 const PHONES = ['+447400123451', '+447400123452', '+447400123453', '+447400123454'];
 const CSV = `phone,opt_in,name\n${PHONES.map((p, i) => `${p},yes,N${i}`).join('\n')}\n`;
 const SAME = { status: 200, body: JSON.stringify({ messaging_product: 'whatsapp', contacts: [{ input: '+1', wa_id: '1' }], messages: [{ id: 'wamid.SAME' }] }) };

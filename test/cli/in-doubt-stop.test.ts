@@ -5,10 +5,10 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixture, run } from '../helpers.js';
 import { ManualClock } from '../manual-clock.js';
+import { HELLO_SPEC as SPEC } from '../hello-spec.js';
 
 // A proxy that loses every answer (resets the connection once the request is in): each send is in
 // doubt, and a run of them must stop the campaign (exit 3) rather than park everyone in doubt.
-const SPEC = 'name: hello\nlanguage: en\ncategory: utility\ncomponents:\n  - type: body\n    parameters:\n      - {type: text, text: "{{name}}"}\n';
 const stops: (() => Promise<void>)[] = [];
 afterEach(async () => {
   await Promise.all(stops.splice(0).map((stop) => stop()));

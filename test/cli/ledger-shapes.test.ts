@@ -3,8 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixture, run } from '../helpers.js';
 import { accepted, intent, jsonl, metaLine, runRecord } from '../reconcile/events.js';
+import { HELLO_SPEC as SPEC } from '../hello-spec.js';
 
-const SPEC = 'name: hello\nlanguage: en\ncategory: utility\ncomponents:\n  - type: body\n    parameters:\n      - {type: text, text: "{{name}}"}\n';
 const CSV = 'phone,opt_in,name\n+447400123456,yes,Ana\n+447400123457,yes,Ben\n';
 // Never reached: every case fails while reading the ledger, before any request.
 const ENV = { WA_TOKEN: 'token', WA_PHONE_NUMBER_ID: '1', WA_API_URL: 'http://127.0.0.1:9' };

@@ -2,7 +2,7 @@ import { copyFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock, type Clock } from '../../src/campaign/clock.js';
+import { systemClock, type Clock } from '../../src/clock.js';
 import { startEmulator, type EmulatorLogEntry } from '../../src/emulator/emulator-server.js';
 import { fixture, run } from '../helpers.js';
 

@@ -4,8 +4,8 @@ import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type EmulatorLogEntry } from '../../src/emulator/emulator-server.js';
 import { fixture, run } from '../helpers.js';
+import { HELLO_SPEC as SPEC } from '../hello-spec.js';
 
-const SPEC = 'name: hello\nlanguage: en\ncategory: utility\ncomponents:\n  - type: body\n    parameters:\n      - {type: text, text: "{{name}}"}\n';
 const CREDENTIALS = { WA_TOKEN: 'EAAtoken-SECRET-sheets', WA_PHONE_NUMBER_ID: '106540352242922', D360_API_KEY: 'k', TWILIO_ACCOUNT_SID: `AC${'5'.repeat(32)}`, TWILIO_AUTH_TOKEN: 't' };
 
 const stops: (() => Promise<void>)[] = [];

@@ -3,8 +3,8 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixture, run } from '../helpers.js';
+import { HELLO_SPEC as SPEC } from '../hello-spec.js';
 
-const SPEC = 'name: hello\nlanguage: en\ncategory: utility\ncomponents:\n  - type: body\n    parameters:\n      - {type: text, text: "{{name}}"}\n';
 
 /** Every failure is one line, `wa-broadcast: …`, with no stack trace. */
 function expectOneLine(stderr: string, text: string) {

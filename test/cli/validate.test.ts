@@ -3,13 +3,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { fixture, run } from '../helpers.js';
+import { HELLO_SPEC as SIMPLE_SPEC } from '../hello-spec.js';
 
 const SAMPLES = fileURLToPath(new URL('../../samples/', import.meta.url));
 const CSV = path.join(SAMPLES, 'campaign.csv');
 const SPEC = path.join(SAMPLES, 'spring-sale.yaml');
 const SUPPRESS = path.join(SAMPLES, 'suppress.csv');
 
-const SIMPLE_SPEC = 'name: hello\nlanguage: en\ncategory: utility\ncomponents:\n  - type: body\n    parameters:\n      - {type: text, text: "{{name}}"}\n';
 
 /** Every failure is one line, `wa-broadcast: …`, with no stack trace. */
 function expectOneLineError(stderr: string, start: string) {

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CREDENTIALS, startEmulator, whatsAppId, type EmulatorLogEntry, type EmulatorOptions } from '../../src/emulator/emulator-server.js';
 import { parseScenario } from '../../src/emulator/scenario.js';
 import { InputError } from '../../src/errors.js';
+import { ManualClock } from '../manual-clock.js';
 
 const running: { close(): Promise<void> }[] = [];
 afterEach(async () => {
@@ -64,24 +65,26 @@ describe('emulator', () => {
   });
 
   it('limits each sender to its MPS in a sliding second (130429, 20429)', async () => {
-    let t = 1_000_000;
-    const e = await emulator({ mps: 3, now: () => t });
+    const clock = new ManualClock();
+    const e = await emulator({ mps: 3, clock });
     const statuses = [];
     for (let i = 0; i < 4; i++) statuses.push((await cloudSend(e.url, `+44740012345${i}`)).json.error?.code ?? 'ok');
     expect(statuses).toEqual(['ok', 'ok', 'ok', 130429]);
-    t += 1000;
+    await clock.advance(999);
+    expect((await cloudSend(e.url, '+447400123459')).json.error?.code).toBe(130429);
+    await clock.advance(1);
     expect((await cloudSend(e.url, '+447400123459')).status).toBe(200);
     for (let i = 0; i < 3; i++) await twilioSend(e.url, `+44740012346${i}`);
     expect((await twilioSend(e.url, '+447400123469')).json.code).toBe(20429);
   });
 
   it('answers 131056 to a second message to the same user within 6 s', async () => {
-    let t = 0;
-    const e = await emulator({ now: () => t });
+    const clock = new ManualClock();
+    const e = await emulator({ clock });
     expect((await cloudSend(e.url, '+447400123456')).status).toBe(200);
-    t += 5_000;
+    await clock.advance(5_999);
     expect((await cloudSend(e.url, '+447400123456')).json.error.code).toBe(131056);
-    t += 6_000;
+    await clock.advance(6_000);
     expect((await cloudSend(e.url, '+447400123456')).status).toBe(200);
     // The limit is per (business number, user): another sender may message the same user.
     const res = await fetch(`${e.url}/messages`, { method: 'POST', headers: { 'd360-api-key': C.D360_API_KEY!, 'content-type': 'application/json' }, body: body('+447400123456') });

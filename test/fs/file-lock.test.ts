@@ -24,11 +24,11 @@ async function race(file: string, contenders: number): Promise<{ winners: number
   return { winners, refused };
 }
 
-/** Waits for real I/O (the lock's heartbeat writes and reads files) until `condition` holds. */
+/** Waits for real I/O (the lock's heartbeat writes and reads files) until `condition` holds: each check is I/O itself, no timer. */
 async function until(condition: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 10_000; i++) {
     if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setImmediate(resolve));
   }
   throw new Error('condition never held');
 }

@@ -1,13 +1,15 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LedgerRecord } from '../../src/ledger/ledger-records.js';
+import { intentFor, outcomeFor } from '../ledger-record-builders.js';
 import { openLedgerWriter, type LedgerFile } from '../../src/ledger/open-ledger-writer.js';
 import { tempDir } from '../helpers.js';
+import { ManualClock } from '../manual-clock.js';
 
-const outcome = (i: number): LedgerRecord => ({ type: 'outcome', at: 'x', cid: `c${i}`, phone: `+44${i}`, outcome: 'accepted' });
-const intent = (i: number): LedgerRecord => ({ type: 'intent', at: 'x', cid: `c${i}`, phone: `+44${i}`, line: 2, attempt: 1 });
+const outcome = (i: number): LedgerRecord => outcomeFor(`+44${i}`, 'accepted', { cid: `c${i}` });
+const intent = (i: number): LedgerRecord => intentFor(`+44${i}`, { cid: `c${i}` });
 
-async function writer(groupMs?: number) {
+async function writer(groupMs?: number, clock = new ManualClock()) {
   const written: string[] = [];
   let syncs = 0;
   const openFile = async (): Promise<LedgerFile> => ({
@@ -17,8 +19,8 @@ async function writer(groupMs?: number) {
     size: async () => 0,
     close: async () => undefined,
   });
-  const w = await openLedgerWriter(path.join(await tempDir(), 'l.jsonl'), { openFile, ...(groupMs !== undefined ? { groupMs } : {}) });
-  return { w, written, syncs: () => syncs };
+  const w = await openLedgerWriter(path.join(await tempDir(), 'l.jsonl'), { openFile, clock, ...(groupMs !== undefined ? { groupMs } : {}) });
+  return { w, written, syncs: () => syncs, clock };
 }
 
 describe('LedgerWriter.appendSoon', () => {
@@ -34,23 +36,28 @@ describe('LedgerWriter.appendSoon', () => {
     await w.close();
   });
 
-  it('is written within 100 ms when nothing else comes', async () => {
-    const { w, written } = await writer();
-    const durable = w.appendSoon(outcome(1));
-    await durable;
-    expect(written.join('')).toContain('"c1"');
+  it('is written 100 ms later when nothing else comes, and not before', async () => {
+    const { w, written, clock } = await writer();
+    let durable = false;
+    const appended = w.appendSoon(outcome(1)).then(() => (durable = true));
+    await clock.advance(99);
+    expect(written).toEqual([]);
+    expect(durable).toBe(false);
+    await clock.advance(1);
+    // Written the moment the timer fires; durable once the write's check of its lock (real I/O) is done.
+    expect(written).toEqual([`${JSON.stringify(outcome(1))}\n`]);
+    await appended;
     await w.close();
   });
 
   it('keeps writing after its timer fires on a queue another write already emptied', async () => {
-    const { w, written } = await writer();
+    const { w, written, clock } = await writer();
     const first = w.append(intent(2)); // a write is under way…
     void w.appendSoon(outcome(1)); // …so this one arms the 100 ms timer, and the write takes it along
     await first;
-    await new Promise((resolve) => setTimeout(resolve, 150)); // the timer fires on an empty queue
-    const next = w.append(intent(3));
-    const late = await Promise.race([next.then(() => 'written'), new Promise((resolve) => setTimeout(() => resolve('stuck'), 1000))]);
-    expect(late).toBe('written');
+    await clock.advance(150); // the timer fires on an empty queue
+    // Written without the clock moving (were the writer stuck, the test would time out here).
+    await w.append(intent(3));
     expect(written.join('')).toContain('"c3"');
     await w.close();
   });
@@ -65,12 +72,16 @@ describe('LedgerWriter.appendSoon', () => {
 
 describe('LedgerWriter groupMs', () => {
   it('lets appends within the window share one fsync, and resolves each only once it is synced', async () => {
-    const { w, written, syncs } = await writer(200);
+    const { w, written, syncs, clock } = await writer(200);
     let firstDone = false;
     const first = w.append(intent(1)).then(() => (firstDone = true));
-    await new Promise((r) => setTimeout(r, 5));
+    await clock.advance(5);
     expect(firstDone).toBe(false); // not durable yet, so not resolved
     const second = w.append(intent(2));
+    await clock.advance(194);
+    expect(syncs()).toBe(0); // the window is 200 ms from the first append
+    expect(firstDone).toBe(false);
+    await clock.advance(1);
     await Promise.all([first, second]);
     expect(syncs()).toBe(1);
     expect(written).toHaveLength(1);

@@ -4,11 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { openRegularFile } from '../../src/fs/open-regular-file.js';
 import { writableFile } from '../../src/fs/writable-file.js';
 import type { LedgerRecord } from '../../src/ledger/ledger-records.js';
+import { intentFor } from '../ledger-record-builders.js';
 import { openLedgerWriter, type LedgerWriterOptions } from '../../src/ledger/open-ledger-writer.js';
 import { FaultyDisk } from '../fs/faulty-disk.js';
 import { tempDir } from '../helpers.js';
 
-const intent = (i: number): LedgerRecord => ({ type: 'intent', at: '2026-11-24T10:00:00.000Z', cid: `r-${i}-1`, phone: `+4474000000${String(i).padStart(2, '0')}`, line: i + 1, attempt: 1 });
+const intent = (i: number): LedgerRecord => intentFor(`+4474000000${String(i).padStart(2, '0')}`, { cid: `r-${i}-1`, line: i + 1 });
 const line = (record: LedgerRecord) => `${JSON.stringify(record)}\n`;
 
 /** A ledger holding `records`, opened through `disk` (a real file underneath). */

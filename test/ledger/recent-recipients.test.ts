@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DailyAllowance } from '../../src/campaign/daily-allowance.js';
-import type { LedgerRecord } from '../../src/ledger/ledger-records.js';
+import type { LedgerRecord, OutcomeState } from '../../src/ledger/ledger-records.js';
+import { intentFor, outcomeFor } from '../ledger-record-builders.js';
 import type { LedgerLine } from '../../src/ledger/read-ledger.js';
 import { recentRecipients } from '../../src/ledger/recent-recipients.js';
 
@@ -9,8 +10,8 @@ async function* lines(records: LedgerRecord[]): AsyncGenerator<LedgerLine> {
   for (const record of records) yield { record, line: ++line } as LedgerLine;
 }
 const at = (hour: number) => new Date(Date.UTC(2026, 10, 24, hour)).toISOString();
-const intent = (cid: string, phone: string, hour: number): LedgerRecord => ({ type: 'intent', at: at(hour), cid, phone, line: 2, attempt: 1 });
-const outcome = (cid: string, phone: string, state: 'accepted' | 'failed' | 'in_doubt' | 'retry', hour: number): LedgerRecord => ({ type: 'outcome', at: at(hour), cid, phone, outcome: state });
+const intent = (cid: string, phone: string, hour: number): LedgerRecord => intentFor(phone, { cid, at: at(hour) });
+const outcome = (cid: string, phone: string, state: OutcomeState, hour: number): LedgerRecord => outcomeFor(phone, state, { cid, at: at(hour) });
 
 describe('who the ledger messaged in the last 24 h (send --daily-limit)', () => {
   it('accepted and in-doubt attempts in the window count, once per recipient; failed, throttled and older ones do not', async () => {

@@ -7,12 +7,13 @@ import { PhoneTable } from '../../src/recipients/phone-table.js';
 import { BoundTemplate } from '../../src/template/bind-template.js';
 import { loadTemplateSpec } from '../../src/template/load-template-spec.js';
 import { fixture } from '../helpers.js';
+import { HELLO_SPEC } from '../hello-spec.js';
 
 const HEADER = ['phone', 'opt_in', 'name', 'country'];
 
 async function checker(options: { defaultCountry?: CountryCode; suppressed?: string[]; consent?: ConsentValues; delimiter?: string } = {}) {
   const dir = await fixture({
-    's.yaml': 'name: hello\nlanguage: en\ncategory: utility\ncomponents:\n  - type: body\n    parameters:\n      - {type: text, text: "{{name}}"}\n',
+    's.yaml': HELLO_SPEC,
   });
   const template = new BoundTemplate(await loadTemplateSpec(path.join(dir, 's.yaml')), HEADER, 'c.csv');
   let suppressed: PhoneTable | undefined;

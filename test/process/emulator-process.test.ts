@@ -1,27 +1,16 @@
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers.js';
+import { serveCli } from './cli-process.js';
 
 // The built emulator, as the README runs it in the background of the terminal a send runs in.
-const BIN = fileURLToPath(new URL('../../bin/wa-broadcast.js', import.meta.url));
 
 /** Starts the emulator, makes one Cloud API send with the demo credentials, stops it; returns its stderr. */
 async function oneRequest(args: string[], cwd: string): Promise<string> {
-  const child = spawn(process.execPath, [BIN, 'emulator', '--port', '0', ...args], { cwd, env: { PATH: process.env.PATH }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const emulator = await serveCli(['emulator', '--port', '0', ...args], { cwd, env: { PATH: process.env.PATH }, stdio: ['ignore', 'ignore', 'pipe'] });
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-        const found = /listening on (http:\/\/\S+)/.exec(stderr);
-        if (found) resolve(found[1]!);
-      });
-      void exited.then(() => reject(new Error(`emulator exited: ${stderr}`)));
-    });
+    const url = emulator.url;
     const answer = await fetch(`${url}/v23.0/100000000000001/messages`, {
       method: 'POST',
       headers: { authorization: 'Bearer emulator-token', 'content-type': 'application/json' },
@@ -38,11 +27,11 @@ async function oneRequest(args: string[], cwd: string): Promise<string> {
     });
     expect(answer.status).toBe(200);
   } finally {
-    // Also when an expectation fails: a test leaves no emulator running.
-    if (child.exitCode === null) child.kill('SIGTERM');
-    await exited;
+    // Also when an expectation fails (else the helper kills it after the test).
+    emulator.child.kill('SIGTERM');
+    await emulator.exited;
   }
-  return stderr;
+  return emulator.stderr();
 }
 
 describe('the emulator process', () => {

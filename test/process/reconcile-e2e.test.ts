@@ -1,45 +1,19 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_CREDENTIALS as C } from '../../src/emulator/emulator-server.js';
 import { tempDir } from '../helpers.js';
+import { runCli, serveCli, untilChanged } from './cli-process.js';
 
-const BIN = fileURLToPath(new URL('../../bin/wa-broadcast.js', import.meta.url));
 const SAMPLES = fileURLToPath(new URL('../../samples/', import.meta.url));
 const APP_SECRET = 'e2e-app-secret';
 const HOUR = 3600_000;
 
-const children: ChildProcessWithoutNullStreams[] = [];
-afterEach(() => {
-  for (const child of children.splice(0)) child.kill('SIGKILL');
-});
-
-/** Starts a long-running command of the built bin and resolves with the URL it listens on. */
-async function serve(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<string> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...env } });
-  children.push(child);
-  let stderr = '';
-  return new Promise((resolve, reject) => {
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk;
-      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
-      if (match) resolve(match[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`${args[0]} exited ${code}: ${stderr}`)));
-  });
-}
-
 /** Runs the built bin to completion. */
-function bin(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
+const bin = (args: string[], env: NodeJS.ProcessEnv, cwd: string) => runCli(args, { cwd, env: { ...process.env, ...env } });
+/** Starts a long-running command of the built bin and resolves with the URL it listens on. */
+const serve = async (args: string[], env: NodeJS.ProcessEnv, cwd: string) => (await serveCli(args, { cwd, env: { ...process.env, ...env } })).url;
 
 async function lines(file: string): Promise<string[]> {
   try {
@@ -49,9 +23,9 @@ async function lines(file: string): Promise<string[]> {
   }
 }
 
-/** Waits until the events file stops growing at `count` lines (callbacks come a little after each send). */
+/** Waits until the events file holds `count` lines (callbacks come a little after each send), and no more. */
 async function eventsSettle(file: string, count: number): Promise<void> {
-  for (let i = 0; i < 200 && (await lines(file)).length < count; i++) await new Promise((r) => setTimeout(r, 50));
+  await untilChanged(path.dirname(file), async () => (await lines(file)).length >= count);
   expect(await lines(file)).toHaveLength(count);
 }
 

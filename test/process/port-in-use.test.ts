@@ -1,13 +1,9 @@
-import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers.js';
+import { runCli } from './cli-process.js';
 
 // The built CLI, as a user starts it: a port already in use is bad usage (exit 2), one line naming it.
-const BIN = fileURLToPath(new URL('../../bin/wa-broadcast.js', import.meta.url));
-
 const servers: Server[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
@@ -20,15 +16,7 @@ async function busyPort(): Promise<number> {
   return (server.address() as { port: number }).port;
 }
 
-async function bin(args: string[], cwd: string) {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH, WA_APP_SECRET: 's' }, timeout: 10_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const bin = (args: string[], cwd: string) => runCli(args, { cwd, env: { PATH: process.env.PATH, WA_APP_SECRET: 's' } });
 
 describe('a port already in use', () => {
   it.each([['webhook', ['--events', 'events.jsonl']], ['emulator', []]])('%s: exit 2, one line naming the port', async (command, extra) => {

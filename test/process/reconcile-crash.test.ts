@@ -1,27 +1,20 @@
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers.js';
+import { seededRandom } from '../seeded-random.js';
+import { BIN, spawnTracked, untilChanged } from './cli-process.js';
 import { accepted, intent, metaLine, runRecord } from '../reconcile/events.js';
 
-const BIN = fileURLToPath(new URL('../../bin/wa-broadcast.js', import.meta.url));
-const RECIPIENTS = 40_000;
+const RECIPIENTS = 10_000;
 const LISTS = ['retry.csv', 'sms-fallback.csv', 'suppress.csv', 'in-doubt.csv', 'summary.json'];
 
 function reconcile(dir: string, out: string, now: string) {
-  return spawn(process.execPath, [BIN, 'reconcile', '--ledger', 'l.jsonl', '--events', 'e.jsonl', '--out', out, '--now', now], { cwd: dir, stdio: 'ignore' });
+  return spawnTracked(process.execPath, [BIN, 'reconcile', '--ledger', 'l.jsonl', '--events', 'e.jsonl', '--out', out, '--now', now], { cwd: dir, stdio: 'ignore' });
 }
 
-const finished = (child: ReturnType<typeof spawn>) => new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-
-/** Names, sizes and modification times of a folder's files: changes as soon as anything is written. */
-async function snapshot(folder: string): Promise<string> {
-  const names = (await readdir(folder)).sort();
-  const stats = await Promise.all(names.map((name) => stat(path.join(folder, name)).then((s) => `${s.size}:${s.mtimeMs}`, () => 'gone')));
-  return names.map((name, i) => `${name}=${stats[i]}`).join(',');
-}
+const finished = (child: ChildProcess) => new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
 
 async function contents(folder: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
@@ -52,28 +45,25 @@ describe('reconcile killed with -9', () => {
     const next = await contents(path.join(dir, 'reference'));
     for (const name of ['sms-fallback.csv', 'summary.json']) expect(next[name]).not.toBe(old[name]);
 
-    // Half the kills land at random moments, half while the lists are being written (a temp file
-    // exists); each round starts from whatever the last one left.
+    // Each kill lands at a seeded moment of the run: before it writes anything, or after the k-th
+    // change in the lists folder (whatever the way of writing, the folder changes once writing
+    // starts), watched rather than timed, so the moments are the same on a fast or a loaded
+    // machine. Each round starts from whatever the last one left.
+    const random = seededRandom();
     let killedWhileWriting = 0;
     for (let round = 0; round < 8; round++) {
       const child = reconcile(dir, 'lists', round % 2 === 0 ? NEW : OLD);
-      const exited = finished(child);
-      let delay = 0;
-      if (round % 2 === 0) {
-        delay = 100 + ((round * 131) % 600);
-        await Promise.race([exited, new Promise((r) => setTimeout(r, delay))]);
-      } else {
-        // Whatever the way of writing, the folder changes once writing starts: kill just after.
-        const before = await snapshot(path.join(dir, 'lists'));
-        while (child.exitCode === null && (await snapshot(path.join(dir, 'lists'))) === before) await new Promise((r) => setTimeout(r, 1));
-        await new Promise((r) => setTimeout(r, (round * 3) % 10));
-        if (child.exitCode === null) killedWhileWriting++;
-      }
+      const gone = new AbortController();
+      const exited = finished(child).finally(() => gone.abort());
+      const afterChanges = round === 0 ? 0 : 1 + Math.floor(random() * 16);
+      let changes = 0;
+      await untilChanged(path.join(dir, 'lists'), async () => changes++ >= afterChanges, gone.signal);
+      if (child.exitCode === null && afterChanges > 0) killedWhileWriting++;
       child.kill('SIGKILL');
       await exited;
       for (const name of LISTS) {
         const text = await readFile(path.join(dir, 'lists', name), 'utf8');
-        expect(text === old[name] || text === next[name], `${name} after round ${round} (${delay} ms)`).toBe(true);
+        expect(text === old[name] || text === next[name], `${name} after round ${round} (killed after ${afterChanges} changes)`).toBe(true);
       }
     }
     expect(killedWhileWriting).toBeGreaterThan(0);

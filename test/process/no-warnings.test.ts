@@ -1,34 +1,23 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CREDENTIALS, startEmulator } from '../../src/emulator/emulator-server.js';
 import { parseScenario } from '../../src/emulator/scenario.js';
 import { metaSignature } from '../../src/providers/cloud-api/meta-signature.js';
 import { fixture, tempDir } from '../helpers.js';
+import { runCli, serveCli } from './cli-process.js';
+import { HELLO_SPEC as SPEC } from '../hello-spec.js';
 
 /*
  * Ordinary runs print nothing of Node's own on stderr: no "(node:…) MaxListenersExceededWarning"
  * (hundreds of attempts sleeping on one abort signal at 1,000 MPS used to add a listener each), no
  * other process warning. Real processes, as a user runs them.
  */
-const BIN = fileURLToPath(new URL('../../bin/wa-broadcast.js', import.meta.url));
-const SPEC = 'name: hello\nlanguage: en\ncategory: utility\ncomponents:\n  - type: body\n    parameters:\n      - {type: text, text: "{{name}}"}\n';
 const NODE_WARNING = /\(node:\d+\)|Warning:/;
 const stops: (() => Promise<void>)[] = [];
 afterEach(async () => {
   await Promise.all(stops.splice(0).map((stop) => stop()));
 });
 
-function bin(args: string[], cwd: string, env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d));
-  child.stderr.on('data', (d: Buffer) => (stderr += d));
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-  return { child, done, stderr: () => stderr };
-}
 
 describe('no process warnings in ordinary runs', () => {
   it('send: 1,000 recipients at --mps 1000 through the emulator (with a 150 ms answer, so hundreds wait at once)', async () => {
@@ -37,7 +26,7 @@ describe('no process warnings in ordinary runs', () => {
     const rows = Array.from({ length: 1000 }, (_, i) => `+4474007${String(i).padStart(5, '0')},yes,N${i}`).join('\n');
     const dir = await fixture({ 'c.csv': `phone,opt_in,name\n${rows}\n`, 's.yaml': SPEC });
     const env = { WA_API_URL: emulator.url, WA_TOKEN: DEFAULT_CREDENTIALS.WA_TOKEN, WA_PHONE_NUMBER_ID: DEFAULT_CREDENTIALS.WA_PHONE_NUMBER_ID };
-    const exit = await bin(['send', 'c.csv', '--template', 's.yaml', '--yes', '--json', '--mps', '1000'], dir, env).done;
+    const exit = await runCli(['send', 'c.csv', '--template', 's.yaml', '--yes', '--json', '--mps', '1000'], { cwd: dir, env: { ...process.env, ...env } });
     expect(exit.code, exit.stderr).toBe(0);
     expect(JSON.parse(exit.stdout)).toMatchObject({ accepted: 1000 });
     expect(exit.stderr).not.toMatch(NODE_WARNING);
@@ -46,13 +35,8 @@ describe('no process warnings in ordinary runs', () => {
   it('webhook: 400 callbacks, 200 at a time, then SIGTERM', async () => {
     const dir = await tempDir();
     const secret = 'warnings-app-secret';
-    const webhook = bin(['webhook', '--port', '0', '--events', path.join(dir, 'events.jsonl')], dir, { WA_APP_SECRET: secret });
-    stops.push(async () => {
-      webhook.child.kill('SIGKILL');
-      await webhook.done;
-    });
-    while (!/listening on http:\/\/127\.0\.0\.1:\d+/.test(webhook.stderr())) await new Promise((resolve) => setTimeout(resolve, 20));
-    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(webhook.stderr())![1]!;
+    const webhook = await serveCli(['webhook', '--port', '0', '--events', path.join(dir, 'events.jsonl')], { cwd: dir, env: { ...process.env, WA_APP_SECRET: secret } });
+    const { url } = webhook;
     // Two waves of 200 at once (under the receiver's 256-connection cap, which would refuse the excess).
     const statuses: number[] = [];
     for (const wave of [0, 1]) {
@@ -66,8 +50,7 @@ describe('no process warnings in ordinary runs', () => {
     }
     expect(statuses.filter((s) => s === 200)).toHaveLength(400);
     webhook.child.kill('SIGTERM');
-    const exit = await webhook.done;
-    expect(exit.code, exit.stderr).toBe(0);
-    expect(exit.stderr).not.toMatch(NODE_WARNING);
+    expect((await webhook.exited).code, webhook.stderr()).toBe(0);
+    expect(webhook.stderr()).not.toMatch(NODE_WARNING);
   }, 30_000);
 });

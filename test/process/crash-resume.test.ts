@@ -1,17 +1,17 @@
-import { spawn } from 'node:child_process';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CREDENTIALS, startEmulator, type EmulatorLogEntry } from '../../src/emulator/emulator-server.js';
 import { RecipientState, planResume, stateOf } from '../../src/ledger/plan-resume.js';
 import { readLedger } from '../../src/ledger/read-ledger.js';
 import { parseScenario } from '../../src/emulator/scenario.js';
 import { collect, fixture } from '../helpers.js';
+import { seededRandom } from '../seeded-random.js';
+import { Changes } from '../changes.js';
+import { BIN, spawnTracked, untilChanged } from './cli-process.js';
+import { HELLO_SPEC as SPEC } from '../hello-spec.js';
 
 // The built launcher, as a user runs it (`npm test` builds first).
-const BIN = fileURLToPath(new URL('../../bin/wa-broadcast.js', import.meta.url));
-const SPEC = 'name: hello\nlanguage: en\ncategory: utility\ncomponents:\n  - type: body\n    parameters:\n      - {type: text, text: "{{name}}"}\n';
 
 const stops: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -22,7 +22,16 @@ const phone = (i: number) => `+4474${String(10_000_000 + i)}`;
 
 async function campaign(recipients: number, scenario = parseScenario({ latency_ms: 2 })) {
   const log: EmulatorLogEntry[] = [];
-  const emulator = await startEmulator({ port: 0, mps: 5000, scenario, log: (entry) => log.push(entry) });
+  const logged = new Changes();
+  const emulator = await startEmulator({
+    port: 0,
+    mps: 5000,
+    scenario,
+    log: (entry) => {
+      log.push(entry);
+      logged.notify();
+    },
+  });
   stops.push(emulator.close);
   const rows = Array.from({ length: recipients }, (_, i) => `${phone(i)},yes,N${i}`).join('\n');
   const dir = await fixture({ 'c.csv': `phone,opt_in,name\n${rows}\n`, 's.yaml': SPEC });
@@ -33,30 +42,27 @@ async function campaign(recipients: number, scenario = parseScenario({ latency_m
     WA_PHONE_NUMBER_ID: DEFAULT_CREDENTIALS.WA_PHONE_NUMBER_ID,
   };
   const ledger = path.join(dir, 'c.ledger.jsonl');
-  return { dir, env, log, ledger, csv: path.join(dir, 'c.csv'), spec: path.join(dir, 's.yaml') };
+  const accepted = () => log.filter((e) => e.outcome === 'accepted').length;
+  return { dir, env, log, logged, accepted, ledger, csv: path.join(dir, 'c.csv'), spec: path.join(dir, 's.yaml') };
 }
 
-const sizeOf = (file: string) => stat(file).then((s) => s.size, () => 0);
-
 /**
- * Runs `send`; with `kill`, sends `signal` `afterMs` after this run started writing the ledger
- * (so the kill lands mid-campaign however slow the machine is).
+ * Runs `send`; with `kill`, sends `signal` once the emulator has answered `afterAccepted` of this
+ * run's requests (a moment in the campaign, not in time: the same on a fast or a loaded machine).
  */
-function send(c: Awaited<ReturnType<typeof campaign>>, mps: number, kill?: { afterMs: number; signal: NodeJS.Signals }) {
+function send(c: Awaited<ReturnType<typeof campaign>>, mps: number, kill?: { afterAccepted: number; signal: NodeJS.Signals }) {
   return new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }>((resolve) => {
-    const child = spawn(process.execPath, [BIN, 'send', c.csv, '--template', c.spec, '--mps', String(mps), '--yes', '--json'], { cwd: c.dir, env: c.env });
+    const child = spawnTracked(process.execPath, [BIN, 'send', c.csv, '--template', c.spec, '--mps', String(mps), '--yes', '--json'], { cwd: c.dir, env: c.env });
     let stderr = '';
     let stdout = '';
     let exited = false;
     child.stderr.on('data', (d: Buffer) => (stderr += d));
     child.stdout.on('data', (d: Buffer) => (stdout += d));
     if (kill) {
-      void (async () => {
-        const before = await sizeOf(c.ledger);
-        while (!exited && (await sizeOf(c.ledger)) <= before) await new Promise((r) => setTimeout(r, 10));
-        await new Promise((r) => setTimeout(r, kill.afterMs));
+      const start = c.accepted();
+      void c.logged.until(() => exited || c.accepted() - start >= kill.afterAccepted).then(() => {
         if (!exited) child.kill(kill.signal);
-      })();
+      });
     }
     child.on('exit', (code, signal) => {
       exited = true;
@@ -71,9 +77,11 @@ describe('crash and resume', () => {
     // A few recipients lose their answer (the emulator accepts, then drops the connection).
     const dropped = [phone(100), phone(700)];
     const c = await campaign(recipients, parseScenario({ latency_ms: 2, rules: [{ match: dropped, outcome: 'drop' }] }));
+    const random = seededRandom();
     let kills = 0;
     for (let i = 0; i < 4; i++) {
-      const result = await send(c, 400, { afterMs: Math.floor(Math.random() * 400), signal: 'SIGKILL' });
+      // Anywhere in the first 300 answers of the run (at most 1,200 to send: every run is killed mid-campaign).
+      const result = await send(c, 400, { afterAccepted: 1 + Math.floor(random() * 300), signal: 'SIGKILL' });
       if (result.signal === 'SIGKILL') kills++;
       if (result.code === 0) break;
     }
@@ -104,8 +112,8 @@ describe('crash and resume', () => {
   }, 120_000);
 
   it('SIGTERM: in-flight requests finish, the ledger is flushed, the resume command is printed, exit 130', async () => {
-    const c = await campaign(2000);
-    const result = await send(c, 200, { afterMs: 500, signal: 'SIGTERM' });
+    const c = await campaign(400);
+    const result = await send(c, 200, { afterAccepted: 100, signal: 'SIGTERM' });
     expect(result.code).toBe(130);
     expect(result.stderr).toMatch(/interrupted: the ledger is up to date; resume with: node \S*bin\/wa-broadcast\.js send .* --yes --json$/m);
     expect(JSON.parse(result.stdout)).toMatchObject({ interrupted: true });
@@ -116,10 +124,10 @@ describe('crash and resume', () => {
     const resumed = await send(c, 2000);
     expect(resumed.code).toBe(0);
     const summary = JSON.parse(resumed.stdout);
-    expect(summary.accepted + summary.skipped).toBe(2000);
+    expect(summary.accepted + summary.skipped).toBe(400);
     const reached = c.log.filter((e) => e.outcome === 'accepted').map((e) => e.to);
-    expect(new Set(reached).size).toBe(2000);
-    expect(reached).toHaveLength(2000);
+    expect(new Set(reached).size).toBe(400);
+    expect(reached).toHaveLength(400);
   }, 60_000);
 });
 
@@ -137,33 +145,33 @@ async function counts(ledger: string): Promise<LedgerLines> {
 
 /**
  * Runs `send`, interrupts it with SIGINT once it has sent `afterAccepted` messages, then kills it
- * with -9 when `killWhen` says so: while the in-flight answers come back and their outcomes are
- * being flushed, or as the ledger is closed.
+ * with -9 when `killWhen` says so of this run's ledger lines (watched, not polled): while the
+ * in-flight answers come back and their outcomes are being flushed, or as the ledger is closed.
  */
-function interruptThenKill(c: Awaited<ReturnType<typeof campaign>>, afterAccepted: number, killWhen: (run: LedgerLines, msSinceSigint: number) => boolean) {
+function interruptThenKill(c: Awaited<ReturnType<typeof campaign>>, afterAccepted: number, killWhen: (run: LedgerLines) => boolean) {
   return new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [BIN, 'send', c.csv, '--template', c.spec, '--mps', '400', '--yes', '--json'], { cwd: c.dir, env: c.env });
+    const child = spawnTracked(process.execPath, [BIN, 'send', c.csv, '--template', c.spec, '--mps', '400', '--yes', '--json'], { cwd: c.dir, env: c.env });
     let stderr = '';
     let exited = false;
+    const gone = new AbortController();
     child.stderr.on('data', (d: Buffer) => (stderr += d));
-    const accepted = () => c.log.filter((e) => e.outcome === 'accepted').length;
-    const start = accepted();
+    const start = c.accepted();
     void (async () => {
       // Earlier runs' in-doubt intents have no outcome: count this run's lines only.
       const before = await counts(c.ledger);
-      while (!exited && accepted() - start < afterAccepted) await new Promise((r) => setTimeout(r, 2));
+      await c.logged.until(() => exited || c.accepted() - start >= afterAccepted);
       if (exited) return;
       child.kill('SIGINT');
-      const at = Date.now();
       const mine = async () => {
         const now = await counts(c.ledger);
         return { intents: now.intents - before.intents, outcomes: now.outcomes - before.outcomes };
       };
-      while (!exited && !killWhen(await mine(), Date.now() - at)) await new Promise((r) => setTimeout(r, 1));
+      await untilChanged(c.dir, async () => killWhen(await mine()), gone.signal);
       if (!exited) child.kill('SIGKILL');
     })();
     child.on('exit', (code, signal) => {
       exited = true;
+      gone.abort();
       resolve({ code, signal, stderr });
     });
   });
@@ -174,10 +182,11 @@ describe('kill -9 during the final flush', () => {
     const recipients = 1000;
     // Slow answers: after SIGINT many requests are still in flight, and their outcomes come back over 150 ms.
     const c = await campaign(recipients, parseScenario({ latency_ms: 150 }));
-    const strategies: ((run: LedgerLines, ms: number) => boolean)[] = [
-      // While the answers come back (outcomes arriving in groups).
-      (_, ms) => ms >= 60,
-      (_, ms) => ms >= 140,
+    const strategies: ((run: LedgerLines) => boolean)[] = [
+      // While the answers come back (outcomes arriving in groups): at 400 a second and 150 ms an
+      // answer, about 60 are in flight when SIGINT comes.
+      (run) => run.outcomes >= run.intents - 40,
+      (run) => run.outcomes >= run.intents - 20,
       // With the last few outcomes still to be written, or all written: the final flush and the close.
       (run) => run.outcomes >= run.intents - 3,
       (run) => run.outcomes >= run.intents,

@@ -4,16 +4,18 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers.js';
+import { track } from './cli-process.js';
 
 // `npm run demo` is the README's first command: it must keep working as the tool grows (it once
-// stopped halfway, exit 1, while every other test passed). Run as npm runs it (`npm test` builds
-// first), with its temp folder inside ours so that it is cleaned up.
+// stopped halfway, exit 1, while every other test passed). Run as npm runs it (on the current build), with its temp folder inside ours so that it is cleaned up.
 const DEMO = fileURLToPath(new URL('../../scripts/demo.js', import.meta.url));
 
 describe('npm run demo', () => {
   it('runs every step to the end, exit 0, and nobody is sent twice', async () => {
     const dir = await tempDir();
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [DEMO], { env: { PATH: process.env.PATH, TMPDIR: dir }, maxBuffer: 16 << 20 });
+    const demo = promisify(execFile)(process.execPath, [DEMO], { env: { PATH: process.env.PATH, TMPDIR: dir }, maxBuffer: 16 << 20 });
+    track(demo.child);
+    const { stdout, stderr } = await demo;
     const steps = [...stdout.matchAll(/^── (\d+b?)\. /gm)].map((match) => match[1]);
     expect(steps).toEqual(['0', '1', '1b', '2', '2', '2', '3', '4', '5', '6', '7', '8']);
     // Step 3 sends again on the same ledger: everyone is already done.

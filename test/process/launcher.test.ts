@@ -5,11 +5,11 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers.js';
+import { BIN, track } from './cli-process.js';
 
 // For `send`, the launcher keeps V8's young generation at its first size (bin/wa-broadcast.js says
 // why). A preloaded probe allocates, at exit, objects that survive a few collections (what makes
 // V8 grow the young generation) and reports the largest young generation it saw.
-const BIN = fileURLToPath(new URL('../../bin/wa-broadcast.js', import.meta.url));
 const PLAIN = fileURLToPath(new URL('../../bench/plain-launcher.js', import.meta.url));
 const PROBE = `import v8 from 'node:v8';
 import { writeSync } from 'node:fs';
@@ -28,7 +28,9 @@ process.on('exit', () => {
 async function youngGeneration(launcher: string, command: string): Promise<{ stdout: string; bytes: number }> {
   const probe = path.join(await tempDir(), 'probe.mjs');
   await writeFile(probe, PROBE);
-  const { stdout, stderr } = await promisify(execFile)(process.execPath, [launcher, command, '--help'], { env: { ...process.env, NODE_OPTIONS: `--import=${probe}` } });
+  const started = promisify(execFile)(process.execPath, [launcher, command, '--help'], { env: { ...process.env, NODE_OPTIONS: `--import=${probe}` } });
+  track(started.child);
+  const { stdout, stderr } = await started;
   return { stdout, bytes: Number(/young generation: (\d+)/.exec(stderr)![1]) };
 }
 

@@ -2,9 +2,9 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers.js';
-import { accepted, intent, metaLine, metaValueLine, runRecord } from './events.js';
+import { accepted, intent, metaLine, metaValueLine, runRecord } from '../reconcile/events.js';
 
-// The worker thread runs compiled code: this test uses the build (`npm test` builds first).
+// The worker thread runs compiled code: this test uses the build (the process project's global setup makes it current).
 const fromBuild = (module: string) => import(new URL(`../../dist/reconcile/${module}.js`, import.meta.url).href);
 const { CampaignFold } = (await fromBuild('fold-campaign')) as typeof import('../../src/reconcile/fold-campaign.js');
 const { DEFAULT_OPT_OUT_KEYWORDS, normaliseKeyword } = (await fromBuild('parse-event')) as typeof import('../../src/reconcile/parse-event.js');

@@ -1,22 +1,11 @@
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { runCli } from './cli-process.js';
 
-// Runs the built launcher as a user would (`npm test` builds first), to prove the bin, the exit
-// codes and the output streams end to end.
-const BIN = fileURLToPath(new URL('../../bin/wa-broadcast.js', import.meta.url));
+// Runs the built launcher as a user would, to prove the bin, the exit codes and the output streams end to end.
 const SAMPLES = fileURLToPath(new URL('../../samples/', import.meta.url));
 
-async function bin(args: string[]) {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { cwd: SAMPLES });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const bin = (args: string[]) => runCli(args, { cwd: SAMPLES });
 
 describe('the wa-broadcast bin', () => {
   it('validates the samples with --json: exit 0, one JSON object on stdout', async () => {

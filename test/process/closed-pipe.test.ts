@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { copyFile, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,10 +6,10 @@ import { startEmulator } from '../../src/emulator/emulator-server.js';
 import { SUMMARY_FILE } from '../../src/reconcile/reconcile-campaign.js';
 import { RECONCILE_LISTS } from '../../src/reconcile/reconcile-lists.js';
 import { tempDir } from '../helpers.js';
+import { BIN, spawnTracked } from './cli-process.js';
 
 // `wa-broadcast … | head -c 10`: the reader leaves early. Real processes with real pipes, since
 // what breaks is Node's handling of a write to a pipe nobody reads (EPIPE).
-const BIN = fileURLToPath(new URL('../../bin/wa-broadcast.js', import.meta.url));
 const SAMPLES = fileURLToPath(new URL('../../samples/', import.meta.url));
 
 interface Closing {
@@ -20,7 +19,7 @@ interface Closing {
 }
 
 function runClosed(args: string[], closing: Closing, env: NodeJS.ProcessEnv, cwd: string) {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnTracked(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let head = Buffer.alloc(0);
   let stderr = '';
   if (closing.stdout === 'at-once') child.stdout.destroy();
@@ -122,7 +121,7 @@ describe('output nobody can take (not a reader that left)', () => {
     const { openSync, closeSync } = await import('node:fs');
     const full = openSync('/dev/full', 'w');
     try {
-      const child = spawn(process.execPath, [BIN, 'validate', path.join(SAMPLES, 'campaign.csv'), '--template', path.join(SAMPLES, 'spring-sale.yaml'), '--json'], { stdio: ['ignore', full, 'pipe'] });
+      const child = spawnTracked(process.execPath, [BIN, 'validate', path.join(SAMPLES, 'campaign.csv'), '--template', path.join(SAMPLES, 'spring-sale.yaml'), '--json'], { stdio: ['ignore', full, 'pipe'] });
       let stderr = '';
       child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
       const code = await new Promise<number | null>((resolve) => child.on('close', resolve));

@@ -1,18 +1,17 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, readdir, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { fixture, run, type RunResult } from '../helpers.js';
+import { BIN, runCli, spawnTracked } from './cli-process.js';
 import { intent, jsonl, outcome, runRecord } from '../reconcile/events.js';
+import { HELLO_SPEC as SPEC } from '../hello-spec.js';
 
 /*
  * Only regular files are ledgers, events files, lists and dry-run files: anything else is exit 2
  * with one line naming the path, before anything is written or chmod-ed, and without hanging.
  * Named pipes run in a child process (an open that blocks would hang the test runner's thread pool).
  */
-const BIN = fileURLToPath(new URL('../../bin/wa-broadcast.js', import.meta.url));
-const SPEC = 'name: hello\nlanguage: en\ncategory: utility\ncomponents:\n  - type: body\n    parameters:\n      - {type: text, text: "{{name}}"}\n';
 const ENV = { WA_API_URL: 'http://127.0.0.1:9', WA_TOKEN: 'token', WA_PHONE_NUMBER_ID: '1', WA_APP_SECRET: 'secret' };
 const LEDGER = jsonl([runRecord(), intent('+447400000001', 'c1', 1, { phone: '+447400000001', opt_in: 'yes', name: 'A' }), outcome('+447400000001', 'c1', 'failed', '131026', 'sms_fallback')]);
 
@@ -29,24 +28,10 @@ async function place() {
   return { dir, at: (name: string) => path.join(dir, name), deviceMode, device };
 }
 
-/** Runs the bin in a child (killed after 10 s, so a hang fails rather than blocks). */
-function child(args: string[], cwd: string): Promise<RunResult & { killed: boolean }> {
-  return new Promise((resolve) => {
-    const proc = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...ENV } });
-    let stdout = '';
-    let stderr = '';
-    let killed = false;
-    proc.stdout.on('data', (d: Buffer) => (stdout += d));
-    proc.stderr.on('data', (d: Buffer) => (stderr += d));
-    const timer = setTimeout(() => {
-      killed = true;
-      proc.kill('SIGKILL');
-    }, 10_000);
-    proc.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr, killed });
-    });
-  });
+/** Runs the bin in a child: a hang fails the test at its timeout, and the child is killed then (cli-process.ts). */
+async function child(args: string[], cwd: string): Promise<RunResult> {
+  const { code, stdout, stderr } = await runCli(args, { cwd, env: { ...process.env, ...ENV } });
+  return { code: code ?? -1, stdout, stderr };
 }
 
 function refused(result: RunResult, file: string, reason: RegExp) {
@@ -204,7 +189,7 @@ describe('send: the CSV and --suppress must be regular files (send reads the CSV
   it('validate still reads a pipe: validate <(cat c.csv)', async () => {
     const p = await place();
     const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const proc = spawn('bash', ['-c', `"$0" "$1" validate <(cat c.csv) --template s.yaml --json`, process.execPath, BIN], { cwd: p.dir, env: { ...process.env, ...ENV } });
+      const proc = spawnTracked('bash', ['-c', `"$0" "$1" validate <(cat c.csv) --template s.yaml --json`, process.execPath, BIN], { cwd: p.dir, env: { ...process.env, ...ENV } });
       let stdout = '';
       let stderr = '';
       proc.stdout.on('data', (d: Buffer) => (stdout += d));
