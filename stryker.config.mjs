@@ -17,7 +17,7 @@ export default {
   mutate: [
     'src/**/*.ts',
     // src/commands/: the CLI's wiring (flags, output, exit codes) is tested through the process
-    // tests in test/cli/, which run the compiled dist/ and so cannot see a mutant in Stryker's
+    // tests in test/process/, which run the compiled dist/ and so cannot see a mutant in Stryker's
     // sandbox; the decisions the commands make live in the domain folders, mutated here. The
     // pure parts of commands/ (progress formatting, the prompt) have their own unit tests.
     '!src/commands/**',

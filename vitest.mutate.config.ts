@@ -8,24 +8,7 @@ import { defineConfig } from 'vitest/config';
  * bin/wa-broadcast.js (or scripts/demo.js), except read-events.test.ts, whose events worker
  * thread runs dist/reconcile. A new test of that kind belongs in this list.
  */
-export const PROCESS_TESTS = [
-  'test/cli/bin.test.ts',
-  'test/cli/closed-pipe.test.ts',
-  'test/cli/crash-resume.test.ts',
-  'test/cli/demo.test.ts',
-  'test/cli/emulator-process.test.ts',
-  'test/cli/full-disk.test.ts',
-  'test/cli/launcher.test.ts',
-  'test/cli/lock-lost.test.ts',
-  'test/cli/no-warnings.test.ts',
-  'test/cli/port-in-use.test.ts',
-  'test/cli/reconcile-crash.test.ts',
-  'test/cli/reconcile-e2e.test.ts',
-  'test/cli/regular-files.test.ts',
-  'test/cli/send-race.test.ts',
-  'test/cli/webhook-process.test.ts',
-  'test/reconcile/read-events.test.ts',
-];
+export const PROCESS_TESTS = ['test/process/**'];
 
 export default defineConfig({
   test: {
