@@ -1,16 +1,13 @@
 import path from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LedgerRecord } from '../../src/ledger/ledger-records.js';
 import { openLedgerWriter, type LedgerFile } from '../../src/ledger/open-ledger-writer.js';
 import { tempDir } from '../helpers.js';
+import { ManualClock } from '../manual-clock.js';
 
 // appendSoon's promise (append-soon.test.ts) is kept: "written within 100 ms, or once 1,000 are
-// waiting". The clock is vitest's fake one, so these say when, exactly, without waiting for it.
+// waiting". The writer waits on the injected clock, so these say when, exactly, without waiting for it.
 const outcome = (i: number): LedgerRecord => ({ type: 'outcome', at: 'x', cid: `c${i}`, phone: `+44${i}`, outcome: 'accepted' });
-
-afterEach(() => {
-  vi.useRealTimers();
-});
 
 async function writer() {
   const written: string[] = [];
@@ -22,22 +19,24 @@ async function writer() {
     close: async () => undefined,
   });
   const file = path.join(await tempDir(), 'l.jsonl');
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance', 'Date'] });
-  const w = await openLedgerWriter(file, { openFile });
+  clock = new ManualClock();
+  const w = await openLedgerWriter(file, { openFile, clock });
   return { w, lines: () => written.join('').split('\n').filter(Boolean).length };
 }
 
+let clock = new ManualClock();
+
 /** Lets the writer's promises run (the fake file answers at once). */
-const settle = () => vi.advanceTimersByTimeAsync(0);
+const settle = () => clock.advance(0);
 
 describe('an outcome appended soon', () => {
   it('is written 100 ms after it was appended: not at 99 ms, at 100 ms', async () => {
     const { w, lines } = await writer();
     let durable = false;
     void w.appendSoon(outcome(1)).then(() => (durable = true));
-    await vi.advanceTimersByTimeAsync(99);
+    await clock.advance(99);
     expect([lines(), durable]).toEqual([0, false]);
-    await vi.advanceTimersByTimeAsync(1);
+    await clock.advance(1);
     await settle();
     expect([lines(), durable]).toEqual([1, true]);
     await w.close();
@@ -46,9 +45,9 @@ describe('an outcome appended soon', () => {
   it('a later one does not push the first one’s deadline back', async () => {
     const { w, lines } = await writer();
     void w.appendSoon(outcome(1));
-    await vi.advanceTimersByTimeAsync(60);
+    await clock.advance(60);
     void w.appendSoon(outcome(2));
-    await vi.advanceTimersByTimeAsync(40);
+    await clock.advance(40);
     await settle();
     expect(lines()).toBe(2);
     await w.close();
