@@ -24,11 +24,11 @@ import type { TemplateSpec } from '../template/template-spec.js';
 import { AtomicFile } from '../fs/atomic-file.js';
 import type { Clock } from './clock.js';
 import { DailyAllowance } from './daily-allowance.js';
-import { Pacer } from './pacer.js';
 import { campaignTemplate, isRetryList, notYetDue } from './retry-list.js';
 import { ledgerStop, type CampaignEnd } from './campaign-end.js';
 import type { CampaignStats } from './campaign-stats.js';
 import { runCampaign } from './run-campaign.js';
+import { SenderPacers } from './sender-pacers.js';
 import { templatePreflight, type PreflightResult } from './template-preflight.js';
 import { countUnrecorded, type UnrecordedOutcome } from './unrecorded-outcome.js';
 
@@ -77,6 +77,8 @@ export type ProviderResolution = {
   redact: (text: string) => string;
   /** Its template look-up, or why there is none (undefined: not asked for, as in a dry run). */
   templates?: TemplateLookupSetup;
+  /** Whose throughput the messages count against (the pacing is kept per sender); default: the provider's name. */
+  sender?: string | undefined;
 };
 export type ResolveProvider = (spec: TemplateSpec) => Promise<ProviderResolution> | ProviderResolution;
 
@@ -264,7 +266,8 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
       transport,
       ledger,
       clock: deps.clock,
-      pacer: new Pacer(options.mps, deps.clock),
+      pacers: new SenderPacers(options.mps, deps.clock),
+      sender: setup.sender ?? setup.provider.name,
       concurrency: options.concurrency,
       allowance: recent && new DailyAllowance(limit!, recent.phones),
       maxConsecutiveFailures: options.maxConsecutiveFailures,

@@ -1,0 +1,119 @@
+/**
+ * Finds the rate a provider accepts when `--mps` is more than it allows, and keeps the campaign
+ * just under it. Pure: every time is passed in (clock ms).
+ *
+ * On a throttling answer the rate drops to what the provider accepted just before it: the requests
+ * sent in the second before the throttled one, less those throttled (at the limit a provider accepts
+ * its limit's worth a second and throttles the rest), one under. Once per reaction: answers to
+ * requests sent before the last drop say nothing new (at 200 MPS against an 80/s limit, the first
+ * second sends 120 too many, and reacting to each, as ×0.9 per answer did, collapsed the rate to
+ * 37/s). Then it probes upward, additively at first (+1/s after PROBE_MS without throttling) and
+ * doubling the step with each quiet interval, so that a number upgraded meanwhile (80 → 1,000
+ * MPS) is found in under a minute, never above `ceiling` (`--mps`).
+ */
+export const PROBE_MS = 4_000;
+/** The second before a throttled request, over which what the provider accepted is counted. */
+const WINDOW_MS = 1_000;
+
+export class RateController {
+  private current: number;
+  /** What the provider accepted a second at the last throttling answer: the figure the summary gives. */
+  private accepted: number | undefined;
+  /** Requests sent (clock ms), with whether each was answered throttled, for the last WINDOW_MS or so. */
+  private sentAt: number[] = [];
+  private throttledAt: number[] = [];
+  /** When the rate was last lowered: answers to earlier requests are not reacted to again. */
+  private droppedAt = -Infinity;
+  private lastChange = -Infinity;
+  private step = 1;
+  /** Time spent under `ceiling` because of throttling, and since when (undefined: at the ceiling). */
+  private belowMs = 0;
+  private belowSince: number | undefined;
+  private throttles = 0;
+
+  constructor(readonly ceiling: number) {
+    this.current = ceiling;
+  }
+
+  /** Requests a second, now. */
+  get rate(): number {
+    return this.current;
+  }
+
+  /** What the provider accepted a second at its last throttling answer; undefined before any. */
+  get providerRate(): number | undefined {
+    return this.accepted;
+  }
+
+  /** Throttling answers reacted to (a lowered rate each). */
+  get reactions(): number {
+    return this.throttles;
+  }
+
+  /** Milliseconds spent under the ceiling because of throttling, up to `now`. */
+  timeBelowMs(now: number): number {
+    return this.belowMs + (this.belowSince === undefined ? 0 : now - this.belowSince);
+  }
+
+  /** A request left at `at`. */
+  sent(at: number): void {
+    this.sentAt.push(at);
+    this.forget(at);
+  }
+
+  /** A throttling answer to the request sent at `requestAt`, seen at `now`. True when the rate was lowered. */
+  throttled(now: number, requestAt: number): boolean {
+    insertSorted(this.throttledAt, requestAt);
+    if (requestAt <= this.droppedAt) return false;
+    const from = requestAt - WINDOW_MS;
+    const accepted = countIn(this.sentAt, from, requestAt) - countIn(this.throttledAt, from, requestAt);
+    this.accepted = Math.max(1, accepted);
+    this.current = Math.max(1, Math.min(this.current, accepted) - 1);
+    this.droppedAt = now;
+    this.lastChange = now;
+    this.step = 1;
+    this.throttles++;
+    this.belowSince ??= now;
+    return true;
+  }
+
+  /** Probes upward after PROBE_MS without a throttling answer. */
+  recover(now: number): void {
+    if (this.current >= this.ceiling || now - this.lastChange < PROBE_MS) return;
+    this.current = Math.min(this.ceiling, this.current + this.step);
+    this.step *= 2;
+    this.lastChange = now;
+    if (this.current >= this.ceiling && this.belowSince !== undefined) {
+      this.belowMs += now - this.belowSince;
+      this.belowSince = undefined;
+    }
+  }
+
+  /** Keeps a little over a window of request times: the estimate needs no more. */
+  private forget(now: number): void {
+    const before = now - 2 * WINDOW_MS;
+    if (this.sentAt.length > 4096 && this.sentAt[0]! < before) this.sentAt = this.sentAt.filter((t) => t >= before);
+    if (this.throttledAt.length > 0 && this.throttledAt[0]! < before) this.throttledAt = this.throttledAt.filter((t) => t >= before);
+  }
+}
+
+/** Entries of a sorted array in (from, to]. */
+function countIn(sorted: readonly number[], from: number, to: number): number {
+  return upperBound(sorted, to) - upperBound(sorted, from);
+}
+
+/** The index of the first entry greater than `value`. */
+function upperBound(sorted: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! <= value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function insertSorted(sorted: number[], value: number): void {
+  sorted.splice(upperBound(sorted, value), 0, value);
+}
