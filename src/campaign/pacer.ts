@@ -1,5 +1,5 @@
 import type { Clock } from './clock.js';
-import { RateController } from './rate-controller.js';
+import { PROBE_MS, RateController } from './rate-controller.js';
 import { WriteWindow } from './write-window.js';
 
 /**
@@ -18,12 +18,23 @@ import { WriteWindow } from './write-window.js';
  *   requests that reach it together leave at most four times the rate (a few at once), so a stall
  *   upstream does not become a burst.
  * - `Sending.written`, from the HTTP client when the request's last byte went to the socket.
- * The window is a second plus WINDOW_MARGIN_MS for what lies beyond the socket (the loopback or the
- * network, the provider's own stamping), which the sender cannot see; what lies before it, it
- * measures. BENCHMARKS.md "Pacing at the receiver" has the figures.
+ *
+ * What lies before the socket the window measures exactly; what lies beyond it (the network, the
+ * provider's own process stamping the arrival) the sender cannot see, and on a loaded machine the
+ * receiver is as late to stamp as the sender is to write. So the window is a second plus a margin:
+ * WINDOW_MARGIN_MS, plus the worst delay from admission to the socket among the requests of the
+ * last window (the sender's own lateness is the one measure of the machine's load it has; a request
+ * stamped late a second ago is what lets the next one in too early),
+ * plus what throttling at a rate the provider had accepted says was missing (5 ms per such answer,
+ * halving with every quiet PROBE_MS). BENCHMARKS.md "Pacing at the receiver" has the figures.
  */
 export const WINDOW_MARGIN_MS = 4;
-const WINDOW_MS = 1000 + WINDOW_MARGIN_MS;
+/** The most the margin may grow to: 10 % of the rate. */
+const MAX_MARGIN_MS = 100;
+/** Added to the margin by a throttling answer at a rate the provider had accepted (jitter, not rate). */
+const THROTTLE_MARGIN_STEP_MS = 5;
+/** How far back the worst admission-to-socket delay is taken: the window, and a little more. */
+const LAG_SPAN_MS = 1200;
 /** How much faster than the rate held-back requests may catch up, and how many may leave at once. */
 const CATCH_UP = 4;
 const SMOOTH_ROOM = 4;
@@ -61,13 +72,18 @@ export class Pacer {
   private waiting = 0;
   /** Wakes those waiting for a pending request's write time. */
   private wakeWriters: (() => void)[] = [];
+  /** The worst admission-to-socket delays of the last window: a monotonic queue of [written at, delay]. */
+  private lags: [number, number][] = [];
+  /** The margin throttling at an accepted rate added, as of `throttleMarginAt`. */
+  private throttleMargin = 0;
+  private throttleMarginAt = 0;
 
   constructor(
     readonly mps: number,
     private readonly clock: Clock,
   ) {
     if (!(mps >= 1)) throw new RangeError('mps must be at least 1');
-    this.window = new WriteWindow(Math.floor(mps), WINDOW_MS);
+    this.window = new WriteWindow(Math.floor(mps));
     this.control = new RateController(mps);
   }
 
@@ -78,6 +94,14 @@ export class Pacer {
 
   state(): PacingState {
     return { rate: this.control.rate, providerRate: this.control.providerRate, throttleReactions: this.control.reactions, timeBelowMs: this.control.timeBelowMs(this.clock.now()) };
+  }
+
+  /** The window now (ms): a second and the margin (see above). */
+  windowMs(now = this.clock.now()): number {
+    while (this.lags.length > 0 && this.lags[0]![0] < now - LAG_SPAN_MS) this.lags.shift();
+    const lag = this.lags[0]?.[1] ?? 0;
+    const throttle = this.throttleMargin * 0.5 ** ((now - this.throttleMarginAt) / PROBE_MS);
+    return 1000 + Math.min(MAX_MARGIN_MS, WINDOW_MARGIN_MS + lag + throttle);
   }
 
   /** Requests a window: the rate, whole. */
@@ -98,7 +122,7 @@ export class Pacer {
       // is on disk. A grid left to run ahead of it would, after a minute, have the whole in-flight
       // cap waiting in `admit` with their intents written: never sent, yet in doubt should the
       // process be killed.
-      const room = this.window.roomAt(this.limit, this.waiting);
+      const room = this.window.roomAt(this.limit, this.windowMs(now), this.waiting);
       if (room === undefined) {
         await this.writeOrTimeout(signal);
         continue;
@@ -121,7 +145,7 @@ export class Pacer {
         return undefined;
       }
       const now = this.clock.now();
-      const room = this.window.roomAt(this.limit);
+      const room = this.window.roomAt(this.limit, this.windowMs(now));
       if (room === undefined) {
         await this.writeOrTimeout(signal);
         continue;
@@ -149,21 +173,38 @@ export class Pacer {
    */
   throttled(requestAt: number, retryAfterMs?: number): void {
     const now = this.clock.now();
-    if (this.control.throttled(now, requestAt)) this.next = now + 1000 / this.control.rate;
+    // Throttled at a rate the provider had accepted (or at --mps before any throttling): the rate
+    // was right and a second at the receiver still overran, so the margin was short.
+    const accepted = this.control.rate <= (this.control.providerRate ?? this.mps);
+    if (this.control.throttled(now, requestAt)) {
+      this.next = now + 1000 / this.control.rate;
+      if (accepted) {
+        this.throttleMargin = this.throttleMargin * 0.5 ** ((now - this.throttleMarginAt) / PROBE_MS) + THROTTLE_MARGIN_STEP_MS;
+        this.throttleMarginAt = now;
+      }
+    }
     if (retryAfterMs !== undefined) this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterMs);
   }
 
   private sending(at: number): Sending {
     let open = true;
-    const written = () => {
+    const close = (measured: boolean) => {
       if (!open) return;
       open = false;
-      this.window.written(this.clock.now());
+      const now = this.clock.now();
+      this.window.written(now);
+      // Only a real write measures the delay: a request that failed before the socket (refused,
+      // timed out) says how long the failure took, not how late the machine is.
+      if (measured) {
+        const lag = now - at;
+        while (this.lags.length > 0 && this.lags.at(-1)![1] <= lag) this.lags.pop();
+        this.lags.push([now, lag]);
+      }
       const wake = this.wakeWriters;
       this.wakeWriters = [];
       for (const resolve of wake) resolve();
     };
-    return { at, written, done: written };
+    return { at, written: () => close(true), done: () => close(false) };
   }
 
   /**

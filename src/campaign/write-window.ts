@@ -21,11 +21,7 @@ export class WriteWindow {
   /** Admitted, not yet written (or failed). */
   private unwritten = 0;
 
-  constructor(
-    readonly capacity: number,
-    /** The window: a second, plus what lies beyond the socket (the network, the provider's own clock). */
-    readonly windowMs: number,
-  ) {
+  constructor(readonly capacity: number) {
     this.stamps = new Float64Array(Math.max(1, capacity));
   }
 
@@ -35,16 +31,16 @@ export class WriteWindow {
   }
 
   /**
-   * The earliest time a request may be admitted under `limit` requests a window, with `ahead`
-   * others to be admitted before it: -Infinity for at once, undefined when not before a pending
-   * request is written (its time decides).
+   * The earliest time a request may be admitted under `limit` requests a window of `windowMs`,
+   * with `ahead` others to be admitted before it: -Infinity for at once, undefined when not before
+   * a pending request is written (its time decides).
    */
-  roomAt(limit: number, ahead = 0): number | undefined {
+  roomAt(limit: number, windowMs: number, ahead = 0): number | undefined {
     const allowed = Math.min(limit, this.capacity) - this.unwritten - ahead - 1;
     if (allowed < 0) return undefined;
     if (this.size <= allowed) return -Infinity;
     // The (allowed + 1)-th most recent write must have left the window.
-    return this.stamps[(this.head + this.size - 1 - allowed) % this.capacity]! + this.windowMs;
+    return this.stamps[(this.head + this.size - 1 - allowed) % this.capacity]! + windowMs;
   }
 
   admitted(): void {
