@@ -43,7 +43,7 @@ export interface CampaignStats {
    * what the provider accepted a second at its last throttling answer, how many times it slowed
    * down, and how long the campaign spent under `--mps` for it.
    */
-  pacing: { rate: number; providerRate: number | undefined; throttleReactions: number; timeBelowMs: number } | undefined;
+  pacing: { mps: number; rate: number; providerRate: number | undefined; throttleReactions: number; limitFound: boolean; timeBelowMs: number } | undefined;
 }
 
 /** The counts of a run that has not started. */

@@ -23,15 +23,16 @@ import { WriteWindow } from './write-window.js';
  * provider's own process stamping the arrival) the sender cannot see, and on a loaded machine the
  * receiver is as late to stamp as the sender is to write. So the window is a second plus a margin:
  * WINDOW_MARGIN_MS, plus the worst delay from admission to the socket among the requests of the
- * last window (the sender's own lateness is the one measure of the machine's load it has; a request
- * stamped late a second ago is what lets the next one in too early),
- * plus what throttling at a rate the provider had accepted says was missing (5 ms per such answer,
- * halving with every quiet PROBE_MS). BENCHMARKS.md "Pacing at the receiver" has the figures.
+ * last window or the worst stall of the event loop lately, whichever is more (the sender's own
+ * lateness is the one measure of the machine's load it has; a request stamped late a second ago is
+ * what lets the next one in too early),
+ * plus what throttling at about the rate sent says was missing (5 ms per such answer, halving with
+ * every quiet PROBE_MS). BENCHMARKS.md "Pacing at the receiver" has the figures.
  */
 export const WINDOW_MARGIN_MS = 4;
 /** The most the margin may grow to: 10 % of the rate. */
 const MAX_MARGIN_MS = 100;
-/** Added to the margin by a throttling answer at a rate the provider had accepted (jitter, not rate). */
+/** Added to the margin by a throttling answer at about the rate sent (jitter, not a limit). */
 const THROTTLE_MARGIN_STEP_MS = 5;
 /** How far back the worst admission-to-socket delay is taken: the window, and a little more. */
 const LAG_SPAN_MS = 1200;
@@ -51,12 +52,16 @@ export interface Sending {
 
 /** What the progress line and the summary say of the pacing. */
 export interface PacingState {
+  /** `--mps`: the most it will go to. */
+  mps: number;
   /** Requests a second the pacer allows now. */
   rate: number;
   /** What the provider accepted a second at its last throttling answer; undefined before any. */
   providerRate: number | undefined;
   /** Throttling answers the pacer slowed down for. */
   throttleReactions: number;
+  /** Whether one showed a limit under the rate sent (not jitter at the rate): the summary's advice needs one. */
+  limitFound: boolean;
   /** Milliseconds spent under `--mps` because of throttling. */
   timeBelowMs: number;
 }
@@ -81,6 +86,8 @@ export class Pacer {
   constructor(
     readonly mps: number,
     private readonly clock: Clock,
+    /** The worst stall of this process's event loop lately (ms): loop-stalls.ts; none in tests on a manual clock. */
+    private readonly stalls: () => number = () => 0,
   ) {
     if (!(mps >= 1)) throw new RangeError('mps must be at least 1');
     this.window = new WriteWindow(Math.floor(mps));
@@ -93,13 +100,13 @@ export class Pacer {
   }
 
   state(): PacingState {
-    return { rate: this.control.rate, providerRate: this.control.providerRate, throttleReactions: this.control.reactions, timeBelowMs: this.control.timeBelowMs(this.clock.now()) };
+    return { mps: this.mps, rate: this.control.rate, providerRate: this.control.providerRate, throttleReactions: this.control.reactions, limitFound: this.control.limitFound, timeBelowMs: this.control.timeBelowMs(this.clock.now()) };
   }
 
   /** The window now (ms): a second and the margin (see above). */
   windowMs(now = this.clock.now()): number {
     while (this.lags.length > 0 && this.lags[0]![0] < now - LAG_SPAN_MS) this.lags.shift();
-    const lag = this.lags[0]?.[1] ?? 0;
+    const lag = Math.max(this.lags[0]?.[1] ?? 0, this.stalls());
     const throttle = this.throttleMargin * 0.5 ** ((now - this.throttleMarginAt) / PROBE_MS);
     return 1000 + Math.min(MAX_MARGIN_MS, WINDOW_MARGIN_MS + lag + throttle);
   }
@@ -173,15 +180,13 @@ export class Pacer {
    */
   throttled(requestAt: number, retryAfterMs?: number): void {
     const now = this.clock.now();
-    // Throttled at a rate the provider had accepted (or at --mps before any throttling): the rate
-    // was right and a second at the receiver still overran, so the margin was short.
-    const accepted = this.control.rate <= (this.control.providerRate ?? this.mps);
-    if (this.control.throttled(now, requestAt)) {
-      this.next = now + 1000 / this.control.rate;
-      if (accepted) {
-        this.throttleMargin = this.throttleMargin * 0.5 ** ((now - this.throttleMarginAt) / PROBE_MS) + THROTTLE_MARGIN_STEP_MS;
-        this.throttleMarginAt = now;
-      }
+    const kind = this.control.throttled(now, requestAt);
+    if (kind !== 'old') this.next = now + 1000 / this.control.rate;
+    // Throttled at about the rate sent: a second at the receiver overran all the same, so the
+    // margin was short.
+    if (kind === 'jitter') {
+      this.throttleMargin = this.throttleMargin * 0.5 ** ((now - this.throttleMarginAt) / PROBE_MS) + THROTTLE_MARGIN_STEP_MS;
+      this.throttleMarginAt = now;
     }
     if (retryAfterMs !== undefined) this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterMs);
   }

@@ -30,6 +30,7 @@ export class RateController {
   private belowMs = 0;
   private belowSince: number | undefined;
   private throttles = 0;
+  private found = false;
 
   constructor(readonly ceiling: number) {
     this.current = ceiling;
@@ -61,20 +62,44 @@ export class RateController {
     this.forget(at);
   }
 
-  /** A throttling answer to the request sent at `requestAt`, seen at `now`. True when the rate was lowered. */
-  throttled(now: number, requestAt: number): boolean {
+  /**
+   * A throttling answer to the request sent at `requestAt`, seen at `now`: `old` when it was sent
+   * before the last reaction (nothing new); `limit` when the provider accepted clearly less than we
+   * sent (the rate drops to what it accepted, one under); `jitter` when it throttled at about the
+   * rate we sent, or while we were sending slower than our rate (a stall): the rate is right and a
+   * second at the receiver still overran, so the margin was short (the pacer widens it) and the
+   * rate steps down by one only, since the second before says nothing about the provider's limit.
+   */
+  throttled(now: number, requestAt: number): 'old' | 'jitter' | 'limit' {
     insertSorted(this.throttledAt, requestAt);
-    if (requestAt <= this.droppedAt) return false;
+    if (requestAt <= this.droppedAt) return 'old';
     const from = requestAt - WINDOW_MS;
-    const accepted = countIn(this.sentAt, from, requestAt) - countIn(this.throttledAt, from, requestAt);
-    this.accepted = Math.max(1, accepted);
-    this.current = Math.max(1, Math.min(this.current, accepted) - 1);
+    const sent = countIn(this.sentAt, from, requestAt);
+    // Over the second before it, or since the first request when the run is younger than that.
+    const span = Math.max(1, Math.min(WINDOW_MS, requestAt - (this.sentAt[0] ?? requestAt)));
+    const sendingRate = (sent * 1000) / span;
+    const accepted = sent - countIn(this.throttledAt, from, requestAt);
+    let kind: 'jitter' | 'limit';
+    if (sendingRate < 0.9 * this.current) {
+      kind = 'jitter';
+      this.current = Math.max(1, this.current - 1);
+    } else {
+      this.accepted = Math.max(1, accepted);
+      kind = accepted >= 0.9 * this.current ? 'jitter' : 'limit';
+      if (kind === 'limit') this.found = true;
+      this.current = Math.max(1, Math.min(this.current, accepted) - 1);
+    }
     this.droppedAt = now;
     this.lastChange = now;
     this.step = 1;
     this.throttles++;
     this.belowSince ??= now;
-    return true;
+    return kind;
+  }
+
+  /** Whether a throttling answer showed a limit under the rate sent (not jitter at the rate). */
+  get limitFound(): boolean {
+    return this.found;
   }
 
   /** Probes upward after PROBE_MS without a throttling answer. */
@@ -92,7 +117,8 @@ export class RateController {
   /** Keeps a little over a window of request times: the estimate needs no more. */
   private forget(now: number): void {
     const before = now - 2 * WINDOW_MS;
-    if (this.sentAt.length > 4096 && this.sentAt[0]! < before) this.sentAt = this.sentAt.filter((t) => t >= before);
+    // The oldest is kept: it is when the run's sending began.
+    if (this.sentAt.length > 4096 && this.sentAt[1]! < before) this.sentAt = [this.sentAt[0]!, ...this.sentAt.filter((t) => t >= before)];
     if (this.throttledAt.length > 0 && this.throttledAt[0]! < before) this.throttledAt = this.throttledAt.filter((t) => t >= before);
   }
 }

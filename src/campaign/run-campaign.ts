@@ -192,7 +192,7 @@ const WOKEN = 'woken';
 
 /** The pacing as the stats carry it. */
 function pacingOf(state: PacingState): CampaignStats['pacing'] {
-  return { rate: state.rate, providerRate: state.providerRate, throttleReactions: state.throttleReactions, timeBelowMs: state.timeBelowMs };
+  return { mps: state.mps, rate: state.rate, providerRate: state.providerRate, throttleReactions: state.throttleReactions, limitFound: state.limitFound, timeBelowMs: state.timeBelowMs };
 }
 
 /** Adds a settled answer to the summary's counts. */
