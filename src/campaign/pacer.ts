@@ -56,7 +56,7 @@ export interface PacingState {
   mps: number;
   /** Requests a second the pacer allows now. */
   rate: number;
-  /** What the provider accepted a second at its last throttling answer; undefined before any. */
+  /** The most the provider was seen to accept a second when it throttled; undefined before any. */
   providerRate: number | undefined;
   /** Throttling answers the pacer slowed down for. */
   throttleReactions: number;

@@ -17,7 +17,7 @@ const WINDOW_MS = 1_000;
 
 export class RateController {
   private current: number;
-  /** What the provider accepted a second at the last throttling answer: the figure the summary gives. */
+  /** The most the provider was seen to accept in a second when it throttled: the figure the summary gives. */
   private accepted: number | undefined;
   /** Requests sent (clock ms), with whether each was answered throttled, for the last WINDOW_MS or so. */
   private sentAt: number[] = [];
@@ -41,7 +41,7 @@ export class RateController {
     return this.current;
   }
 
-  /** What the provider accepted a second at its last throttling answer; undefined before any. */
+  /** The most the provider was seen to accept a second when it throttled; undefined before any. */
   get providerRate(): number | undefined {
     return this.accepted;
   }
@@ -84,7 +84,9 @@ export class RateController {
       kind = 'jitter';
       this.current = Math.max(1, this.current - 1);
     } else {
-      this.accepted = Math.max(1, accepted);
+      // The provider's window was full when it throttled, so it takes at least this many a second;
+      // the most seen is the estimate (a loaded sender's count of its own second runs low).
+      this.accepted = Math.max(this.accepted ?? 1, accepted);
       kind = accepted >= 0.9 * this.current ? 'jitter' : 'limit';
       if (kind === 'limit') this.found = true;
       this.current = Math.max(1, Math.min(this.current, accepted) - 1);
