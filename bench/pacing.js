@@ -183,13 +183,13 @@ export async function benchPacingReceiver(dir) {
       const sleep = await measure(dir, 80, (url) => runPeer('sleep', url, count, 200));
       const plimit = await measure(dir, 80, (url) => runPeer('plimit', url, count, 100));
       const avg = ((before + loadAverage()) / 2).toFixed(1);
-      const line = (who, m, suggested) => {
+      const line = (who, m, suggested, isSend = false) => {
         const rate = innerRate(m.accepted);
         const share = m.throttled / m.requests;
-        const met = who.startsWith('`send`') ? (rate >= 72 && share <= 0.05 ? 'yes' : 'no') : '';
+        const met = isSend ? `${rate >= 72 && share <= 0.05 ? 'yes' : 'no'} (≥ 72/s, ≤ 5 %)` : '';
         return `| ${load} | ${who} | ${rate.toFixed(1)}/s | ${secondsTo(m.accepted, 72).toFixed(1)} | ${(share * 100).toFixed(1)} % (${m.throttled} of ${m.requests}) | ${suggested} | ${avg} | ${met} |`;
       };
-      out.push(line('`send --mps 200`', send, send.extra.suggested_mps ?? 'null'), line('fixed sleep, 5 ms (200/s)', sleep, ''), line('p-limit alone, 100 in flight', plimit, ''));
+      out.push(line('`send --mps 200`', send, send.extra.suggested_mps ?? 'null', true), line('fixed sleep, 5 ms (200/s)', sleep, ''), line('p-limit alone, 100 in flight', plimit, ''));
       rmSync(csv, { force: true });
     } finally {
       await stopBurner?.();
