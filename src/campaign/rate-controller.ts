@@ -65,10 +65,9 @@ export class RateController {
   /**
    * A throttling answer to the request sent at `requestAt`, seen at `now`: `old` when it was sent
    * before the last reaction (nothing new); `limit` when the provider accepted clearly less than we
-   * sent (the rate drops to what it accepted, one under); `jitter` when it throttled at about the
-   * rate we sent, or while we were sending slower than our rate (a stall): the rate is right and a
-   * second at the receiver still overran, so the margin was short (the pacer widens it) and the
-   * rate steps down by one only, since the second before says nothing about the provider's limit.
+   * sent (the rate drops to what it accepted, one under); `jitter` when it accepted about all we
+   * sent: the rate is right and a second at the receiver still overran, so the margin was short
+   * (the pacer widens it) and the rate steps down by one only.
    */
   throttled(now: number, requestAt: number): 'old' | 'jitter' | 'limit' {
     insertSorted(this.throttledAt, requestAt);
@@ -79,18 +78,20 @@ export class RateController {
     const span = Math.max(1, Math.min(WINDOW_MS, requestAt - (this.sentAt[0] ?? requestAt)));
     const sendingRate = (sent * 1000) / span;
     const accepted = sent - countIn(this.throttledAt, from, requestAt);
-    let kind: 'jitter' | 'limit';
-    if (sendingRate < 0.9 * this.current) {
-      kind = 'jitter';
-      this.current = Math.max(1, this.current - 1);
-    } else {
-      // The provider's window was full when it throttled, so it takes at least this many a second;
-      // the most seen is the estimate (a loaded sender's count of its own second runs low).
-      this.accepted = Math.max(this.accepted ?? 1, accepted);
-      kind = accepted >= 0.9 * this.current ? 'jitter' : 'limit';
-      if (kind === 'limit') this.found = true;
+    // A limit: the provider refused a tenth or more of what was sent in that second, or, sending at
+    // about our rate, accepted clearly less than it (the first answer knows only of itself).
+    const atRate = sendingRate >= 0.9 * this.current;
+    const kind = accepted < 0.9 * sent || (atRate && accepted < 0.9 * this.current) ? 'limit' : 'jitter';
+    if (kind === 'limit') {
+      this.found = true;
       this.current = Math.max(1, Math.min(this.current, accepted) - 1);
+    } else {
+      this.current = Math.max(1, this.current - 1);
     }
+    // The provider's window was full when it throttled, so it takes at least this many a second;
+    // the most seen is the estimate (a loaded sender's count of its own second runs low). Not
+    // while the sender was stalled: its second then says nothing of the provider.
+    if (kind === 'limit' || atRate) this.accepted = Math.max(this.accepted ?? 1, accepted);
     this.droppedAt = now;
     this.lastChange = now;
     this.step = 1;
