@@ -18,6 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BENCH_SPEC, BENCH_TEMPLATES, generateCampaign } from './generate-campaign.js';
 import { generateReconcile } from './generate-reconcile.js';
+import { benchPacingReceiver } from './pacing.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = path.join(ROOT, 'bin', 'wa-broadcast.js');
@@ -427,6 +428,7 @@ async function benchReconcile(dir) {
 
 const SECTIONS = { validate: benchValidate, pacing: benchPacing, overhead: benchOverhead, cpu: benchCpu, memory: benchSendMemory, webhook: benchWebhook, reconcile: benchReconcile };
 SECTIONS.duckdb = async (dir) => (await import('./reconcile-vs-duckdb.js')).benchReconcileVsDuckdb(dir, { probed, readReport, median, load, runs: RUNS });
+SECTIONS['pacing-receiver'] = benchPacingReceiver; // bench/pacing.js: at an independent receiver, quiet and loaded, with peers' baselines
 const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : Object.keys(SECTIONS);
 
 const dir = mkdtempSync(path.join(tmpdir(), 'wa-broadcast-bench-'));

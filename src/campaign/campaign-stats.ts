@@ -38,11 +38,17 @@ export interface CampaignStats {
    * (Retry-After) and what the campaign waits (capped), for the progress line.
    */
   throttle: { askedMs: number | undefined; waitMs: number | undefined } | undefined;
+  /**
+   * The pacing once the provider has throttled (undefined before): the rate the pacer settled at,
+   * the most the provider was seen to accept a second when it throttled, how many times it slowed
+   * down, and how long the campaign spent under `--mps` for it.
+   */
+  pacing: { mps: number; rate: number; providerRate: number | undefined; throttleReactions: number; limitFound: boolean; timeBelowMs: number } | undefined;
 }
 
 /** The counts of a run that has not started. */
 export function emptyStats(): CampaignStats {
-  return { accepted: 0, held: 0, failed: 0, in_doubt: 0, skipped: 0, skipped_in_doubt: 0, skipped_not_due: 0, rejected: {}, errors: {}, retries: 0, retries_waiting: 0, duplicate_message_ids: 0, unrecorded: { accepted: 0, failed: 0, not_sent: 0, retry: 0 }, requests: 0, firstRequestAt: undefined, lastRequestAt: undefined, throttle: undefined };
+  return { accepted: 0, held: 0, failed: 0, in_doubt: 0, skipped: 0, skipped_in_doubt: 0, skipped_not_due: 0, rejected: {}, errors: {}, retries: 0, retries_waiting: 0, duplicate_message_ids: 0, unrecorded: { accepted: 0, failed: 0, not_sent: 0, retry: 0 }, requests: 0, firstRequestAt: undefined, lastRequestAt: undefined, throttle: undefined, pacing: undefined };
 }
 
 /** Requests per second between the first request and the last; 0 with fewer than two. */

@@ -1,61 +1,119 @@
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
+import { PROBE_MS, RateController } from './rate-controller.js';
+import { WriteWindow } from './write-window.js';
 
 /**
- * Sets the send rate: never more than `mps` requests in any sliding one-second window (retries
- * included, since every request passes here), and as close to `mps` as that allows.
+ * Sets one sender's send rate: never more than `mps` requests reaching the provider in any sliding
+ * second (retries included, since every request passes here), as close to `mps` as that allows,
+ * and, when the provider throttles, the rate it accepts (rate-controller.ts).
  *
- * Two rules, both ours (the in-flight cap, p-limit in run-campaign.ts, bounds requests in flight, never the rate):
+ * Three steps, all ours (the in-flight cap, p-limit in run-campaign.ts, bounds requests in flight, never the rate):
  * - `acquire`, a grid: the k-th send is due at start + k / rate, so the rate holds over a long run
  *   even when timers fire late (a late send is followed by earlier ones until the grid catches up),
  *   and never before the window (below) will have room for it. The pipeline calls it before writing
  *   a recipient's intent, so that the intent is written only when its request can leave.
- * - `admit`, a window log: the times of the last `mps` requests; a request waits until the oldest
- *   of them is a window old. The pipeline calls it at the last moment, after the intent's fsync,
- *   whose varying delay would otherwise bunch requests that the grid spaced out; requests that
- *   reach it together leave at most four times the rate (a few at once), so a stall upstream does
- *   not become a burst. The window is a second plus 5 ms, for what still lies between here and the
- *   provider (the HTTP client, the network): at most 0.5 % of the rate.
- * A token bucket paced at mps − capacity would give the same guarantee at a lower rate: at 80 MPS
- * with capacity 1 it reaches 98.75 %, short of the 99 % goal.
+ * - `admit`, the window (write-window.ts), kept on when each request's bytes went to the socket:
+ *   a request waits until fewer than `mps` requests were written in the last window or are still on
+ *   their way to the socket. The pipeline calls it at the last moment, after the intent's fsync;
+ *   requests that reach it together leave at most four times the rate (a few at once), so a stall
+ *   upstream does not become a burst.
+ * - `Sending.written`, from the HTTP client when the request's last byte went to the socket.
  *
- * Throttling answers slow the grid down (×0.9 each, down to 1/s) and may pause it (Retry-After);
- * the rate climbs back by 5 % of `mps` for every 5 s without throttling. The steps are small
- * because most throttling at the limit is marginal (a request that arrived a few milliseconds
- * early); repeated answers compound.
+ * What lies before the socket the window measures exactly; what lies beyond it (the network, the
+ * provider's own process stamping the arrival) the sender cannot see, and on a loaded machine the
+ * receiver is as late to stamp as the sender is to write. So the window is a second plus a margin:
+ * WINDOW_MARGIN_MS, plus the worst delay from admission to the socket among the requests of the
+ * last window or the worst stall of the event loop lately, whichever is more (the sender's own
+ * lateness is the one measure of the machine's load it has; a request stamped late a second ago is
+ * what lets the next one in too early),
+ * plus what throttling at about the rate sent says was missing (5 ms per such answer, halving with
+ * every quiet PROBE_MS). BENCHMARKS.md "Pacing at the receiver" has the figures.
  */
-const WINDOW_MS = 1005;
-const RECOVERY_MS = 5_000;
-/** How much faster than `mps` held-back requests may catch up, and how many may leave at once. */
+export const WINDOW_MARGIN_MS = 4;
+/** The most the margin may grow to: 10 % of the rate. */
+const MAX_MARGIN_MS = 100;
+/** Added to the margin by a throttling answer at about the rate sent (jitter, not a limit). */
+const THROTTLE_MARGIN_STEP_MS = 5;
+/** How far back the worst admission-to-socket delay is taken: the window, and a little more. */
+const LAG_SPAN_MS = 1200;
+/** How much faster than the rate held-back requests may catch up, and how many may leave at once. */
 const CATCH_UP = 4;
 const SMOOTH_ROOM = 4;
 
+/** An admitted request: the pacer is told when its bytes went out, and when it was answered. */
+export interface Sending {
+  /** Clock ms of the admission. */
+  readonly at: number;
+  /** The request's last byte went to the socket: its place in the window is now. */
+  written(): void;
+  /** The attempt is over (answered or failed); a request never reported written counts as written now. */
+  done(): void;
+}
+
+/** What the progress line and the summary say of the pacing. */
+export interface PacingState {
+  /** `--mps`: the most it will go to. */
+  mps: number;
+  /** Requests a second the pacer allows now. */
+  rate: number;
+  /** The most the provider was seen to accept a second when it throttled; undefined before any. */
+  providerRate: number | undefined;
+  /** Throttling answers the pacer slowed down for. */
+  throttleReactions: number;
+  /** Whether one showed a limit under the rate sent (not jitter at the rate): the summary's advice needs one. */
+  limitFound: boolean;
+  /** Milliseconds spent under `--mps` because of throttling. */
+  timeBelowMs: number;
+}
+
 export class Pacer {
-  private readonly window: Float64Array;
-  private head = 0;
+  private readonly window: WriteWindow;
+  private readonly control: RateController;
   /** The smoothing schedule: one request per `spacing` ms, with SMOOTH_ROOM of room. */
   private smoothAt = -Infinity;
-  private readonly spacing: number;
-  private rate: number;
   private next: number | undefined;
   private pausedUntil = 0;
-  private lastThrottle = -Infinity;
-  private lastRecovery = 0;
   /** Slots taken on the grid whose admission has not come yet (their intents are being written, or wait). */
   private waiting = 0;
+  /** Wakes those waiting for a pending request's write time. */
+  private wakeWriters: (() => void)[] = [];
+  /** The worst admission-to-socket delays of the last window: a monotonic queue of [written at, delay]. */
+  private lags: [number, number][] = [];
+  /** The margin throttling at an accepted rate added, as of `throttleMarginAt`. */
+  private throttleMargin = 0;
+  private throttleMarginAt = 0;
 
   constructor(
     readonly mps: number,
     private readonly clock: Clock,
+    /** The worst stall of this process's event loop lately (ms): loop-stalls.ts; none in tests on a manual clock. */
+    private readonly stalls: () => number = () => 0,
   ) {
     if (!(mps >= 1)) throw new RangeError('mps must be at least 1');
-    this.window = new Float64Array(Math.floor(mps)).fill(-Infinity);
-    this.rate = mps;
-    this.spacing = 1000 / (mps * CATCH_UP);
+    this.window = new WriteWindow(Math.floor(mps));
+    this.control = new RateController(mps);
   }
 
   /** The current target rate, in requests per second. */
   get currentRate(): number {
-    return this.rate;
+    return this.control.rate;
+  }
+
+  state(): PacingState {
+    return { mps: this.mps, rate: this.control.rate, providerRate: this.control.providerRate, throttleReactions: this.control.reactions, limitFound: this.control.limitFound, timeBelowMs: this.control.timeBelowMs(this.clock.now()) };
+  }
+
+  /** The window now (ms): a second and the margin (see above). */
+  windowMs(now = this.clock.now()): number {
+    while (this.lags.length > 0 && this.lags[0]![0] < now - LAG_SPAN_MS) this.lags.shift();
+    const lag = Math.max(this.lags[0]?.[1] ?? 0, this.stalls());
+    const throttle = this.throttleMargin * 0.5 ** ((now - this.throttleMarginAt) / PROBE_MS);
+    return 1000 + Math.min(MAX_MARGIN_MS, WINDOW_MARGIN_MS + lag + throttle);
+  }
+
+  /** Requests a window: the rate, whole. */
+  private get limit(): number {
+    return Math.max(1, Math.floor(this.control.rate));
   }
 
   /** Waits for the next slot on the grid. Returns false when `signal` aborted first. */
@@ -63,18 +121,22 @@ export class Pacer {
     for (;;) {
       if (signal?.aborted) return false;
       const now = this.clock.now();
-      this.recover(now);
+      this.control.recover(now);
+      const rate = this.control.rate;
       // A grid far behind (after an idle spell) may catch up by one second's worth, no more.
       const next = Math.max(this.next ?? now, now - 1000);
-      let at = Math.max(next, this.pausedUntil);
       // Never ahead of the window: the admission this slot leads to must find room once its intent
-      // is on disk. The window is a little longer than the grid's second (WINDOW_MS), so a grid left
-      // to run would gain 5 ms a second on it, and after a minute the whole in-flight cap would be
-      // attempts waiting in `admit` with their intents written: never sent, yet in doubt should the
+      // is on disk. A grid left to run ahead of it would, after a minute, have the whole in-flight
+      // cap waiting in `admit` with their intents written: never sent, yet in doubt should the
       // process be killed.
-      if (this.waiting < this.window.length) at = Math.max(at, this.window[(this.head + this.waiting) % this.window.length]! + WINDOW_MS);
+      const room = this.window.roomAt(this.limit, this.windowMs(now), this.waiting);
+      if (room === undefined) {
+        await this.writeOrTimeout(signal);
+        continue;
+      }
+      const at = Math.max(next, this.pausedUntil, room);
       if (at <= now) {
-        this.next = next + 1000 / this.rate;
+        this.next = next + 1000 / rate;
         this.waiting++;
         return true;
       }
@@ -82,43 +144,88 @@ export class Pacer {
     }
   }
 
-  /** Waits until a request may leave without exceeding `mps` in any window, and counts it. */
-  async admit(signal?: AbortSignal): Promise<boolean> {
+  /** Waits until a request may leave without exceeding the limit in any window, and counts it. */
+  async admit(signal?: AbortSignal): Promise<Sending | undefined> {
     for (;;) {
       if (signal?.aborted) {
         this.waiting = Math.max(0, this.waiting - 1);
-        return false;
+        return undefined;
       }
       const now = this.clock.now();
+      const room = this.window.roomAt(this.limit, this.windowMs(now));
+      if (room === undefined) {
+        await this.writeOrTimeout(signal);
+        continue;
+      }
       // Requests held back together (by a slow fsync, a pause) leave at CATCH_UP times the rate,
-      // not all at once: a burst would come back a window later, every window, since the log
-      // then binds each request to the one `mps` before it.
-      const smooth = Math.max(this.smoothAt, now - SMOOTH_ROOM * this.spacing);
-      const at = Math.max(this.window[this.head]! + WINDOW_MS, smooth);
+      // not all at once: a burst would come back a window later, every window, since the window
+      // then binds each request to the one `limit` before it.
+      const spacing = 1000 / (this.control.rate * CATCH_UP);
+      const smooth = Math.max(this.smoothAt, now - SMOOTH_ROOM * spacing);
+      const at = Math.max(room, smooth, this.pausedUntil);
       if (at <= now) {
-        this.window[this.head] = now;
-        this.head = (this.head + 1) % this.window.length;
-        this.smoothAt = smooth + this.spacing;
+        this.window.admitted();
+        this.control.sent(now);
+        this.smoothAt = smooth + spacing;
         this.waiting = Math.max(0, this.waiting - 1);
-        return true;
+        return this.sending(now);
       }
       await this.clock.sleep(at - now, signal);
     }
   }
 
-  /** A throttling answer: slow down, and wait `retryAfterMs` before the next request if given. */
-  slowDown(retryAfterMs?: number): void {
+  /**
+   * A throttling answer to the request admitted at `requestAt`: the rate drops to what the provider
+   * accepted (once per reaction), and nothing leaves before `retryAfterMs` when it asked for a wait.
+   */
+  throttled(requestAt: number, retryAfterMs?: number): void {
     const now = this.clock.now();
-    this.rate = Math.max(1, this.rate * 0.9);
-    this.lastThrottle = now;
-    this.lastRecovery = now;
-    this.next = now + 1000 / this.rate;
+    const kind = this.control.throttled(now, requestAt);
+    if (kind !== 'old') this.next = now + 1000 / this.control.rate;
+    // Throttled at about the rate sent: a second at the receiver overran all the same, so the
+    // margin was short.
+    if (kind === 'jitter') {
+      this.throttleMargin = this.throttleMargin * 0.5 ** ((now - this.throttleMarginAt) / PROBE_MS) + THROTTLE_MARGIN_STEP_MS;
+      this.throttleMarginAt = now;
+    }
     if (retryAfterMs !== undefined) this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterMs);
   }
 
-  private recover(now: number): void {
-    if (this.rate >= this.mps || now - this.lastThrottle < RECOVERY_MS || now - this.lastRecovery < RECOVERY_MS) return;
-    this.rate = Math.min(this.mps, this.rate + this.mps * 0.05);
-    this.lastRecovery = now;
+  private sending(at: number): Sending {
+    let open = true;
+    const close = (measured: boolean) => {
+      if (!open) return;
+      open = false;
+      const now = this.clock.now();
+      this.window.written(now);
+      // Only a real write measures the delay: a request that failed before the socket (refused,
+      // timed out) says how long the failure took, not how late the machine is.
+      if (measured) {
+        const lag = now - at;
+        while (this.lags.length > 0 && this.lags.at(-1)![1] <= lag) this.lags.pop();
+        this.lags.push([now, lag]);
+      }
+      const wake = this.wakeWriters;
+      this.wakeWriters = [];
+      for (const resolve of wake) resolve();
+    };
+    return { at, written: () => close(true), done: () => close(false) };
+  }
+
+  /**
+   * Waits for a pending request's write time (or a second: a write that never comes, a request
+   * stuck before the socket, would otherwise hold the window shut; its `done` comes with its
+   * timeout at the latest).
+   */
+  private async writeOrTimeout(signal?: AbortSignal): Promise<void> {
+    const timer = new AbortController();
+    const onAbort = () => timer.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    await new Promise<void>((resolve) => {
+      this.wakeWriters.push(resolve);
+      void this.clock.sleep(1000, timer.signal).then(resolve);
+    });
+    timer.abort();
+    signal?.removeEventListener('abort', onAbort);
   }
 }

@@ -34,14 +34,22 @@ export function throttleWaitMs(retryAfterMs: number | undefined): number | undef
 
 /**
  * Whether, and how soon, to try the same recipient again in this run after `outcome`. Pure.
- * Every delay is at least the pair gap, so a retry can never trip 131056 by itself. A throttled
- * recipient is always tried again: how long throttling may go on is the campaign's decision
- * (THROTTLE_STOP_MS), not the recipient's.
+ *
+ * A throttled recipient is tried again as soon as the rate allows (the pacer decides when; a
+ * Retry-After is waited out): a throttled request was refused, not delivered, so it does not count
+ * toward the pair rate, which limits messages to a user (api-facts.md §5: Meta's 130429 answers and
+ * its error webhook say "Message failed to send because there were too many messages sent from
+ * this phone number"; Twilio: "Requests that receive 429 responses aren't processed and are safe to
+ * retry"; the emulator counts only accepted messages toward 131056). It is always tried again: how
+ * long throttling may go on is the campaign's decision (THROTTLE_STOP_MS), not the recipient's.
+ *
+ * Every other delay is at least the pair gap, so a retry after a message that may have reached the
+ * user (a transient error's, a pair-rate refusal's) can never trip 131056 by itself.
  */
 export function nextRetry(outcome: Outcome, history: AttemptHistory): RetryDecision {
   switch (outcome.kind) {
     case 'throttled':
-      return { retry: true, delayMs: Math.max(PAIR_GAP_MS, throttleWaitMs(outcome.retryAfterMs) ?? 0) };
+      return { retry: true, delayMs: throttleWaitMs(outcome.retryAfterMs) ?? 0 };
     case 'pair_rate':
       // Meta: retry after 4^X seconds, X from 0, +1 after each failure.
       if (history.pairRateRetries >= 5) return { retry: false };

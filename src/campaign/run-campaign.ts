@@ -13,8 +13,9 @@ import { emptyStats, type CampaignStats } from './campaign-stats.js';
 import type { Clock } from '../clock.js';
 import type { DailyAllowance } from './daily-allowance.js';
 import { JobSource, type Job } from './job-source.js';
-import type { Pacer } from './pacer.js';
+import type { PacingState } from './pacer.js';
 import { RetryQueue } from './retry-queue.js';
+import type { SenderPacers } from './sender-pacers.js';
 import { sendAttempt, type AttemptResult } from './send-attempt.js';
 import { HEALTHY, isUsableMessageId, settle, type Settlement } from './settle.js';
 import type { UnrecordedOutcome } from './unrecorded-outcome.js';
@@ -27,7 +28,10 @@ export interface CampaignDeps {
   transport: Transport;
   ledger: LedgerWriter;
   clock: Clock;
-  pacer: Pacer;
+  /** The pacing, per sending number. */
+  pacers: Pick<SenderPacers, 'for' | 'mps'>;
+  /** Whose throughput the campaign's messages count against (one sender a campaign, for now). */
+  sender: string;
   /** Requests in flight at once. */
   concurrency: number;
   /** `--daily-limit`: new recipients past it are not sent in this run. */
@@ -59,7 +63,8 @@ export interface CampaignDeps {
  * pacer slowed, the campaign stopped.
  */
 export async function runCampaign(deps: CampaignDeps): Promise<{ stats: CampaignStats; end: CampaignEnd; unrecorded: UnrecordedOutcome[] }> {
-  const { plan, ledger, clock, pacer, signal } = deps;
+  const { plan, ledger, clock, signal } = deps;
+  const pacer = deps.pacers.for(deps.sender);
   const stats = emptyStats();
   const retries = new RetryQueue<Job>();
   const jobs = new JobSource({ audience: deps.audience, plan, clock, retries, stats, allowance: deps.allowance });
@@ -75,6 +80,7 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
   /** The counts for the progress line, with the retries now waiting in the queue. */
   const progress = () => {
     stats.retries_waiting = retries.size;
+    if (stats.pacing) stats.pacing = pacingOf(pacer.state());
     deps.onProgress?.(stats);
   };
   let health = HEALTHY;
@@ -128,10 +134,13 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
   /** Carries out the policy's answer for an attempt that was made. */
   const conclude = (job: Job, result: Exclude<AttemptResult, { kind: 'not_sent' }>, messageIdSeen: MessageIdSeen | undefined) => {
     const { outcome } = result;
-    const settled = settle(outcome, job.history, { now: clock.now(), requestAt: result.requestAt, health, messageIdSeen, maxConsecutiveFailures: deps.maxConsecutiveFailures, mps: pacer.mps });
+    const settled = settle(outcome, job.history, { now: clock.now(), requestAt: result.requestAt, health, messageIdSeen, maxConsecutiveFailures: deps.maxConsecutiveFailures, mps: deps.pacers.mps });
     health = settled.health;
     count(stats, settled);
-    if (settled.slowDown) pacer.slowDown(settled.slowDown.pauseMs);
+    if (settled.slowDown) {
+      pacer.throttled(result.requestAt, settled.slowDown.pauseMs);
+      stats.pacing = pacingOf(pacer.state());
+    }
     record(job, result.cid, settled.state, settled.fields, settled.tally ?? 'retry', false, settled.held);
     if (settled.retryAt !== undefined) {
       stats.retries++;
@@ -142,7 +151,7 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
   };
 
   const launch = (job: Job) => {
-    inFlight(async () => finish(job, await sendAttempt(job, attemptDeps, stop.signal)))
+    inFlight(async () => finish(job, await sendAttempt(job, attemptDeps, pacer, stop.signal)))
       // Only the ledger can fail here; the writer keeps the error and the dispatcher stops.
       .catch((error: unknown) => halt(ledgerStop((error as Error).message)))
       // On the next turn of the event loop: p-limit frees the slot in a callback of its own once the
@@ -198,6 +207,11 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
 
 /** Why a timed wait's timer is cancelled: the dispatcher woke before it fired. */
 const WOKEN = 'woken';
+
+/** The pacing as the stats carry it. */
+function pacingOf(state: PacingState): CampaignStats['pacing'] {
+  return { mps: state.mps, rate: state.rate, providerRate: state.providerRate, throttleReactions: state.throttleReactions, limitFound: state.limitFound, timeBelowMs: state.timeBelowMs };
+}
 
 /** Adds a settled answer to the summary's counts. */
 function count(stats: CampaignStats, settled: Settlement): void {

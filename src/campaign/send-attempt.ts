@@ -16,7 +16,6 @@ export interface AttemptDeps {
   transport: Transport;
   ledger: LedgerWriter;
   clock: Clock;
-  pacer: Pacer;
   /** Counts the request (and when it left, for the rate). */
   stats: CampaignStats;
   redact: (text: string) => string;
@@ -38,9 +37,9 @@ export type AttemptResult =
  * that stops meanwhile (Ctrl-C, a stopping answer, the ledger failing or its lock lost) makes no
  * request for it: `not_sent`, which the dispatcher records at once so that it is not in doubt.
  */
-export async function sendAttempt(job: Job, deps: AttemptDeps, stop: AbortSignal): Promise<AttemptResult> {
+export async function sendAttempt(job: Job, deps: AttemptDeps, pacer: Pacer, stop: AbortSignal): Promise<AttemptResult> {
   const { recipient } = job;
-  const { audience, ledger, clock, pacer, stats } = deps;
+  const { audience, ledger, clock, stats } = deps;
   const cid = `${deps.runId}-${recipient.line}-${job.attempt}`;
   const request = deps.provider.buildRequest({
     phone: recipient.phone,
@@ -53,12 +52,22 @@ export async function sendAttempt(job: Job, deps: AttemptDeps, stop: AbortSignal
   await ledger.append(intent);
   // Checked again after the wait: another attempt may have stopped the campaign meanwhile, or the
   // ledger failed (its answer could not be recorded: it would be in doubt for nothing).
-  if (!(await pacer.admit(stop)) || stop.aborted || ledger.failed) return { kind: 'not_sent', cid };
-  const requestAt = clock.now();
+  const sending = await pacer.admit(stop);
+  if (!sending) return { kind: 'not_sent', cid };
+  if (stop.aborted || ledger.failed) {
+    sending.done();
+    return { kind: 'not_sent', cid };
+  }
+  const requestAt = sending.at;
   stats.requests++;
   stats.firstRequestAt ??= requestAt;
   stats.lastRequestAt = requestAt;
-  const result = await deps.transport(request);
+  let result: TransportResult;
+  try {
+    result = await deps.transport(request, sending);
+  } finally {
+    sending.done();
+  }
   return { kind: 'answered', cid, requestAt, outcome: cleanOutcome(outcomeOf(result, deps.provider, clock), deps.redact) };
 }
 

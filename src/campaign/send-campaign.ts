@@ -25,11 +25,12 @@ import type { TemplateSpec } from '../template/template-spec.js';
 import { AtomicFile } from '../fs/atomic-file.js';
 import type { Clock } from '../clock.js';
 import { DailyAllowance } from './daily-allowance.js';
-import { Pacer } from './pacer.js';
 import { campaignTemplate, isRetryList, notYetDue } from './retry-list.js';
 import { ledgerStop, type CampaignEnd } from './campaign-end.js';
 import type { CampaignStats } from './campaign-stats.js';
 import { runCampaign } from './run-campaign.js';
+import { SenderPacers } from './sender-pacers.js';
+import { loopStalls } from './loop-stalls.js';
 import { templatePreflight, type PreflightResult } from './template-preflight.js';
 import { countUnrecorded, type UnrecordedOutcome } from './unrecorded-outcome.js';
 
@@ -78,6 +79,8 @@ export type ProviderResolution = {
   redact: (text: string) => string;
   /** Its template look-up, or why there is none (undefined: not asked for, as in a dry run). */
   templates?: TemplateLookupSetup;
+  /** Whose throughput the messages count against (the pacing is kept per sender); default: the provider's name. */
+  sender?: string | undefined;
 };
 export type ResolveProvider = (spec: TemplateSpec) => Promise<ProviderResolution> | ProviderResolution;
 
@@ -118,6 +121,8 @@ export interface SendDeps {
   redact: (text: string) => string;
   /** The ledger's file system and lock identity (default: the real ones); tests pass their own. */
   ledgerOptions?: Pick<LedgerWriterOptions, 'openFile' | 'pid' | 'isAlive' | 'every'>;
+  /** Whether the pacer watches the event loop's stalls (loop-stalls.ts): on the real clock only. */
+  watchLoopStalls?: boolean;
 }
 
 export type SendResult =
@@ -236,6 +241,7 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
   const reserve = await SpaceReserve.create(`${options.ledgerFile}.reserve`, LEDGER_RESERVE_BYTES);
   const transport = deps.transport ?? httpTransport({ timeoutMs: options.timeoutMs, maxSockets: options.concurrency });
   const runId = randomBytes(4).toString('hex');
+  const stalls = deps.watchLoopStalls ? loopStalls() : undefined;
   const started = deps.clock.now();
   try {
     await ledger.append({
@@ -269,7 +275,8 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
       transport,
       ledger,
       clock: deps.clock,
-      pacer: new Pacer(options.mps, deps.clock),
+      pacers: new SenderPacers(options.mps, deps.clock, stalls && (() => stalls.worstMs())),
+      sender: setup.sender ?? setup.provider.name,
       concurrency: options.concurrency,
       allowance: recent && new DailyAllowance(limit!, recent.phones),
       maxConsecutiveFailures: options.maxConsecutiveFailures,
@@ -294,6 +301,7 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
     await ledger.close();
     await reserve.release();
     if (!deps.transport) (transport as ReturnType<typeof httpTransport>).close();
+    stalls?.close();
   }
 }
 

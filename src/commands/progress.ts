@@ -101,6 +101,7 @@ export function progressLine(stats: CampaignStats, total: number, recipientsPerS
   // While the provider throttles, the rate so far says nothing about when the rest will go.
   const eta = recipientsPerSecond !== undefined && recipientsPerSecond > 0 && !throttled ? formatDuration(left / recipientsPerSecond) : '–';
   const note = throttleNote(stats);
+  const pacing = pacingNote(stats);
   return [
     `sent ${formatCount(stats.accepted)}/${formatCount(total)} ${total === 1 ? 'recipient' : 'recipients'}`,
     `failed ${formatCount(stats.failed)}`,
@@ -109,7 +110,18 @@ export function progressLine(stats: CampaignStats, total: number, recipientsPerS
     recipientsPerSecond !== undefined ? `${recipientsPerSecond.toFixed(1)}/s` : '–/s',
     `ETA ${eta}`,
     ...(note ? [note] : []),
+    ...(pacing ? [pacing] : []),
   ].join(' · ');
+}
+
+/**
+ * `provider throttles at about 80/s: pacing at 79/s`: while throttling keeps the pacer under
+ * `--mps`, what the provider accepted and the rate the campaign settled at.
+ */
+export function pacingNote(stats: CampaignStats): string | undefined {
+  const pacing = stats.pacing;
+  if (!pacing || pacing.providerRate === undefined || pacing.rate >= pacing.mps) return undefined;
+  return `provider throttles at about ${formatCount(Math.floor(pacing.providerRate))}/s: pacing at ${formatCount(Math.floor(pacing.rate))}/s`;
 }
 
 /** Recipients settled per second over the last RATE_WINDOW_MS, from samples taken as the counts change and at each tick. */

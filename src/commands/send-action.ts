@@ -14,7 +14,7 @@ import { askYesNo } from './ask-yes-no.js';
 import { describePlan, warningLines, type Destination } from './describe-plan.js';
 import type { AudienceFlags } from './options.js';
 import { colorEnabled, progressReporter, ThrottleNews } from './progress.js';
-import { dailyLimitHeldLine, nothingToSendLine, summaryKeys, summaryLine, summaryTable } from './send-summary.js';
+import { dailyLimitHeldLine, pacingAdviceLine, nothingToSendLine, summaryKeys, summaryLine, summaryTable } from './send-summary.js';
 
 export interface SendFlags extends AudienceFlags {
   provider: ProviderName;
@@ -158,6 +158,8 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
           return { ...setup, templates };
         },
         clock,
+        // The event loop's stalls widen the pacer's window; on a test's manual clock there are none to see.
+        watchLoopStalls: clock === systemClock,
         signal: interrupt.signal,
         redact,
         confirm: async (plan) => {
@@ -229,6 +231,9 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
     else say(summaryLine(stats, result.plan, end, durationMs, ledgerFile));
   }
   if (heldLine && !flags.json) say(heldLine);
+  // Said in every mode (a warning under --json and --quiet too): the one thing to change next time.
+  const advice = pacingAdviceLine(stats);
+  if (advice) say(`! ${advice}`);
   if (stats.duplicate_message_ids > 0) {
     say(
       `! ${plural(stats.duplicate_message_ids, 'answer')} repeated a message id the provider had already returned for another recipient: recorded as in doubt (duplicate_message_id), not accepted, and never re-sent automatically; ask the provider why`,

@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import { requestRate, type CampaignStats } from '../campaign/campaign-stats.js';
 import type { CampaignEnd } from '../campaign/campaign-end.js';
+import { pacingAdvice } from '../campaign/pacing-advice.js';
 import type { SendPlan } from '../campaign/send-campaign.js';
 import type { PreflightResult } from '../campaign/template-preflight.js';
 import { REJECT_REASONS } from '../recipients/audience.js';
@@ -27,10 +28,30 @@ export function summaryKeys(stats: CampaignStats | undefined, plan: SendPlan, le
     errors: stats?.errors ?? {},
     ledger,
     template_check: templateCheck(plan.preflight),
+    // The pacing's finding when the provider throttled: what it accepted, what we settled at.
+    throttling: stats?.pacing?.providerRate !== undefined ? throttlingKeys(stats) : null,
+    suggested_mps: (stats && pacingAdvice(stats)?.acceptedMps) ?? null,
     ...(plan.dailyLimit
       ? { daily_limit: { limit: plan.dailyLimit.limit, sent_last_24h: plan.dailyLimit.sentLast24h, held: plan.dailyLimit.held, next_at: plan.dailyLimit.nextAt ?? null } }
       : {}),
   };
+}
+
+/** `throttling` in `--json`: the provider's rate as the pacer found it. */
+function throttlingKeys(stats: CampaignStats) {
+  const pacing = stats.pacing!;
+  return { provider_accepted_mps: Math.floor(pacing.providerRate!), settled_mps: Math.floor(pacing.rate), slowdowns: pacing.throttleReactions, seconds_below_mps: Math.round(pacing.timeBelowMs / 100) / 10 };
+}
+
+/**
+ * `the provider accepted about 80/s: use --mps 80`, when throttling kept the run under `--mps` much
+ * of the time (pacing-advice.ts); undefined otherwise.
+ */
+export function pacingAdviceLine(stats: CampaignStats): string | undefined {
+  const advice = pacingAdvice(stats);
+  if (!advice) return undefined;
+  const n = formatCount(advice.acceptedMps);
+  return `the provider accepted about ${n}/s: use --mps ${advice.acceptedMps} (this run asked for ${formatCount(stats.pacing!.mps)}/s and was throttled down; a run at ${n}/s is as fast without the throttled requests)`;
 }
 
 /** The preflight in `--json`: what the account holds, or why it was not looked up. */
@@ -56,6 +77,7 @@ export function summaryTable(stats: CampaignStats, plan: SendPlan, durationMs: n
   table.push(['retries', n(stats.retries)]);
   table.push(['duration', formatDuration(durationMs / 1000)]);
   table.push(['mean rate', `${requestRate(stats).toFixed(1)}/s`]);
+  if (stats.pacing?.providerRate !== undefined) table.push(['throttled: the provider accepted about', `${n(Math.floor(stats.pacing.providerRate))}/s`]);
   return table.toString();
 }
 

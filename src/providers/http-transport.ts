@@ -13,7 +13,13 @@ export type TransportResult =
   | { ok: true; response: HttpResponse }
   | { ok: false; written: boolean; code: string; message: string };
 
-export type Transport = (request: HttpRequest) => Promise<TransportResult>;
+/** What a send's caller may be told while the request is under way. */
+export interface TransportEvents {
+  /** The request's last byte went to the socket (the pacer's window is kept on these times). */
+  written?(): void;
+}
+
+export type Transport = (request: HttpRequest, events?: TransportEvents) => Promise<TransportResult>;
 /** The same client for the template look-ups' GETs. */
 export type GetTransport = (request: HttpGetRequest) => Promise<TransportResult>;
 
@@ -54,11 +60,14 @@ export function httpTransport(options: TransportOptions): Transport & GetTranspo
     dnsCache: false,
   });
 
-  const send = async (request: HttpRequest | HttpGetRequest): Promise<TransportResult> => {
+  const send = async (request: HttpRequest | HttpGetRequest, events?: TransportEvents): Promise<TransportResult> => {
     let tooLarge = false;
     // Everything got does is inside the try: whatever it throws, its error object stays here.
     try {
       const pending = client(request.url, { method: request.method, headers: request.headers, body: request.method === 'POST' ? request.body : undefined });
+      // Node's ClientRequest finishes once its last byte was handed to the socket.
+      const written = events?.written;
+      if (written) pending.on('request', (sent: http.ClientRequest) => (sent.writableFinished ? written() : sent.once('finish', written)));
       pending.on('downloadProgress', ({ transferred }) => {
         if (transferred > MAX_RESPONSE_BYTES && !tooLarge) {
           tooLarge = true;

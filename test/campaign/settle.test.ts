@@ -141,20 +141,24 @@ describe('settle: a failed row', () => {
 });
 
 describe('settle: throttled', () => {
-  it('with Retry-After: retry after it (at least 6 s from the request), pause the campaign that long, note it', () => {
+  it('with Retry-After: retry after it, pause the campaign that long, note it', () => {
     const s = settle(throttled(10_000), FRESH, context());
     expect(s).toMatchObject({ state: 'retry', fields: { code: '130429' }, errorCode: '130429', retryAt: SENT_AT + 10_000, slowDown: { pauseMs: 10_000 }, throttle: { askedMs: 10_000, waitMs: 10_000 } });
     expect(s.tally).toBeUndefined();
     expect(s.health.throttledSince).toBe(NOW);
   });
 
-  it('a short Retry-After still waits the pair gap: 6 s', () => {
-    expect(settle(throttled(1_000), FRESH, context()).retryAt).toBe(SENT_AT + 6_000);
+  it('a short Retry-After is all the wait: a throttled request was not delivered, so the 6 s pair gap does not apply', () => {
+    expect(settle(throttled(1_000), FRESH, context()).retryAt).toBe(SENT_AT + 1_000);
   });
 
-  it('without Retry-After: slow down without a pause, retry after 6 s', () => {
+  it('without Retry-After: slow down without a pause, retry as soon as the pacer allows (due at once)', () => {
     const s = settle(throttled(), FRESH, context());
-    expect(s).toMatchObject({ retryAt: SENT_AT + 6_000, slowDown: { pauseMs: undefined }, throttle: { askedMs: undefined, waitMs: undefined } });
+    expect(s).toMatchObject({ retryAt: SENT_AT, slowDown: { pauseMs: undefined }, throttle: { askedMs: undefined, waitMs: undefined } });
+  });
+
+  it('a pair-rate refusal still waits the pair gap (131056 is a rule about the user, not the rate)', () => {
+    expect(settle({ kind: 'pair_rate', code: '131056', title: 'pair rate' }, FRESH, context()).retryAt).toBe(SENT_AT + 6_000);
   });
 
   it('Retry-After over a minute is capped at a minute (the pause and the retry), and the note says both', () => {
@@ -180,7 +184,7 @@ describe('settle: throttled', () => {
   it('a millisecond short of 5 minutes it still retries', () => {
     const s = settle(throttled(), FRESH, context({ health: failing(0, NOW - 5 * 60_000 + 1) }));
     expect(s.halt).toBeUndefined();
-    expect(s.retryAt).toBe(SENT_AT + 6_000);
+    expect(s.retryAt).toBe(SENT_AT);
   });
 });
 

@@ -75,12 +75,14 @@ describe('a provider that throttles for ever', () => {
     expect(summary).toMatchObject({ accepted: 0, failed: 0, in_doubt: 0, stopped: { code: 'http_429', title: expect.stringMatching(/^the provider kept throttling for 5 min/) } });
     expect(result.stderr).toContain('throttled: the provider asked to wait 27h46m; waiting 1m00s (the longest wait), then trying again');
     expect(result.stderr).toMatch(/^wa-broadcast: stopped: the provider kept throttling for 5 min without accepting a message \(the last answer: HTTP 429 Too Many Requests\) \(http_429\): .*resume when fixed: wa-broadcast send .* --yes --json$/m);
-    // Five minutes of capped one-minute waits: a handful of rounds, not a request storm.
-    expect(hostile.requests()).toBeGreaterThanOrEqual(12);
-    expect(hostile.requests()).toBeLessThanOrEqual(12 * 7);
+    // Five minutes of capped one-minute waits: after the first answer the pacer is down to what the
+    // provider accepted (nothing: one a second) and each throttling answer pauses it a minute, so
+    // about one request a minute after the first round, the throttled recipient first: no request storm.
+    expect(hostile.requests()).toBeGreaterThanOrEqual(5);
+    expect(hostile.requests()).toBeLessThanOrEqual(12 + 6);
     const last = await lastOutcomes(ledger);
-    expect(last.size).toBe(12);
-    expect([...last.values()]).toEqual(Array(12).fill('retry'));
+    // Not every recipient was tried (the pacer held the rest back): those tried last had a retry.
+    expect(new Set(last.values())).toEqual(new Set(['retry']));
 
     // The resume command, against a provider that accepts: every throttled recipient is sent once.
     const emulator = await startEmulator({ port: 0, mps: 1000, credentials: { WA_TOKEN: 'EAAtoken-hostile', WA_PHONE_NUMBER_ID: '1', D360_API_KEY: 'x', TWILIO_ACCOUNT_SID: 'x', TWILIO_AUTH_TOKEN: 'x' } });

@@ -1,6 +1,8 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { colorEnabled, progressLine, progressReporter, throttleNote } from '../../src/commands/progress.js';
+import { colorEnabled, pacingNote, progressLine, progressReporter, throttleNote } from '../../src/commands/progress.js';
+import { pacingAdviceLine } from '../../src/commands/send-summary.js';
+import { pacingAdvice } from '../../src/campaign/pacing-advice.js';
 import { emptyStats, type CampaignStats } from '../../src/campaign/campaign-stats.js';
 import { ManualClock } from '../manual-clock.js';
 
@@ -103,5 +105,43 @@ describe('colour', () => {
     reporter.stop();
     await new Promise((resolve) => setImmediate(resolve));
     expect(written).toBe('2026-11-24T00:00:05.000Z wa-broadcast: sent 3/10 recipients · failed 0 · in doubt 0 · retries waiting 0 · 0.0/s · ETA –\n');
+  });
+});
+
+describe('the pacing the provider’s throttling set', () => {
+  const pacing = (over: Partial<NonNullable<CampaignStats['pacing']>>): CampaignStats => ({
+    ...STATS,
+    pacing: { mps: 200, rate: 79.6, providerRate: 80, throttleReactions: 3, limitFound: true, timeBelowMs: 30_000, ...over },
+  });
+
+  it('the progress line says the provider throttles, at about what rate, and the rate the run settled at', () => {
+    expect(progressLine(pacing({}), 2_500, 79, false)).toBe('sent 3/2,500 recipients · failed 0 · in doubt 0 · retries waiting 0 · 79.0/s · ETA 32s · provider throttles at about 80/s: pacing at 79/s');
+  });
+
+  it('says nothing once the pacing is back at --mps, nor before any throttling', () => {
+    expect(pacingNote(pacing({ rate: 200 }))).toBeUndefined();
+    expect(pacingNote(STATS)).toBeUndefined();
+  });
+});
+
+describe('pacingAdvice: "use --mps N"', () => {
+  const run = (over: Partial<NonNullable<CampaignStats['pacing']>>, seconds = 60): CampaignStats => ({
+    ...STATS,
+    firstRequestAt: 0,
+    lastRequestAt: seconds * 1000,
+    pacing: { mps: 200, rate: 79, providerRate: 80.4, throttleReactions: 4, limitFound: true, timeBelowMs: 59_000, ...over },
+  });
+
+  it('advises the rate the provider accepted when a limit was found and the run spent a quarter or more under --mps', () => {
+    expect(pacingAdvice(run({}))).toEqual({ acceptedMps: 80 });
+    expect(pacingAdvice(run({ timeBelowMs: 15_000 }))).toEqual({ acceptedMps: 80 });
+    expect(pacingAdviceLine(run({}))).toMatch(/^the provider accepted about 80\/s: use --mps 80 /);
+  });
+
+  it('no advice for throttling at the rate sent (jitter), for a short spell under --mps, or without throttling', () => {
+    expect(pacingAdvice(run({ limitFound: false }))).toBeUndefined();
+    expect(pacingAdvice(run({ timeBelowMs: 14_000 }))).toBeUndefined();
+    expect(pacingAdvice(STATS)).toBeUndefined();
+    expect(pacingAdvice(run({ providerRate: 200 }))).toBeUndefined();
   });
 });

@@ -1,0 +1,39 @@
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+
+/** The event-loop delay monitor's timer: a stall shorter than this is not seen. */
+const RESOLUTION_MS = 5;
+/** The worst stall is kept over two of these spans: the last second or so. */
+const SPAN_MS = 600;
+
+/**
+ * How long this process has lately been unable to run its event loop (the worst stall of the last
+ * second or so, in ms): a GC pause, or the scheduler giving the core to another process. On one
+ * loaded machine the provider's stand-in (the emulator, a local mock) is held up as this process
+ * is, so its arrival stamps are late by as much, whether or not a request was on its way to the
+ * socket just then: the pacer's window widens by it (pacer.ts). Node's event-loop delay histogram,
+ * read and reset every SPAN_MS.
+ */
+export interface LoopStalls {
+  worstMs(): number;
+  close(): void;
+}
+
+export function loopStalls(): LoopStalls {
+  const histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+  histogram.enable();
+  let spanStart = performance.now();
+  let previous = 0;
+  const current = () => (histogram.count > 0 ? Math.max(0, histogram.max / 1e6 - RESOLUTION_MS) : 0);
+  return {
+    worstMs() {
+      const now = performance.now();
+      if (now - spanStart >= SPAN_MS) {
+        previous = current();
+        histogram.reset();
+        spanStart = now;
+      }
+      return Math.max(previous, current());
+    },
+    close: () => histogram.disable(),
+  };
+}

@@ -1,0 +1,137 @@
+import { Pacer } from '../../src/campaign/pacer.js';
+import { ManualClock } from '../manual-clock.js';
+
+/**
+ * A campaign's path from the pacer to a provider, on the manual clock: a dispatcher as
+ * run-campaign's (grid slot, the intent's fsync, admission, up to `concurrency` in flight), then
+ * what lies between `admit` and the socket (`beforeSocket`: the HTTP client, the event loop, a
+ * loaded machine), then the network (`network`), then a receiver that stamps each request on
+ * arrival and, with a `limit`, throttles as the emulator does: over `limit` accepted in the
+ * sliding second (`countThrottled`: every arrival counts, a stricter provider). Throttled
+ * recipients are sent again as soon as the pacer allows.
+ */
+export interface SimOptions {
+  mps: number;
+  /** Recipients. */
+  count: number;
+  concurrency?: number;
+  /** Delay (ms) between admission and the socket write, for the i-th request. */
+  beforeSocket?: (i: number) => number;
+  /** Delay (ms) between the socket write and the receiver's stamp. */
+  network?: (i: number) => number;
+  /** The intent's fsync before admission, for the i-th slot. */
+  fsync?: (i: number) => number;
+  /** The receiver's limit a sliding second (undefined: never throttles). */
+  limit?: number | ((now: number) => number);
+  countThrottled?: boolean;
+  /** Answer time after arrival. */
+  latencyMs?: number;
+  /** Retry-After (ms) sent with each throttling answer. */
+  retryAfterMs?: number;
+}
+
+export interface SimResult {
+  /** Arrival times at the receiver of every request, in order. */
+  arrivals: number[];
+  /** Arrival times of the accepted requests. */
+  acceptedAt: number[];
+  throttled: number;
+  requests: number;
+  pacer: Pacer;
+  clock: ManualClock;
+}
+
+export async function simulate(options: SimOptions, clock = new ManualClock(), pacer = new Pacer(options.mps, clock)): Promise<SimResult> {
+  const arrivals: number[] = [];
+  const acceptedAt: number[] = [];
+  const window: number[] = [];
+  let throttled = 0;
+  let requests = 0;
+  let inFlight = 0;
+  let slot = 0;
+  let left = options.count;
+  let retries = 0;
+  const concurrency = options.concurrency ?? Math.max(16, Math.ceil(options.mps / 2));
+  const limitAt = (now: number) => (typeof options.limit === 'function' ? options.limit(now) : options.limit);
+
+  const receive = (at: number): boolean => {
+    arrivals.push(at);
+    const limit = limitAt(at);
+    if (limit === undefined) return true;
+    while (window.length > 0 && window[0]! <= at - 1000) window.shift();
+    const over = window.length >= limit;
+    if (!over || options.countThrottled) window.push(at);
+    return !over;
+  };
+
+  const attempt = async (i: number) => {
+    await clock.sleep(options.fsync?.(i) ?? 0);
+    const sending = await pacer.admit();
+    if (!sending) throw new Error('admit refused without a signal');
+    const n = requests++;
+    await clock.sleep(options.beforeSocket?.(n) ?? 0);
+    sending.written();
+    await clock.sleep(options.network?.(n) ?? 0);
+    const ok = receive(clock.now());
+    await clock.sleep(options.latencyMs ?? 2);
+    sending.done();
+    if (ok) acceptedAt.push(arrivals[n]!);
+    else {
+      throttled++;
+      pacer.throttled(sending.at, options.retryAfterMs);
+      retries++;
+    }
+    inFlight--;
+  };
+
+  await clock.run(
+    (async () => {
+      const running: Promise<void>[] = [];
+      while (left > 0 || retries > 0 || inFlight > 0) {
+        if (inFlight >= concurrency || (left === 0 && retries === 0)) {
+          await clock.sleep(1);
+          continue;
+        }
+        await pacer.acquire();
+        if (retries > 0) retries--;
+        else left--;
+        inFlight++;
+        running.push(attempt(slot++));
+      }
+      await Promise.all(running);
+    })(),
+  );
+  return { arrivals, acceptedAt, throttled, requests, pacer, clock };
+}
+
+/** The most times in any window [t, t + 1000): what a provider counting arrivals sees at worst. */
+export function busiestSecond(times: readonly number[]): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let most = 0;
+  for (let end = 0, start = 0; end < sorted.length; end++) {
+    while (sorted[end]! - sorted[start]! >= 1000) start++;
+    most = Math.max(most, end - start + 1);
+  }
+  return most;
+}
+
+/** The rate from the 100th time to the 100th-last (so start-up and retry tails do not count), per second. */
+export function innerRate(times: readonly number[]): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  const from = 99;
+  const to = sorted.length - 100;
+  if (to <= from) throw new Error(`too few times for the inner rate: ${sorted.length}`);
+  return ((to - from) * 1000) / (sorted[to]! - sorted[from]!);
+}
+
+/** A seeded generator (mulberry32): the same jitter every run. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
