@@ -72,9 +72,9 @@ describe('the retry policy: transient failures', () => {
 });
 
 describe('the retry policy: throttling', () => {
-  it('is always retried, after what Retry-After asked, capped at a minute, never under the pair gap', () => {
-    expect(nextRetry(throttled(undefined), FRESH)).toEqual({ retry: true, delayMs: 6_000 });
-    expect(nextRetry(throttled(1_000), FRESH)).toEqual({ retry: true, delayMs: 6_000 });
+  it('is always retried: at once (it was refused, not delivered), or after what Retry-After asked, capped at a minute', () => {
+    expect(nextRetry(throttled(undefined), FRESH)).toEqual({ retry: true, delayMs: 0 });
+    expect(nextRetry(throttled(1_000), FRESH)).toEqual({ retry: true, delayMs: 1_000 });
     expect(nextRetry(throttled(45_000), FRESH)).toEqual({ retry: true, delayMs: 45_000 });
     expect(nextRetry(throttled(99_999_000), FRESH)).toEqual({ retry: true, delayMs: 60_000 });
     // However many retries came before: how long throttling may last is the campaign's rule.
@@ -106,12 +106,13 @@ describe('the retry policy: invariants', () => {
   );
   const histories = fc.record({ transientRetries: fc.nat({ max: 10 }), pairRateRetries: fc.nat({ max: 10 }) });
 
-  it('every retry waits at least the pair gap, so a retry alone never trips 131056; a throttling wait at most a minute', () => {
+  it('every retry but a throttled one waits at least the pair gap, so a retry alone never trips 131056; a throttling wait at most a minute', () => {
     fc.assert(
       fc.property(outcomes, histories, (outcome, past) => {
         const decision = nextRetry(outcome, past);
         if (!decision.retry) return outcome.kind !== 'throttled';
-        return decision.delayMs >= 6_000 && (outcome.kind !== 'throttled' || decision.delayMs <= 60_000);
+        if (outcome.kind === 'throttled') return decision.delayMs === Math.min(outcome.retryAfterMs ?? 0, 60_000);
+        return decision.delayMs >= 6_000;
       }),
       { seed: 16, numRuns: 500 },
     );
