@@ -7,7 +7,8 @@ import { JsonlAppender } from '../fs/jsonl-appender.js';
 import { refuseZeroedTail } from '../ledger/read-ledger.js';
 import type { ReceiverContext } from '../providers/callback-channel.js';
 import { callbackChannels, environmentRedactor, providersOf } from '../providers/index.js';
-import { startWebhook, type EventRecord } from '../webhook/webhook-server.js';
+import type { EventRecord } from '../webhook/event-record.js';
+import { startWebhook } from '../webhook/webhook-server.js';
 import { portOption } from './options.js';
 
 interface WebhookFlags {

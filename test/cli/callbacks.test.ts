@@ -7,7 +7,8 @@ import { loadTemplateCatalog, SAMPLE_TEMPLATES_FILE } from '../../src/emulator/t
 import { parseScenario } from '../../src/emulator/scenario.js';
 import { plannedStatuses, statusCallbacks } from '../../src/emulator/status-callbacks.js';
 import { JsonlAppender } from '../../src/fs/jsonl-appender.js';
-import { startWebhook, type EventRecord } from '../../src/webhook/webhook-server.js';
+import type { EventRecord } from '../../src/webhook/event-record.js';
+import { startWebhook } from '../../src/webhook/webhook-server.js';
 import { fixture, run } from '../helpers.js';
 
 const SAMPLES = fileURLToPath(new URL('../../samples/', import.meta.url));

@@ -6,7 +6,7 @@ import { channelOfTag } from '../../src/providers/index.js';
 import { DEFAULT_OPT_OUT_KEYWORDS, parseEventLine, parseStoredFacts } from '../../src/reconcile/parse-event.js';
 import { reconcileCampaign } from '../../src/reconcile/reconcile-campaign.js';
 import { withFacts } from '../../src/webhook/with-facts.js';
-import type { EventRecord } from '../../src/webhook/webhook-server.js';
+import type { EventRecord } from '../../src/webhook/event-record.js';
 import { tempDir } from '../helpers.js';
 import { accepted, intent, jsonl, metaLine, metaValueLine, outcome, runRecord, twilioLine } from './events.js';
 

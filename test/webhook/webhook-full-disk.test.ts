@@ -6,7 +6,8 @@ import { openRegularFile } from '../../src/fs/open-regular-file.js';
 import { writableFile } from '../../src/fs/writable-file.js';
 import { JsonlAppender } from '../../src/fs/jsonl-appender.js';
 import { metaSignature } from '../../src/providers/cloud-api/meta-signature.js';
-import { startWebhook, type EventRecord } from '../../src/webhook/webhook-server.js';
+import type { EventRecord } from '../../src/webhook/event-record.js';
+import { startWebhook } from '../../src/webhook/webhook-server.js';
 import { FaultyDisk } from '../fs/faulty-disk.js';
 import { tempDir } from '../helpers.js';
 

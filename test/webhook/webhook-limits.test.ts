@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JsonlAppender, type AppendFile } from '../../src/fs/jsonl-appender.js';
 import { metaSignature } from '../../src/providers/cloud-api/meta-signature.js';
-import { startWebhook, type EventRecord, type RunningWebhook, type WebhookOptions } from '../../src/webhook/webhook-server.js';
+import type { EventRecord } from '../../src/webhook/event-record.js';
+import { startWebhook, type RunningWebhook, type WebhookOptions } from '../../src/webhook/webhook-server.js';
 import { tempDir } from '../helpers.js';
 import { ManualClock } from '../manual-clock.js';
 

@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WriteError } from '../../src/errors.js';
 import { JsonlAppender } from '../../src/fs/jsonl-appender.js';
 import { metaSignature } from '../../src/providers/cloud-api/meta-signature.js';
-import { startWebhook, type EventRecord } from '../../src/webhook/webhook-server.js';
+import type { EventRecord } from '../../src/webhook/event-record.js';
+import { startWebhook } from '../../src/webhook/webhook-server.js';
 import { tempDir } from '../helpers.js';
 
 const SECRET = 'app-secret-for-lock-tests';

@@ -6,7 +6,8 @@ import { makeRedactor } from '../../src/config/redact.js';
 import { JsonlAppender } from '../../src/fs/jsonl-appender.js';
 import { metaSignature } from '../../src/providers/cloud-api/meta-signature.js';
 import { twilioSignature } from '../../src/providers/twilio/twilio-signature.js';
-import { MAX_CALLBACK_BYTES, startWebhook, type EventRecord, type WebhookOptions } from '../../src/webhook/webhook-server.js';
+import type { EventRecord } from '../../src/webhook/event-record.js';
+import { MAX_CALLBACK_BYTES, startWebhook, type WebhookOptions } from '../../src/webhook/webhook-server.js';
 import { run, tempDir } from '../helpers.js';
 
 const SECRET = 'app-secret-for-tests';
