@@ -3,7 +3,7 @@
 //
 //   npm run bench                 all sections
 //   BENCH_RUNS=3 npm run bench    fewer runs per figure (default 5, after one warm-up)
-//   BENCH_ONLY=pacing,cpu npm run bench   some sections (validate, pacing, overhead, cpu, memory, webhook, reconcile)
+//   BENCH_ONLY=pacing,cpu npm run bench   some sections (validate, pacing, pacing-receiver, overhead, cpu, memory, webhook, reconcile, duckdb)
 //   BENCH_SEND_RECIPIENTS=200000 npm run bench   a smaller send-memory campaign (default 1,000,000)
 //   BENCH_RECONCILE_RECIPIENTS=100000 npm run bench   a smaller reconcile ledger (default 1,000,000)
 //   BENCH_MEMORY_PLAIN=0 npm run bench   send memory through the launcher only (default: also without its V8 setting)
