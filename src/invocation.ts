@@ -30,7 +30,11 @@ function relativeTo(cwd: string, file: string): string {
   return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
 }
 
-/** One word for a POSIX shell: as it is when that is safe, else in single quotes. */
+/**
+ * One word for a POSIX shell: as it is when that is safe, else in single quotes. A word starting
+ * with `=` is quoted too: zsh (macOS's default shell) expands `=word` to the path of the command
+ * `word`, and fails the whole line when there is none.
+ */
 export function shellQuote(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+  return /^[\w@%+:,./-][\w@%+=:,./-]*$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }

@@ -30,4 +30,9 @@ describe('how the user started wa-broadcast, for a command to paste back', () =>
   it('quotes what a shell would split or expand', () => {
     expect(['send', 'my campaign.csv', '--opt-in-values', 'x,✓', "it's"].map(shellQuote)).toEqual(['send', "'my campaign.csv'", '--opt-in-values', "'x,✓'", `'it'\\''s'`]);
   });
+
+  it('quotes a word starting with =, which zsh would replace by a command path', () => {
+    // zsh's EQUALS option: `=ls` becomes /usr/bin/ls, and `=nosuchcommand` fails the whole line.
+    expect(['=ls', '=word', 'a=b', '--mps=80'].map(shellQuote)).toEqual(["'=ls'", "'=word'", 'a=b', '--mps=80']);
+  });
 });
