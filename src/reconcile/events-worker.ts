@@ -10,7 +10,7 @@ const WINDOW = 64;
 const { chunks, next, keywords } = workerData as EventsWorkerInput;
 const counter = new Int32Array(next);
 const port = parentPort!;
-const readLine = eventLineReader(new Set(keywords));
+const reader = eventLineReader(new Set(keywords));
 const post = (message: WorkerMessage) => port.postMessage(message);
 let outstanding = 0;
 let resume: (() => void) | undefined;
@@ -25,7 +25,7 @@ try {
     let lines = 0;
     for await (const spans of readLineSpans(file, { start, end })) {
       lines += spans.starts.length;
-      post(encodeSignals(file, c, spans, readLine));
+      post(encodeSignals(file, c, spans, reader));
       outstanding++;
       while (outstanding >= WINDOW) await new Promise<void>((r) => (resume = r));
     }

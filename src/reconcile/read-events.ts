@@ -6,6 +6,7 @@ import { MAX_LINE_BYTES, lineStartAfter, readLineSpans, type LineSpans } from '.
 import { familyCode, type CampaignFold } from './fold-campaign.js';
 import { messageIdHash } from './message-id-table.js';
 import { parseEventLine, parseStoredFacts, type ParsedEvent, type Signal } from './parse-event.js';
+import { StatusFactsScanner, type StatusColumns } from './scan-status-facts.js';
 
 /** Unknown event lines named (all are counted). */
 const NAMED_UNKNOWN = 20;
@@ -61,19 +62,27 @@ export type WorkerMessage = SignalBatch | { kind: 'chunk'; chunk: number; lines:
 /** Why an over-long events line was skipped (a webhook body is at most 1 MiB; a line is never read past the cap). */
 const TOO_LONG: ParsedEvent = { ok: false, why: `a line longer than ${MAX_LINE_BYTES >> 20} MiB (not read)` };
 
-/**
- * One events line's signals: from its stored facts when it has them as `webhook` writes them
- * (decoding and parsing only those), else by parsing the whole line.
- */
-export function eventLineReader(keywords: ReadonlySet<string>): (buffer: Buffer, start: number, end: number) => ParsedEvent {
-  return (buffer, start, end) => parseStoredFacts(buffer, start, end, keywords) ?? parseEventLine(buffer.toString('utf8', start, end), keywords);
+/** How a thread reads events lines: the byte scanner for statuses, else the parsers. */
+export interface EventLineReader {
+  statuses: StatusFactsScanner;
+  /**
+   * One events line's signals: from its stored facts when it has them as `webhook` writes them
+   * (decoding and parsing only those), else by parsing the whole line.
+   */
+  parse(buffer: Buffer, start: number, end: number): ParsedEvent;
+}
+
+export function eventLineReader(keywords: ReadonlySet<string>): EventLineReader {
+  return {
+    statuses: new StatusFactsScanner(),
+    parse: (buffer, start, end) => parseStoredFacts(buffer, start, end, keywords) ?? parseEventLine(buffer.toString('utf8', start, end), keywords),
+  };
 }
 
 /** Parses a batch of lines into a SignalBatch (line numbers from `firstLine`). */
-export function encodeSignals(file: string, chunk: number, { firstLine, buffer, starts, ends, tooLong }: LineSpans, parse: (buffer: Buffer, start: number, end: number) => ParsedEvent): SignalBatch {
-  const ids: string[] = [];
-  const cids: string[] = [];
-  const numbers: number[] = [];
+export function encodeSignals(file: string, chunk: number, { firstLine, buffer, starts, ends, tooLong }: LineSpans, reader: EventLineReader): SignalBatch {
+  const columns: StatusColumns = { ids: [], cids: [], numbers: [] };
+  const { ids, cids, numbers } = columns;
   const batch: SignalBatch = { kind: 'batch', chunk, lines: 0, ids, cids, numbers: new Float64Array(0), preferences: [], unknown: [], unknownCount: 0 };
   let nextTooLong = 0;
   for (let i = 0; i < starts.length; i++) {
@@ -81,7 +90,9 @@ export function encodeSignals(file: string, chunk: number, { firstLine, buffer, 
     if (skipped) nextTooLong++;
     else if (starts[i] === ends[i]) continue;
     batch.lines++;
-    const parsed = skipped ? TOO_LONG : parse(buffer, starts[i]!, ends[i]!);
+    // Nearly every line: statuses only, read from their bytes straight into the columns.
+    if (!skipped && reader.statuses.scan(buffer, starts[i]!, ends[i]!, columns) >= 0) continue;
+    const parsed = skipped ? TOO_LONG : reader.parse(buffer, starts[i]!, ends[i]!);
     if (!parsed.ok) {
       batch.unknownCount++;
       if (batch.unknown.length < NAMED_UNKNOWN) batch.unknown.push({ file, line: firstLine + i, why: parsed.why });
@@ -129,7 +140,7 @@ export interface EventsReader {
  * the chunks arrive does not matter.
  */
 export async function startReadingEvents(files: string[], keywords: string[], workerThresholdBytes = WORKER_THRESHOLD_BYTES): Promise<EventsReader> {
-  const readLine = eventLineReader(new Set(keywords));
+  const reader = eventLineReader(new Set(keywords));
   const sizes = await Promise.all(files.map(async (file) => (await stat(file)).size));
   const workerFile = fileURLToPath(new URL('./events-worker.js', import.meta.url));
   const useWorker = sizes.reduce((a, b) => a + b, 0) >= workerThresholdBytes && existsSync(workerFile);
@@ -183,7 +194,7 @@ export async function startReadingEvents(files: string[], keywords: string[], wo
         for await (const spans of readLineSpans(file, { start, end })) {
           if (worker) drainWorker();
           chunkLines[c]! += spans.starts.length;
-          applyBatch(fold, encodeSignals(file, c, spans, readLine), report, unknown);
+          applyBatch(fold, encodeSignals(file, c, spans, reader), report, unknown);
         }
       }
       for (drainWorker(); !workerDone; drainWorker()) {

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { InputError } from '../errors.js';
 import type { IntentRecord } from '../ledger/ledger-records.js';
-import { parseRecord, readLedgerBatches } from '../ledger/read-ledger.js';
-import { scanSendRecord } from '../ledger/scan-send-record.js';
+import { parseRecord, readLedgerSpans } from '../ledger/read-ledger.js';
+import { isRunOrOutcome, phoneOfIntent, SendRecordScanner } from '../ledger/scan-send-record.js';
 import { isProcessAlive } from '../fs/is-process-alive.js';
 import { notARegularFile } from '../fs/not-a-regular-file.js';
 import type { WritableFile } from '../fs/writable-file.js';
@@ -16,12 +16,6 @@ import { CampaignFold } from './fold-campaign.js';
 import { normaliseKeyword } from './parse-event.js';
 import { columnsBesideVariables, LIST_FILES, LISTS_BY_NAME, RECONCILE_LISTS, type ListName, type ListRowFacts } from './reconcile-lists.js';
 import { startReadingEvents, type EventsReport } from './read-events.js';
-
-/**
- * The start of an intent as send writes it (`type`, `at`, `cid`, `phone`, in that order), capturing
- * the top-level phone. JSON strings escape every quote, so `at` and `cid` cannot fake a key.
- */
-const SEND_INTENT_PREFIX = /^\{"type":"intent","at":"(?:[^"\\]|\\.)*","cid":"(?:[^"\\]|\\.)*","phone":"([^"\\]*)"/;
 
 export const SUMMARY_FILE = 'summary.json';
 
@@ -125,15 +119,18 @@ export async function reconcileCampaign(options: ReconcileOptions): Promise<Reco
 async function foldLedger(fold: CampaignFold, file: string): Promise<number> {
   // What pass 1 reads is what pass 2 reads, even if a `send` appends meanwhile.
   const size = (await stat(file)).size;
-  for await (const { firstLine, lines } of readLedgerBatches(file, size)) {
-    for (let i = 0; i < lines.length; i++) {
-      const text = lines[i]!;
+  const scanner = new SendRecordScanner();
+  for await (const { firstLine, buffer, starts, ends } of readLedgerSpans(file, size)) {
+    for (let i = 0; i < starts.length; i++) {
       // Send's own intents and accepted outcomes are scanned (a checked phone each); the rest parsed.
-      const scanned = scanSendRecord(text);
+      const scanned = scanner.scan(buffer, starts[i]!, ends[i]!);
       if (scanned?.type === 'intent') fold.addIntent(scanned.phone, scanned.at, scanned.cid, scanned.columns);
       else if (scanned) fold.addOutcome(scanned.phone, scanned.at, scanned.cid, scanned.outcome, scanned.message_id, scanned.wa_id);
-      else if (text.trim() === '') continue;
-      else if (!fold.addLedgerRecord(parseRecord(text, file, firstLine + i))) throw new InputError('corrupt ledger line (no valid +E.164 phone)', { file, line: firstLine + i });
+      else {
+        const text = buffer.toString('utf8', starts[i]!, ends[i]!);
+        if (text.trim() === '') continue;
+        if (!fold.addLedgerRecord(parseRecord(text, file, firstLine + i))) throw new InputError('corrupt ledger line (no valid +E.164 phone)', { file, line: firstLine + i });
+      }
     }
   }
   if (fold.runs.length === 0 && fold.recipients === 0) {
@@ -243,11 +240,12 @@ async function writeLists(fold: CampaignFold, decisions: Decision[], options: Re
     // most are skipped unparsed: an outcome, or an intent of someone in no list or already written.
     // The phone is read from send's fixed key order only when the line starts exactly so (a
     // `"phone":"` further on could be a column of the row); any other intent is parsed.
-    for await (const { firstLine, lines } of readLedgerBatches(options.ledgerFile, ledgerSize)) {
-      for (let i = 0; i < lines.length; i++) {
-        const text = lines[i]!;
-        if (text.startsWith('{"type":"outcome"') || text.startsWith('{"type":"run"') || text.trim() === '') continue;
-        const phone = SEND_INTENT_PREFIX.exec(text)?.[1];
+    for await (const { firstLine, buffer, starts, ends } of readLedgerSpans(options.ledgerFile, ledgerSize)) {
+      for (let i = 0; i < starts.length; i++) {
+        const start = starts[i]!;
+        const end = ends[i]!;
+        if (isRunOrOutcome(buffer, start, end)) continue;
+        const phone = phoneOfIntent(buffer, start, end);
         if (phone !== undefined) {
           const r = fold.recipientOf(phone);
           if (r >= 0 && (written[r] || !decisions[r]!.list)) {
@@ -255,6 +253,8 @@ async function writeLists(fold: CampaignFold, decisions: Decision[], options: Re
             continue;
           }
         }
+        const text = buffer.toString('utf8', start, end);
+        if (text.trim() === '') continue;
         const record = parseRecord(text, options.ledgerFile, firstLine + i);
         if (record.type !== 'intent') continue;
         const r = fold.recipientOf(record.phone);
