@@ -54,7 +54,7 @@ export async function* readLedgerSpans(file: string, end?: number): AsyncGenerat
       continue;
     }
     const at = spans.tooLong[0]!;
-    if (at > 0) yield { firstLine: spans.firstLine, buffer: spans.buffer, starts: spans.starts.slice(0, at), ends: spans.ends.slice(0, at), tooLong: [] };
+    if (at > 0) yield { ...spans, starts: spans.starts.slice(0, at), ends: spans.ends.slice(0, at), tooLong: [] };
     throw new InputError(
       `corrupt ledger line: longer than ${MAX_LINE_BYTES >> 20} MiB, which no line send writes is; the ledger was edited or damaged: restore it from a backup`,
       { file, line: spans.firstLine + at },

@@ -251,37 +251,3 @@ function text(buffer: Buffer, start: number, end: number): string | undefined {
   return decoded.includes('\uFFFD') ? undefined : decoded;
 }
 
-const RUN_HEAD = bytes('{"type":"run"');
-const OUTCOME_TYPE = bytes('{"type":"outcome"');
-
-/** Whether line `buffer[start, end)` starts as a run record or an outcome does (`{"type":"run"`, `{"type":"outcome"`). */
-export function isRunOrOutcome(buffer: Buffer, start: number, end: number): boolean {
-  return startsWith(buffer, start, end, OUTCOME_TYPE) || startsWith(buffer, start, end, RUN_HEAD);
-}
-
-/**
- * The phone of a line that starts as send's intents do (`type`, `at`, `cid`, `phone`, in that
- * order), else undefined: for a second pass over lines the first pass has checked (valid JSON),
- * which only needs to know whose intent a line is. JSON strings escape every quote, so `at` and
- * `cid` cannot fake a key.
- */
-export function phoneOfIntent(buffer: Buffer, start: number, end: number): string | undefined {
-  if (!startsWith(buffer, start, end, INTENT_HEAD)) return undefined;
-  let i = skipString(buffer, start + INTENT_HEAD.length, end);
-  if (i < 0 || !startsWith(buffer, i, end, CID)) return undefined;
-  i = skipString(buffer, i + CID.length, end);
-  if (i < 0 || !startsWith(buffer, i, end, PHONE)) return undefined;
-  const phoneStart = i + PHONE.length;
-  const phoneEnd = plainEnd(buffer, phoneStart, end);
-  return phoneEnd < 0 ? undefined : buffer.toString('utf8', phoneStart, phoneEnd);
-}
-
-/** The closing quote of valid JSON string contents from `i` (a backslash escapes the next byte), else -1. */
-function skipString(buffer: Buffer, i: number, end: number): number {
-  for (; i < end; i++) {
-    const byte = buffer[i]!;
-    if (byte === QUOTE) return i;
-    if (byte === BACKSLASH) i++;
-  }
-  return -1;
-}

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseRecord } from '../../src/ledger/read-ledger.js';
-import { isRunOrOutcome, phoneOfIntent, SendRecordScanner } from '../../src/ledger/scan-send-record.js';
+import { SendRecordScanner } from '../../src/ledger/scan-send-record.js';
 
 // One scanner for every line, as reconcile reads a ledger: it keeps the last row's column names.
 const scanner = new SendRecordScanner();
