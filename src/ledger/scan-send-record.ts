@@ -10,8 +10,8 @@
  * values.
  */
 export type ScannedRecord =
-  | { type: 'intent'; at: string; cid: string; phone: string; /** The row's column names, in order (undefined: no row). Shared between rows with the same names: not to be changed. */ columns: readonly string[] | undefined }
-  | { type: 'outcome'; at: string; cid: string; phone: string; outcome: 'accepted'; message_id: string | undefined; wa_id: string | undefined };
+  | { type: 'intent'; /** Date.parse of the line's `at`. */ at: number; cid: string; phone: string; /** The row's column names, in order (undefined: no row). Shared between rows with the same names: not to be changed. */ columns: readonly string[] | undefined }
+  | { type: 'outcome'; at: number; cid: string; phone: string; outcome: 'accepted'; message_id: string | undefined; wa_id: string | undefined };
 
 /** ledger-records.ts ISO_TIME. */
 const TIME = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-4]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
@@ -150,12 +150,37 @@ function outcome(buffer: Buffer, i: number, end: number): ScannedRecord | undefi
   return { type: 'outcome', at: head.at, cid: head.cid, phone: head.phone, outcome: 'accepted', message_id: messageId, wa_id: waId };
 }
 
+/**
+ * Date.parse of the ISO time in bytes `start` to `end`, or undefined when it is not ISO_TIME. The
+ * shape send writes (toISOString's, from 1970 on, hours below 24) is worked out from its digits;
+ * any other is decoded and parsed.
+ */
+function timeAt(buffer: Buffer, start: number, end: number): number | undefined {
+  if (end - start === 24) {
+    const d = (k: number) => {
+      const byte = buffer[start + k]!;
+      return byte >= ZERO && byte <= NINE ? byte - ZERO : NaN;
+    };
+    const two = (k: number) => d(k) * 10 + d(k + 1);
+    const year = two(0) * 100 + two(2);
+    const [month, day, hour, minute, second] = [two(5), two(8), two(11), two(14), two(17)];
+    const millisecond = d(20) * 100 + two(21);
+    const shaped = buffer[start + 4] === 0x2d && buffer[start + 7] === 0x2d && buffer[start + 10] === 0x54 && buffer[start + 13] === 0x3a && buffer[start + 16] === 0x3a && buffer[start + 19] === 0x2e && buffer[start + 23] === 0x5a;
+    // The ranges ISO_TIME allows (a day past the month's end rolls over in Date.parse as in Date.UTC).
+    if (shaped && year >= 1970 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 59 && !Number.isNaN(millisecond)) {
+      return Date.UTC(year, month - 1, day, hour, minute, second, millisecond);
+    }
+  }
+  const text = latin1(buffer, start, end);
+  return TIME.test(text) ? Date.parse(text) : undefined;
+}
+
 /** `TIME","cid":"PLAIN+","phone":"E164` from `i`; `next` is at the phone's closing quote. */
-function sendHead(buffer: Buffer, i: number, end: number): { at: string; cid: string; phone: string; next: number } | undefined {
+function sendHead(buffer: Buffer, i: number, end: number): { at: number; cid: string; phone: string; next: number } | undefined {
   const atEnd = plainEnd(buffer, i, end);
   if (atEnd < 0 || !startsWith(buffer, atEnd, end, CID)) return undefined;
-  const at = latin1(buffer, i, atEnd);
-  if (!TIME.test(at)) return undefined;
+  const at = timeAt(buffer, i, atEnd);
+  if (at === undefined) return undefined;
   const cidStart = atEnd + CID.length;
   const cidEnd = plainEnd(buffer, cidStart, end);
   if (cidEnd <= cidStart || !startsWith(buffer, cidEnd, end, PHONE)) return undefined;

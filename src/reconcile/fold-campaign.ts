@@ -116,18 +116,19 @@ export class CampaignFold {
     }
     if (typeof record.phone !== 'string' || !/^\+\d{1,15}$/.test(record.phone)) return false;
     if (record.type === 'intent') {
-      this.addIntent(record.phone, record.at, record.cid, record.row);
+      this.addIntent(record.phone, Date.parse(record.at), record.cid, record.row);
       return true;
     }
-    this.addOutcome(record.phone, record.at, record.cid, record.outcome, record.message_id, record.wa_id, record);
+    this.addOutcome(record.phone, Date.parse(record.at), record.cid, record.outcome, record.message_id, record.wa_id, record);
     return true;
   }
 
   /**
-   * An intent, in ledger order (its phone checked: +E.164). `columns`: its row's column names (a
-   * row object's keys, or the names a scan of the line found), undefined without a row.
+   * An intent, in ledger order (its phone checked: +E.164; `at`, its time in ms). `columns`: its
+   * row's column names (a row object's keys, or the names a scan of the line found), undefined
+   * without a row.
    */
-  addIntent(phone: string, atText: string, cid: string, columns: Iterable<string> | Record<string, string> | undefined): void {
+  addIntent(phone: string, at: number, cid: string, columns: Iterable<string> | Record<string, string> | undefined): void {
     let r = this.byPhone.get(phone) - 1;
     if (r < 0) {
       r = this.phoneDigits.length;
@@ -138,7 +139,6 @@ export class CampaignFold {
     }
     if (columns) this.addColumns(columns);
     const s = this.slotRecipient.length;
-    const at = Date.parse(atText);
     this.slotRecipient.push(r);
     this.slotPrev.push(this.latestSlot.get(r));
     this.slotRun.push(this.runs.length - 1);
@@ -159,12 +159,12 @@ export class CampaignFold {
    * correlation id (the recipient's latest, in practice). `failure`: its code, class and title,
    * absent from an accepted outcome.
    */
-  addOutcome(phone: string, atText: string, cid: string, outcome: string, messageId: string | undefined, waId: unknown, failure?: { code?: string | undefined; class?: string | undefined; title?: string | undefined }): void {
+  addOutcome(phone: string, at: number, cid: string, outcome: string, messageId: string | undefined, waId: unknown, failure?: { code?: string | undefined; class?: string | undefined; title?: string | undefined }): void {
     const r0 = this.byPhone.get(phone) - 1;
     const s = this.byCid.get(cid) ?? (r0 >= 0 ? this.latestSlot.get(r0) : -1);
     if (s < 0) return; // an outcome without its intent: nothing to attach it to
     this.slotLedger.set(s, LEDGER_INDEX.get(outcome) ?? 0);
-    this.slotOutcomeAt.set(s, Date.parse(atText));
+    this.slotOutcomeAt.set(s, at);
     if (failure?.code !== undefined) this.slotCode.set(s, failure.code);
     if (failure?.class !== undefined) this.slotClass.set(s, failure.class);
     if (outcome === 'failed' && typeof failure?.title === 'string') this.slotTitle.set(s, failure.title);
