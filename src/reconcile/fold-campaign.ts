@@ -129,10 +129,11 @@ export class CampaignFold {
    * without a row.
    */
   addIntent(phone: string, at: number, cid: string, columns: Iterable<string> | Record<string, string> | undefined): void {
-    let r = this.byPhone.get(phone) - 1;
+    const next = this.phoneDigits.length;
+    // One probe: the recipient this phone has, or the next one, added.
+    let r = this.byPhone.addOrGet(phone, next + 1) - 1;
     if (r < 0) {
-      r = this.phoneDigits.length;
-      this.byPhone.set(phone, r + 1);
+      r = next;
       this.phoneDigits.push(Number(phone.slice(1)));
       this.firstSlot.push(-1);
       this.latestSlot.push(-1);
@@ -160,8 +161,7 @@ export class CampaignFold {
    * absent from an accepted outcome.
    */
   addOutcome(phone: string, at: number, cid: string, outcome: string, messageId: string | undefined, waId: unknown, failure?: { code?: string | undefined; class?: string | undefined; title?: string | undefined }): void {
-    const r0 = this.byPhone.get(phone) - 1;
-    const s = this.byCid.get(cid) ?? (r0 >= 0 ? this.latestSlot.get(r0) : -1);
+    const s = this.byCid.get(cid) ?? this.latestSlotOfPhone(phone);
     if (s < 0) return; // an outcome without its intent: nothing to attach it to
     this.slotLedger.set(s, LEDGER_INDEX.get(outcome) ?? 0);
     this.slotOutcomeAt.set(s, at);
@@ -172,7 +172,15 @@ export class CampaignFold {
     if (outcome !== 'in_doubt') this.byCid.delete(cid);
     const r = this.slotRecipient.get(s);
     if (messageId) this.addMessageId(messageId, s, r);
-    if (typeof waId === 'string' && waId !== phone.slice(1) && /^\d{1,15}$/.test(waId)) this.byWaId.set(waId, r);
+    // (`waId` is the phone's digits unless it has the length and ends the phone: no slice needed.)
+    const isPhone = typeof waId === 'string' && waId.length === phone.length - 1 && phone.endsWith(waId);
+    if (typeof waId === 'string' && !isPhone && /^\d{1,15}$/.test(waId)) this.byWaId.set(waId, r);
+  }
+
+  /** The latest attempt of the recipient with this phone, or -1. */
+  private latestSlotOfPhone(phone: string): number {
+    const r = this.byPhone.get(phone) - 1;
+    return r >= 0 ? this.latestSlot.get(r) : -1;
   }
 
   /** Folds one signal from an events file, in any order. */
@@ -391,13 +399,12 @@ export class CampaignFold {
   private addMessageId(messageId: string, s: number, r: number): void {
     if (this.ambiguousIds.size > 0 && this.ambiguousIds.has(messageId)) return;
     const hash = messageIdHash(messageId);
-    const existing = this.byMessageId.get(messageId, hash);
+    // Given to this attempt; if it was another recipient's, taken back from both.
+    const existing = this.byMessageId.swap(messageId, hash, s);
     if (existing >= 0 && this.slotRecipient.get(existing) !== r) {
       this.byMessageId.set(messageId, hash, -1);
       this.ambiguousIds.add(messageId);
-      return;
     }
-    this.byMessageId.set(messageId, hash, s);
   }
 
 
