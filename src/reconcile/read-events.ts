@@ -7,6 +7,10 @@ import { familyCode, type CampaignFold } from './fold-campaign.js';
 import { messageIdHash } from './message-id-table.js';
 import { parseEventLine, parseStoredFacts, type ParsedEvent, type Signal } from './parse-event.js';
 import { StatusFactsScanner, type StatusColumns } from './scan-status-facts.js';
+import { scanLedgerBatch, type LedgerBatch } from './ledger-batch.js';
+import { InputError, type Location } from '../errors.js';
+import { readLedgerSpans } from '../ledger/read-ledger.js';
+import { SendRecordScanner } from '../ledger/scan-send-record.js';
 
 /** Unknown event lines named (all are counted). */
 const NAMED_UNKNOWN = 20;
@@ -34,7 +38,14 @@ export interface EventsChunk {
   end: number;
 }
 
+/** The ledger the worker reads first, for the fold (up to `size`, what pass 2 reads too). */
+export interface LedgerToRead {
+  file: string;
+  size: number;
+}
+
 export interface EventsWorkerInput {
+  ledger: LedgerToRead;
   chunks: EventsChunk[];
   /** The next chunk to read (an Int32Array over it, taken with Atomics.add by both threads). */
   next: SharedArrayBuffer;
@@ -57,7 +68,15 @@ export interface SignalBatch {
   unknownCount: number;
 }
 
-export type WorkerMessage = SignalBatch | { kind: 'chunk'; chunk: number; lines: number } | { kind: 'done' } | { kind: 'error'; message: string };
+export type WorkerMessage =
+  | LedgerBatch
+  | { kind: 'ledger-done' }
+  /** The ledger cannot be read (an InputError there: its message and where). */
+  | { kind: 'ledger-error'; message: string; location: Location | undefined }
+  | SignalBatch
+  | { kind: 'chunk'; chunk: number; lines: number }
+  | { kind: 'done' }
+  | { kind: 'error'; message: string };
 
 /** Why an over-long events line was skipped (a webhook body is at most 1 MiB; a line is never read past the cap). */
 const TOO_LONG: ParsedEvent = { ok: false, why: `a line longer than ${MAX_LINE_BYTES >> 20} MiB (not read)` };
@@ -127,6 +146,11 @@ function applyBatch(fold: CampaignFold, batch: SignalBatch, report: EventsReport
 }
 
 export interface EventsReader {
+  /**
+   * The ledger's lines in order, for the fold (call first, once): read by the worker thread when
+   * there is one (it parses events once it is done), else here.
+   */
+  ledgerBatches(): AsyncIterable<LedgerBatch>;
   /** Folds every event into `fold` (call once the ledger is in it). */
   foldInto(fold: CampaignFold): Promise<EventsReport>;
   /** Stops the worker, if any (after a failure elsewhere; idempotent). */
@@ -134,12 +158,13 @@ export interface EventsReader {
 }
 
 /**
- * The events files, parsed and folded. With enough data (and when running compiled) a worker
- * thread starts at once on the first chunk, while the main thread reads the ledger; then both take
- * the next chunk not yet taken until none is left. The fold is a lattice, so the order in which
+ * The ledger, read for the fold, then the events files, parsed and folded. With enough events (and
+ * when running compiled) a worker thread starts at once: it reads the ledger (the main thread folds
+ * what it reads), then takes event chunks, and the main thread does too once the ledger is folded:
+ * each takes the next chunk not yet taken until none is left. The fold is a lattice, so the order in which
  * the chunks arrive does not matter.
  */
-export async function startReadingEvents(files: string[], keywords: string[], workerThresholdBytes = WORKER_THRESHOLD_BYTES): Promise<EventsReader> {
+export async function startReadingEvents(files: string[], keywords: string[], ledger: LedgerToRead, workerThresholdBytes = WORKER_THRESHOLD_BYTES): Promise<EventsReader> {
   const reader = eventLineReader(new Set(keywords));
   const sizes = await Promise.all(files.map(async (file) => (await stat(file)).size));
   const workerFile = fileURLToPath(new URL('./events-worker.js', import.meta.url));
@@ -153,7 +178,7 @@ export async function startReadingEvents(files: string[], keywords: string[], wo
   let failure: Error | undefined;
   const worker = useWorker
     ? new Worker(workerFile, {
-        workerData: { chunks, next, keywords } satisfies EventsWorkerInput,
+        workerData: { ledger, chunks, next, keywords } satisfies EventsWorkerInput,
         // The worker holds little for long: a small young generation keeps its footprint small.
         resourceLimits: { maxYoungGenerationSizeMb: 8 },
       })
@@ -169,6 +194,33 @@ export async function startReadingEvents(files: string[], keywords: string[], wo
   const close = async () => {
     await worker?.terminate();
   };
+  /** The worker's next message, waited for. */
+  const nextMessage = async (): Promise<WorkerMessage> => {
+    for (;;) {
+      const message = queue.shift();
+      if (message) return message;
+      if (failure) throw failure;
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+    }
+  };
+
+  async function* ledgerBatches(): AsyncGenerator<LedgerBatch> {
+    if (!worker) {
+      const scanner = new SendRecordScanner();
+      for await (const spans of readLedgerSpans(ledger.file, ledger.size)) yield scanLedgerBatch(spans, scanner);
+      return;
+    }
+    // The worker sends the ledger's batches first, in order, then `ledger-done`.
+    for (;;) {
+      const message = await nextMessage();
+      if (message.kind === 'ledger-done') return;
+      if (message.kind === 'ledger-error') throw new InputError(message.message, message.location);
+      if (message.kind !== 'ledger') throw new Error(`reading the ledger: ${message.kind === 'error' ? message.message : `a ${message.kind} message before the ledger's end`}`);
+      yield message;
+      worker.postMessage('ack');
+    }
+  }
 
   const foldInto = async (fold: CampaignFold): Promise<EventsReport> => {
     const report: EventsReport = { lines: 0, unknownCount: 0, unknown: [] };
@@ -181,6 +233,7 @@ export async function startReadingEvents(files: string[], keywords: string[], wo
         if (message.kind === 'error') throw new Error(`reading the events: ${message.message}`);
         if (message.kind === 'done') workerDone = true;
         else if (message.kind === 'chunk') chunkLines[message.chunk] = message.lines;
+        else if (message.kind !== 'batch') throw new Error(`reading the events: a ${message.kind} message (ledgerBatches is read first)`);
         else {
           applyBatch(fold, message, report, unknown);
           worker!.postMessage('ack');
@@ -218,7 +271,7 @@ export async function startReadingEvents(files: string[], keywords: string[], wo
       .map(({ file, line, why }) => ({ file, line, why }));
     return report;
   };
-  return { foldInto, close };
+  return { ledgerBatches, foldInto, close };
 }
 
 /** The files cut into chunks of about `size` bytes at line starts (a file of one chunk when `size` is Infinity). */

@@ -3,8 +3,7 @@ import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { InputError } from '../errors.js';
 import type { IntentRecord } from '../ledger/ledger-records.js';
-import { parseRecord, readLedgerSpans } from '../ledger/read-ledger.js';
-import { SendRecordScanner } from '../ledger/scan-send-record.js';
+import { parseRecord } from '../ledger/read-ledger.js';
 import { LinesAt } from '../fs/read-lines-at.js';
 import { isProcessAlive } from '../fs/is-process-alive.js';
 import { notARegularFile } from '../fs/not-a-regular-file.js';
@@ -14,7 +13,7 @@ import { escapeFormula } from '../recipients/formula-safe.js';
 import { AtomicFile } from '../fs/atomic-file.js';
 import type { Decision, RecipientStateName } from './decide-recipient.js';
 import { CampaignFold } from './fold-campaign.js';
-import { float64s, int32s, type NumberColumn } from './number-column.js';
+import { foldLedger, type RowLines } from './fold-ledger.js';
 import { normaliseKeyword } from './parse-event.js';
 import { columnsBesideVariables, LIST_FILES, LISTS_BY_NAME, RECONCILE_LISTS, type ListName, type ListRowFacts } from './reconcile-lists.js';
 import { startReadingEvents, type EventsReport } from './read-events.js';
@@ -92,13 +91,15 @@ export async function reconcileCampaign(options: ReconcileOptions): Promise<Reco
   await requireFile(options.ledgerFile);
   for (const file of options.eventFiles) await requireFile(file);
 
-  // The events are parsed from now on (on another core when there are many) while the ledger is read.
-  const eventsReader = await startReadingEvents(options.eventFiles, options.optOutKeywords.map(normaliseKeyword), options.workerThresholdBytes);
+  // What pass 1 reads is what pass 2 reads, even if a `send` appends meanwhile.
+  const ledger = { file: options.ledgerFile, size: (await stat(options.ledgerFile)).size };
+  // With many events, a worker thread reads the ledger for the fold here, then parses events (both cores busy).
+  const eventsReader = await startReadingEvents(options.eventFiles, options.optOutKeywords.map(normaliseKeyword), ledger, options.workerThresholdBytes);
   const fold = new CampaignFold();
   let rowLines: RowLines;
   let events: EventsReport;
   try {
-    rowLines = await foldLedger(fold, options.ledgerFile);
+    rowLines = await foldLedger(fold, options.ledgerFile, eventsReader.ledgerBatches());
     events = await eventsReader.foldInto(fold);
   } finally {
     await eventsReader.close();
@@ -115,48 +116,6 @@ export async function reconcileCampaign(options: ReconcileOptions): Promise<Reco
     unknown: events.unknown,
     files,
   };
-}
-
-/**
- * Where each recipient's row is: the line of their first intent (recipient r's at index r), found
- * by pass 1, so that pass 2 reads those lines only.
- */
-interface RowLines {
-  offsets: NumberColumn<Float64Array>;
-  lengths: NumberColumn<Int32Array>;
-  lines: NumberColumn<Int32Array>;
-}
-
-/** Pass 1: every ledger record into the fold. Returns where each recipient's row is, for pass 2. */
-async function foldLedger(fold: CampaignFold, file: string): Promise<RowLines> {
-  // What pass 1 reads is what pass 2 reads, even if a `send` appends meanwhile.
-  const size = (await stat(file)).size;
-  const rows: RowLines = { offsets: float64s(), lengths: int32s(), lines: int32s() };
-  const scanner = new SendRecordScanner();
-  for await (const { firstLine, buffer, offset, starts, ends } of readLedgerSpans(file, size)) {
-    for (let i = 0; i < starts.length; i++) {
-      const recipients = fold.recipients;
-      // Send's own intents and accepted outcomes are scanned (a checked phone each); the rest parsed.
-      const scanned = scanner.scan(buffer, starts[i]!, ends[i]!);
-      if (scanned?.type === 'intent') fold.addIntent(scanned.phone, scanned.at, scanned.cid, scanned.columns);
-      else if (scanned) fold.addOutcome(scanned.phone, scanned.at, scanned.cid, scanned.outcome, scanned.message_id, scanned.wa_id);
-      else {
-        const text = buffer.toString('utf8', starts[i]!, ends[i]!);
-        if (text.trim() === '') continue;
-        if (!fold.addLedgerRecord(parseRecord(text, file, firstLine + i))) throw new InputError('corrupt ledger line (no valid +E.164 phone)', { file, line: firstLine + i });
-      }
-      // Only an intent adds a recipient: this line has their row.
-      if (fold.recipients !== recipients) {
-        rows.offsets.push(offset + starts[i]!);
-        rows.lengths.push(ends[i]! - starts[i]!);
-        rows.lines.push(firstLine + i);
-      }
-    }
-  }
-  if (fold.runs.length === 0 && fold.recipients === 0) {
-    throw new InputError('the ledger is empty: nothing was sent with it yet (is this the --ledger that send wrote?)', { file });
-  }
-  return rows;
 }
 
 function summarise(decisions: Decision[], now: number, fold: CampaignFold, ambiguousMessageIds: number): Summary {
