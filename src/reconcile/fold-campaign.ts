@@ -57,7 +57,7 @@ export class CampaignFold {
   private readonly columnSet = new Set<string>();
 
   // Per recipient (index r): phone → r + 1 in `byPhone`; the phone itself as its digits.
-  private readonly byPhone = new PhoneTable();
+  private readonly byPhone: PhoneTable;
   private readonly phoneDigits = float64s();
   private readonly firstSlot = int32s();
   private readonly latestSlot = int32s();
@@ -97,6 +97,13 @@ export class CampaignFold {
   /** Message ids that events carried with the correlation id of an attempt in doubt → that slot (AMBIGUOUS: two recipients'). */
   private readonly claims = new Map<string, number>();
   private readonly eventCounts: FoldCounts = { matched: 0, unmatched: 0, ambiguous: 0 };
+  /** The last column names added (a scan gives rows with the same names one array): not looked at again. */
+  private lastColumns: unknown;
+
+  /** `expectedRecipients`: about how many there will be, so that the phone table is not regrown as it fills. */
+  constructor(expectedRecipients = 1024) {
+    this.byPhone = new PhoneTable(expectedRecipients);
+  }
 
   /** How the events matched (read once every event is in). */
   get counts(): FoldCounts {
@@ -138,7 +145,10 @@ export class CampaignFold {
       this.firstSlot.push(-1);
       this.latestSlot.push(-1);
     }
-    if (columns) this.addColumns(columns);
+    if (columns && columns !== this.lastColumns) {
+      this.addColumns(columns);
+      this.lastColumns = columns;
+    }
     const s = this.slotRecipient.length;
     this.slotRecipient.push(r);
     this.slotPrev.push(this.latestSlot.get(r));

@@ -95,7 +95,8 @@ export async function reconcileCampaign(options: ReconcileOptions): Promise<Reco
   const ledger = { file: options.ledgerFile, size: (await stat(options.ledgerFile)).size };
   // With many events, a worker thread reads the ledger for the fold here, then parses events (both cores busy).
   const eventsReader = await startReadingEvents(options.eventFiles, options.optOutKeywords.map(normaliseKeyword), ledger, options.workerThresholdBytes);
-  const fold = new CampaignFold();
+  // Send writes some 450 bytes a recipient (an intent with its row, an outcome).
+  const fold = new CampaignFold(Math.ceil(ledger.size / 400));
   let rowLines: RowLines;
   let events: EventsReport;
   try {
