@@ -76,7 +76,7 @@ describe('events parsed on a worker thread', () => {
       { file: files[1], line: 2903, why: 'not JSON' },
     ]);
     expect(inThread.decisions.filter((d) => d.state === 'suppressed')).toHaveLength(1);
-  }, 30_000);
+  }, 60_000);
 
   it('count a line over the cap as not understood, on either thread, by its real line number', async () => {
     const dir = await tempDir();
@@ -92,7 +92,7 @@ describe('events parsed on a worker thread', () => {
     expect(inThread.report).toEqual({ lines: 14_004, unknownCount: 2, unknown: [{ file, line: 2, why }, { file, line: 14_003, why }] });
     expect(onWorker.report).toEqual(inThread.report);
     expect(onWorker.decisions).toEqual(inThread.decisions);
-  }, 30_000);
+  }, 60_000);
 });
 
 describe('the ledger read on the worker thread', () => {
@@ -119,5 +119,5 @@ describe('the ledger read on the worker thread', () => {
       expect(onWorker).toEqual(await failure(Infinity));
       expect(onWorker).toMatchObject({ name: 'InputError', location: { file, line: 1002 } });
     }
-  }, 30_000);
+  }, 60_000);
 });
