@@ -29,7 +29,7 @@ export interface ReconcileOptions {
   /** The clock reading the rules are applied at (ms). */
   now: number;
   optOutKeywords: string[];
-  /** Events data from which parsing moves to a worker thread (default 16 MiB; tests set 0). */
+  /** Events data from which a worker thread reads the ledger and shares the events (default 16 MiB; tests set 0). */
   workerThresholdBytes?: number;
   /** Opens each output's temp file (default: the real file system); tests pass failing ones. */
   openFile?: (temp: string) => Promise<WritableFile>;
