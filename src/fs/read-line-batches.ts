@@ -60,6 +60,8 @@ export async function* readLineBatches(file: string, options: LineBatchOptions =
 export interface LineSpans {
   firstLine: number;
   buffer: Buffer;
+  /** The file offset of `buffer[0]`: line i starts at byte `offset + starts[i]` of the file. */
+  offset: number;
   /** Line i is `buffer[starts[i], ends[i])`, without its newline (or CRLF). */
   starts: number[];
   ends: number[];
@@ -86,6 +88,7 @@ export async function* readLineSpans(file: string, options: LineBatchOptions = {
       }
       const { bytesRead } = await handle.read(buffer, filled, Math.min(buffer.length - filled, limit - position), position);
       if (bytesRead === 0) break;
+      const offset = position - filled;
       position += bytesRead;
       const available = filled + bytesRead;
       let start = 0;
@@ -119,7 +122,7 @@ export async function* readLineSpans(file: string, options: LineBatchOptions = {
       }
       if (starts.length > 0) {
         // The spans point into the buffer: the reader looks at them before the buffer is reused.
-        yield { firstLine: line, buffer, starts, ends, tooLong };
+        yield { firstLine: line, buffer, offset, starts, ends, tooLong };
         line += starts.length;
       }
       if (overCap) {

@@ -3,7 +3,7 @@ import { InputError } from '../errors.js';
 import { describeOpenError } from '../fs/describe-open-error.js';
 import { lastNewline } from '../fs/last-newline.js';
 import { openRegularFile } from '../fs/open-regular-file.js';
-import { MAX_LINE_BYTES, readLineBatches, type LineBatch } from '../fs/read-line-batches.js';
+import { MAX_LINE_BYTES, readLineSpans, type LineBatch, type LineSpans } from '../fs/read-line-batches.js';
 import { LEDGER_VERSION, ledgerRecordProblem, newerFormat, type LedgerRecord } from './ledger-records.js';
 
 export interface LedgerLine {
@@ -33,18 +33,31 @@ export async function* readLedger(file: string): AsyncGenerator<LedgerLine> {
  * is never read into memory: the lines before it are yielded, then it is an InputError.
  */
 export async function* readLedgerBatches(file: string, end?: number): AsyncGenerator<LineBatch> {
+  for await (const { firstLine, buffer, starts, ends } of readLedgerSpans(file, end)) {
+    const lines: string[] = new Array(starts.length);
+    for (let i = 0; i < starts.length; i++) lines[i] = buffer.toString('utf8', starts[i]!, ends[i]!);
+    yield { firstLine, lines, tooLong: [] };
+  }
+}
+
+/**
+ * readLedgerBatches' lines where they lie in the reader's buffer, undecoded (LineSpans: valid until
+ * the next batch is asked for), for a reader that decodes only what it uses. The same rules: none
+ * for a missing or empty ledger, an InputError at a line over the cap (after the lines before it).
+ */
+export async function* readLedgerSpans(file: string, end?: number): AsyncGenerator<LineSpans> {
   const size = await fileSize(file);
   if (size === undefined) return;
-  for await (const batch of readLineBatches(file, { end: end ?? size })) {
-    if (batch.tooLong.length === 0) {
-      yield batch;
+  for await (const spans of readLineSpans(file, { end: end ?? size })) {
+    if (spans.tooLong.length === 0) {
+      yield spans;
       continue;
     }
-    const at = batch.tooLong[0]!;
-    if (at > 0) yield { firstLine: batch.firstLine, lines: batch.lines.slice(0, at), tooLong: [] };
+    const at = spans.tooLong[0]!;
+    if (at > 0) yield { ...spans, starts: spans.starts.slice(0, at), ends: spans.ends.slice(0, at), tooLong: [] };
     throw new InputError(
       `corrupt ledger line: longer than ${MAX_LINE_BYTES >> 20} MiB, which no line send writes is; the ledger was edited or damaged: restore it from a backup`,
-      { file, line: batch.firstLine + at },
+      { file, line: spans.firstLine + at },
     );
   }
 }

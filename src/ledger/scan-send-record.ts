@@ -1,73 +1,278 @@
 /**
  * The fast reading of the two ledger lines a campaign is made of, as `send` writes them (its fixed
  * key order, JSON.stringify's spacing): an intent, and an accepted outcome. Reconcile reads a
- * million of each; a regular expression over the line costs a fraction of JSON.parse and builds
- * no row object. Anything else (another record, another order, an escape where a value is used, a
- * number written another way) is undefined, and the caller parses the line (read-ledger.ts
- * parseRecord): so a line read here is one parseRecord accepts, with the same values.
+ * million of each, so they are scanned where they lie in the reader's buffer: only the values the
+ * fold uses are decoded (a row's cells are checked byte by byte, never decoded), and a row with
+ * the same column names as the row before gives the same names without decoding them again.
+ * Anything else (another record, another order, an escape where a value is used, a number written
+ * another way, bytes that are not UTF-8 in a value used) is undefined, and the caller parses the
+ * line (read-ledger.ts parseRecord): so a line read here is one parseRecord accepts, with the same
+ * values.
  */
 export type ScannedRecord =
-  | { type: 'intent'; at: string; cid: string; phone: string; /** The row's column names, in order (undefined: no row). */ columns: string[] | undefined }
-  | { type: 'outcome'; at: string; cid: string; phone: string; outcome: 'accepted'; message_id: string | undefined; wa_id: string | undefined };
+  | { type: 'intent'; /** Date.parse of the line's `at`. */ at: number; cid: string; phone: string; /** The row's column names, in order (undefined: no row). Shared between rows with the same names: not to be changed. */ columns: readonly string[] | undefined }
+  | { type: 'outcome'; at: number; cid: string; phone: string; outcome: 'accepted'; message_id: string | undefined; wa_id: string | undefined };
 
-/** ledger-records.ts ISO_TIME, as a part of a line. */
-const TIME = String.raw`\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-4]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)`;
-/** A JSON string's contents without escapes (a value used as it is). */
-const PLAIN = String.raw`[^"\\\u0000-\u001f]`;
-/** A JSON string's contents, escapes allowed (a value checked but not used). */
-const ANY = String.raw`(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))`;
-const E164 = String.raw`\+[1-9]\d{0,14}`;
-/** A positive integer JSON.parse reads exactly (safe: at most 15 digits). */
-const COUNT = String.raw`[1-9]\d{0,14}`;
+/** ledger-records.ts ISO_TIME. */
+const TIME = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-4]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
 
-/** An intent up to its row (`,"row":{`) or its end (`}` then nothing). */
-const INTENT = new RegExp(`^\\{"type":"intent","at":"(${TIME})","cid":"(${PLAIN}+)","phone":"(${E164})","line":${COUNT},"attempt":${COUNT}(,"row":\\{|\\}$)`);
-/** One cell of a row and what follows it (`,` another, `}}` the row's and the line's end), read where the last one stopped. */
-const CELL_AT = new RegExp(`"(${PLAIN}*)":"${ANY}*"(,|\\}\\}$)`, 'y');
-/** An accepted outcome up to its optional fields. */
-const OUTCOME = new RegExp(`^\\{"type":"outcome","at":"(${TIME})","cid":"(${PLAIN}+)","phone":"(${E164})","outcome":"accepted"`);
-const INDEX = /^(?:0|[1-9]\d*)$/;
-/** One of the fields an accepted outcome carries, read where the last one stopped. */
-const FIELD_AT = new RegExp(`,"(message_id|wa_id|status)":"(${ANY}*)"`, 'y');
+const bytes = (text: string) => Uint8Array.from(Buffer.from(text, 'latin1'));
+const INTENT_HEAD = bytes('{"type":"intent","at":"');
+const OUTCOME_HEAD = bytes('{"type":"outcome","at":"');
+const CID = bytes('","cid":"');
+const PHONE = bytes('","phone":"');
+const LINE = bytes('","line":');
+const ATTEMPT = bytes(',"attempt":');
+const ROW = bytes(',"row":{');
+const ACCEPTED = bytes('","outcome":"accepted"');
+const CELL_SEPARATOR = bytes('":"');
+const MESSAGE_ID = bytes('message_id":"');
+const WA_ID = bytes('wa_id":"');
+const STATUS = bytes('status":"');
 
-export function scanSendRecord(text: string): ScannedRecord | undefined {
-  if (text.startsWith('{"type":"intent"')) {
-    const match = INTENT.exec(text);
-    if (!match) return undefined;
-    let columns: string[] | undefined;
-    if (match[4] !== '}') {
-      columns = [];
-      CELL_AT.lastIndex = match[0].length;
-      if (text.startsWith('}}', CELL_AT.lastIndex) && CELL_AT.lastIndex + 2 === text.length) return { type: 'intent', at: match[1]!, cid: match[2]!, phone: match[3]!, columns };
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const CLOSE = 0x7d; // }
+const PLUS = 0x2b;
+const ZERO = 0x30;
+const NINE = 0x39;
+/** What may follow a backslash in JSON, besides `u`. */
+const SIMPLE_ESCAPES = [...bytes('"\\/bfnrt')];
+
+/**
+ * Reads send's lines from a buffer. One per reader: it remembers the last row's column names (the
+ * rows of one campaign all have the same), so that they are decoded once, not once a row.
+ */
+export class SendRecordScanner {
+  private names: Uint8Array[] = [];
+  private columns: readonly string[] = [];
+  /** Where the names of the row being read are (start, end, start, end…). */
+  private spans: number[] = [];
+
+  /** Line `buffer[start, end)` (without its newline) as send wrote it, else undefined. */
+  scan(buffer: Buffer, start = 0, end = buffer.length): ScannedRecord | undefined {
+    if (startsWith(buffer, start, end, INTENT_HEAD)) return this.intent(buffer, start + INTENT_HEAD.length, end);
+    if (startsWith(buffer, start, end, OUTCOME_HEAD)) return outcome(buffer, start + OUTCOME_HEAD.length, end);
+    return undefined;
+  }
+
+  /** `{"type":"intent","at":"TIME","cid":"PLAIN+","phone":"E164","line":COUNT,"attempt":COUNT` then `,"row":{…}}` or `}`; `i` is just after `"at":"`. */
+  private intent(buffer: Buffer, i: number, end: number): ScannedRecord | undefined {
+    const head = sendHead(buffer, i, end);
+    if (!head) return undefined;
+    i = head.next;
+    if (!startsWith(buffer, i, end, LINE)) return undefined;
+    i = countEnd(buffer, i + LINE.length, end);
+    if (i < 0 || !startsWith(buffer, i, end, ATTEMPT)) return undefined;
+    i = countEnd(buffer, i + ATTEMPT.length, end);
+    if (i < 0) return undefined;
+    const record = { type: 'intent' as const, at: head.at, cid: head.cid, phone: head.phone, columns: undefined as readonly string[] | undefined };
+    if (i + 1 === end && buffer[i] === CLOSE) return record;
+    if (!startsWith(buffer, i, end, ROW)) return undefined;
+    i += ROW.length;
+    const spans = this.spans;
+    spans.length = 0;
+    if (!(i + 2 === end && buffer[i] === CLOSE && buffer[i + 1] === CLOSE)) {
+      // Cells `"name":"value"`, separated by `,`, then `}}` and the line's end.
       for (;;) {
-        const cell = CELL_AT.exec(text);
-        if (!cell) return undefined;
-        // An index-like name comes first in a parsed object's key order: parsed instead, for that order.
-        if (INDEX.test(cell[1]!)) return undefined;
-        columns.push(cell[1]!);
-        if (cell[2] !== ',') break;
+        if (buffer[i] !== QUOTE) return undefined;
+        const nameEnd = plainEnd(buffer, i + 1, end);
+        if (nameEnd < 0 || isIndexLike(buffer, i + 1, nameEnd)) return undefined; // an index-like name comes first in a parsed row: parsed instead, for that order
+        spans.push(i + 1, nameEnd);
+        if (!startsWith(buffer, nameEnd, end, CELL_SEPARATOR)) return undefined;
+        const valueEnd = stringEnd(buffer, nameEnd + CELL_SEPARATOR.length, end);
+        if (valueEnd < 0) return undefined;
+        i = valueEnd + 1;
+        if (buffer[i] === COMMA) {
+          i++;
+          continue;
+        }
+        if (i + 2 === end && buffer[i] === CLOSE && buffer[i + 1] === CLOSE) break;
+        return undefined;
       }
     }
-    return { type: 'intent', at: match[1]!, cid: match[2]!, phone: match[3]!, columns };
+    const columns = this.columnsOf(buffer, spans);
+    if (!columns) return undefined;
+    record.columns = columns;
+    return record;
   }
-  if (text.startsWith('{"type":"outcome"')) {
-    const match = OUTCOME.exec(text);
-    if (!match) return undefined;
-    let messageId: string | undefined;
-    let waId: string | undefined;
-    FIELD_AT.lastIndex = match[0].length;
-    while (FIELD_AT.lastIndex < text.length - 1) {
-      const field = FIELD_AT.exec(text);
-      if (!field) return undefined;
-      const [, name, value] = field;
-      if (name === 'status') continue;
-      // A value used with an escape in it, or a field twice (JSON.parse keeps the last): parsed instead.
-      if (value!.includes('\\') || (name === 'message_id' ? messageId : waId) !== undefined) return undefined;
-      if (name === 'message_id') messageId = value;
-      else waId = value;
+
+  /** The names at `spans`: the last row's when their bytes are the same, else decoded (undefined if not UTF-8). */
+  private columnsOf(buffer: Buffer, spans: number[]): readonly string[] | undefined {
+    const count = spans.length / 2;
+    let same = count === this.names.length;
+    for (let k = 0; same && k < count; k++) same = equalBytes(buffer, spans[2 * k]!, spans[2 * k + 1]!, this.names[k]!);
+    if (same) return this.columns;
+    const columns: string[] = [];
+    const names: Uint8Array[] = [];
+    for (let k = 0; k < count; k++) {
+      const name = text(buffer, spans[2 * k]!, spans[2 * k + 1]!);
+      if (name === undefined) return undefined;
+      columns.push(name);
+      names.push(buffer.slice(spans[2 * k]!, spans[2 * k + 1]!));
     }
-    if (FIELD_AT.lastIndex !== text.length - 1 || !text.endsWith('}')) return undefined;
-    return { type: 'outcome', at: match[1]!, cid: match[2]!, phone: match[3]!, outcome: 'accepted', message_id: messageId, wa_id: waId };
+    this.names = names;
+    this.columns = columns;
+    return columns;
   }
-  return undefined;
 }
+
+/** `{"type":"outcome","at":"TIME","cid":"PLAIN+","phone":"E164","outcome":"accepted"` then `,"message_id"|"wa_id"|"status":"…"` fields and `}`. */
+function outcome(buffer: Buffer, i: number, end: number): ScannedRecord | undefined {
+  const head = sendHead(buffer, i, end);
+  if (!head || !startsWith(buffer, head.next, end, ACCEPTED)) return undefined;
+  i = head.next + ACCEPTED.length;
+  let messageId: string | undefined;
+  let waId: string | undefined;
+  while (i < end - 1) {
+    if (buffer[i] !== COMMA || buffer[i + 1] !== QUOTE) return undefined;
+    i += 2;
+    const field = startsWith(buffer, i, end, MESSAGE_ID) ? MESSAGE_ID : startsWith(buffer, i, end, WA_ID) ? WA_ID : startsWith(buffer, i, end, STATUS) ? STATUS : undefined;
+    if (!field) return undefined;
+    const valueStart = i + field.length;
+    if (field === STATUS) {
+      i = stringEnd(buffer, valueStart, end);
+      if (i < 0) return undefined;
+      i++;
+      continue;
+    }
+    // A value used with an escape in it, or a field twice (JSON.parse keeps the last): parsed instead.
+    const valueEnd = plainEnd(buffer, valueStart, end);
+    if (valueEnd < 0 || (field === MESSAGE_ID ? messageId : waId) !== undefined) return undefined;
+    const value = text(buffer, valueStart, valueEnd);
+    if (value === undefined) return undefined;
+    if (field === MESSAGE_ID) messageId = value;
+    else waId = value;
+    i = valueEnd + 1;
+  }
+  if (i !== end - 1 || buffer[i] !== CLOSE) return undefined;
+  return { type: 'outcome', at: head.at, cid: head.cid, phone: head.phone, outcome: 'accepted', message_id: messageId, wa_id: waId };
+}
+
+/**
+ * Date.parse of the ISO time in bytes `start` to `end`, or undefined when it is not ISO_TIME. The
+ * shape send writes (toISOString's, from 1970 on, hours below 24) is worked out from its digits;
+ * any other is decoded and parsed.
+ */
+function timeAt(buffer: Buffer, start: number, end: number): number | undefined {
+  if (end - start === 24) {
+    const d = (k: number) => {
+      const byte = buffer[start + k]!;
+      return byte >= ZERO && byte <= NINE ? byte - ZERO : NaN;
+    };
+    const two = (k: number) => d(k) * 10 + d(k + 1);
+    const year = two(0) * 100 + two(2);
+    const [month, day, hour, minute, second] = [two(5), two(8), two(11), two(14), two(17)];
+    const millisecond = d(20) * 100 + two(21);
+    const shaped = buffer[start + 4] === 0x2d && buffer[start + 7] === 0x2d && buffer[start + 10] === 0x54 && buffer[start + 13] === 0x3a && buffer[start + 16] === 0x3a && buffer[start + 19] === 0x2e && buffer[start + 23] === 0x5a;
+    // The ranges ISO_TIME allows (a day past the month's end rolls over in Date.parse as in Date.UTC).
+    if (shaped && year >= 1970 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 59 && !Number.isNaN(millisecond)) {
+      return Date.UTC(year, month - 1, day, hour, minute, second, millisecond);
+    }
+  }
+  const text = latin1(buffer, start, end);
+  return TIME.test(text) ? Date.parse(text) : undefined;
+}
+
+/** `TIME","cid":"PLAIN+","phone":"E164` from `i`; `next` is at the phone's closing quote. */
+function sendHead(buffer: Buffer, i: number, end: number): { at: number; cid: string; phone: string; next: number } | undefined {
+  const atEnd = plainEnd(buffer, i, end);
+  if (atEnd < 0 || !startsWith(buffer, atEnd, end, CID)) return undefined;
+  const at = timeAt(buffer, i, atEnd);
+  if (at === undefined) return undefined;
+  const cidStart = atEnd + CID.length;
+  const cidEnd = plainEnd(buffer, cidStart, end);
+  if (cidEnd <= cidStart || !startsWith(buffer, cidEnd, end, PHONE)) return undefined;
+  const cid = text(buffer, cidStart, cidEnd);
+  const phoneStart = cidEnd + PHONE.length;
+  // +E.164: a plus, a first digit 1-9, at most 15 digits.
+  if (cid === undefined || buffer[phoneStart] !== PLUS || buffer[phoneStart + 1] === ZERO) return undefined;
+  const phoneEnd = digitsEnd(buffer, phoneStart + 1, end);
+  if (phoneEnd === phoneStart + 1 || phoneEnd - phoneStart - 1 > 15 || buffer[phoneEnd] !== QUOTE) return undefined;
+  return { at, cid, phone: latin1(buffer, phoneStart, phoneEnd), next: phoneEnd };
+}
+
+function startsWith(buffer: Buffer, i: number, end: number, literal: Uint8Array): boolean {
+  if (end - i < literal.length) return false;
+  for (let k = 0; k < literal.length; k++) if (buffer[i + k] !== literal[k]) return false;
+  return true;
+}
+
+function equalBytes(buffer: Buffer, start: number, end: number, other: Uint8Array): boolean {
+  if (end - start !== other.length) return false;
+  for (let k = 0; k < other.length; k++) if (buffer[start + k] !== other[k]) return false;
+  return true;
+}
+
+/** The closing quote of a JSON string's contents starting at `i` with no escape and no control character, else -1. */
+function plainEnd(buffer: Buffer, i: number, end: number): number {
+  for (; i < end; i++) {
+    const byte = buffer[i]!;
+    if (byte === QUOTE) return i;
+    if (byte === BACKSLASH || byte < 0x20) return -1;
+  }
+  return -1;
+}
+
+/** The closing quote of a JSON string's contents starting at `i` (escapes as JSON allows them), else -1. */
+function stringEnd(buffer: Buffer, i: number, end: number): number {
+  for (; i < end; i++) {
+    const byte = buffer[i]!;
+    if (byte === QUOTE) return i;
+    if (byte < 0x20) return -1;
+    if (byte !== BACKSLASH) continue;
+    // An escape, and at least the closing quote after it.
+    if (i + 2 >= end) return -1;
+    const escaped = buffer[++i]!;
+    if (escaped === 0x75) {
+      // \uXXXX
+      if (i + 5 >= end) return -1;
+      for (let k = 1; k <= 4; k++) if (!isHex(buffer[i + k]!)) return -1;
+      i += 4;
+    } else if (!SIMPLE_ESCAPES.includes(escaped)) {
+      return -1;
+    }
+  }
+  return -1;
+}
+
+function isHex(byte: number): boolean {
+  return ((byte >= ZERO && byte <= NINE) || (byte >= 0x41 && byte <= 0x46) || (byte >= 0x61 && byte <= 0x66));
+}
+
+function digitsEnd(buffer: Buffer, i: number, end: number): number {
+  while (i < end && buffer[i]! >= ZERO && buffer[i]! <= NINE) i++;
+  return i;
+}
+
+/** After a positive integer JSON.parse reads exactly (1-9 then at most 14 digits), else -1. */
+function countEnd(buffer: Buffer, i: number, end: number): number {
+  if (i >= end || buffer[i] === ZERO) return -1;
+  const after = digitsEnd(buffer, i, end);
+  return after === i || after - i > 15 ? -1 : after;
+}
+
+/** Whether bytes `start` to `end` are an array index's digits (`0`, or no leading zero). */
+function isIndexLike(buffer: Buffer, start: number, end: number): boolean {
+  if (start === end || (buffer[start] === ZERO && end - start > 1)) return false;
+  return digitsEnd(buffer, start, end) === end;
+}
+
+/** Bytes known to be ASCII, as a string. */
+function latin1(buffer: Buffer, start: number, end: number): string {
+  return buffer.toString('latin1', start, end);
+}
+
+/**
+ * Bytes as UTF-8 text, or undefined when they are not UTF-8 (a replacement character in the
+ * result: the caller then parses the whole line, which decodes it as it always has).
+ */
+function text(buffer: Buffer, start: number, end: number): string | undefined {
+  let ascii = true;
+  for (let k = start; ascii && k < end; k++) ascii = buffer[k]! < 0x80;
+  if (ascii) return latin1(buffer, start, end);
+  const decoded = buffer.toString('utf8', start, end);
+  return decoded.includes('\uFFFD') ? undefined : decoded;
+}
+

@@ -25,10 +25,11 @@ export class PhoneTable {
 
   /** Adds `e164` with `value` (> 0) if absent and returns 0; else returns the value it has. */
   addOrGet(e164: string, value: number): number {
-    const slot = this.slotOf(toKey(e164));
+    const key = toKey(e164);
+    const slot = this.slotOf(key);
     const existing = this.values[slot]!;
     if (existing !== 0) return existing;
-    this.put(slot, toKey(e164), value);
+    this.put(slot, key, value);
     return 0;
   }
 

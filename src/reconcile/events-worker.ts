@@ -1,16 +1,20 @@
-// Parses chunks of the events files on a second core (the next one not taken, until none is left)
-// and posts the signals to the main thread in compact batches, at most WINDOW batches ahead of it
-// (so memory stays bounded).
+// On a second core: reads the ledger for the main thread's fold, then parses chunks of the events
+// files (the next one not taken, until none is left), and posts both to the main thread in compact
+// batches, at most WINDOW batches ahead of it (so memory stays bounded).
 import { parentPort, workerData } from 'node:worker_threads';
 import { readLineSpans } from '../fs/read-line-batches.js';
+import { InputError } from '../errors.js';
+import { readLedgerSpans } from '../ledger/read-ledger.js';
+import { SendRecordScanner } from '../ledger/scan-send-record.js';
+import { scanLedgerBatch } from './ledger-batch.js';
 import { encodeSignals, eventLineReader, type EventsWorkerInput, type WorkerMessage } from './read-events.js';
 
 /** Batches (each at most 1 MiB of lines: some 1,500 statuses) sent and not yet folded: more holds more memory (at 1,000,000 recipients 256 went past 700 MB) for little speed. */
 const WINDOW = 64;
-const { chunks, next, keywords } = workerData as EventsWorkerInput;
+const { ledger, chunks, next, keywords } = workerData as EventsWorkerInput;
 const counter = new Int32Array(next);
 const port = parentPort!;
-const readLine = eventLineReader(new Set(keywords));
+const reader = eventLineReader(new Set(keywords));
 const post = (message: WorkerMessage) => port.postMessage(message);
 let outstanding = 0;
 let resume: (() => void) | undefined;
@@ -19,19 +23,43 @@ port.on('message', () => {
   resume?.();
 });
 
-try {
+/** Waits while WINDOW batches are not yet folded. */
+async function sent(message: WorkerMessage): Promise<void> {
+  post(message);
+  outstanding++;
+  while (outstanding >= WINDOW) await new Promise<void>((r) => (resume = r));
+}
+
+/** The ledger's lines in batches, in order; false if it cannot be read (the main thread then stops). */
+async function readLedger(): Promise<boolean> {
+  try {
+    const scanner = new SendRecordScanner();
+    for await (const spans of readLedgerSpans(ledger.file, ledger.size)) await sent(scanLedgerBatch(spans, scanner));
+    post({ kind: 'ledger-done' });
+    return true;
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    post({ kind: 'ledger-error', message: error.message, location: error.location });
+    return false;
+  }
+}
+
+/** Event chunks, the next not yet taken, until none is left. */
+async function readEvents(): Promise<void> {
   for (let c = Atomics.add(counter, 0, 1); c < chunks.length; c = Atomics.add(counter, 0, 1)) {
     const { file, start, end } = chunks[c]!;
     let lines = 0;
     for await (const spans of readLineSpans(file, { start, end })) {
       lines += spans.starts.length;
-      post(encodeSignals(file, c, spans, readLine));
-      outstanding++;
-      while (outstanding >= WINDOW) await new Promise<void>((r) => (resume = r));
+      await sent(encodeSignals(file, c, spans, reader));
     }
     post({ kind: 'chunk', chunk: c, lines });
   }
   post({ kind: 'done' });
+}
+
+try {
+  if (await readLedger()) await readEvents();
 } catch (error) {
   post({ kind: 'error', message: (error as Error).message });
 }

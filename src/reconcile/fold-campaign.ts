@@ -57,7 +57,7 @@ export class CampaignFold {
   private readonly columnSet = new Set<string>();
 
   // Per recipient (index r): phone → r + 1 in `byPhone`; the phone itself as its digits.
-  private readonly byPhone = new PhoneTable();
+  private readonly byPhone: PhoneTable;
   private readonly phoneDigits = float64s();
   private readonly firstSlot = int32s();
   private readonly latestSlot = int32s();
@@ -97,6 +97,13 @@ export class CampaignFold {
   /** Message ids that events carried with the correlation id of an attempt in doubt → that slot (AMBIGUOUS: two recipients'). */
   private readonly claims = new Map<string, number>();
   private readonly eventCounts: FoldCounts = { matched: 0, unmatched: 0, ambiguous: 0 };
+  /** The last column names added (a scan gives rows with the same names one array): not looked at again. */
+  private lastColumns: unknown;
+
+  /** `expectedRecipients`: about how many there will be, so that the phone table is not regrown as it fills. */
+  constructor(expectedRecipients = 1024) {
+    this.byPhone = new PhoneTable(expectedRecipients);
+  }
 
   /** How the events matched (read once every event is in). */
   get counts(): FoldCounts {
@@ -116,29 +123,33 @@ export class CampaignFold {
     }
     if (typeof record.phone !== 'string' || !/^\+\d{1,15}$/.test(record.phone)) return false;
     if (record.type === 'intent') {
-      this.addIntent(record.phone, record.at, record.cid, record.row);
+      this.addIntent(record.phone, Date.parse(record.at), record.cid, record.row);
       return true;
     }
-    this.addOutcome(record.phone, record.at, record.cid, record.outcome, record.message_id, record.wa_id, record);
+    this.addOutcome(record.phone, Date.parse(record.at), record.cid, record.outcome, record.message_id, record.wa_id, record);
     return true;
   }
 
   /**
-   * An intent, in ledger order (its phone checked: +E.164). `columns`: its row's column names (a
-   * row object's keys, or the names a scan of the line found), undefined without a row.
+   * An intent, in ledger order (its phone checked: +E.164; `at`, its time in ms). `columns`: its
+   * row's column names (a row object's keys, or the names a scan of the line found), undefined
+   * without a row.
    */
-  addIntent(phone: string, atText: string, cid: string, columns: Iterable<string> | Record<string, string> | undefined): void {
-    let r = this.byPhone.get(phone) - 1;
+  addIntent(phone: string, at: number, cid: string, columns: Iterable<string> | Record<string, string> | undefined): void {
+    const next = this.phoneDigits.length;
+    // One probe: the recipient this phone has, or the next one, added.
+    let r = this.byPhone.addOrGet(phone, next + 1) - 1;
     if (r < 0) {
-      r = this.phoneDigits.length;
-      this.byPhone.set(phone, r + 1);
+      r = next;
       this.phoneDigits.push(Number(phone.slice(1)));
       this.firstSlot.push(-1);
       this.latestSlot.push(-1);
     }
-    if (columns) this.addColumns(columns);
+    if (columns && columns !== this.lastColumns) {
+      this.addColumns(columns);
+      this.lastColumns = columns;
+    }
     const s = this.slotRecipient.length;
-    const at = Date.parse(atText);
     this.slotRecipient.push(r);
     this.slotPrev.push(this.latestSlot.get(r));
     this.slotRun.push(this.runs.length - 1);
@@ -159,12 +170,11 @@ export class CampaignFold {
    * correlation id (the recipient's latest, in practice). `failure`: its code, class and title,
    * absent from an accepted outcome.
    */
-  addOutcome(phone: string, atText: string, cid: string, outcome: string, messageId: string | undefined, waId: unknown, failure?: { code?: string | undefined; class?: string | undefined; title?: string | undefined }): void {
-    const r0 = this.byPhone.get(phone) - 1;
-    const s = this.byCid.get(cid) ?? (r0 >= 0 ? this.latestSlot.get(r0) : -1);
+  addOutcome(phone: string, at: number, cid: string, outcome: string, messageId: string | undefined, waId: unknown, failure?: { code?: string | undefined; class?: string | undefined; title?: string | undefined }): void {
+    const s = this.byCid.get(cid) ?? this.latestSlotOfPhone(phone);
     if (s < 0) return; // an outcome without its intent: nothing to attach it to
     this.slotLedger.set(s, LEDGER_INDEX.get(outcome) ?? 0);
-    this.slotOutcomeAt.set(s, Date.parse(atText));
+    this.slotOutcomeAt.set(s, at);
     if (failure?.code !== undefined) this.slotCode.set(s, failure.code);
     if (failure?.class !== undefined) this.slotClass.set(s, failure.class);
     if (outcome === 'failed' && typeof failure?.title === 'string') this.slotTitle.set(s, failure.title);
@@ -172,7 +182,15 @@ export class CampaignFold {
     if (outcome !== 'in_doubt') this.byCid.delete(cid);
     const r = this.slotRecipient.get(s);
     if (messageId) this.addMessageId(messageId, s, r);
-    if (typeof waId === 'string' && waId !== phone.slice(1) && /^\d{1,15}$/.test(waId)) this.byWaId.set(waId, r);
+    // (`waId` is the phone's digits unless it has the length and ends the phone: no slice needed.)
+    const isPhone = typeof waId === 'string' && waId.length === phone.length - 1 && phone.endsWith(waId);
+    if (typeof waId === 'string' && !isPhone && /^\d{1,15}$/.test(waId)) this.byWaId.set(waId, r);
+  }
+
+  /** The latest attempt of the recipient with this phone, or -1. */
+  private latestSlotOfPhone(phone: string): number {
+    const r = this.byPhone.get(phone) - 1;
+    return r >= 0 ? this.latestSlot.get(r) : -1;
   }
 
   /** Folds one signal from an events file, in any order. */
@@ -391,13 +409,12 @@ export class CampaignFold {
   private addMessageId(messageId: string, s: number, r: number): void {
     if (this.ambiguousIds.size > 0 && this.ambiguousIds.has(messageId)) return;
     const hash = messageIdHash(messageId);
-    const existing = this.byMessageId.get(messageId, hash);
+    // Given to this attempt; if it was another recipient's, taken back from both.
+    const existing = this.byMessageId.swap(messageId, hash, s);
     if (existing >= 0 && this.slotRecipient.get(existing) !== r) {
       this.byMessageId.set(messageId, hash, -1);
       this.ambiguousIds.add(messageId);
-      return;
     }
-    this.byMessageId.set(messageId, hash, s);
   }
 
 

@@ -30,18 +30,26 @@ export class MessageIdTable {
 
   /** Sets the value of `id` (-1: no attempt, as if absent). */
   set(id: string, hash: number, value: number): void {
+    this.swap(id, hash, value);
+  }
+
+  /** Sets the value of `id` and returns the one it had (-1 if absent), in one probe. */
+  swap(id: string, hash: number, value: number): number {
     const entry = this.entryOf(id, hash);
     if (entry >= 0) {
+      const old = this.values.get(entry);
       this.values.set(entry, value);
-      return;
+      return old;
     }
     if ((this.keys.length + 1) * 2 > this.table.length) this.grow();
-    // A copy of its own: an id cut from a ledger line by a regular expression is a slice that
-    // keeps the whole line alive (at a million recipients, 200 MB of lines held for their ids).
-    this.keys.push(ownCopy(id));
+    // Kept as given: the ledger's readers hand over strings of their own (decoded from the line's
+    // bytes, or JSON.parse's), never a slice of the line, which would keep the whole line alive
+    // (a regular expression's capture did: at a million recipients, 200 MB of lines held).
+    this.keys.push(id);
     this.hashes.push(hash);
     this.values.push(value);
     this.place(this.keys.length - 1, hash);
+    return -1;
   }
 
   private entryOf(id: string, hash: number): number {
@@ -64,9 +72,4 @@ export class MessageIdTable {
     this.table = new Int32Array(this.table.length * 2);
     for (let entry = 0; entry < this.keys.length; entry++) this.place(entry, this.hashes.get(entry));
   }
-}
-
-/** `text` in a string of its own, not a slice of a longer one (V8 slices substrings of 13 characters or more). */
-function ownCopy(text: string): string {
-  return text.length < 13 ? text : (' ' + text).slice(1);
 }

@@ -6,6 +6,11 @@ import { MAX_LINE_BYTES, lineStartAfter, readLineSpans, type LineSpans } from '.
 import { familyCode, type CampaignFold } from './fold-campaign.js';
 import { messageIdHash } from './message-id-table.js';
 import { parseEventLine, parseStoredFacts, type ParsedEvent, type Signal } from './parse-event.js';
+import { StatusFactsScanner, type StatusColumns } from './scan-status-facts.js';
+import { scanLedgerBatch, type LedgerBatch } from './ledger-batch.js';
+import { InputError, type Location } from '../errors.js';
+import { readLedgerSpans } from '../ledger/read-ledger.js';
+import { SendRecordScanner } from '../ledger/scan-send-record.js';
 
 /** Unknown event lines named (all are counted). */
 const NAMED_UNKNOWN = 20;
@@ -33,7 +38,14 @@ export interface EventsChunk {
   end: number;
 }
 
+/** The ledger the worker reads first, for the fold (up to `size`, what pass 2 reads too). */
+export interface LedgerToRead {
+  file: string;
+  size: number;
+}
+
 export interface EventsWorkerInput {
+  ledger: LedgerToRead;
   chunks: EventsChunk[];
   /** The next chunk to read (an Int32Array over it, taken with Atomics.add by both threads). */
   next: SharedArrayBuffer;
@@ -56,24 +68,40 @@ export interface SignalBatch {
   unknownCount: number;
 }
 
-export type WorkerMessage = SignalBatch | { kind: 'chunk'; chunk: number; lines: number } | { kind: 'done' } | { kind: 'error'; message: string };
+export type WorkerMessage =
+  | LedgerBatch
+  | { kind: 'ledger-done' }
+  /** The ledger cannot be read (an InputError there: its message and where). */
+  | { kind: 'ledger-error'; message: string; location: Location | undefined }
+  | SignalBatch
+  | { kind: 'chunk'; chunk: number; lines: number }
+  | { kind: 'done' }
+  | { kind: 'error'; message: string };
 
 /** Why an over-long events line was skipped (a webhook body is at most 1 MiB; a line is never read past the cap). */
 const TOO_LONG: ParsedEvent = { ok: false, why: `a line longer than ${MAX_LINE_BYTES >> 20} MiB (not read)` };
 
-/**
- * One events line's signals: from its stored facts when it has them as `webhook` writes them
- * (decoding and parsing only those), else by parsing the whole line.
- */
-export function eventLineReader(keywords: ReadonlySet<string>): (buffer: Buffer, start: number, end: number) => ParsedEvent {
-  return (buffer, start, end) => parseStoredFacts(buffer, start, end, keywords) ?? parseEventLine(buffer.toString('utf8', start, end), keywords);
+/** How a thread reads events lines: the byte scanner for statuses, else the parsers. */
+export interface EventLineReader {
+  statuses: StatusFactsScanner;
+  /**
+   * One events line's signals: from its stored facts when it has them as `webhook` writes them
+   * (decoding and parsing only those), else by parsing the whole line.
+   */
+  parse(buffer: Buffer, start: number, end: number): ParsedEvent;
+}
+
+export function eventLineReader(keywords: ReadonlySet<string>): EventLineReader {
+  return {
+    statuses: new StatusFactsScanner(),
+    parse: (buffer, start, end) => parseStoredFacts(buffer, start, end, keywords) ?? parseEventLine(buffer.toString('utf8', start, end), keywords),
+  };
 }
 
 /** Parses a batch of lines into a SignalBatch (line numbers from `firstLine`). */
-export function encodeSignals(file: string, chunk: number, { firstLine, buffer, starts, ends, tooLong }: LineSpans, parse: (buffer: Buffer, start: number, end: number) => ParsedEvent): SignalBatch {
-  const ids: string[] = [];
-  const cids: string[] = [];
-  const numbers: number[] = [];
+export function encodeSignals(file: string, chunk: number, { firstLine, buffer, starts, ends, tooLong }: LineSpans, reader: EventLineReader): SignalBatch {
+  const columns: StatusColumns = { ids: [], cids: [], numbers: [] };
+  const { ids, cids, numbers } = columns;
   const batch: SignalBatch = { kind: 'batch', chunk, lines: 0, ids, cids, numbers: new Float64Array(0), preferences: [], unknown: [], unknownCount: 0 };
   let nextTooLong = 0;
   for (let i = 0; i < starts.length; i++) {
@@ -81,7 +109,9 @@ export function encodeSignals(file: string, chunk: number, { firstLine, buffer, 
     if (skipped) nextTooLong++;
     else if (starts[i] === ends[i]) continue;
     batch.lines++;
-    const parsed = skipped ? TOO_LONG : parse(buffer, starts[i]!, ends[i]!);
+    // Nearly every line: statuses only, read from their bytes straight into the columns.
+    if (!skipped && reader.statuses.scan(buffer, starts[i]!, ends[i]!, columns) >= 0) continue;
+    const parsed = skipped ? TOO_LONG : reader.parse(buffer, starts[i]!, ends[i]!);
     if (!parsed.ok) {
       batch.unknownCount++;
       if (batch.unknown.length < NAMED_UNKNOWN) batch.unknown.push({ file, line: firstLine + i, why: parsed.why });
@@ -116,6 +146,11 @@ function applyBatch(fold: CampaignFold, batch: SignalBatch, report: EventsReport
 }
 
 export interface EventsReader {
+  /**
+   * The ledger's lines in order, for the fold (call first, once): read by the worker thread when
+   * there is one (it parses events once it is done), else here.
+   */
+  ledgerBatches(): AsyncIterable<LedgerBatch>;
   /** Folds every event into `fold` (call once the ledger is in it). */
   foldInto(fold: CampaignFold): Promise<EventsReport>;
   /** Stops the worker, if any (after a failure elsewhere; idempotent). */
@@ -123,13 +158,14 @@ export interface EventsReader {
 }
 
 /**
- * The events files, parsed and folded. With enough data (and when running compiled) a worker
- * thread starts at once on the first chunk, while the main thread reads the ledger; then both take
- * the next chunk not yet taken until none is left. The fold is a lattice, so the order in which
+ * The ledger, read for the fold, then the events files, parsed and folded. With enough events (and
+ * when running compiled) a worker thread starts at once: it reads the ledger (the main thread folds
+ * what it reads), then takes event chunks, and the main thread does too once the ledger is folded:
+ * each takes the next chunk not yet taken until none is left. The fold is a lattice, so the order in which
  * the chunks arrive does not matter.
  */
-export async function startReadingEvents(files: string[], keywords: string[], workerThresholdBytes = WORKER_THRESHOLD_BYTES): Promise<EventsReader> {
-  const readLine = eventLineReader(new Set(keywords));
+export async function startReadingEvents(files: string[], keywords: string[], ledger: LedgerToRead, workerThresholdBytes = WORKER_THRESHOLD_BYTES): Promise<EventsReader> {
+  const reader = eventLineReader(new Set(keywords));
   const sizes = await Promise.all(files.map(async (file) => (await stat(file)).size));
   const workerFile = fileURLToPath(new URL('./events-worker.js', import.meta.url));
   const useWorker = sizes.reduce((a, b) => a + b, 0) >= workerThresholdBytes && existsSync(workerFile);
@@ -142,7 +178,7 @@ export async function startReadingEvents(files: string[], keywords: string[], wo
   let failure: Error | undefined;
   const worker = useWorker
     ? new Worker(workerFile, {
-        workerData: { chunks, next, keywords } satisfies EventsWorkerInput,
+        workerData: { ledger, chunks, next, keywords } satisfies EventsWorkerInput,
         // The worker holds little for long: a small young generation keeps its footprint small.
         resourceLimits: { maxYoungGenerationSizeMb: 8 },
       })
@@ -158,6 +194,33 @@ export async function startReadingEvents(files: string[], keywords: string[], wo
   const close = async () => {
     await worker?.terminate();
   };
+  /** The worker's next message, waited for. */
+  const nextMessage = async (): Promise<WorkerMessage> => {
+    for (;;) {
+      const message = queue.shift();
+      if (message) return message;
+      if (failure) throw failure;
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+    }
+  };
+
+  async function* ledgerBatches(): AsyncGenerator<LedgerBatch> {
+    if (!worker) {
+      const scanner = new SendRecordScanner();
+      for await (const spans of readLedgerSpans(ledger.file, ledger.size)) yield scanLedgerBatch(spans, scanner);
+      return;
+    }
+    // The worker sends the ledger's batches first, in order, then `ledger-done`.
+    for (;;) {
+      const message = await nextMessage();
+      if (message.kind === 'ledger-done') return;
+      if (message.kind === 'ledger-error') throw new InputError(message.message, message.location);
+      if (message.kind !== 'ledger') throw new Error(`reading the ledger: ${message.kind === 'error' ? message.message : `a ${message.kind} message before the ledger's end`}`);
+      yield message;
+      worker.postMessage('ack');
+    }
+  }
 
   const foldInto = async (fold: CampaignFold): Promise<EventsReport> => {
     const report: EventsReport = { lines: 0, unknownCount: 0, unknown: [] };
@@ -170,6 +233,7 @@ export async function startReadingEvents(files: string[], keywords: string[], wo
         if (message.kind === 'error') throw new Error(`reading the events: ${message.message}`);
         if (message.kind === 'done') workerDone = true;
         else if (message.kind === 'chunk') chunkLines[message.chunk] = message.lines;
+        else if (message.kind !== 'batch') throw new Error(`reading the events: a ${message.kind} message (ledgerBatches is read first)`);
         else {
           applyBatch(fold, message, report, unknown);
           worker!.postMessage('ack');
@@ -183,7 +247,7 @@ export async function startReadingEvents(files: string[], keywords: string[], wo
         for await (const spans of readLineSpans(file, { start, end })) {
           if (worker) drainWorker();
           chunkLines[c]! += spans.starts.length;
-          applyBatch(fold, encodeSignals(file, c, spans, readLine), report, unknown);
+          applyBatch(fold, encodeSignals(file, c, spans, reader), report, unknown);
         }
       }
       for (drainWorker(); !workerDone; drainWorker()) {
@@ -207,7 +271,7 @@ export async function startReadingEvents(files: string[], keywords: string[], wo
       .map(({ file, line, why }) => ({ file, line, why }));
     return report;
   };
-  return { foldInto, close };
+  return { ledgerBatches, foldInto, close };
 }
 
 /** The files cut into chunks of about `size` bytes at line starts (a file of one chunk when `size` is Infinity). */

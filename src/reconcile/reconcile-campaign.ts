@@ -3,8 +3,8 @@ import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { InputError } from '../errors.js';
 import type { IntentRecord } from '../ledger/ledger-records.js';
-import { parseRecord, readLedgerBatches } from '../ledger/read-ledger.js';
-import { scanSendRecord } from '../ledger/scan-send-record.js';
+import { parseRecord } from '../ledger/read-ledger.js';
+import { LinesAt } from '../fs/read-lines-at.js';
 import { isProcessAlive } from '../fs/is-process-alive.js';
 import { notARegularFile } from '../fs/not-a-regular-file.js';
 import type { WritableFile } from '../fs/writable-file.js';
@@ -13,15 +13,10 @@ import { escapeFormula } from '../recipients/formula-safe.js';
 import { AtomicFile } from '../fs/atomic-file.js';
 import type { Decision, RecipientStateName } from './decide-recipient.js';
 import { CampaignFold } from './fold-campaign.js';
+import { foldLedger, type RowLines } from './fold-ledger.js';
 import { normaliseKeyword } from './parse-event.js';
 import { columnsBesideVariables, LIST_FILES, LISTS_BY_NAME, RECONCILE_LISTS, type ListName, type ListRowFacts } from './reconcile-lists.js';
 import { startReadingEvents, type EventsReport } from './read-events.js';
-
-/**
- * The start of an intent as send writes it (`type`, `at`, `cid`, `phone`, in that order), capturing
- * the top-level phone. JSON strings escape every quote, so `at` and `cid` cannot fake a key.
- */
-const SEND_INTENT_PREFIX = /^\{"type":"intent","at":"(?:[^"\\]|\\.)*","cid":"(?:[^"\\]|\\.)*","phone":"([^"\\]*)"/;
 
 export const SUMMARY_FILE = 'summary.json';
 
@@ -34,7 +29,7 @@ export interface ReconcileOptions {
   /** The clock reading the rules are applied at (ms). */
   now: number;
   optOutKeywords: string[];
-  /** Events data from which parsing moves to a worker thread (default 16 MiB; tests set 0). */
+  /** Events data from which a worker thread reads the ledger and shares the events (default 16 MiB; tests set 0). */
   workerThresholdBytes?: number;
   /** Opens each output's temp file (default: the real file system); tests pass failing ones. */
   openFile?: (temp: string) => Promise<WritableFile>;
@@ -89,20 +84,23 @@ export interface ReconcileResult {
 
 /**
  * `reconcile`: reads the ledger, folds every events file into it, applies the rules at `now`, and
- * writes the lists. The ledger is read twice (once to fold, once to write rows in ledger order) so
- * that no recipient's row has to be held in memory.
+ * writes the lists. The ledger is read twice (once to fold, then, to write rows in ledger order,
+ * the lines of the listed recipients' rows only) so that no recipient's row has to be held in memory.
  */
 export async function reconcileCampaign(options: ReconcileOptions): Promise<ReconcileResult> {
   await requireFile(options.ledgerFile);
   for (const file of options.eventFiles) await requireFile(file);
 
-  // The events are parsed from now on (on another core when there are many) while the ledger is read.
-  const eventsReader = await startReadingEvents(options.eventFiles, options.optOutKeywords.map(normaliseKeyword), options.workerThresholdBytes);
-  const fold = new CampaignFold();
-  let ledgerSize: number;
+  // What pass 1 reads is what pass 2 reads, even if a `send` appends meanwhile.
+  const ledger = { file: options.ledgerFile, size: (await stat(options.ledgerFile)).size };
+  // With many events, a worker thread reads the ledger for the fold here, then parses events (both cores busy).
+  const eventsReader = await startReadingEvents(options.eventFiles, options.optOutKeywords.map(normaliseKeyword), ledger, options.workerThresholdBytes);
+  // Send writes some 450 bytes a recipient (an intent with its row, an outcome).
+  const fold = new CampaignFold(Math.ceil(ledger.size / 400));
+  let rowLines: RowLines;
   let events: EventsReport;
   try {
-    ledgerSize = await foldLedger(fold, options.ledgerFile);
+    rowLines = await foldLedger(fold, options.ledgerFile, eventsReader.ledgerBatches());
     events = await eventsReader.foldInto(fold);
   } finally {
     await eventsReader.close();
@@ -112,34 +110,13 @@ export async function reconcileCampaign(options: ReconcileOptions): Promise<Reco
   const summary = summarise(decisions, options.now, fold, fold.ambiguousMessageIds());
   await ensureFolder(options.outDir);
   await removeStaleTemps(options.outDir);
-  const files = await writeLists(fold, decisions, options, ledgerSize, `${JSON.stringify(summary, null, 2)}\n`);
+  const files = await writeLists(fold, decisions, options, rowLines, `${JSON.stringify(summary, null, 2)}\n`);
   return {
     summary,
     events: { files: options.eventFiles.length, lines: events.lines, ...fold.counts, unknown: events.unknownCount },
     unknown: events.unknown,
     files,
   };
-}
-
-/** Pass 1: every ledger record into the fold. Returns the size read, which pass 2 reads again. */
-async function foldLedger(fold: CampaignFold, file: string): Promise<number> {
-  // What pass 1 reads is what pass 2 reads, even if a `send` appends meanwhile.
-  const size = (await stat(file)).size;
-  for await (const { firstLine, lines } of readLedgerBatches(file, size)) {
-    for (let i = 0; i < lines.length; i++) {
-      const text = lines[i]!;
-      // Send's own intents and accepted outcomes are scanned (a checked phone each); the rest parsed.
-      const scanned = scanSendRecord(text);
-      if (scanned?.type === 'intent') fold.addIntent(scanned.phone, scanned.at, scanned.cid, scanned.columns);
-      else if (scanned) fold.addOutcome(scanned.phone, scanned.at, scanned.cid, scanned.outcome, scanned.message_id, scanned.wa_id);
-      else if (text.trim() === '') continue;
-      else if (!fold.addLedgerRecord(parseRecord(text, file, firstLine + i))) throw new InputError('corrupt ledger line (no valid +E.164 phone)', { file, line: firstLine + i });
-    }
-  }
-  if (fold.runs.length === 0 && fold.recipients === 0) {
-    throw new InputError('the ledger is empty: nothing was sent with it yet (is this the --ledger that send wrote?)', { file });
-  }
-  return size;
 }
 
 function summarise(decisions: Decision[], now: number, fold: CampaignFold, ambiguousMessageIds: number): Summary {
@@ -192,7 +169,7 @@ function summarise(decisions: Decision[], now: number, fold: CampaignFold, ambig
  * replaces its old self, so a full disk leaves the old lists and summary.json as they were (a
  * summary must never count rows that a truncated list lacks).
  */
-async function writeLists(fold: CampaignFold, decisions: Decision[], options: ReconcileOptions, ledgerSize: number, summary: string): Promise<Record<string, string>> {
+async function writeLists(fold: CampaignFold, decisions: Decision[], options: ReconcileOptions, rowLines: RowLines, summary: string): Promise<Record<string, string>> {
   const firstRun = fold.runs[0];
   const phoneColumn = firstRun?.phone_column ?? 'phone';
   const optInColumn = firstRun?.opt_in_column ?? 'opt_in';
@@ -214,7 +191,6 @@ async function writeLists(fold: CampaignFold, decisions: Decision[], options: Re
       output.rows = [];
     };
     const inDoubtCids = fold.inDoubtCids();
-    const written = new Uint8Array(fold.recipients);
     const writeRow = async (record: IntentRecord, r: number) => {
       const decision = decisions[r]!;
       if (!decision.list) return;
@@ -239,29 +215,24 @@ async function writeLists(fold: CampaignFold, decisions: Decision[], options: Re
       output.rows.push(LISTS_BY_NAME[decision.list].row(facts, variables));
       if (output.rows.length >= 1000) await flush(decision.list);
     };
-    // Each recipient's row is on their first intent. Pass 1 checked every line of these bytes, so
-    // most are skipped unparsed: an outcome, or an intent of someone in no list or already written.
-    // The phone is read from send's fixed key order only when the line starts exactly so (a
-    // `"phone":"` further on could be a column of the row); any other intent is parsed.
-    for await (const { firstLine, lines } of readLedgerBatches(options.ledgerFile, ledgerSize)) {
-      for (let i = 0; i < lines.length; i++) {
-        const text = lines[i]!;
-        if (text.startsWith('{"type":"outcome"') || text.startsWith('{"type":"run"') || text.trim() === '') continue;
-        const phone = SEND_INTENT_PREFIX.exec(text)?.[1];
-        if (phone !== undefined) {
-          const r = fold.recipientOf(phone);
-          if (r >= 0 && (written[r] || !decisions[r]!.list)) {
-            written[r] = 1;
-            continue;
-          }
+    // Each recipient's row is on their first intent, whose line pass 1 noted: only the lines of
+    // recipients in a list are read again (in ledger order: recipients are numbered as they first
+    // appear), parsed, and written.
+    const file = options.ledgerFile;
+    const lines = await LinesAt.open(file);
+    try {
+      for (let r = 0; r < fold.recipients; r++) {
+        if (!decisions[r]!.list) continue;
+        const line = rowLines.lines.get(r);
+        const text = await lines.text(rowLines.offsets.get(r), rowLines.lengths.get(r));
+        const record = text === undefined ? undefined : parseRecord(text, file, line);
+        if (record?.type !== 'intent' || fold.recipientOf(record.phone) !== r) {
+          throw new InputError('the ledger changed while reconcile read it (this line is not what it was): run reconcile again', { file, line });
         }
-        const record = parseRecord(text, options.ledgerFile, firstLine + i);
-        if (record.type !== 'intent') continue;
-        const r = fold.recipientOf(record.phone);
-        if (r < 0 || written[r]) continue;
-        written[r] = 1;
         await writeRow(record, r);
       }
+    } finally {
+      await lines.close();
     }
     for (const name of names) await flush(name);
     await summaryFile.write(summary);
