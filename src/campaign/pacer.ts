@@ -90,7 +90,7 @@ export class Pacer {
     private readonly stalls: () => number = () => 0,
   ) {
     if (!(mps >= 1)) throw new RangeError('mps must be at least 1');
-    this.window = new WriteWindow(Math.floor(mps));
+    this.window = new WriteWindow(Math.floor(mps), 1000 + MAX_MARGIN_MS);
     this.control = new RateController(mps);
   }
 

@@ -31,6 +31,7 @@ import type { CampaignStats } from './campaign-stats.js';
 import { runCampaign } from './run-campaign.js';
 import { SenderPacers } from './sender-pacers.js';
 import { loopStalls } from './loop-stalls.js';
+import { collectGarbage } from './collect-garbage.js';
 import { templatePreflight, type PreflightResult } from './template-preflight.js';
 import { countUnrecorded, type UnrecordedOutcome } from './unrecorded-outcome.js';
 
@@ -229,6 +230,9 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
 
   // Room for every id this run may be given, so the set is not copied while the campaign runs.
   plan.messageIds.reserve(plan.messageIds.size + toSend);
+  // The check's garbage (the first pass's duplicate table above all) goes now, not together with
+  // the sending's first full collection (collect-garbage.ts).
+  collectGarbage();
   const audience = await openAudience({ ...source, firstPass });
   let ledger: LedgerWriter;
   try {

@@ -14,15 +14,28 @@
  * spot, request by request, and grows exactly as the delay grows.
  */
 export class WriteWindow {
-  /** Write times, oldest first, in a ring: the last `capacity` of them. */
-  private readonly stamps: Float64Array;
+  /**
+   * Write times, oldest first, in a ring: the last `capacity` of them at most, and fewer when older
+   * ones have left the horizon. Grown as writes come, not allocated for `capacity` up front: an
+   * unpaced send (`--mps 1000000`) would otherwise hold a million stamps (8 MB) that fill one by
+   * one over the campaign, when the window only ever looks at the last second's (BENCHMARKS.md,
+   * "Memory").
+   */
+  private stamps: Float64Array;
   private head = 0;
   private size = 0;
   /** Admitted, not yet written (or failed). */
   private unwritten = 0;
 
-  constructor(readonly capacity: number) {
-    this.stamps = new Float64Array(Math.max(1, capacity));
+  constructor(
+    readonly capacity: number,
+    /**
+     * The longest window `roomAt` is asked about (ms): a stamp older than that before the latest
+     * write can no longer hold a request back, and is dropped rather than kept.
+     */
+    readonly horizonMs: number,
+  ) {
+    this.stamps = new Float64Array(Math.min(Math.max(1, capacity), INITIAL_STAMPS));
   }
 
   /** Requests admitted whose bytes have not gone out yet. */
@@ -30,17 +43,24 @@ export class WriteWindow {
     return this.unwritten;
   }
 
+  /** The write times held (8 bytes each): what the window costs in memory. */
+  get retained(): number {
+    return this.stamps.length;
+  }
+
   /**
-   * The earliest time a request may be admitted under `limit` requests a window of `windowMs`,
-   * with `ahead` others to be admitted before it: -Infinity for at once, undefined when not before
-   * a pending request is written (its time decides).
+   * The earliest time a request may be admitted under `limit` requests a window of `windowMs`
+   * (at most `horizonMs`), with `ahead` others to be admitted before it: -Infinity for at once
+   * (or a time already past), undefined when not before a pending request is written (its time
+   * decides).
    */
   roomAt(limit: number, windowMs: number, ahead = 0): number | undefined {
     const allowed = Math.min(limit, this.capacity) - this.unwritten - ahead - 1;
     if (allowed < 0) return undefined;
+    // A dropped stamp left the horizon before the latest write, so before now: its room is past.
     if (this.size <= allowed) return -Infinity;
     // The (allowed + 1)-th most recent write must have left the window.
-    return this.stamps[(this.head + this.size - 1 - allowed) % this.capacity]! + windowMs;
+    return this.stamps[(this.head + this.size - 1 - allowed) % this.stamps.length]! + windowMs;
   }
 
   admitted(): void {
@@ -50,12 +70,27 @@ export class WriteWindow {
   /** A pending request's bytes went out at `at` (the times given are never decreasing). */
   written(at: number): void {
     this.unwritten = Math.max(0, this.unwritten - 1);
-    if (this.size < this.capacity) {
-      this.stamps[(this.head + this.size) % this.capacity] = at;
-      this.size++;
-    } else {
+    const length = this.stamps.length;
+    // Full: the oldest goes, unless it is still within the horizon and the ring may grow.
+    if (this.size === length && (length >= this.capacity || this.stamps[this.head]! <= at - this.horizonMs)) {
       this.stamps[this.head] = at;
-      this.head = (this.head + 1) % this.capacity;
+      this.head = (this.head + 1) % length;
+      return;
     }
+    if (this.size === length) this.grow();
+    this.stamps[(this.head + this.size) % this.stamps.length] = at;
+    this.size++;
+  }
+
+  /** Doubles the ring (up to `capacity`), the stamps kept in order from the oldest. */
+  private grow(): void {
+    const old = this.stamps;
+    const stamps = new Float64Array(Math.min(this.capacity, old.length * 2));
+    for (let i = 0; i < this.size; i++) stamps[i] = old[(this.head + i) % old.length]!;
+    this.stamps = stamps;
+    this.head = 0;
   }
 }
+
+/** The ring's first size: a second's stamps at up to 1,024 MPS, never copied below that rate. */
+const INITIAL_STAMPS = 1024;

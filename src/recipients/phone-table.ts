@@ -52,14 +52,19 @@ export class PhoneTable {
 
   /**
    * Hands over the numbers without their values (a later pass over the same CSV needs only to find
-   * them again: `SeenAgain`) and leaves this table empty, so that the values' memory can go.
+   * them again: `SeenAgain`) and leaves this table empty, so that its memory can go. Sorted, 8 bytes
+   * a number and no empty slots: the table's slots (sized from an estimate of the rows, at most 80 %
+   * full) cost 10–12 bytes a number for the whole campaign, the sorted numbers 8.
    */
   takeKeys(): PhoneKeys {
-    const keys = new PhoneKeys(this.keys, this.count);
+    const sorted = new Float64Array(this.count);
+    let n = 0;
+    for (const key of this.keys) if (key !== 0) sorted[n++] = key;
+    sorted.sort();
     this.keys = new Float64Array(1024);
     this.values = new Uint32Array(1024);
     this.count = 0;
-    return keys;
+    return new PhoneKeys(sorted);
   }
 
   /** The slot holding `key`, or the empty slot where it would go. */
@@ -91,24 +96,35 @@ export class PhoneTable {
 }
 
 /**
- * The numbers a PhoneTable held, fixed, each at a slot: `slotOf` says where a number is (or -1), so
- * that a caller can keep one bit a slot beside them instead of a second table.
+ * The numbers a PhoneTable held, fixed and sorted: `slotOf` says where a number is (or -1), so that
+ * a caller can keep one bit a number beside them instead of a second table.
  */
 export class PhoneKeys {
-  constructor(
-    private readonly keys: Float64Array,
-    readonly size: number,
-  ) {}
+  /** `sorted`: distinct keys, ascending. */
+  constructor(private readonly sorted: Float64Array) {}
 
-  /** How many slots there are (slot numbers are below it). */
+  /** How many numbers there are. */
+  get size(): number {
+    return this.sorted.length;
+  }
+
+  /** How many slots there are (slot numbers are below it): one a number. */
   get slots(): number {
-    return this.keys.length;
+    return this.sorted.length;
   }
 
   /** The slot of `e164`, or -1 when it is not one of the numbers. */
   slotOf(e164: string): number {
-    const slot = probe(this.keys, toKey(e164));
-    return this.keys[slot] === 0 ? -1 : slot;
+    const key = toKey(e164);
+    const { sorted } = this;
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid]! < key) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < sorted.length && sorted[lo] === key ? lo : -1;
   }
 }
 
