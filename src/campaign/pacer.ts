@@ -25,9 +25,10 @@ import { WriteWindow } from './write-window.js';
  * most `mps`. What lies beyond the socket (the network, the provider's own process stamping the
  * arrival) the sender cannot see. Two requests `mps` apart land in one receiver second only when
  * the earlier one is stamped later after its write than the later one is, by more than the margin:
- * the window is a second plus WINDOW_MARGIN_MS for that jitter, plus the worst wait of this process
- * for a CPU lately (cpu-waits.ts: on a machine short of cores, a receiver on it is descheduled as
- * this process is, and stamps late by as much; the process's own busy spells delay no receiver),
+ * the window is a second plus WINDOW_MARGIN_MS for that jitter, plus what this process's waits for
+ * a CPU lately say a receiver on the machine may have been late (cpu-waits.ts: on a machine short of
+ * cores, a receiver on it is descheduled as this process is; the process's own busy spells delay no
+ * receiver),
  * plus what throttling at about the rate sent says was missing (5 ms per such answer, halving with
  * every quiet PROBE_MS). BENCHMARKS.md "Pacing at the receiver" has the figures: the margin was
  * once the worst admit-to-socket delay of the last window, which at 1,000/s is the process's own

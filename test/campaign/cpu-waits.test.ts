@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CpuWaits, runDelayMs, WAIT_HALF_LIFE_MS, WAIT_HOLD_MS, watchCpuWaits } from '../../src/campaign/cpu-waits.js';
+import { CpuWaits, RECEIVER_WAIT_FACTOR, runDelayMs, WAIT_HALF_LIFE_MS, WAIT_HOLD_MS, watchCpuWaits } from '../../src/campaign/cpu-waits.js';
 
 describe('CpuWaits: the worst wait for a CPU lately', () => {
   it('is the most the run delay grew in one step, not its total', () => {
@@ -56,6 +56,26 @@ describe('watchCpuWaits', () => {
       }),
     ).toBeUndefined();
     expect(watchCpuWaits(() => 'not schedstat')).toBeUndefined();
+  });
+
+  it('says twice its worst wait, a receiver on the machine being alike, not the same; stops sampling when closed', () => {
+    let delayNs = 2_000_000;
+    let sample: (() => void) | undefined;
+    let stopped = false;
+    const watch = watchCpuWaits(
+      () => `1 ${delayNs} 3`,
+      (fn) => {
+        sample = fn;
+        return () => (stopped = true);
+      },
+    );
+    // 7 ms of waiting between two samples.
+    delayNs += 7_000_000;
+    sample!();
+    expect(RECEIVER_WAIT_FACTOR).toBe(2);
+    expect(watch?.worstMs()).toBe(14);
+    watch?.close();
+    expect(stopped).toBe(true);
   });
 
   it('reads the kernel’s count where it is there, and starts at no wait', () => {

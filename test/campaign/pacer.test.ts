@@ -230,6 +230,39 @@ describe('Pacer: the window holds at the receiver', () => {
   });
 });
 
+describe('Pacer: the window holds under contention, for any pattern the model allows', () => {
+  it('property: for any contention spans (the receiver stamping late by as long as the sender waited for a CPU, and the sender told so), any sender stalls and delays before the socket, and network delay within the margin, no receiver window holds more than mps', async () => {
+    const span = fc.tuple(fc.integer({ min: 0, max: 3000 }), fc.integer({ min: 1, max: 90 }));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 60 }),
+        fc.array(span, { maxLength: 8 }),
+        fc.array(span, { maxLength: 8 }),
+        fc.array(fc.integer({ min: 0, max: 200 }), { minLength: 1, maxLength: 32 }),
+        // Within the margin to a microsecond: at the margin exactly, two requests arrive 1000 ms apart
+        // to the last bit, and floating point may make that 999.9999999999998.
+        fc.array(fc.double({ min: 0, max: WINDOW_MARGIN_MS - 0.001, noNaN: true }), { minLength: 1, maxLength: 32 }),
+        async (mps, contended, gc, before, network) => {
+          const contention = contended.map(([from, length]) => [from, from + length] as const);
+          const stalls = [...contention, ...gc.map(([from, length]) => [from, from + length] as const)];
+          const { arrivals } = await simulate({
+            mps,
+            count: mps * 3 + 5,
+            senderStalls: stalls,
+            receiverStalls: contention,
+            measuredWaits: contention,
+            beforeSocket: (i) => (i % 4 === 0 ? before[i % before.length]! : 0.5),
+            network: (i) => network[i % network.length]!,
+            latencyMs: 1,
+          });
+          return busiestSecond(arrivals) <= mps;
+        },
+      ),
+      { numRuns: 80, seed: 1515 },
+    );
+  });
+});
+
 describe('Pacer: throttling', () => {
   it('--mps 200 against an 80/s limit: finds it within seconds, reaches ≥ 90 % of 80/s over the run, ≤ 5 % of requests throttled, retried at once', async () => {
     const { acceptedAt, throttled, requests, pacer } = await simulate({ mps: 200, count: 80 * 60, limit: 80, latencyMs: 20 });
