@@ -19,23 +19,26 @@ import { WriteWindow } from './write-window.js';
  *   upstream does not become a burst.
  * - `Sending.written`, from the HTTP client when the request's last byte went to the socket.
  *
- * What lies before the socket the window measures exactly; what lies beyond it (the network, the
- * provider's own process stamping the arrival) the sender cannot see, and on a loaded machine the
- * receiver is as late to stamp as the sender is to write. So the window is a second plus a margin:
- * WINDOW_MARGIN_MS, plus the worst delay from admission to the socket among the requests of the
- * last window or the worst stall of the event loop lately, whichever is more (the sender's own
- * lateness is the one measure of the machine's load it has; a request stamped late a second ago is
- * what lets the next one in too early),
+ * What lies before the socket the window measures exactly, and it never needs a margin: a request
+ * counts from its admission until its write, then from its write, so however late this process is
+ * to write (a GC pause, a long callback, the HTTP client's hops) the writes of any window are at
+ * most `mps`. What lies beyond the socket (the network, the provider's own process stamping the
+ * arrival) the sender cannot see. Two requests `mps` apart land in one receiver second only when
+ * the earlier one is stamped later after its write than the later one is, by more than the margin:
+ * the window is a second plus WINDOW_MARGIN_MS for that jitter, plus what this process's waits for
+ * a CPU lately say a receiver on the machine may have been late (cpu-waits.ts: on a machine short of
+ * cores, a receiver on it is descheduled as this process is; the process's own busy spells delay no
+ * receiver),
  * plus what throttling at about the rate sent says was missing (5 ms per such answer, halving with
- * every quiet PROBE_MS). BENCHMARKS.md "Pacing at the receiver" has the figures.
+ * every quiet PROBE_MS). BENCHMARKS.md "Pacing at the receiver" has the figures: the margin was
+ * once the worst admit-to-socket delay of the last window, which at 1,000/s is the process's own
+ * queue (tens of ms) and cost 4.5 % of the rate without ever being what put two into a second.
  */
 export const WINDOW_MARGIN_MS = 4;
 /** The most the margin may grow to: 10 % of the rate. */
 const MAX_MARGIN_MS = 100;
 /** Added to the margin by a throttling answer at about the rate sent (jitter, not a limit). */
 const THROTTLE_MARGIN_STEP_MS = 5;
-/** How far back the worst admission-to-socket delay is taken: the window, and a little more. */
-const LAG_SPAN_MS = 1200;
 /** How much faster than the rate held-back requests may catch up, and how many may leave at once. */
 const CATCH_UP = 4;
 const SMOOTH_ROOM = 4;
@@ -77,8 +80,6 @@ export class Pacer {
   private waiting = 0;
   /** Wakes those waiting for a pending request's write time. */
   private wakeWriters: (() => void)[] = [];
-  /** The worst admission-to-socket delays of the last window: a monotonic queue of [written at, delay]. */
-  private lags: [number, number][] = [];
   /** The margin throttling at an accepted rate added, as of `throttleMarginAt`. */
   private throttleMargin = 0;
   private throttleMarginAt = 0;
@@ -86,8 +87,12 @@ export class Pacer {
   constructor(
     readonly mps: number,
     private readonly clock: Clock,
-    /** The worst stall of this process's event loop lately (ms): loop-stalls.ts; none in tests on a manual clock. */
-    private readonly stalls: () => number = () => 0,
+    /**
+     * How late a receiver on this machine may lately have been to stamp, beyond WINDOW_MARGIN_MS (ms):
+     * this process's worst wait for a CPU (cpu-waits.ts), or where the kernel does not say, its event
+     * loop's worst stall (loop-stalls.ts); none in tests on a manual clock.
+     */
+    private readonly waits: () => number = () => 0,
   ) {
     if (!(mps >= 1)) throw new RangeError('mps must be at least 1');
     this.window = new WriteWindow(Math.floor(mps), 1000 + MAX_MARGIN_MS);
@@ -105,10 +110,8 @@ export class Pacer {
 
   /** The window now (ms): a second and the margin (see above). */
   windowMs(now = this.clock.now()): number {
-    while (this.lags.length > 0 && this.lags[0]![0] < now - LAG_SPAN_MS) this.lags.shift();
-    const lag = Math.max(this.lags[0]?.[1] ?? 0, this.stalls());
     const throttle = this.throttleMargin * 0.5 ** ((now - this.throttleMarginAt) / PROBE_MS);
-    return 1000 + Math.min(MAX_MARGIN_MS, WINDOW_MARGIN_MS + lag + throttle);
+    return 1000 + Math.min(MAX_MARGIN_MS, WINDOW_MARGIN_MS + this.waits() + throttle);
   }
 
   /** Requests a window: the rate, whole. */
@@ -193,23 +196,15 @@ export class Pacer {
 
   private sending(at: number): Sending {
     let open = true;
-    const close = (measured: boolean) => {
+    const close = () => {
       if (!open) return;
       open = false;
-      const now = this.clock.now();
-      this.window.written(now);
-      // Only a real write measures the delay: a request that failed before the socket (refused,
-      // timed out) says how long the failure took, not how late the machine is.
-      if (measured) {
-        const lag = now - at;
-        while (this.lags.length > 0 && this.lags.at(-1)![1] <= lag) this.lags.pop();
-        this.lags.push([now, lag]);
-      }
+      this.window.written(this.clock.now());
       const wake = this.wakeWriters;
       this.wakeWriters = [];
       for (const resolve of wake) resolve();
     };
-    return { at, written: () => close(true), done: () => close(false) };
+    return { at, written: close, done: close };
   }
 
   /**

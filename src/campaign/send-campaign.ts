@@ -30,6 +30,7 @@ import { ledgerStop, type CampaignEnd } from './campaign-end.js';
 import type { CampaignStats } from './campaign-stats.js';
 import { runCampaign } from './run-campaign.js';
 import { SenderPacers } from './sender-pacers.js';
+import { watchCpuWaits } from './cpu-waits.js';
 import { loopStalls } from './loop-stalls.js';
 import { collectGarbage } from './collect-garbage.js';
 import { templatePreflight, type PreflightResult } from './template-preflight.js';
@@ -122,7 +123,7 @@ export interface SendDeps {
   redact: (text: string) => string;
   /** The ledger's file system and lock identity (default: the real ones); tests pass their own. */
   ledgerOptions?: Pick<LedgerWriterOptions, 'openFile' | 'pid' | 'isAlive' | 'every'>;
-  /** Whether the pacer watches the event loop's stalls (loop-stalls.ts): on the real clock only. */
+  /** Whether the pacer watches the machine's waits for a CPU (cpu-waits.ts, else loop-stalls.ts): on the real clock only. */
   watchLoopStalls?: boolean;
 }
 
@@ -245,7 +246,7 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
   const reserve = await SpaceReserve.create(`${options.ledgerFile}.reserve`, LEDGER_RESERVE_BYTES);
   const transport = deps.transport ?? httpTransport({ timeoutMs: options.timeoutMs, maxSockets: options.concurrency });
   const runId = randomBytes(4).toString('hex');
-  const stalls = deps.watchLoopStalls ? loopStalls() : undefined;
+  const waits = deps.watchLoopStalls ? (watchCpuWaits() ?? loopStalls()) : undefined;
   const started = deps.clock.now();
   try {
     await ledger.append({
@@ -279,7 +280,7 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
       transport,
       ledger,
       clock: deps.clock,
-      pacers: new SenderPacers(options.mps, deps.clock, stalls && (() => stalls.worstMs())),
+      pacers: new SenderPacers(options.mps, deps.clock, waits && (() => waits.worstMs())),
       sender: setup.sender ?? setup.provider.name,
       concurrency: options.concurrency,
       allowance: recent && new DailyAllowance(limit!, recent.phones),
@@ -305,7 +306,7 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
     await ledger.close();
     await reserve.release();
     if (!deps.transport) (transport as ReturnType<typeof httpTransport>).close();
-    stalls?.close();
+    waits?.close();
   }
 }
 

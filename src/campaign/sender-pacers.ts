@@ -12,14 +12,14 @@ export class SenderPacers {
   constructor(
     readonly mps: number,
     private readonly clock: Clock,
-    /** The event loop's recent worst stall (ms), for every sender's window (pacer.ts). */
-    private readonly stalls?: () => number,
+    /** This machine's recent worst wait for a CPU (ms), for every sender's window (pacer.ts). */
+    private readonly waits?: () => number,
   ) {}
 
   /** The pacer of `sender` (a phone-number id, a `From`, a Messaging Service). */
   for(sender: string): Pacer {
     let pacer = this.pacers.get(sender);
-    if (!pacer) this.pacers.set(sender, (pacer = new Pacer(this.mps, this.clock, this.stalls)));
+    if (!pacer) this.pacers.set(sender, (pacer = new Pacer(this.mps, this.clock, this.waits)));
     return pacer;
   }
 

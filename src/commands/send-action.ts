@@ -158,7 +158,7 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
           return { ...setup, templates };
         },
         clock,
-        // The event loop's stalls widen the pacer's window; on a test's manual clock there are none to see.
+        // The machine's waits for a CPU widen the pacer's window; on a test's manual clock there are none to see.
         watchLoopStalls: clock === systemClock,
         signal: interrupt.signal,
         redact,

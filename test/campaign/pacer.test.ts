@@ -40,12 +40,12 @@ function loaded(seed: number) {
 
 describe('Pacer: the window holds at the receiver', () => {
   it.each([40, 80, 400, 500, 1000])(
-    'at %i MPS with jittered delivery between admit and the receiver: no receiver second over the limit, ≥ 97 % of it from the 100th request to the 100th-last',
+    'at %i MPS with jittered delivery between admit and the receiver: no receiver second over the limit, ≥ 98.5 % of it from the 100th request to the 100th-last (the delays before the socket cost no margin)',
     async (mps) => {
       const { arrivals, throttled } = await simulate({ mps, count: Math.max(600, mps * 6), ...loaded(mps) });
       expect(throttled).toBe(0);
       expect(busiestSecond(arrivals)).toBeLessThanOrEqual(mps);
-      expect(innerRate(arrivals) / mps).toBeGreaterThanOrEqual(0.97);
+      expect(innerRate(arrivals) / mps).toBeGreaterThanOrEqual(0.985);
     },
   );
 
@@ -56,18 +56,55 @@ describe('Pacer: the window holds at the receiver', () => {
     expect(innerRate(arrivals) / mps).toBeGreaterThanOrEqual(0.985);
   });
 
-  it.each([80, 1000])('at %i MPS with a receiver as late to stamp as the sender is to write (one loaded machine): the window widens with the measured delay, and holds', async (mps) => {
-    const rng = seeded(mps + 1);
-    const delays: number[] = [];
-    const { arrivals } = await simulate({
-      mps,
-      count: mps * 6,
-      beforeSocket: (i) => (delays[i] = rng() < 0.02 ? 10 + rng() * 10 : rng() * 2),
-      // The receiver is descheduled with the sender: its stamp is late by as much.
-      network: (i) => delays[i]!,
-    });
+  it.each([400, 500, 1000])(
+    'at %i MPS with GC-like stalls of the sender (20–80 ms, about one a second): no receiver second over the limit, and the rate stays ≥ 98.5 % (a stall delays writes, which the window counts, so it widens nothing)',
+    async (mps) => {
+      const rng = seeded(mps + 20);
+      const stalls: [number, number][] = [];
+      for (let t = 300; t < 9000; t += 700 + rng() * 600) stalls.push([t, t + 20 + rng() * 60]);
+      const { arrivals, throttled } = await simulate({ mps, count: mps * 8, senderStalls: stalls, beforeSocket: () => rng(), network: () => rng() * WINDOW_MARGIN_MS });
+      expect(throttled).toBe(0);
+      expect(busiestSecond(arrivals)).toBeLessThanOrEqual(mps);
+      expect(innerRate(arrivals) / mps).toBeGreaterThanOrEqual(0.985);
+    },
+  );
+
+  it('at 1000 MPS, what an 80 ms stall held back leaves at no more than four times the rate, and no second over the limit then or a window later', async () => {
+    const stalls: [number, number][] = [[2000, 2080], [4500, 4580]];
+    // Fixed delays, so that arrivals are admissions shifted: the bunching measured is the pacer's.
+    const { arrivals } = await simulate({ mps: 1000, count: 7000, senderStalls: stalls, beforeSocket: () => 0.5, network: () => 1 });
+    const sorted = [...arrivals].sort((a, b) => a - b);
+    // The most in any 10 ms: at 4 × 1000/s that is 40, plus the 4 that may leave at once.
+    let most = 0;
+    for (let end = 0, start = 0; end < sorted.length; end++) {
+      while (sorted[end]! - sorted[start]! >= 10) start++;
+      most = Math.max(most, end - start + 1);
+    }
+    expect(most).toBeLessThanOrEqual(44);
+    // Nothing reached the receiver during a stall: the requests after it are the burst measured above.
+    expect(sorted.filter((t) => t > 2002 && t < 2080)).toHaveLength(0);
+    expect(busiestSecond(arrivals)).toBeLessThanOrEqual(1000);
+  });
+
+  /** Contention (other processes holding the cores, 5–25 ms at a time): the sender and the receiver stall together, and the sender's CPU-wait watch sees it. */
+  function contention(mps: number) {
+    const rng = seeded(mps + 40);
+    const spans: [number, number][] = [];
+    for (let t = 200; t < 8000; t += 300 + rng() * 400) spans.push([t, t + 5 + rng() * 20]);
+    return { spans, beforeSocket: () => rng() * 2, network: () => rng() * WINDOW_MARGIN_MS };
+  }
+
+  it.each([80, 1000])('at %i MPS on a machine short of cores (the receiver stalled with the sender): the window widens by the waits measured, and holds', async (mps) => {
+    const { spans, ...delays } = contention(mps);
+    const { arrivals } = await simulate({ mps, count: mps * 6, senderStalls: spans, receiverStalls: spans, measuredWaits: spans, ...delays });
     expect(busiestSecond(arrivals)).toBeLessThanOrEqual(mps);
     expect(innerRate(arrivals) / mps).toBeGreaterThanOrEqual(0.97);
+  });
+
+  it('the same contention unmeasured puts a second over the limit: the measured waits are what holds it', async () => {
+    const { spans, ...delays } = contention(1000);
+    const { arrivals } = await simulate({ mps: 1000, count: 6000, senderStalls: spans, receiverStalls: spans, ...delays });
+    expect(busiestSecond(arrivals)).toBeGreaterThan(1000);
   });
 
   it('a request stuck before the socket for 3 s holds its place: what follows it never makes a window over the limit', async () => {
@@ -189,6 +226,39 @@ describe('Pacer: the window holds at the receiver', () => {
         },
       ),
       { numRuns: 40, seed: 15 },
+    );
+  });
+});
+
+describe('Pacer: the window holds under contention, for any pattern the model allows', () => {
+  it('property: for any contention spans (the receiver stamping late by as long as the sender waited for a CPU, and the sender told so), any sender stalls and delays before the socket, and network delay within the margin, no receiver window holds more than mps', async () => {
+    const span = fc.tuple(fc.integer({ min: 0, max: 3000 }), fc.integer({ min: 1, max: 90 }));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 60 }),
+        fc.array(span, { maxLength: 8 }),
+        fc.array(span, { maxLength: 8 }),
+        fc.array(fc.integer({ min: 0, max: 200 }), { minLength: 1, maxLength: 32 }),
+        // Within the margin to a microsecond: at the margin exactly, two requests arrive 1000 ms apart
+        // to the last bit, and floating point may make that 999.9999999999998.
+        fc.array(fc.double({ min: 0, max: WINDOW_MARGIN_MS - 0.001, noNaN: true }), { minLength: 1, maxLength: 32 }),
+        async (mps, contended, gc, before, network) => {
+          const contention = contended.map(([from, length]) => [from, from + length] as const);
+          const stalls = [...contention, ...gc.map(([from, length]) => [from, from + length] as const)];
+          const { arrivals } = await simulate({
+            mps,
+            count: mps * 3 + 5,
+            senderStalls: stalls,
+            receiverStalls: contention,
+            measuredWaits: contention,
+            beforeSocket: (i) => (i % 4 === 0 ? before[i % before.length]! : 0.5),
+            network: (i) => network[i % network.length]!,
+            latencyMs: 1,
+          });
+          return busiestSecond(arrivals) <= mps;
+        },
+      ),
+      { numRuns: 80, seed: 1515 },
     );
   });
 });

@@ -1,3 +1,5 @@
+import type { Clock } from '../../src/clock.js';
+import { decayedWait } from '../../src/campaign/cpu-waits.js';
 import { Pacer } from '../../src/campaign/pacer.js';
 import { ManualClock } from '../manual-clock.js';
 
@@ -9,6 +11,14 @@ import { ManualClock } from '../manual-clock.js';
  * arrival and, with a `limit`, throttles as the emulator does: over `limit` accepted in the
  * sliding second (`countThrottled`: every arrival counts, a stricter provider). Throttled
  * recipients are sent again as soon as the pacer allows.
+ *
+ * A machine's pauses, as spans of time [from, to): `senderStalls`, when the sending process cannot
+ * run (a GC pause, a long callback: nothing it would do then happens before `to`, its timers fire
+ * late, its writes and the answers it reads wait); `receiverStalls`, when the receiver cannot stamp
+ * (what reaches it then is stamped at `to`). Both at once is contention: other processes holding
+ * the cores. `measuredWaits` says which of the sender's stalls its CPU-wait watch (cpu-waits.ts) sees:
+ * the pacer is told the worst of them from its end on, kept as the watch keeps it (decayedWait), as
+ * the watch reports a wait once the process runs again.
  */
 export interface SimOptions {
   mps: number;
@@ -28,6 +38,30 @@ export interface SimOptions {
   latencyMs?: number;
   /** Retry-After (ms) sent with each throttling answer. */
   retryAfterMs?: number;
+  senderStalls?: readonly (readonly [number, number])[];
+  receiverStalls?: readonly (readonly [number, number])[];
+  /** Which sender stalls were waits for a CPU (the pacer hears of them); default none. */
+  measuredWaits?: readonly (readonly [number, number])[];
+}
+
+/** `clock`, as a process paused during `stalls` sees it: a sleep that would end inside one ends at its end. */
+export function stallingClock(clock: Clock, stalls: readonly (readonly [number, number])[]): Clock {
+  const after = (t: number) => {
+    for (const [from, to] of stalls) if (t >= from && t < to) return to;
+    return t;
+  };
+  return {
+    now: () => clock.now(),
+    date: () => clock.date(),
+    sleep: (ms, signal) => clock.sleep(after(clock.now() + Math.max(0, ms)) - clock.now(), signal),
+  };
+}
+
+/** What a CPU-wait watch would report at `now` of the waits in `spans`: the worst seen, as it keeps it. */
+export function reportedWaits(spans: readonly (readonly [number, number])[], now: number): number {
+  let worst = 0;
+  for (const [from, to] of spans) if (to <= now) worst = Math.max(worst, decayedWait(to - from, now - to));
+  return worst;
 }
 
 export interface SimResult {
@@ -41,7 +75,11 @@ export interface SimResult {
   clock: ManualClock;
 }
 
-export async function simulate(options: SimOptions, clock = new ManualClock(), pacer = new Pacer(options.mps, clock)): Promise<SimResult> {
+export async function simulate(options: SimOptions, clock = new ManualClock()): Promise<SimResult> {
+  // The sender's side runs on its own view of the clock: its pauses delay it, not the receiver.
+  const sender = options.senderStalls ? stallingClock(clock, options.senderStalls) : clock;
+  const waits = options.measuredWaits;
+  const pacer = new Pacer(options.mps, sender, waits && (() => reportedWaits(waits, clock.now())));
   const arrivals: number[] = [];
   const acceptedAt: number[] = [];
   const window: number[] = [];
@@ -64,16 +102,24 @@ export async function simulate(options: SimOptions, clock = new ManualClock(), p
     return !over;
   };
 
+  const receiverLate = (t: number) => {
+    for (const [from, to] of options.receiverStalls ?? []) if (t >= from && t < to) return to - t;
+    return 0;
+  };
+
   const attempt = async (i: number) => {
-    await clock.sleep(options.fsync?.(i) ?? 0);
+    await sender.sleep(options.fsync?.(i) ?? 0);
     const sending = await pacer.admit();
     if (!sending) throw new Error('admit refused without a signal');
     const n = requests++;
-    await clock.sleep(options.beforeSocket?.(n) ?? 0);
+    await sender.sleep(options.beforeSocket?.(n) ?? 0);
     sending.written();
     await clock.sleep(options.network?.(n) ?? 0);
+    await clock.sleep(receiverLate(clock.now()));
     const ok = receive(clock.now());
     await clock.sleep(options.latencyMs ?? 2);
+    // The answer is read by the sender: not while it is paused.
+    await sender.sleep(0);
     sending.done();
     if (ok) acceptedAt.push(arrivals[n]!);
     else {
@@ -89,7 +135,7 @@ export async function simulate(options: SimOptions, clock = new ManualClock(), p
       const running: Promise<void>[] = [];
       while (left > 0 || retries > 0 || inFlight > 0) {
         if (inFlight >= concurrency || (left === 0 && retries === 0)) {
-          await clock.sleep(1);
+          await sender.sleep(1);
           continue;
         }
         await pacer.acquire();
