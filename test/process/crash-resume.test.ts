@@ -179,8 +179,7 @@ function interruptThenKill(c: Awaited<ReturnType<typeof campaign>>, afterAccepte
 
 describe('kill -9 during the final flush', () => {
   it('SIGINT, then kill -9 while the last outcomes are flushed or the ledger is closed; resume: nobody accepted twice, nobody lost', async () => {
-    // Four runs of 60 answers and about 60 in flight each leave most of the 600 to the final run.
-    const recipients = 600;
+    const recipients = 1000;
     // Slow answers: after SIGINT many requests are still in flight, and their outcomes come back over 150 ms.
     const c = await campaign(recipients, parseScenario({ latency_ms: 150 }));
     const strategies: ((run: LedgerLines) => boolean)[] = [
