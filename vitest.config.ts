@@ -11,6 +11,10 @@ const ALONE = ['test/campaign/clock.test.ts'];
 
 export default defineConfig({
   test: {
+    // Two workers on the two cores (vitest's default in a run is one fewer than the cores: one here,
+    // every file in turn): a process test spends most of its time waiting on the child it started,
+    // and the other worker's files run meanwhile. TESTING.md, "The suite's time", has the figures.
+    maxWorkers: 2,
     testTimeout: 20_000,
     setupFiles: ['test/setup-each-file.ts'],
     projects: [

@@ -12,7 +12,10 @@ export interface Io {
   stdinIsTTY?: boolean;
   /** Where `.env` is looked for (default: the process's working directory). */
   cwd?: string;
-  /** The clock `send` paces and waits on (default: the system's); tests pass a manual one. */
+  /**
+   * The clock `send` paces and waits on, and `reconcile` reads "now" from without --now (default:
+   * the system's); tests pass a manual one.
+   */
   clock?: Clock;
   /**
    * How the user started the tool (`npx wa-broadcast`, `wa-broadcast`, `node bin/wa-broadcast.js`),

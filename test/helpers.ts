@@ -2,7 +2,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Io } from '../src/io.js';
-import { main } from '../src/main.js';
 
 const dirs: string[] = [];
 
@@ -43,6 +42,9 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = {}, cwd = tmp
     cwd,
     ...extra,
   };
+  // Imported here, not at the top: every test file loads this module (test/setup-each-file.ts), and
+  // the process tests, each in a fresh module graph, would otherwise load the whole CLI for nothing.
+  const { main } = await import('../src/main.js');
   const code = await main(argv, io);
   return { code, stdout, stderr };
 }

@@ -12,12 +12,28 @@ interface Timer {
 export class ManualClock implements Clock {
   private t = 0;
   private timers: Timer[] = [];
+  private held = new Set<Promise<unknown>>();
 
   /**
    * `settleMs`: real time to let pass before jumping to the next timer, for code that also waits
    * on real I/O (a ledger's fsync): without it, time could jump while a write is still on its way.
    */
   constructor(private readonly settleMs = 0) {}
+
+  /**
+   * Real I/O that time must not jump over (a ledger write or fsync, wrapped by the test): while
+   * `promise` is pending, `run` waits for it instead of moving to the next timer, however long a
+   * loaded machine takes. (`settleMs` only guesses how long I/O takes; under load a write outlasts
+   * the guess and time jumps in the middle of it.) Returns `promise`.
+   */
+  hold<T>(promise: Promise<T>): Promise<T> {
+    const tracked: Promise<unknown> = promise.then(
+      () => this.held.delete(tracked),
+      () => this.held.delete(tracked),
+    );
+    this.held.add(tracked);
+    return promise;
+  }
 
   now(): number {
     return this.t;
@@ -70,6 +86,10 @@ export class ManualClock implements Clock {
     while (!settled) {
       await idle();
       if (settled) break;
+      if (this.held.size > 0) {
+        await Promise.race(this.held);
+        continue;
+      }
       if (this.settleMs > 0) {
         await new Promise((resolve) => setTimeout(resolve, this.settleMs));
         await idle();

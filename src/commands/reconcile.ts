@@ -1,5 +1,6 @@
 import Table from 'cli-table3';
 import { InvalidArgumentError, type Command } from 'commander';
+import { systemClock } from '../clock.js';
 import { formatLocated } from '../errors.js';
 import type { Io } from '../io.js';
 import { DEFAULT_OPT_OUT_KEYWORDS } from '../reconcile/parse-event.js';
@@ -53,7 +54,8 @@ export function registerReconcile(program: Command, io: Io): void {
         ledgerFile: flags.ledger,
         eventFiles: flags.events,
         outDir: flags.out,
-        now: flags.now ?? Date.now(),
+        // The injected clock's wall time (io.clock: a test's manual clock; default the system's).
+        now: flags.now ?? (io.clock ?? systemClock).date().getTime(),
         optOutKeywords: flags.optOutKeywords ?? DEFAULT_OPT_OUT_KEYWORDS,
       });
       if (flags.json) io.stdout.write(`${JSON.stringify({ ...result.summary, events: result.events, unknown_events: result.unknown, files: result.files })}\n`);

@@ -91,7 +91,7 @@ export async function sendAction(csvFile: string, flags: SendFlags, io: Io, envi
   let prompting = false;
   let cancelledAtPrompt = false;
   const onSignal = (signal: NodeJS.Signals) => {
-    const now = Date.now();
+    const now = clock.now();
     if (firstSignalAt === undefined) {
       firstSignalAt = now;
       if (!prompting) say('stopping: no new requests; waiting for those in flight (Ctrl-C again to quit at once)');

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { link, lstat, open, readFile, realpath, rename, stat, unlink, utimes } from 'node:fs/promises';
 import path from 'node:path';
+import { systemClock, type Clock } from '../clock.js';
 import { InputError, WriteError } from '../errors.js';
 import { describeWriteError } from './describe-write-error.js';
 import { isProcessAlive } from './is-process-alive.js';
@@ -29,6 +30,11 @@ export interface FileLockOptions {
   every?: (ms: number, fn: () => void) => () => void;
   /** Told when the lock was taken from us (we were frozen past STALE_MS, or someone removed it). */
   onLost?: (why: string) => void;
+  /**
+   * What the pause between tries waits on, while another process takes the lock over (default:
+   * the system's clock). Not the lock's age: that compares file times, wall-clock (`now`).
+   */
+  clock?: Clock;
 }
 
 /**
@@ -80,7 +86,7 @@ export class FileLock {
         lock.startHeartbeat(options);
         return lock;
       }
-      await pause(tries);
+      await pause(tries, options.clock ?? systemClock);
     }
     throw new InputError(`could not take the lock ${lockFile}: another process keeps taking it`, { file });
   }
@@ -342,8 +348,8 @@ function everyUnref(ms: number, fn: () => void): () => void {
 }
 
 /** A few milliseconds, growing: another process is taking the lock over. */
-function pause(tries: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.min(50, 1 + tries * 2)));
+function pause(tries: number, clock: Clock): Promise<void> {
+  return clock.sleep(Math.min(50, 1 + tries * 2));
 }
 
 function lockError(error: unknown, lockFile: string): InputError | WriteError {

@@ -50,6 +50,17 @@ interface Setup {
   onFirstAnswer?: (acquired: number) => void;
 }
 
+/** `file` with each of its operations held by `clock` (time does not jump while it is under way). */
+function heldFile(clock: ManualClock, file: LedgerFile): LedgerFile {
+  return {
+    write: (data) => clock.hold(file.write(data)),
+    sync: () => clock.hold(file.sync()),
+    truncate: (size) => clock.hold(file.truncate(size)),
+    size: () => clock.hold(file.size()),
+    close: () => clock.hold(file.close()),
+  };
+}
+
 async function campaign(setup: Setup = {}) {
   const list = phones(setup.recipients ?? 10);
   const csv = `phone,opt_in,name\n${list.map((p, i) => `${p},yes,N${i}`).join('\n')}\n`;
@@ -61,10 +72,14 @@ async function campaign(setup: Setup = {}) {
   const audience = await openAudience({ csvFile: path.join(dir, 'c.csv'), templateFile: path.join(dir, 's.yaml') });
   const plan = await planResume(readLedger(ledgerFile));
   const wrapFile = setup.wrapFile;
-  const ledger = await openLedgerWriter(
-    ledgerFile,
-    setup.openFile ? { openFile: setup.openFile } : wrapFile ? { openFile: async (file) => wrapFile(writableFile(await openRegularFile(file, 'append', { mode: 0o600 }))) } : {},
-  );
+  const realFile = async (file: string) => {
+    const opened = writableFile(await openRegularFile(file, 'append', { mode: 0o600 }));
+    return wrapFile ? wrapFile(opened) : opened;
+  };
+  // The clock stands still while a write or an fsync is under way (real I/O: see ManualClock.hold).
+  const ledger = await openLedgerWriter(ledgerFile, {
+    openFile: async (file) => heldFile(clock, await (setup.openFile ? setup.openFile() : realFile(file))),
+  });
   const requests: { at: number; phone: string }[] = [];
   const seen = new Map<string, number>();
   let inFlight = 0;

@@ -6,6 +6,7 @@ import { startEmulator, type EmulatorCredentials, type EmulatorLogEntry } from '
 import { parseScenario } from '../../src/emulator/scenario.js';
 import { loadTemplateCatalog, SAMPLE_TEMPLATES_FILE } from '../../src/emulator/template-catalog.js';
 import { fixture, run } from '../helpers.js';
+import { ManualClock } from '../manual-clock.js';
 
 /*
  * The Marketing Messages API tried as a new user would: the samples, the emulator, `send`. A
@@ -86,7 +87,9 @@ describe('send --marketing-api (SPEC "Marketing Messages API")', () => {
 
     const switching = await setup({ marketing_on_cloud_api: false });
     const { WA_WABA_ID: _omitted, ...withoutWaba } = switching.env;
-    const auto = await run(switching.args(), withoutWaba);
+    // The refused first message is retried after the pair gap (6 s): on a manual clock, not in real time.
+    const clock = new ManualClock(2);
+    const auto = await clock.run(run(switching.args(), withoutWaba, switching.dir, { clock }));
     expect(auto.code).toBe(0);
     expect(auto.stderr).toMatch(/WA_WABA_ID is not set/);
     expect(auto.stderr.match(/switched once for this run/g)).toHaveLength(1);

@@ -5,6 +5,7 @@ import type { LedgerRecord } from '../../src/ledger/ledger-records.js';
 import { SUMMARY_FILE } from '../../src/reconcile/reconcile-campaign.js';
 import { RECONCILE_LISTS } from '../../src/reconcile/reconcile-lists.js';
 import { fixture, run } from '../helpers.js';
+import { ManualClock } from '../manual-clock.js';
 import { accepted, intent, jsonl, metaLine, metaValueLine, outcome, runRecord, twilioLine } from '../reconcile/events.js';
 
 const row = (phone: string, name: string, extra: Record<string, string> = {}) => ({ phone, opt_in: 'yes', name, ...extra });
@@ -46,6 +47,16 @@ async function campaign(events = EVENTS, ledger = LEDGER) {
 }
 
 describe('reconcile', () => {
+  it('without --now applies the rules at the clock’s time (the injected one, not the machine’s)', async () => {
+    const { dir } = await campaign();
+    const clock = new ManualClock();
+    await clock.advance(36 * 3600_000); // 2026-11-25T12:00:00Z
+    const result = await run(['reconcile', '--ledger', path.join(dir, 'campaign.ledger.jsonl'), '--events', path.join(dir, 'events.jsonl'), '--out', path.join(dir, 'lists'), '--json'], {}, dir, { clock });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).now).toBe('2026-11-25T12:00:00.000Z');
+    expect(result.stderr).toContain('reconciled at 2026-11-25T12:00:00.000Z');
+  });
+
   it('writes each list as SPEC fixes it: phone first as +E.164, the original variables, formula-safe cells, owner-only files', async () => {
     const { dir, reconcile, list } = await campaign();
     const result = await reconcile('2026-11-19T12:00:00Z');

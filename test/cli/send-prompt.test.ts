@@ -2,7 +2,8 @@ import { copyFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { systemClock, type Clock } from '../../src/clock.js';
 import { startEmulator, type EmulatorLogEntry } from '../../src/emulator/emulator-server.js';
 import { fixture, run } from '../helpers.js';
 
@@ -29,10 +30,11 @@ async function setup() {
   for (const file of ['campaign.csv', 'spring-sale.yaml']) await copyFile(path.join(SAMPLES, file), path.join(dir, file));
   const env = { WA_API_URL: emulator.url, WA_TOKEN: CREDENTIALS.WA_TOKEN, WA_PHONE_NUMBER_ID: CREDENTIALS.WA_PHONE_NUMBER_ID };
   /** Runs send at a terminal, typing `keys` when the question has been asked (or doing `act` with the input). */
-  const send = async (act: (input: PassThrough) => void, ...flags: string[]) => {
+  const send = async (act: (input: PassThrough) => void, flags: string[] = [], clock?: Clock) => {
     const input = terminal();
     let asked = false;
     const result = await run(['send', path.join(dir, 'campaign.csv'), '--template', path.join(dir, 'spring-sale.yaml'), ...flags], env, dir, {
+      ...(clock ? { clock } : {}),
       stdinIsTTY: true,
       stdin: input,
       stderr: {
@@ -69,6 +71,29 @@ describe('the confirmation prompt', () => {
     expect(result.stdout).toBe('');
     expect(c.log).toHaveLength(0);
     expect(await c.files()).toEqual(['campaign.csv', 'spring-sale.yaml']);
+  });
+
+  it('a second Ctrl-C quits at once, unless it comes within a second of the first on the clock (npx forwards the one keypress twice)', async () => {
+    const c = await setup();
+    let t = 0;
+    const clock: Clock = { now: () => t, date: () => new Date(), sleep: systemClock.sleep };
+    // Quitting at once is the process killing itself with the signal: recorded here, not done.
+    const kill = vi.spyOn(process, 'kill').mockImplementation(() => true);
+    try {
+      const result = await c.send(() => {
+        process.emit('SIGINT', 'SIGINT');
+        t += 999;
+        process.emit('SIGINT', 'SIGINT'); // the same keypress, forwarded: ignored
+        expect(kill).not.toHaveBeenCalled();
+        t += 1;
+        process.emit('SIGINT', 'SIGINT'); // a second one, a second later: quit
+      }, [], clock);
+      expect(kill.mock.calls).toEqual([[process.pid, 'SIGINT']]);
+      expect(result.code).toBe(130);
+      expect(c.log).toHaveLength(0);
+    } finally {
+      kill.mockRestore();
+    }
   });
 
   it('answering no is exit 0, nothing sent, nothing written', async () => {

@@ -1,6 +1,7 @@
 import { link, mkdir, readFile, realpath, stat, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Clock } from '../../src/clock.js';
 import { FileLock, HEARTBEAT_MS, STALE_MS } from '../../src/fs/file-lock.js';
 import { formatIdentity, holderState, ownIdentity, parseIdentity, startTimeOf, type ProcessIdentity } from '../../src/fs/process-identity.js';
 import { tempDir } from '../helpers.js';
@@ -91,6 +92,20 @@ describe('FileLock: one holder', () => {
     await utimes(`${file}.lock.takeover`, old, old);
     const { winners } = await race(file, 4);
     expect(winners).toHaveLength(1);
+  });
+});
+
+describe('FileLock: the pause between tries', () => {
+  it('waits on the injected clock, growing, while another process keeps a takeover under way, then gives up', async () => {
+    const file = path.join(await tempDir(), 'c.ledger.jsonl');
+    await writeFile(`${file}.lock`, `${DEAD}\n`);
+    // A fresh guard: a takeover another process is in the middle of, never finished here.
+    await writeFile(`${file}.lock.takeover`, `${DEAD}\n`);
+    const slept: number[] = [];
+    const clock: Clock = { now: () => 0, date: () => new Date(), sleep: async (ms) => void slept.push(ms) };
+    await expect(FileLock.take(file, { pid: 4242, isAlive: () => false, clock })).rejects.toThrow(/could not take the lock .*c\.ledger\.jsonl\.lock: another process keeps taking it/);
+    // 50 tries, a pause after each: 1, 3, 5, … ms, at most 50.
+    expect(slept).toEqual(Array.from({ length: 50 }, (_, tries) => Math.min(50, 1 + tries * 2)));
   });
 });
 

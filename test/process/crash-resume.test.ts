@@ -73,15 +73,15 @@ function send(c: Awaited<ReturnType<typeof campaign>>, mps: number, kill?: { aft
 
 describe('crash and resume', () => {
   it('kill -9 at random moments, then resume to completion: nobody is accepted twice, everybody is accounted for', async () => {
-    const recipients = 1200;
+    const recipients = 600;
     // A few recipients lose their answer (the emulator accepts, then drops the connection).
-    const dropped = [phone(100), phone(700)];
+    const dropped = [phone(100), phone(500)];
     const c = await campaign(recipients, parseScenario({ latency_ms: 2, rules: [{ match: dropped, outcome: 'drop' }] }));
     const random = seededRandom();
     let kills = 0;
     for (let i = 0; i < 4; i++) {
-      // Anywhere in the first 300 answers of the run (at most 1,200 to send: every run is killed mid-campaign).
-      const result = await send(c, 400, { afterAccepted: 1 + Math.floor(random() * 300), signal: 'SIGKILL' });
+      // Anywhere in the first 150 answers of the run (at most 600 to send: every run is killed mid-campaign).
+      const result = await send(c, 400, { afterAccepted: 1 + Math.floor(random() * 150), signal: 'SIGKILL' });
       if (result.signal === 'SIGKILL') kills++;
       if (result.code === 0) break;
     }

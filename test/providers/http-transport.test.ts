@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { describeFailure, httpTransport, type TransportResult } from '../../src/providers/http-transport.js';
 import type { HttpRequest } from '../../src/providers/provider.js';
 import { recordingServer } from '../recording-server.js';
+import { timeOutWhen } from '../request-timeout.js';
 import { selfSignedCert } from '../self-signed-cert.js';
 
 const TOKEN = 'EAAG-transport-secret-5d1e';
@@ -87,7 +88,8 @@ describe('httpTransport: TLS', () => {
     // TCP connects, so a rule based on the TCP connection alone would call this sent.
     let connected = 0;
     const { port } = await listen(createTcpServer((socket) => void (connected++, socket.resume())));
-    const result = await transport({ timeoutMs: 300 })(request(`https://127.0.0.1:${port}`));
+    const send = transport({ timeoutMs: 300 });
+    const result = await timeOutWhen(300, () => connected === 1, () => send(request(`https://127.0.0.1:${port}`)));
     expect(connected).toBe(1);
     expect(result).toMatchObject({ ok: false, written: false, code: 'ETIMEDOUT' });
     expectPlainFailure(result);
@@ -116,7 +118,8 @@ describe('httpTransport: TLS', () => {
     });
     const send = transport({ timeoutMs: 300, extraCa: [server.cert] });
     const dropped = await send(request(server.url));
-    const unanswered = await send(request(server.url));
+    // The timeout fires once the server holds the request (the handshake is done), however long the handshake took.
+    const unanswered = await timeOutWhen(300, () => server.requests.length === 2, () => send(request(server.url)));
     expect(dropped).toMatchObject({ ok: false, written: true });
     expect(unanswered).toMatchObject({ ok: false, written: true, code: 'ETIMEDOUT' });
     expect(server.requests).toHaveLength(2);

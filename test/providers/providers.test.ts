@@ -5,6 +5,7 @@ import { httpTransport } from '../../src/providers/http-transport.js';
 import type { Message, Outcome, Provider } from '../../src/providers/provider.js';
 import { twilioProvider } from '../../src/providers/twilio/twilio-provider.js';
 import { recordingServer, type Scripted } from '../recording-server.js';
+import { timeOutWhen } from '../request-timeout.js';
 
 const TOKEN = 'EAAG-secret-token-123456';
 const D360_KEY = 'd360-secret-key-abcdef';
@@ -152,7 +153,10 @@ describe('answers → outcomes', () => {
     servers.push(server);
     const transport = httpTransport({ timeoutMs: 300, maxSockets: 1 });
     // One socket: the second request waits behind the first and never gets on the wire.
-    const [first, second] = await Promise.all([transport(cloud(server.url).buildRequest(message)), transport(cloud(server.url).buildRequest(message))]);
+    // The timeouts fire once the first request is on the server, however long the connect took.
+    const [first, second] = await timeOutWhen(300, () => server.requests.length === 1, () =>
+      Promise.all([transport(cloud(server.url).buildRequest(message)), transport(cloud(server.url).buildRequest(message))]),
+    );
     transport.close();
     expect(first).toMatchObject({ ok: false, written: true, code: 'ETIMEDOUT' });
     expect(second).toMatchObject({ ok: false, written: false, code: 'ETIMEDOUT' });
