@@ -182,3 +182,24 @@ describe('describeFailure: where a failure happened', () => {
     expect(describeFailure({ code: 42, message: { toString: () => TOKEN } }, false)).toEqual({ ok: false, written: false, code: 'ERR_UNKNOWN', message: 'the request failed' });
   });
 });
+
+// Survivors of the mutation run over http-transport.ts (TESTING.md "Surviving mutants in the critical parts").
+describe('httpTransport: the sent/not-sent decision, edges', () => {
+  it('a plain-http request whose URL mentions https: later is judged by plain http: connected, then dropped, is in doubt', async () => {
+    let requests = 0;
+    const { port } = await listen(
+      createHttpServer((req) => {
+        requests++;
+        req.socket.destroy();
+      }),
+    );
+    // Only the scheme says whether a TLS handshake had to come first; `https:` in the query is not the scheme.
+    const result = await transport()({ ...request(`http://127.0.0.1:${port}`), url: `http://127.0.0.1:${port}/v23.0/1/messages?next=https://example.invalid` });
+    expect(result).toMatchObject({ ok: false, written: true, code: 'ECONNRESET' });
+    expect(requests).toBe(1);
+  });
+
+  it('an empty error code is no code: ERR_UNKNOWN', () => {
+    expect(describeFailure({ code: '', message: 'x', timings: { socket: 1, connect: 2 } }, false)).toEqual({ ok: false, written: true, code: 'ERR_UNKNOWN', message: 'x' });
+  });
+});

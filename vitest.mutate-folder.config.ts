@@ -1,0 +1,54 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { defineConfig } from 'vitest/config';
+import { PROCESS_TESTS } from './vitest.mutate.config.js';
+
+/**
+ * The tests of a per-folder mutation run (stryker.folder.config.mjs; TESTING.md "Score by
+ * folder"): for MUTATE_FOLDER=<folder>, the unit tests in test/<folder>/ and every other
+ * in-process test file that imports src/<folder>/ (directly, or through a test helper that does).
+ * Left out: test/process/ (they run dist/, never the mutant) and test/cli/ (whole commands run
+ * through main(): they cover nearly every line of src/, so each surviving mutant would run them
+ * all); and another folder's property tests (the files that use fast-check: hundreds of generated
+ * cases, seconds each), which join their own folder's run only: every static mutant (a row of a
+ * code table, a top-level constant) runs the whole set, and one-list-invariant.test.ts alone made
+ * codes/'s set five times as long. A score measured on this set is a lower bound of the score
+ * against every in-process test.
+ * The set is computed when the run starts, so a new test file that imports the folder joins it.
+ */
+const folder = process.env.MUTATE_FOLDER;
+if (folder === undefined || !/^[a-z-]+$/.test(folder)) {
+  throw new Error('vitest.mutate-folder.config.ts: set MUTATE_FOLDER to a folder of src/ (e.g. MUTATE_FOLDER=codes)');
+}
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return path === join('test', 'process') || path === join('test', 'cli') ? [] : walk(path);
+    return entry.name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+const files = walk('test');
+const source = new Map(files.map((file) => [file, readFileSync(file, 'utf8')]));
+const importsFolder = (text: string): boolean => text.includes(`src/${folder}/`);
+// Test helpers (not *.test.ts) that import the folder: a test importing one of them exercises it.
+const helpers = files.filter((file) => !file.endsWith('.test.ts') && importsFolder(source.get(file)!)).map((file) => basename(file, '.ts'));
+const importsHelper = (text: string): boolean => helpers.some((name) => text.includes(`/${name}.js'`));
+const own = (file: string): boolean => file.startsWith(join('test', folder) + '/');
+const isPropertyTest = (text: string): boolean => text.includes("from 'fast-check'");
+const tests = files.filter((file) => {
+  if (!file.endsWith('.test.ts')) return false;
+  if (own(file)) return true;
+  const text = source.get(file)!;
+  return !isPropertyTest(text) && (importsFolder(text) || importsHelper(text));
+});
+
+export default defineConfig({
+  test: {
+    include: tests,
+    exclude: [...PROCESS_TESTS, '**/node_modules/**'],
+    setupFiles: ['test/setup-each-file.ts'],
+    testTimeout: 20_000,
+  },
+});
