@@ -104,7 +104,7 @@ export function runTtlSeconds(run: Pick<RunRecord, 'ttl_seconds' | 'template_ttl
  * hour 24), so a reader can parse it without a second check. Faster than calling Date.parse,
  * which reconcile does a million times.
  */
-const ISO_TIME = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-4]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
+export const ISO_TIME = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-4]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
 /** What `send` writes as a phone: `+` and 1–15 digits, no leading zero (PhoneTable keys them as numbers). */
 const E164 = /^\+[1-9]\d{0,14}$/;
 const OUTCOME_STATES: readonly string[] = ['accepted', 'failed', 'in_doubt', 'retry'] satisfies OutcomeState[];

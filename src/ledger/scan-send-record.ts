@@ -1,3 +1,6 @@
+import { bytes, equalBytes, startsWith } from '../fs/json-bytes.js';
+import { ISO_TIME } from './ledger-records.js';
+
 /**
  * The fast reading of the two ledger lines a campaign is made of, as `send` writes them (its fixed
  * key order, JSON.stringify's spacing): an intent, and an accepted outcome. Reconcile reads a
@@ -13,10 +16,7 @@ export type ScannedRecord =
   | { type: 'intent'; /** Date.parse of the line's `at`. */ at: number; cid: string; phone: string; /** The row's column names, in order (undefined: no row). Shared between rows with the same names: not to be changed. */ columns: readonly string[] | undefined }
   | { type: 'outcome'; at: number; cid: string; phone: string; outcome: 'accepted'; message_id: string | undefined; wa_id: string | undefined };
 
-/** ledger-records.ts ISO_TIME. */
-const TIME = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-4]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
 
-const bytes = (text: string) => Uint8Array.from(Buffer.from(text, 'latin1'));
 const INTENT_HEAD = bytes('{"type":"intent","at":"');
 const OUTCOME_HEAD = bytes('{"type":"outcome","at":"');
 const CID = bytes('","cid":"');
@@ -172,7 +172,7 @@ function timeAt(buffer: Buffer, start: number, end: number): number | undefined 
     }
   }
   const text = latin1(buffer, start, end);
-  return TIME.test(text) ? Date.parse(text) : undefined;
+  return ISO_TIME.test(text) ? Date.parse(text) : undefined;
 }
 
 /** `TIME","cid":"PLAIN+","phone":"E164` from `i`; `next` is at the phone's closing quote. */
@@ -191,18 +191,6 @@ function sendHead(buffer: Buffer, i: number, end: number): { at: number; cid: st
   const phoneEnd = digitsEnd(buffer, phoneStart + 1, end);
   if (phoneEnd === phoneStart + 1 || phoneEnd - phoneStart - 1 > 15 || buffer[phoneEnd] !== QUOTE) return undefined;
   return { at, cid, phone: latin1(buffer, phoneStart, phoneEnd), next: phoneEnd };
-}
-
-function startsWith(buffer: Buffer, i: number, end: number, literal: Uint8Array): boolean {
-  if (end - i < literal.length) return false;
-  for (let k = 0; k < literal.length; k++) if (buffer[i + k] !== literal[k]) return false;
-  return true;
-}
-
-function equalBytes(buffer: Buffer, start: number, end: number, other: Uint8Array): boolean {
-  if (end - start !== other.length) return false;
-  for (let k = 0; k < other.length; k++) if (buffer[start + k] !== other[k]) return false;
-  return true;
 }
 
 /** The closing quote of a JSON string's contents starting at `i` with no escape and no control character, else -1. */

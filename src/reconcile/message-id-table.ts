@@ -10,6 +10,13 @@ export function messageIdHash(id: string): number {
   return hash;
 }
 
+/** messageIdHash over an id's bytes in a read buffer, for the scanners (ASCII: the same as over its code units). */
+export function messageIdHashOfBytes(buffer: Buffer, start: number, end: number): number {
+  let hash = 0x811c9dc5;
+  for (let k = start; k < end; k++) hash = Math.imul(hash ^ buffer[k]!, 0x01000193);
+  return hash;
+}
+
 /**
  * Message id → attempt slot (a non-negative number), in typed arrays: open addressing over the
  * ids' hashes, each hit checked against the id itself, so a collision never matches the wrong

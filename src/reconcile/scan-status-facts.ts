@@ -1,6 +1,8 @@
+import { bytes, equalBytes, startsWith } from '../fs/json-bytes.js';
 import { channelOfTag } from '../providers/index.js';
 import { StatusRank } from '../providers/status-signal.js';
 import { familyCode } from './fold-campaign.js';
+import { messageIdHashOfBytes } from './message-id-table.js';
 
 /**
  * Statuses read from an events line, appended where SignalBatch keeps them: per status its message
@@ -13,7 +15,6 @@ export interface StatusColumns {
   numbers: number[];
 }
 
-const bytes = (text: string) => Uint8Array.from(Buffer.from(text, 'latin1'));
 const HEAD = bytes('{"type":"event","received_at":"');
 const PROVIDER = bytes('","provider":"');
 const PATH = bytes('","path":"');
@@ -125,7 +126,7 @@ function scanStatus(buffer: Buffer, i: number, end: number, family: number, out:
         if (status < 0) return -1;
       } else if (key === ID) {
         id = buffer.toString('latin1', i + 1, valueEnd);
-        hash = hashOf(buffer, i + 1, valueEnd);
+        hash = messageIdHashOfBytes(buffer, i + 1, valueEnd);
       } else {
         cid = buffer.toString('latin1', i + 1, valueEnd);
       }
@@ -150,25 +151,6 @@ function scanStatus(buffer: Buffer, i: number, end: number, family: number, out:
 function keyAt(buffer: Buffer, i: number, end: number): number {
   for (let key = 0; key < KEYS.length; key++) if (startsWith(buffer, i, end, KEYS[key]!)) return key;
   return -1;
-}
-
-/** message-id-table.ts messageIdHash over the id's bytes (ASCII: the same as over its code units). */
-function hashOf(buffer: Buffer, start: number, end: number): number {
-  let hash = 0x811c9dc5;
-  for (let k = start; k < end; k++) hash = Math.imul(hash ^ buffer[k]!, 0x01000193);
-  return hash;
-}
-
-function startsWith(buffer: Buffer, i: number, end: number, literal: Uint8Array): boolean {
-  if (end - i < literal.length) return false;
-  for (let k = 0; k < literal.length; k++) if (buffer[i + k] !== literal[k]) return false;
-  return true;
-}
-
-function equalBytes(buffer: Buffer, start: number, end: number, other: Uint8Array): boolean {
-  if (end - start !== other.length) return false;
-  for (let k = 0; k < other.length; k++) if (buffer[start + k] !== other[k]) return false;
-  return true;
 }
 
 /** The closing quote of string contents of printable ASCII other than `\` (so read as they are), else -1. */

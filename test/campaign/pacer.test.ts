@@ -75,12 +75,7 @@ describe('Pacer: the window holds at the receiver', () => {
     const { arrivals } = await simulate({ mps: 1000, count: 7000, senderStalls: stalls, beforeSocket: () => 0.5, network: () => 1 });
     const sorted = [...arrivals].sort((a, b) => a - b);
     // The most in any 10 ms: at 4 × 1000/s that is 40, plus the 4 that may leave at once.
-    let most = 0;
-    for (let end = 0, start = 0; end < sorted.length; end++) {
-      while (sorted[end]! - sorted[start]! >= 10) start++;
-      most = Math.max(most, end - start + 1);
-    }
-    expect(most).toBeLessThanOrEqual(44);
+    expect(mostWithin(sorted, 10)).toBeLessThanOrEqual(44);
     // Nothing reached the receiver during a stall: the requests after it are the burst measured above.
     expect(sorted.filter((t) => t > 2002 && t < 2080)).toHaveLength(0);
     expect(busiestSecond(arrivals)).toBeLessThanOrEqual(1000);
@@ -118,13 +113,7 @@ describe('Pacer: the window holds at the receiver', () => {
     // A slow fsync between the grid and the window, once: 150 ms.
     const { arrivals } = await simulate({ mps: 400, count: 4000, fsync: (i) => (i === 800 ? 150 : 0) });
     // The most in any 10 ms: at 4 × 400/s that is 16, plus the 4 that may leave at once.
-    const sorted = [...arrivals].sort((a, b) => a - b);
-    let most = 0;
-    for (let end = 0, start = 0; end < sorted.length; end++) {
-      while (sorted[end]! - sorted[start]! >= 10) start++;
-      most = Math.max(most, end - start + 1);
-    }
-    expect(most).toBeLessThanOrEqual(20);
+    expect(mostWithin([...arrivals].sort((a, b) => a - b), 10)).toBeLessThanOrEqual(20);
     expect(busiestSecond(arrivals)).toBeLessThanOrEqual(400);
     expect(innerRate(arrivals)).toBeGreaterThanOrEqual(396);
   });
@@ -341,3 +330,13 @@ describe('Pacer: throttling', () => {
     expect(await waiting).toBe(false);
   });
 });
+
+/** The most arrivals (sorted) in any span shorter than `ms`. */
+function mostWithin(sorted: readonly number[], ms: number): number {
+  let most = 0;
+  for (let end = 0, start = 0; end < sorted.length; end++) {
+    while (sorted[end]! - sorted[start]! >= ms) start++;
+    most = Math.max(most, end - start + 1);
+  }
+  return most;
+}
