@@ -33,14 +33,7 @@ export async function pullTemplate(name: string, flags: PullFlags, io: Io, cwd: 
       let template: AccountTemplate | undefined;
       let others: AccountTemplate[];
       try {
-        if (flags.provider === 'twilio') {
-          // Twilio finds a Content template by SID; by name it is a search of the list.
-          const named = (await lookup.list(transport)).filter((t) => t.name === name);
-          template = named.find((t) => t.language === flags.language);
-          others = named.filter((t) => t !== template);
-        } else {
-          ({ template, others } = await lookup.find(transport, { name, language: flags.language, contentSid: undefined }));
-        }
+        ({ template, others } = await lookup.findByName(transport, name, flags.language));
       } finally {
         transport.close();
       }

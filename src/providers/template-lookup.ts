@@ -14,6 +14,11 @@ export interface TemplateLookup {
    * same name's other languages (or nothing), for the message that says it was not found.
    */
   find(transport: GetTransport, wanted: TemplateWanted): Promise<{ template: AccountTemplate | undefined; others: AccountTemplate[] }>;
+  /**
+   * The account's template by name and language (`templates pull`, which has no spec yet, so no
+   * Content SID), with the same name's other languages in `others`.
+   */
+  findByName(transport: GetTransport, name: string, language: string): Promise<{ template: AccountTemplate | undefined; others: AccountTemplate[] }>;
   /** Where it asks, for messages (no credentials in it). */
   readonly where: string;
 }
@@ -37,6 +42,13 @@ export interface TemplateLookupModule {
    * base URL is a ConfigError, as for sending.
    */
   fromEnv(env: NodeJS.ProcessEnv, options: { allowInsecureHttp: boolean }): TemplateLookupSetup;
+}
+
+/** The template of `name` in `language` among `templates`, and the same name's other languages. */
+export function pickByName(templates: readonly AccountTemplate[], name: string, language: string): { template: AccountTemplate | undefined; others: AccountTemplate[] } {
+  const named = templates.filter((t) => t.name === name);
+  const template = named.find((t) => t.language === language);
+  return { template, others: named.filter((t) => t !== template) };
 }
 
 /** An answer that is not what the provider documents: named for what was missing. */

@@ -247,6 +247,21 @@ describe('Twilio look-up: GET /v1/Content/{sid} and …/ApprovalRequests', () =>
     expect(requests[1]!.url).toBe('https://content.example.com/v1/ContentAndApprovals?PageSize=1&Page=1&PageToken=PT1');
   });
 
+  it('by name (templates pull, no Content SID): one search of the list, the language picked, the name’s other languages kept', async () => {
+    const item = (sid: string, name: string, language: string) => ({ ...content, sid, language, approval_requests: { name, category: 'MARKETING', content_type: 'twilio/text', status: 'approved', rejection_reason: '', allow_category_change: true } });
+    const { transport, requests } = scripted({
+      status: 200,
+      body: { contents: [item(`HX${'b'.repeat(32)}`, 'sale', 'de'), item(`HX${'c'.repeat(32)}`, 'other', 'en'), item(`HX${'d'.repeat(32)}`, 'sale', 'en')], meta: { page: 0, page_size: 3, next_page_url: null, key: 'contents' } },
+    });
+    const { template, others } = await lookup().findByName(transport, 'sale', 'en');
+    expect(requests.map((r) => new URL(r.url).pathname)).toEqual(['/v1/ContentAndApprovals']);
+    expect(template).toMatchObject({ name: 'sale', language: 'en', id: `HX${'d'.repeat(32)}` });
+    expect(others.map((t) => `${t.name} ${t.language}`)).toEqual(['sale de']);
+    const missing = await lookup().findByName(scripted({ status: 200, body: { contents: [item(`HX${'b'.repeat(32)}`, 'sale', 'de')], meta: { next_page_url: null } } }).transport, 'sale', 'en');
+    expect(missing.template).toBeUndefined();
+    expect(missing.others.map((t) => t.language)).toEqual(['de']);
+  });
+
   it('a 401 names the credentials, and neither the token nor the Basic pair appears', async () => {
     const basic = Buffer.from(`${SID}:${AUTH}`).toString('base64');
     const { transport } = scripted({ status: 401, body: { code: 20003, message: `Authenticate: Basic ${basic}`, status: 401 } });

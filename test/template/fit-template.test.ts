@@ -118,7 +118,7 @@ describe('fitTemplate: the spec against the account’s template, one rule per r
 });
 
 describe('templatePreflight', () => {
-  const lookupOf = (found: AccountTemplate | undefined, others: AccountTemplate[] = []): TemplateLookup => ({ where: 'WABA 1', list: async () => [], find: async () => ({ template: found, others }) });
+  const lookupOf = (found: AccountTemplate | undefined, others: AccountTemplate[] = []): TemplateLookup => ({ where: 'WABA 1', list: async () => [], find: async () => ({ template: found, others }), findByName: async () => ({ template: found, others }) });
   const setup = (lookup: TemplateLookup) => ({ ok: true as const, lookup, redact: (text: string) => text });
   const noTransport = async () => {
     throw new Error('the fake look-up needs no transport');
@@ -151,7 +151,7 @@ describe('templatePreflight', () => {
   });
 
   it('a look-up that fails keeps its message and adds how to skip the check', async () => {
-    const failing: TemplateLookup = { where: 'WABA 1', list: async () => [], find: async () => Promise.reject(new ProviderStopError('the look-up answered HTTP 500')) };
+    const failing: TemplateLookup = { where: 'WABA 1', list: async () => [], find: async () => Promise.reject(new ProviderStopError('the look-up answered HTTP 500')), findByName: async () => Promise.reject(new Error('not asked')) };
     await expect(templatePreflight(await spec(BODY2), setup(failing), noTransport, 'or send with --no-preflight to skip the check')).rejects.toThrow(/^the look-up answered HTTP 500; or send with --no-preflight to skip the check$/);
   });
 

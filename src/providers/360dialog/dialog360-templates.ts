@@ -35,14 +35,16 @@ export function dialog360TemplateLookup(config: { baseUrl: string; apiKey: strin
       }
       throw new TemplateShapeError(`more than ${MAX_PAGES} pages of templates`);
     });
-  return {
+  const lookup: TemplateLookup = {
     where: '360dialog',
     list: fetchAll,
     find: async (transport, wanted) => {
       const named = (await fetchAll(transport)).filter((template) => template.name === wanted.name);
       return { template: named.find((template) => template.language === wanted.language), others: named.filter((template) => template.language !== wanted.language) };
     },
+    findByName: (transport, name, language) => lookup.find(transport, { name, language, contentSid: undefined }),
   };
+  return lookup;
 }
 
 /** The 360dialog look-up's configuration: send's D360_API_KEY and D360_API_URL. */

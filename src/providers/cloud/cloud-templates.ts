@@ -50,7 +50,7 @@ export function cloudTemplateLookup(config: CloudLookupConfig, redact: (text: st
       }
       throw new TemplateShapeError(`more than ${MAX_PAGES} pages of templates`);
     });
-  return {
+  const lookup: TemplateLookup = {
     where: `WABA ${config.wabaId}`,
     list: (transport) => fetchAll(transport, {}),
     find: async (transport, wanted) => {
@@ -60,7 +60,9 @@ export function cloudTemplateLookup(config: CloudLookupConfig, redact: (text: st
       // Not there: the name's other languages, for a message that says which exist.
       return { template: undefined, others: (await fetchAll(transport, { name: wanted.name })).filter(exact) };
     },
+    findByName: (transport, name, language) => lookup.find(transport, { name, language, contentSid: undefined }),
   };
+  return lookup;
 }
 
 /** The Cloud API look-up's configuration: WA_WABA_ID besides send's WA_TOKEN, WA_API_URL, WA_API_VERSION. */

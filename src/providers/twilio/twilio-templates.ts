@@ -4,7 +4,7 @@ import type { AccountTemplate } from '../../template/account-template.js';
 import { placeholdersIn } from '../../template/placeholders.js';
 import type { GetTransport } from '../http-transport.js';
 import { checkBaseUrl, trimSlash } from '../provider-env.js';
-import { getJson, isRecord, MAX_PAGES, readShape, TemplateShapeError, type TemplateLookup, type TemplateLookupModule } from '../template-lookup.js';
+import { getJson, isRecord, MAX_PAGES, pickByName, readShape, TemplateShapeError, type TemplateLookup, type TemplateLookupModule } from '../template-lookup.js';
 
 /*
  * Twilio's Content API (SPEC "Template look-ups"; twilio-oai spec/json/twilio_content_v1.json,
@@ -28,7 +28,7 @@ export function twilioTemplateLookup(config: TwilioLookupConfig, redact: (text: 
     status === 401 || status === 403 ? 'check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN' : status === 429 ? 'too many calls just now: try again in a minute' : 'try again later';
   const get = (transport: GetTransport, url: string, notFound = false) => getJson(transport, { method: 'GET', url, headers }, { what, errorMessage, fix, redact, notFound });
 
-  return {
+  const lookup: TemplateLookup = {
     where: 'Twilio Content',
     find: (transport, wanted) =>
       readShape(what, redact, async () => {
@@ -41,6 +41,8 @@ export function twilioTemplateLookup(config: TwilioLookupConfig, redact: (text: 
         const whatsapp = isRecord(approvals) && isRecord(approvals.whatsapp) ? approvals.whatsapp : undefined;
         return { template: parseContent(content, whatsapp, 'the Content'), others: [] };
       }),
+    // Twilio finds a Content template by SID; by name it is a search of the list.
+    findByName: async (transport, name, language) => pickByName(await lookup.list(transport), name, language),
     list: (transport) =>
       readShape(what, redact, async () => {
         const templates: AccountTemplate[] = [];
@@ -60,6 +62,7 @@ export function twilioTemplateLookup(config: TwilioLookupConfig, redact: (text: 
         return templates;
       }),
   };
+  return lookup;
 }
 
 /**
