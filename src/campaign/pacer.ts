@@ -88,6 +88,8 @@ export class Pacer {
   private pausedUntil = 0;
   /** Slots taken on the grid whose admission has not come yet (their intents are being written, or wait). */
   private waiting = 0;
+  /** The calls of `admit` waiting, in the order they came. */
+  private readonly admitting: object[] = [];
   /** Wakes those waiting for a pending request's write time. */
   private wakeWriters: (() => void)[] = [];
   /** The margin throttling at an accepted rate added, as of `throttleMarginAt`. */
@@ -165,31 +167,40 @@ export class Pacer {
 
   /** Waits until a request may leave without exceeding the limit in any window, and counts it. */
   async admit(signal?: AbortSignal): Promise<Sending | undefined> {
-    for (;;) {
-      if (signal?.aborted) {
-        this.waiting = Math.max(0, this.waiting - 1);
-        return undefined;
+    // Each waits for the room left after those that came before it, not all for the first room:
+    // with the grid's lead a few wait here at once, and all waking for each room would cost a
+    // timer and a pass each per admission.
+    const ticket = {};
+    this.admitting.push(ticket);
+    try {
+      for (;;) {
+        if (signal?.aborted) {
+          this.waiting = Math.max(0, this.waiting - 1);
+          return undefined;
+        }
+        const now = this.clock.now();
+        const room = this.window.roomAt(this.limit, (stamp) => this.windowAfter(stamp, now), this.admitting.indexOf(ticket));
+        if (room === undefined) {
+          await this.writeOrTimeout(signal);
+          continue;
+        }
+        // Requests held back together (by a slow fsync, a pause) leave at CATCH_UP times the rate,
+        // not all at once: a burst would come back a window later, every window, since the window
+        // then binds each request to the one `limit` before it.
+        const spacing = 1000 / (this.control.rate * CATCH_UP);
+        const smooth = Math.max(this.smoothAt, now - SMOOTH_ROOM * spacing);
+        const at = Math.max(room, smooth, this.pausedUntil);
+        if (at <= now) {
+          this.window.admitted();
+          this.control.sent(now);
+          this.smoothAt = smooth + spacing;
+          this.waiting = Math.max(0, this.waiting - 1);
+          return this.sending(now);
+        }
+        await this.clock.sleep(at - now, signal);
       }
-      const now = this.clock.now();
-      const room = this.window.roomAt(this.limit, (stamp) => this.windowAfter(stamp, now));
-      if (room === undefined) {
-        await this.writeOrTimeout(signal);
-        continue;
-      }
-      // Requests held back together (by a slow fsync, a pause) leave at CATCH_UP times the rate,
-      // not all at once: a burst would come back a window later, every window, since the window
-      // then binds each request to the one `limit` before it.
-      const spacing = 1000 / (this.control.rate * CATCH_UP);
-      const smooth = Math.max(this.smoothAt, now - SMOOTH_ROOM * spacing);
-      const at = Math.max(room, smooth, this.pausedUntil);
-      if (at <= now) {
-        this.window.admitted();
-        this.control.sent(now);
-        this.smoothAt = smooth + spacing;
-        this.waiting = Math.max(0, this.waiting - 1);
-        return this.sending(now);
-      }
-      await this.clock.sleep(at - now, signal);
+    } finally {
+      this.admitting.splice(this.admitting.indexOf(ticket), 1);
     }
   }
 
