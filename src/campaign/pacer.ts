@@ -123,9 +123,9 @@ export class Pacer {
 
   /**
    * The window after the write at `stamp`, as of `now` (ms): a second and the margin (see above).
-   * The waits asked about begin MAX_MARGIN_MS before the write: a receiver late by a wait that ended
-   * before that stamped only requests written earlier still, whose windows it widens by more than
-   * any margin allowed.
+   * The waits asked about begin MAX_MARGIN_MS before the write: a wait that ended earlier delayed
+   * only the stamps of requests written before it, over MAX_MARGIN_MS before this one, whose
+   * windows end later than this one's by more than any margin allowed.
    */
   windowAfter(stamp: number, now = this.clock.now()): number {
     const throttle = this.throttleMargin * 0.5 ** ((now - this.throttleMarginAt) / PROBE_MS);
