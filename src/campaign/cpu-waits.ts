@@ -4,58 +4,72 @@ import type { LoopStalls } from './loop-stalls.js';
 /** How often the wait is sampled: a wait is seen as the most it grew in one such step. */
 const SAMPLE_MS = 10;
 /**
- * How long the worst wait is kept whole: a window and its margin at most, since a request stamped
- * late by it binds the one `mps` after it, about a second later (pacer.ts). Then half of it is
- * forgotten every WAIT_HALF_LIFE_MS.
+ * How long samples are kept (ms): longer than any window the pacer asks about (a second, its margin
+ * and the lateness of a sender too loaded to admit on time). Asked about earlier, the watch says
+ * the worst it kept.
  */
-export const WAIT_HOLD_MS = 1200;
-export const WAIT_HALF_LIFE_MS = 2000;
+export const WAIT_KEEP_MS = 5000;
 /**
- * How late a receiver on this machine may be, in our worst waits: its waits are not ours, only
- * alike (it waits while we run, too), and the worst of another sample of the same spread can be
- * more than ours. Twice ours held the bench's receiver where once ours did not (BENCHMARKS.md,
- * "Pacing at the receiver": 1,007 in a second at 1,000/s on a crowded machine).
+ * How late a receiver on this machine may be, in our worst wait: its waits are not ours, only alike
+ * (it waits while we run, too), and the worst of another sample of the same spread can be more than
+ * ours. Measured (BENCHMARKS.md, "Pacing at the receiver"): over 22,680 pairs of requests `mps`
+ * apart at 40–1,000/s on a crowded machine, how much closer the receiver stamped two requests than
+ * they were written never exceeded 4 ms plus once the worst wait since the earlier one's write; half
+ * as much again is the room for what that sample did not see.
  */
-export const RECEIVER_WAIT_FACTOR = 2;
+export const RECEIVER_WAIT_FACTOR = 1.5;
 /** Linux: the event loop's thread, `<ns on a CPU> <ns runnable, waiting for one> <time slices>`. */
 const SCHEDSTAT = '/proc/thread-self/schedstat';
 
 /**
- * How long this process has lately waited for a CPU while it had work (ms): the worst 10 ms step,
- * whole for WAIT_HOLD_MS, then halving every WAIT_HALF_LIFE_MS. That, not how busy the process keeps its own event loop, is what
+ * How long this process has waited for a CPU while it had work (ms) since a given time: the worst
+ * 10 ms step sampled since then. That, not how busy the process keeps its own event loop, is what
  * can make a receiver on the same machine stamp a request late: a GC pause or a long callback here
  * delays only the writes, and the window is kept on write times (write-window.ts); other processes
- * taking the cores delay a receiver among them as they delay us. The receiver's waits are not ours,
- * only alike (the same cores, the same competitors), so the worst is kept for seconds, not for the
- * last window: what a machine's contention does is a spread, and one second's sample of it is not
- * its worst. The kernel's count (schedstat's run delay), summed per step: a step's sum is at least
- * its longest single wait. Pure: `sample` is given the times; `watchCpuWaits` feeds it.
+ * taking the cores delay a receiver among them as they delay us. The pacer asks about the time
+ * since the write that binds its window (pacer.ts): a receiver late to stamp that request was late
+ * after it was written, and the watch saw the wait by the step that ended it. Keyed to that write,
+ * not to a fixed hold, the wait is kept exactly as long as a request it may have delayed binds the
+ * window, however late a loaded sender comes to the next one, and forgotten as soon as none does
+ * (a fixed hold with a decaying tail kept a start-up spike for ten seconds and cost 1–2 % of the
+ * rate; one without a tail expired before the pair it protected when the sender ran late).
+ * The kernel's count (schedstat's run delay), summed per step: a step's sum is at least its longest
+ * single wait. Pure: `sample` is given the times; `watchCpuWaits` feeds it.
  */
 export class CpuWaits {
   private last: number | undefined;
-  private worst = 0;
-  private worstAt = 0;
+  /** Steps (time sampled, ms waited), each larger than every one after it: the worst since any time is the first at or after it. */
+  private at: number[] = [];
+  private ms: number[] = [];
 
-  /** The cumulative run delay (ms) read at `now`. */
+  /** The cumulative run delay (ms) read at `now` (times never decreasing). */
   sample(now: number, cumulativeMs: number): void {
     if (this.last !== undefined) {
       const step = cumulativeMs - this.last;
-      if (step > this.worstMs(now)) {
-        this.worst = step;
-        this.worstAt = now;
+      // A step no larger than this one, sampled before it, is never the worst since any time again.
+      while (this.ms.length > 0 && this.ms[this.ms.length - 1]! <= step) {
+        this.ms.pop();
+        this.at.pop();
+      }
+      if (step > 0) {
+        this.at.push(now);
+        this.ms.push(step);
+      }
+      let drop = 0;
+      while (drop < this.at.length && this.at[drop]! < now - WAIT_KEEP_MS) drop++;
+      if (drop > 0) {
+        this.at.splice(0, drop);
+        this.ms.splice(0, drop);
       }
     }
     this.last = cumulativeMs;
   }
 
-  worstMs(now: number): number {
-    return decayedWait(this.worst, now - this.worstAt);
+  /** The worst step sampled at or after `since` (0 when none waited). */
+  worstSince(since: number): number {
+    for (let i = 0; i < this.at.length; i++) if (this.at[i]! >= since) return this.ms[i]!;
+    return 0;
   }
-}
-
-/** What is kept of a wait of `ms` seen `ago` ms ago. */
-export function decayedWait(ms: number, ago: number): number {
-  return ms * 0.5 ** (Math.max(0, ago - WAIT_HOLD_MS) / WAIT_HALF_LIFE_MS);
 }
 
 /** The run delay (ms) in schedstat's text, or undefined when it is not there. */
@@ -67,8 +81,8 @@ export function runDelayMs(text: string): number | undefined {
 
 /**
  * Watches this thread's waits for a CPU, sampled every SAMPLE_MS on an unref'd timer, and says how
- * late a receiver on the machine may lately have been to stamp: RECEIVER_WAIT_FACTOR times the
- * worst of them (what the pacer's margin adds, pacer.ts); undefined
+ * late a receiver on the machine may have been to stamp what was written since a time:
+ * RECEIVER_WAIT_FACTOR times the worst of them (what the pacer's margin adds, pacer.ts); undefined
  * where the kernel does not say (not Linux, schedstats off): the pacer then falls back to the
  * event loop's stalls (loop-stalls.ts), which count these waits and the loop's own busy spells.
  */
@@ -80,8 +94,8 @@ export function watchCpuWaits(
     timer.unref();
     return () => clearInterval(timer);
   },
+  now: () => number = () => performance.now(),
 ): LoopStalls | undefined {
-  const now = () => performance.now();
   const cumulative = (): number | undefined => {
     try {
       return runDelayMs(read());
@@ -97,5 +111,5 @@ export function watchCpuWaits(
     const ms = cumulative();
     if (ms !== undefined) waits.sample(now(), ms);
   });
-  return { worstMs: () => RECEIVER_WAIT_FACTOR * waits.worstMs(now()), close: stop };
+  return { worstMs: (since) => RECEIVER_WAIT_FACTOR * waits.worstSince(since), close: stop };
 }

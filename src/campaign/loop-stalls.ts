@@ -14,7 +14,12 @@ const SPAN_MS = 600;
  * read and reset every SPAN_MS.
  */
 export interface LoopStalls {
-  worstMs(): number;
+  /**
+   * How late a receiver on this machine may have been to stamp what was written since `since`
+   * (clock ms): cpu-waits.ts answers for that span; the loop's histogram knows only the last second
+   * or so, which is the span the pacer asks about while it keeps pace.
+   */
+  worstMs(since: number): number;
   close(): void;
 }
 

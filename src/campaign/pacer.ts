@@ -10,8 +10,9 @@ import { WriteWindow } from './write-window.js';
  * Three steps, all ours (the in-flight cap, p-limit in run-campaign.ts, bounds requests in flight, never the rate):
  * - `acquire`, a grid: the k-th send is due at start + k / rate, so the rate holds over a long run
  *   even when timers fire late (a late send is followed by earlier ones until the grid catches up),
- *   and never before the window (below) will have room for it. The pipeline calls it before writing
- *   a recipient's intent, so that the intent is written only when its request can leave.
+ *   and never more than ACQUIRE_LEAD_MS before the window (below) will have room for it. The
+ *   pipeline calls it before writing a recipient's intent, so that the intent is written only when
+ *   its request is about to leave, and its fsync is done by the time it may.
  * - `admit`, the window (write-window.ts), kept on when each request's bytes went to the socket:
  *   a request waits until fewer than `mps` requests were written in the last window or are still on
  *   their way to the socket. The pipeline calls it at the last moment, after the intent's fsync;
@@ -25,20 +26,29 @@ import { WriteWindow } from './write-window.js';
  * most `mps`. What lies beyond the socket (the network, the provider's own process stamping the
  * arrival) the sender cannot see. Two requests `mps` apart land in one receiver second only when
  * the earlier one is stamped later after its write than the later one is, by more than the margin:
- * the window is a second plus WINDOW_MARGIN_MS for that jitter, plus what this process's waits for
- * a CPU lately say a receiver on the machine may have been late (cpu-waits.ts: on a machine short of
- * cores, a receiver on it is descheduled as this process is; the process's own busy spells delay no
- * receiver),
- * plus what throttling at about the rate sent says was missing (5 ms per such answer, halving with
- * every quiet PROBE_MS). BENCHMARKS.md "Pacing at the receiver" has the figures: the margin was
- * once the worst admit-to-socket delay of the last window, which at 1,000/s is the process's own
- * queue (tens of ms) and cost 4.5 % of the rate without ever being what put two into a second.
+ * the window after a write is a second plus WINDOW_MARGIN_MS for that jitter, plus how late a
+ * receiver on the machine may have been to stamp it, which is this process's worst wait for a CPU
+ * since a little before that write (cpu-waits.ts: on a machine short of cores, a receiver on it is
+ * descheduled as this process is; the process's own busy spells delay no receiver), plus what
+ * throttling at about the rate sent says was missing (5 ms per such answer, halving with every
+ * quiet PROBE_MS). BENCHMARKS.md "Pacing at the receiver" has the figures: the margin was once the
+ * worst admit-to-socket delay of the last window, which at 1,000/s is the process's own queue (tens
+ * of ms) and cost 4.5 % of the rate without ever being what put two into a second; then the worst
+ * CPU wait of the last seconds, whatever write it followed, which kept a start-up spike for ten
+ * seconds.
  */
 export const WINDOW_MARGIN_MS = 4;
 /** The most the margin may grow to: 10 % of the rate. */
 const MAX_MARGIN_MS = 100;
 /** Added to the margin by a throttling answer at about the rate sent (jitter, not a limit). */
 const THROTTLE_MARGIN_STEP_MS = 5;
+/**
+ * How long before the window has room a grid slot may be taken (ms): the recipient's intent is
+ * written and fsynced between `acquire` and `admit`, and a slot taken only once the room was there
+ * added that fsync to every window (5–20 ms a second measured at 40–500/s, BENCHMARKS.md). Short,
+ * so that an intent is on disk at most this long (and its fsync) before its request may leave.
+ */
+export const ACQUIRE_LEAD_MS = 20;
 /** How much faster than the rate held-back requests may catch up, and how many may leave at once. */
 const CATCH_UP = 4;
 const SMOOTH_ROOM = 4;
@@ -78,6 +88,8 @@ export class Pacer {
   private pausedUntil = 0;
   /** Slots taken on the grid whose admission has not come yet (their intents are being written, or wait). */
   private waiting = 0;
+  /** The calls of `admit` waiting, in the order they came. */
+  private readonly admitting: object[] = [];
   /** Wakes those waiting for a pending request's write time. */
   private wakeWriters: (() => void)[] = [];
   /** The margin throttling at an accepted rate added, as of `throttleMarginAt`. */
@@ -88,11 +100,12 @@ export class Pacer {
     readonly mps: number,
     private readonly clock: Clock,
     /**
-     * How late a receiver on this machine may lately have been to stamp, beyond WINDOW_MARGIN_MS (ms):
-     * this process's worst wait for a CPU (cpu-waits.ts), or where the kernel does not say, its event
-     * loop's worst stall (loop-stalls.ts); none in tests on a manual clock.
+     * How late a receiver on this machine may have been to stamp what was written since `since`
+     * (clock ms), beyond WINDOW_MARGIN_MS: this process's worst wait for a CPU since then
+     * (cpu-waits.ts), or where the kernel does not say, its event loop's worst recent stall
+     * (loop-stalls.ts); none in tests on a manual clock.
      */
-    private readonly waits: () => number = () => 0,
+    private readonly waits: (since: number) => number = () => 0,
   ) {
     if (!(mps >= 1)) throw new RangeError('mps must be at least 1');
     this.window = new WriteWindow(Math.floor(mps), 1000 + MAX_MARGIN_MS);
@@ -108,10 +121,15 @@ export class Pacer {
     return { mps: this.mps, rate: this.control.rate, providerRate: this.control.providerRate, throttleReactions: this.control.reactions, limitFound: this.control.limitFound, timeBelowMs: this.control.timeBelowMs(this.clock.now()) };
   }
 
-  /** The window now (ms): a second and the margin (see above). */
-  windowMs(now = this.clock.now()): number {
+  /**
+   * The window after the write at `stamp`, as of `now` (ms): a second and the margin (see above).
+   * The waits asked about begin MAX_MARGIN_MS before the write: a wait that ended earlier delayed
+   * only the stamps of requests written before it, over MAX_MARGIN_MS before this one, whose
+   * windows end later than this one's by more than any margin allowed.
+   */
+  windowAfter(stamp: number, now = this.clock.now()): number {
     const throttle = this.throttleMargin * 0.5 ** ((now - this.throttleMarginAt) / PROBE_MS);
-    return 1000 + Math.min(MAX_MARGIN_MS, WINDOW_MARGIN_MS + this.waits() + throttle);
+    return 1000 + Math.min(MAX_MARGIN_MS, WINDOW_MARGIN_MS + this.waits(stamp - MAX_MARGIN_MS) + throttle);
   }
 
   /** Requests a window: the rate, whole. */
@@ -128,16 +146,16 @@ export class Pacer {
       const rate = this.control.rate;
       // A grid far behind (after an idle spell) may catch up by one second's worth, no more.
       const next = Math.max(this.next ?? now, now - 1000);
-      // Never ahead of the window: the admission this slot leads to must find room once its intent
-      // is on disk. A grid left to run ahead of it would, after a minute, have the whole in-flight
-      // cap waiting in `admit` with their intents written: never sent, yet in doubt should the
-      // process be killed.
-      const room = this.window.roomAt(this.limit, this.windowMs(now), this.waiting);
+      // Never ahead of the window by more than the lead: the admission this slot leads to must find
+      // room about when its intent is on disk. A grid left to run ahead of it would, after a minute,
+      // have the whole in-flight cap waiting in `admit` with their intents written: never sent, yet
+      // in doubt should the process be killed.
+      const room = this.window.roomAt(this.limit, (stamp) => this.windowAfter(stamp, now), this.waiting);
       if (room === undefined) {
         await this.writeOrTimeout(signal);
         continue;
       }
-      const at = Math.max(next, this.pausedUntil, room);
+      const at = Math.max(next, this.pausedUntil, room - ACQUIRE_LEAD_MS);
       if (at <= now) {
         this.next = next + 1000 / rate;
         this.waiting++;
@@ -149,31 +167,40 @@ export class Pacer {
 
   /** Waits until a request may leave without exceeding the limit in any window, and counts it. */
   async admit(signal?: AbortSignal): Promise<Sending | undefined> {
-    for (;;) {
-      if (signal?.aborted) {
-        this.waiting = Math.max(0, this.waiting - 1);
-        return undefined;
+    // Each waits for the room left after those that came before it, not all for the first room:
+    // with the grid's lead a few wait here at once, and all waking for each room would cost a
+    // timer and a pass each per admission.
+    const ticket = {};
+    this.admitting.push(ticket);
+    try {
+      for (;;) {
+        if (signal?.aborted) {
+          this.waiting = Math.max(0, this.waiting - 1);
+          return undefined;
+        }
+        const now = this.clock.now();
+        const room = this.window.roomAt(this.limit, (stamp) => this.windowAfter(stamp, now), this.admitting.indexOf(ticket));
+        if (room === undefined) {
+          await this.writeOrTimeout(signal);
+          continue;
+        }
+        // Requests held back together (by a slow fsync, a pause) leave at CATCH_UP times the rate,
+        // not all at once: a burst would come back a window later, every window, since the window
+        // then binds each request to the one `limit` before it.
+        const spacing = 1000 / (this.control.rate * CATCH_UP);
+        const smooth = Math.max(this.smoothAt, now - SMOOTH_ROOM * spacing);
+        const at = Math.max(room, smooth, this.pausedUntil);
+        if (at <= now) {
+          this.window.admitted();
+          this.control.sent(now);
+          this.smoothAt = smooth + spacing;
+          this.waiting = Math.max(0, this.waiting - 1);
+          return this.sending(now);
+        }
+        await this.clock.sleep(at - now, signal);
       }
-      const now = this.clock.now();
-      const room = this.window.roomAt(this.limit, this.windowMs(now));
-      if (room === undefined) {
-        await this.writeOrTimeout(signal);
-        continue;
-      }
-      // Requests held back together (by a slow fsync, a pause) leave at CATCH_UP times the rate,
-      // not all at once: a burst would come back a window later, every window, since the window
-      // then binds each request to the one `limit` before it.
-      const spacing = 1000 / (this.control.rate * CATCH_UP);
-      const smooth = Math.max(this.smoothAt, now - SMOOTH_ROOM * spacing);
-      const at = Math.max(room, smooth, this.pausedUntil);
-      if (at <= now) {
-        this.window.admitted();
-        this.control.sent(now);
-        this.smoothAt = smooth + spacing;
-        this.waiting = Math.max(0, this.waiting - 1);
-        return this.sending(now);
-      }
-      await this.clock.sleep(at - now, signal);
+    } finally {
+      this.admitting.splice(this.admitting.indexOf(ticket), 1);
     }
   }
 

@@ -280,7 +280,7 @@ async function sendLocked(options: SendOptions, deps: SendDeps, lock: FileLock |
       transport,
       ledger,
       clock: deps.clock,
-      pacers: new SenderPacers(options.mps, deps.clock, waits && (() => waits.worstMs())),
+      pacers: new SenderPacers(options.mps, deps.clock, waits && ((since) => waits.worstMs(since))),
       sender: setup.sender ?? setup.provider.name,
       concurrency: options.concurrency,
       allowance: recent && new DailyAllowance(limit!, recent.phones),

@@ -12,8 +12,8 @@ export class SenderPacers {
   constructor(
     readonly mps: number,
     private readonly clock: Clock,
-    /** This machine's recent worst wait for a CPU (ms), for every sender's window (pacer.ts). */
-    private readonly waits?: () => number,
+    /** This machine's worst wait for a CPU (ms) since a time, for every sender's window (pacer.ts). */
+    private readonly waits?: (since: number) => number,
   ) {}
 
   /** The pacer of `sender` (a phone-number id, a `From`, a Messaging Service). */

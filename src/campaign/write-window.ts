@@ -50,17 +50,18 @@ export class WriteWindow {
 
   /**
    * The earliest time a request may be admitted under `limit` requests a window of `windowMs`
-   * (at most `horizonMs`), with `ahead` others to be admitted before it: -Infinity for at once
-   * (or a time already past), undefined when not before a pending request is written (its time
-   * decides).
+   * (at most `horizonMs`; a function gives it for the write that binds), with `ahead` others to be
+   * admitted before it: -Infinity for at once (or a time already past), undefined when not before
+   * a pending request is written (its time decides).
    */
-  roomAt(limit: number, windowMs: number, ahead = 0): number | undefined {
+  roomAt(limit: number, windowMs: number | ((stamp: number) => number), ahead = 0): number | undefined {
     const allowed = Math.min(limit, this.capacity) - this.unwritten - ahead - 1;
     if (allowed < 0) return undefined;
     // A dropped stamp left the horizon before the latest write, so before now: its room is past.
     if (this.size <= allowed) return -Infinity;
-    // The (allowed + 1)-th most recent write must have left the window.
-    return this.stamps[(this.head + this.size - 1 - allowed) % this.stamps.length]! + windowMs;
+    // The (allowed + 1)-th most recent write must have left the window (which may depend on when that write was).
+    const stamp = this.stamps[(this.head + this.size - 1 - allowed) % this.stamps.length]!;
+    return stamp + (typeof windowMs === 'number' ? windowMs : windowMs(stamp));
   }
 
   admitted(): void {

@@ -1,5 +1,4 @@
 import type { Clock } from '../../src/clock.js';
-import { decayedWait } from '../../src/campaign/cpu-waits.js';
 import { Pacer } from '../../src/campaign/pacer.js';
 import { ManualClock } from '../manual-clock.js';
 
@@ -17,8 +16,9 @@ import { ManualClock } from '../manual-clock.js';
  * late, its writes and the answers it reads wait); `receiverStalls`, when the receiver cannot stamp
  * (what reaches it then is stamped at `to`). Both at once is contention: other processes holding
  * the cores. `measuredWaits` says which of the sender's stalls its CPU-wait watch (cpu-waits.ts) sees:
- * the pacer is told the worst of them from its end on, kept as the watch keeps it (decayedWait), as
- * the watch reports a wait once the process runs again.
+ * asked about the time since a write, the pacer is told the worst of those that ended since then,
+ * as the watch reports a wait by the sample taken once the process runs again (and once, not more:
+ * the receiver here is late by exactly the sender's wait).
  */
 export interface SimOptions {
   mps: number;
@@ -57,10 +57,10 @@ export function stallingClock(clock: Clock, stalls: readonly (readonly [number, 
   };
 }
 
-/** What a CPU-wait watch would report at `now` of the waits in `spans`: the worst seen, as it keeps it. */
-export function reportedWaits(spans: readonly (readonly [number, number])[], now: number): number {
+/** What a CPU-wait watch would report at `now` of the waits in `spans` since `since`: the worst of those that ended in between. */
+export function reportedWaits(spans: readonly (readonly [number, number])[], since: number, now: number): number {
   let worst = 0;
-  for (const [from, to] of spans) if (to <= now) worst = Math.max(worst, decayedWait(to - from, now - to));
+  for (const [from, to] of spans) if (to >= since && to <= now) worst = Math.max(worst, to - from);
   return worst;
 }
 
@@ -79,7 +79,7 @@ export async function simulate(options: SimOptions, clock = new ManualClock()): 
   // The sender's side runs on its own view of the clock: its pauses delay it, not the receiver.
   const sender = options.senderStalls ? stallingClock(clock, options.senderStalls) : clock;
   const waits = options.measuredWaits;
-  const pacer = new Pacer(options.mps, sender, waits && (() => reportedWaits(waits, clock.now())));
+  const pacer = new Pacer(options.mps, sender, waits && ((since) => reportedWaits(waits, since, clock.now())));
   const arrivals: number[] = [];
   const acceptedAt: number[] = [];
   const window: number[] = [];
