@@ -2,7 +2,7 @@
 // webhook receiver and the emulator on free ports, validates the sample campaign, sends it through
 // the emulator (each provider in turn), waits for the signed status callbacks, and shows where the
 // ledgers and the events file are. Run from a fresh clone after `npm ci`.
-import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,9 @@ import { startWebhook } from '../dist/webhook/webhook-server.js';
 const samples = fileURLToPath(new URL('../samples/', import.meta.url));
 const work = await mkdtemp(path.join(tmpdir(), 'wa-broadcast-demo-'));
 await cp(samples, work, { recursive: true });
+// cp keeps the samples' 0644; the campaign and the suppression list hold phone numbers: 0600, as
+// every file the tool writes with them is.
+for (const entry of await readdir(work, { withFileTypes: true })) if (entry.isFile()) await chmod(path.join(work, entry.name), 0o600);
 
 const APP_SECRET = 'demo-app-secret';
 const eventsFile = path.join(work, 'events.jsonl');

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -24,6 +25,13 @@ describe('npm run demo', () => {
     // Step 7 sends the retry list as if a day later: the one due retry goes (after the pair-rate wait).
     expect(stderr).toMatch(/done: 1 accepted, 0 failed, 0 in doubt, 0 skipped, 0 rejected, 1 retry in/);
     expect(stdout).toMatch(/^The emulator received \d+ requests\./m);
-    expect((await readdir(dir)).filter((name) => name.startsWith('wa-broadcast-demo-'))).toHaveLength(1);
+    const work = (await readdir(dir)).filter((name) => name.startsWith('wa-broadcast-demo-'));
+    expect(work).toHaveLength(1);
+    // Every file holding phone numbers (the copied campaign and suppression list, the ledgers, the
+    // events, the lists) is 0600, whoever wrote it.
+    const files = (await readdir(path.join(dir, work[0]!), { recursive: true })).filter((name) => /\.(csv|jsonl)$/.test(name));
+    expect(files).toEqual(expect.arrayContaining(['campaign.csv', 'suppress.csv', 'events.jsonl', 'campaign.cloud.ledger.jsonl', path.join('lists', 'retry.csv')]));
+    const modes = await Promise.all(files.map(async (name) => [name, ((await stat(path.join(dir, work[0]!, name))).mode & 0o777).toString(8)]));
+    expect(modes.filter(([, mode]) => mode !== '600')).toEqual([]);
   }, 120_000);
 });
