@@ -112,7 +112,7 @@ try {
   // send reads the time a retry is due (due_at) on its clock: the demo's runs 25 hours ahead, as a
   // cron job's would. The emulator's does not, and it saw this number seconds ago, so Meta's
   // 6-second pair rate (131056) holds the retry back once; a real retry a day later would not meet it.
-  process.stdout.write('(the emulator messaged this number seconds ago: expect one 131056 and a 6-second wait)\n\n');
+  process.stdout.write('(the emulator messaged this number seconds ago: unless 6 seconds have passed since, expect one 131056 and a wait)\n\n');
   const dayLater = { ...io, clock: { now: systemClock.now, sleep: systemClock.sleep, date: () => later(25) } };
   failed ||= (await main(['send', path.join(lists, 'retry.csv'), '--template', path.join(work, 'spring-sale.yaml'), '--ledger', ledger, '--yes'], dayLater)) !== 0;
   await callbacks.drain();
