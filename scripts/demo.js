@@ -2,7 +2,7 @@
 // webhook receiver and the emulator on free ports, validates the sample campaign, sends it through
 // the emulator (each provider in turn), waits for the signed status callbacks, and shows where the
 // ledgers and the events file are. Run from a fresh clone after `npm ci`.
-import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,9 @@ import { startWebhook } from '../dist/webhook/webhook-server.js';
 const samples = fileURLToPath(new URL('../samples/', import.meta.url));
 const work = await mkdtemp(path.join(tmpdir(), 'wa-broadcast-demo-'));
 await cp(samples, work, { recursive: true });
+// cp keeps the samples' 0644; the campaign and the suppression list hold phone numbers: 0600, as
+// every file the tool writes with them is.
+for (const entry of await readdir(work, { withFileTypes: true })) if (entry.isFile()) await chmod(path.join(work, entry.name), 0o600);
 
 const APP_SECRET = 'demo-app-secret';
 const eventsFile = path.join(work, 'events.jsonl');
@@ -109,7 +112,7 @@ try {
   // send reads the time a retry is due (due_at) on its clock: the demo's runs 25 hours ahead, as a
   // cron job's would. The emulator's does not, and it saw this number seconds ago, so Meta's
   // 6-second pair rate (131056) holds the retry back once; a real retry a day later would not meet it.
-  process.stdout.write('(the emulator messaged this number seconds ago: expect one 131056 and a 6-second wait)\n\n');
+  process.stdout.write('(the emulator messaged this number seconds ago: unless 6 seconds have passed since, expect one 131056 and a wait)\n\n');
   const dayLater = { ...io, clock: { now: systemClock.now, sleep: systemClock.sleep, date: () => later(25) } };
   failed ||= (await main(['send', path.join(lists, 'retry.csv'), '--template', path.join(work, 'spring-sale.yaml'), '--ledger', ledger, '--yes'], dayLater)) !== 0;
   await callbacks.drain();

@@ -14,8 +14,14 @@ export interface CampaignStats {
   /** Rows of a retry list whose `due_at` has not come yet: skipped, sent by a later run. */
   skipped_not_due: number;
   rejected: Partial<Record<RejectReason, number>>;
-  /** Failed attempts by provider error code (retried ones included). */
+  /** Attempts answered with an error, by provider error code: every one, whatever became of it (send --json's `errors`). */
   errors: Record<string, number>;
+  /**
+   * The same attempts by what became of them: `failed` (for good), `in_doubt` (the answer was lost:
+   * ECONNRESET, a timeout…), `retry` (the recipient is sent again: throttled, transient, the pair
+   * rate), so that the summary shows an in-doubt or retried code under those, not under failed.
+   */
+  errorsByOutcome: { failed: Record<string, number>; in_doubt: Record<string, number>; retry: Record<string, number> };
   retries: number;
   /** Retries scheduled and not yet made (throttled, transient, a pair gap to wait out), as the progress line last saw them. */
   retries_waiting: number;
@@ -48,7 +54,7 @@ export interface CampaignStats {
 
 /** The counts of a run that has not started. */
 export function emptyStats(): CampaignStats {
-  return { accepted: 0, held: 0, failed: 0, in_doubt: 0, skipped: 0, skipped_in_doubt: 0, skipped_not_due: 0, rejected: {}, errors: {}, retries: 0, retries_waiting: 0, duplicate_message_ids: 0, unrecorded: { accepted: 0, failed: 0, not_sent: 0, retry: 0 }, requests: 0, firstRequestAt: undefined, lastRequestAt: undefined, throttle: undefined, pacing: undefined };
+  return { accepted: 0, held: 0, failed: 0, in_doubt: 0, skipped: 0, skipped_in_doubt: 0, skipped_not_due: 0, rejected: {}, errors: {}, errorsByOutcome: { failed: {}, in_doubt: {}, retry: {} }, retries: 0, retries_waiting: 0, duplicate_message_ids: 0, unrecorded: { accepted: 0, failed: 0, not_sent: 0, retry: 0 }, requests: 0, firstRequestAt: undefined, lastRequestAt: undefined, throttle: undefined, pacing: undefined };
 }
 
 /** Requests per second between the first request and the last; 0 with fewer than two. */

@@ -1,3 +1,5 @@
+import { SortedTimes } from './sorted-times.js';
+
 /**
  * Finds the rate a provider accepts when `--mps` is more than it allows, and keeps the campaign
  * just under it. Pure: every time is passed in (clock ms).
@@ -19,9 +21,11 @@ export class RateController {
   private current: number;
   /** The most the provider was seen to accept in a second when it throttled: the figure the summary gives. */
   private accepted: number | undefined;
-  /** Requests sent (clock ms), with whether each was answered throttled, for the last WINDOW_MS or so. */
-  private sentAt: number[] = [];
-  private throttledAt: number[] = [];
+  /** When the run's first request was sent (clock ms): the estimate's span in its first second. */
+  private firstSentAt: number | undefined;
+  /** Requests sent after the first (clock ms), and those answered throttled, for the last WINDOW_MS or so. */
+  private readonly sentAt = new SortedTimes();
+  private readonly throttledAt = new SortedTimes();
   /** When the rate was last lowered: answers to earlier requests are not reacted to again. */
   private droppedAt = -Infinity;
   private lastChange = -Infinity;
@@ -58,7 +62,8 @@ export class RateController {
 
   /** A request left at `at`. */
   sent(at: number): void {
-    this.sentAt.push(at);
+    if (this.firstSentAt === undefined) this.firstSentAt = at;
+    else this.sentAt.push(at);
     this.forget(at);
   }
 
@@ -70,14 +75,15 @@ export class RateController {
    * (the pacer widens it) and the rate steps down by one only.
    */
   throttled(now: number, requestAt: number): 'old' | 'jitter' | 'limit' {
-    insertSorted(this.throttledAt, requestAt);
+    this.throttledAt.insert(requestAt);
     if (requestAt <= this.droppedAt) return 'old';
     const from = requestAt - WINDOW_MS;
-    const sent = countIn(this.sentAt, from, requestAt);
+    const first = this.firstSentAt;
+    const sent = this.sentAt.countIn(from, requestAt) + (first !== undefined && first > from && first <= requestAt ? 1 : 0);
     // Over the second before it, or since the first request when the run is younger than that.
-    const span = Math.max(1, Math.min(WINDOW_MS, requestAt - (this.sentAt[0] ?? requestAt)));
+    const span = Math.max(1, Math.min(WINDOW_MS, requestAt - (first ?? requestAt)));
     const sendingRate = (sent * 1000) / span;
-    const accepted = sent - countIn(this.throttledAt, from, requestAt);
+    const accepted = sent - this.throttledAt.countIn(from, requestAt);
     // A limit: the provider refused a tenth or more of what was sent in that second, or, sending at
     // about our rate, accepted clearly less than it (the first answer knows only of itself).
     const atRate = sendingRate >= 0.9 * this.current;
@@ -117,32 +123,14 @@ export class RateController {
     }
   }
 
-  /** Keeps a little over a window of request times: the estimate needs no more. */
+  /**
+   * Keeps a little over a window of request times: the estimate needs no more. The first request's
+   * time is kept apart (it is when the run's sending began); the others are forgotten once there
+   * are more than 4,096 (answers come late, so a short run forgets nothing).
+   */
   private forget(now: number): void {
     const before = now - 2 * WINDOW_MS;
-    // The oldest is kept: it is when the run's sending began.
-    if (this.sentAt.length > 4096 && this.sentAt[1]! < before) this.sentAt = [this.sentAt[0]!, ...this.sentAt.filter((t) => t >= before)];
-    if (this.throttledAt.length > 0 && this.throttledAt[0]! < before) this.throttledAt = this.throttledAt.filter((t) => t >= before);
+    if (this.sentAt.length >= 4096 && this.sentAt.first! < before) this.sentAt.forgetBefore(before);
+    this.throttledAt.forgetBefore(before);
   }
-}
-
-/** Entries of a sorted array in (from, to]. */
-function countIn(sorted: readonly number[], from: number, to: number): number {
-  return upperBound(sorted, to) - upperBound(sorted, from);
-}
-
-/** The index of the first entry greater than `value`. */
-function upperBound(sorted: readonly number[], value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid]! <= value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function insertSorted(sorted: number[], value: number): void {
-  sorted.splice(upperBound(sorted, value), 0, value);
 }

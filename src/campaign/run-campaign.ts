@@ -218,6 +218,12 @@ function count(stats: CampaignStats, settled: Settlement): void {
   if (settled.tally) stats[settled.tally]++;
   if (settled.held) stats.held++;
   if (settled.duplicateMessageId) stats.duplicate_message_ids++;
-  if (settled.errorCode !== undefined) stats.errors[settled.errorCode] = (stats.errors[settled.errorCode] ?? 0) + 1;
+  if (settled.errorCode !== undefined) {
+    stats.errors[settled.errorCode] = (stats.errors[settled.errorCode] ?? 0) + 1;
+    if (settled.state !== 'accepted') {
+      const byCode = stats.errorsByOutcome[settled.state];
+      byCode[settled.errorCode] = (byCode[settled.errorCode] ?? 0) + 1;
+    }
+  }
   if (settled.throttle !== undefined) stats.throttle = settled.throttle ?? undefined;
 }

@@ -59,7 +59,8 @@ export function registerReconcile(program: Command, io: Io): void {
         optOutKeywords: flags.optOutKeywords ?? DEFAULT_OPT_OUT_KEYWORDS,
       });
       if (flags.json) io.stdout.write(`${JSON.stringify({ ...result.summary, events: result.events, unknown_events: result.unknown, files: result.files })}\n`);
-      io.stderr.write(formatReconcile(result));
+      // SPEC "Outputs": with --json, stderr holds only warnings and errors (a cron job's log stays short).
+      io.stderr.write(flags.json ? reconcileWarnings(result) : formatReconcile(result));
     });
 }
 
@@ -71,11 +72,8 @@ export function formatReconcile(result: ReconcileResult): string {
   const ambiguous = events.ambiguous > 0 ? `, ${events.ambiguous} naming only a message id given to several recipients` : '';
   out.push(`events: ${events.lines} lines from ${plural(events.files, 'file')}, ${events.matched} matched, ${events.unmatched} about other messages or people${ambiguous}, ${events.unknown} not understood`);
   const tableStyle = { colAligns: ['left', 'right'] as ('left' | 'right')[], style: { head: [], border: [] }, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } };
-  if (!summary.deliveries_visible && summary.recipients > 0) {
-    out.push(
-      '! no status events matched this campaign: reconcile cannot see deliveries, so nobody is declared ttl_expired (accepted messages stay "sent"). Is the webhook receiving callbacks, and was --events given? For Twilio, send needs --status-callback',
-    );
-  }
+  const warnings = warningsOf(result);
+  if (warnings.deliveries) out.push(warnings.deliveries);
   const { funnel } = summary;
   const funnelTable = new Table({ ...tableStyle, head: ['funnel', 'recipients', '%'], colAligns: ['left', 'right', 'right'] });
   const percent = (p: number) => `${p.toFixed(1)} %`;
@@ -93,16 +91,34 @@ export function formatReconcile(result: ReconcileResult): string {
   out.push(lists.toString());
   const errors = Object.entries(summary.errors);
   if (errors.length > 0) out.push(`by error code: ${errors.map(([code, n]) => `${code} × ${n}`).join(', ')}`);
-  if (summary.duplicate_message_ids > 0) {
-    out.push(
-      `! ${plural(summary.duplicate_message_ids, 'message id')} ${summary.duplicate_message_ids === 1 ? 'was' : 'were'} given to more than one recipient (the provider answered wrongly): ${plural(events.ambiguous, 'status event')} naming only such an id ${events.ambiguous === 1 ? 'was' : 'were'} applied to no one, and those recipients are decided as if none had matched`,
-    );
-  }
+  if (warnings.duplicates) out.push(warnings.duplicates);
   if (summary.next_retry_at) out.push(`next retry due: ${summary.next_retry_at} (run reconcile again after it)`);
-  if (result.unknown.length > 0) {
-    out.push(`Event lines not understood (${events.unknown}; counted, not fatal):`);
-    for (const entry of result.unknown) out.push(`  ${formatLocated(entry.why, { file: entry.file, line: entry.line })}`);
-  }
+  out.push(...warnings.unknown);
   out.push(`summary: ${result.files.summary}`);
   return `${out.join('\n')}\n`;
+}
+
+/** What `reconcile --json` writes on stderr: the warnings of the human summary, no tables. */
+export function reconcileWarnings(result: ReconcileResult): string {
+  const { deliveries, duplicates, unknown } = warningsOf(result);
+  const out = [deliveries, duplicates, ...unknown].filter((line) => line !== undefined);
+  return out.length > 0 ? `${out.join('\n')}\n` : '';
+}
+
+/** The summary's warnings: no deliveries visible, message ids given to several recipients, event lines not understood. */
+function warningsOf(result: ReconcileResult): { deliveries: string | undefined; duplicates: string | undefined; unknown: string[] } {
+  const { summary, events } = result;
+  const deliveries =
+    !summary.deliveries_visible && summary.recipients > 0
+      ? '! no status events matched this campaign: reconcile cannot see deliveries, so nobody is declared ttl_expired (accepted messages stay "sent"). Is the webhook receiving callbacks, and was --events given? For Twilio, send needs --status-callback'
+      : undefined;
+  const duplicates =
+    summary.duplicate_message_ids > 0
+      ? `! ${plural(summary.duplicate_message_ids, 'message id')} ${summary.duplicate_message_ids === 1 ? 'was' : 'were'} given to more than one recipient (the provider answered wrongly): ${plural(events.ambiguous, 'status event')} naming only such an id ${events.ambiguous === 1 ? 'was' : 'were'} applied to no one, and those recipients are decided as if none had matched`
+      : undefined;
+  const unknown =
+    result.unknown.length > 0
+      ? [`Event lines not understood (${events.unknown}; counted, not fatal):`, ...result.unknown.map((entry) => `  ${formatLocated(entry.why, { file: entry.file, line: entry.line })}`)]
+      : [];
+  return { deliveries, duplicates, unknown };
 }

@@ -26,6 +26,7 @@ export function summaryKeys(stats: CampaignStats | undefined, plan: SendPlan, le
     duplicate_message_ids: stats?.duplicate_message_ids ?? 0,
     rejected,
     errors: stats?.errors ?? {},
+    errors_by_outcome: stats?.errorsByOutcome ?? { failed: {}, in_doubt: {}, retry: {} },
     ledger,
     template_check: templateCheck(plan.preflight),
     // The pacing's finding when the provider throttled: what it accepted, what we settled at.
@@ -67,14 +68,21 @@ export function summaryTable(stats: CampaignStats, plan: SendPlan, durationMs: n
   const n = formatCount;
   table.push(['accepted', n(stats.accepted)]);
   if (stats.held > 0) table.push(['  of which held for quality assessment', n(stats.held)]);
+  // Each error code under what became of its attempts: a lost answer (ECONNRESET) under in doubt, a
+  // throttled or transient one that was sent again under retries, never under a failed count of 0.
+  const byCode = (counts: Record<string, number>, label: string) => {
+    for (const [code, count] of Object.entries(counts).sort((a, b) => b[1] - a[1])) table.push([`  ${label} ${code}`, n(count)]);
+  };
   table.push(['failed', n(stats.failed)]);
-  for (const [code, count] of Object.entries(stats.errors).sort((a, b) => b[1] - a[1])) table.push([`  attempts with error ${code}`, n(count)]);
+  byCode(stats.errorsByOutcome.failed, 'with error');
   table.push(['in doubt (never re-sent automatically)', n(stats.in_doubt)]);
+  byCode(stats.errorsByOutcome.in_doubt, 'with error');
   table.push(['skipped: already done in the ledger', n(stats.skipped)]);
   if (stats.skipped_in_doubt > 0) table.push(['skipped: in doubt in the ledger', n(stats.skipped_in_doubt)]);
   if (stats.skipped_not_due > 0) table.push(['skipped: retry not due yet', n(stats.skipped_not_due)]);
   table.push(['rejected by validation', n(plan.validation.rows - plan.validation.sendable)]);
   table.push(['retries', n(stats.retries)]);
+  byCode(stats.errorsByOutcome.retry, 'attempts retried after error');
   table.push(['duration', formatDuration(durationMs / 1000)]);
   table.push(['mean rate', `${requestRate(stats).toFixed(1)}/s`]);
   if (stats.pacing?.providerRate !== undefined) table.push(['throttled: the provider accepted about', `${n(Math.floor(stats.pacing.providerRate))}/s`]);

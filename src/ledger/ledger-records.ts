@@ -1,4 +1,5 @@
 import { PROVIDER_NAMES, type ProviderName } from '../providers/index.js';
+import { isE164 } from '../recipients/is-e164.js';
 
 /**
  * The ledger: one JSON object per line, appended, never rewritten (see README "The ledger").
@@ -105,8 +106,6 @@ export function runTtlSeconds(run: Pick<RunRecord, 'ttl_seconds' | 'template_ttl
  * which reconcile does a million times.
  */
 export const ISO_TIME = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-4]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
-/** What `send` writes as a phone: `+` and 1–15 digits, no leading zero (PhoneTable keys them as numbers). */
-const E164 = /^\+[1-9]\d{0,14}$/;
 const OUTCOME_STATES: readonly string[] = ['accepted', 'failed', 'in_doubt', 'retry'] satisfies OutcomeState[];
 
 interface FieldRule {
@@ -122,7 +121,7 @@ const id = (name: string, optional = false): FieldRule => ({ name, is: 'a non-em
 const time = (name: string): FieldRule => ({ name, is: 'an ISO-8601 time', test: (v) => typeof v === 'string' && ISO_TIME.test(v) });
 const positiveInteger = (name: string): FieldRule => ({ name, is: 'a positive integer', test: (v) => Number.isSafeInteger(v) && (v as number) > 0 });
 const positiveNumber = (name: string): FieldRule => ({ name, is: 'a positive number', test: (v) => typeof v === 'number' && Number.isFinite(v) && v > 0 });
-const phone: FieldRule = { name: 'phone', is: 'a +E.164 number as a string', test: (v) => typeof v === 'string' && E164.test(v) };
+const phone: FieldRule = { name: 'phone', is: 'a +E.164 number as a string', test: isE164 };
 
 /** Every field each record type's readers rely on, with what it must be (README "The ledger"). */
 const RULES: Record<LedgerRecord['type'], FieldRule[]> = {

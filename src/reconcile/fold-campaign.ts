@@ -1,6 +1,7 @@
 import { CODE_FAMILIES, type ProviderFamily } from '../codes/error-codes.js';
 import { runTtlSeconds, type LedgerRecord, type RunRecord } from '../ledger/ledger-records.js';
 import { familyOf } from '../providers/index.js';
+import { isE164 } from '../recipients/is-e164.js';
 import { PhoneTable } from '../recipients/phone-table.js';
 import { MessageIdTable, messageIdHash } from './message-id-table.js';
 import { float64s, int32s, int8s, uint8s } from './number-column.js';
@@ -121,7 +122,7 @@ export class CampaignFold {
       this.runs.push(record);
       return true;
     }
-    if (typeof record.phone !== 'string' || !/^\+\d{1,15}$/.test(record.phone)) return false;
+    if (!isE164(record.phone)) return false;
     if (record.type === 'intent') {
       this.addIntent(record.phone, Date.parse(record.at), record.cid, record.row);
       return true;
@@ -297,7 +298,7 @@ export class CampaignFold {
 
   /** The recipient index of a ledger phone, or -1. */
   recipientOf(phone: string): number {
-    return /^\+\d{1,15}$/.test(phone) ? this.byPhone.get(phone) - 1 : -1;
+    return isE164(phone) ? this.byPhone.get(phone) - 1 : -1;
   }
 
   /** The number of attempts made for recipient `r` (what a retry list's `attempts` says). */

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -21,9 +22,18 @@ describe('npm run demo', () => {
     // Step 3 sends again on the same ledger: everyone is already done.
     expect(stderr).toMatch(/nothing to send \(\d+ already done/);
     expect(stdout.slice(stdout.indexOf('── 3. '), stdout.indexOf('── 4. '))).not.toMatch(/accepted\s*│\s*[1-9]/);
-    // Step 7 sends the retry list as if a day later: the one due retry goes (after the pair-rate wait).
-    expect(stderr).toMatch(/done: 1 accepted, 0 failed, 0 in doubt, 0 skipped, 0 rejected, 1 retry in/);
+    // Step 7 sends the retry list as if a day later: the one due retry goes, after one pair-rate
+    // refusal (131056) when the emulator saw that number under 6 s ago; on a loaded machine the
+    // steps before can take longer than that, and it goes at once.
+    expect(stderr).toMatch(/done: 1 accepted, 0 failed, 0 in doubt, 0 skipped, 0 rejected, (1 retry|0 retries) in/);
     expect(stdout).toMatch(/^The emulator received \d+ requests\./m);
-    expect((await readdir(dir)).filter((name) => name.startsWith('wa-broadcast-demo-'))).toHaveLength(1);
+    const work = (await readdir(dir)).filter((name) => name.startsWith('wa-broadcast-demo-'));
+    expect(work).toHaveLength(1);
+    // Every file holding phone numbers (the copied campaign and suppression list, the ledgers, the
+    // events, the lists) is 0600, whoever wrote it.
+    const files = (await readdir(path.join(dir, work[0]!), { recursive: true })).filter((name) => /\.(csv|jsonl)$/.test(name));
+    expect(files).toEqual(expect.arrayContaining(['campaign.csv', 'suppress.csv', 'events.jsonl', 'campaign.cloud.ledger.jsonl', path.join('lists', 'retry.csv')]));
+    const modes = await Promise.all(files.map(async (name) => [name, ((await stat(path.join(dir, work[0]!, name))).mode & 0o777).toString(8)]));
+    expect(modes.filter(([, mode]) => mode !== '600')).toEqual([]);
   }, 120_000);
 });

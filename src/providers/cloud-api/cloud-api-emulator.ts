@@ -24,8 +24,8 @@ export interface CloudApiRouteOptions {
   route(match: RegExpExecArray): 'messages' | 'marketing_messages';
   /** Answers another request of this platform (the WABA's onboarding field), or undefined. */
   serve?: EmulatorRoute['serve'];
-  /** Its template look-up: the path's match, the auth check (as for sends), and the answer's shape. */
-  lookup: {
+  /** Its template look-up, if it has one (ProviderModule's `templates`): the path's match, the auth check (as for sends), and the answer's shape. */
+  lookup?: {
     match(path: string): RegExpExecArray | undefined;
     authorize(request: EmulatedLookup, match: RegExpExecArray, credentials: Readonly<Record<string, string>>): { status: number; code: number; message: string } | undefined;
     answer(templates: readonly EmulatedTemplate[], query: URLSearchParams): unknown;
@@ -46,11 +46,12 @@ export function cloudApiRoute(options: CloudApiRouteOptions): EmulatorRoute {
     read: (request, credentials, account = DEFAULT_ACCOUNT) => readCloudApiSend(request, options, credentials, account),
     serve: options.serve,
     lookup: (request, credentials, templates) => {
-      const match = options.lookup.match(request.path);
-      if (!match) return undefined;
-      const refusal = options.lookup.authorize(request, match, credentials);
+      const { lookup } = options;
+      const match = lookup?.match(request.path);
+      if (!lookup || !match) return undefined;
+      const refusal = lookup.authorize(request, match, credentials);
       if (refusal) return { status: refusal.status, body: metaError(refusal.code, refusal.message) };
-      return { status: 200, body: options.lookup.answer(templates, request.query) };
+      return { status: 200, body: lookup.answer(templates, request.query) };
     },
     holds: true,
     throttled: () => ({ code: 130429, answer: { status: 400, body: metaError(130429, 'Rate limit hit', 'Cloud API message throughput has been reached.') } }),
