@@ -260,6 +260,13 @@ describe('decideRecipient: the edges the rules above leave open', () => {
   });
 });
 
+describe('decideRecipient: the class send could not name', () => {
+  it('a failure send recorded as class unknown (an answer no table explains) is unknown_code, with send’s title', () => {
+    const unexplained = { ledger: 'failed' as const, ledgerCode: '999999', ledgerTitle: 'HTTP 500', ledgerClass: 'unknown', evidence: false, rank: 0 };
+    expect(decideRecipient(facts({}, unexplained), T0)).toEqual({ state: 'failed', list: 'failed', reason: 'unknown_code', code: '999999', title: 'HTTP 500' });
+  });
+});
+
 describe('isHeldBackClass, isTransientClass: which failures count towards which rounds', () => {
   const classes = ['throttle', 'pair_rate', 'transient', 'stop_campaign', 'row_rejected', 'retry_later', 'sms_fallback', 'opted_out', 'template_paused', 'route_marketing', 'route_messages', '', undefined];
   it('held back: a paused template and a campaign-level stop, nothing else', () => {
