@@ -1,8 +1,8 @@
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { describeFailure, httpTransport, type TransportResult } from '../../src/providers/http-transport.js';
+import { describeFailure, httpTransport, MAX_RESPONSE_BYTES, type TransportResult } from '../../src/providers/http-transport.js';
 import type { HttpRequest } from '../../src/providers/provider.js';
 import { recordingServer } from '../recording-server.js';
 import { timeOutWhen } from '../request-timeout.js';
@@ -201,5 +201,128 @@ describe('httpTransport: the sent/not-sent decision, edges', () => {
 
   it('an empty error code is no code: ERR_UNKNOWN', () => {
     expect(describeFailure({ code: '', message: 'x', timings: { socket: 1, connect: 2 } }, false)).toEqual({ ok: false, written: true, code: 'ERR_UNKNOWN', message: 'x' });
+  });
+});
+
+// The rest of the survivors of that run: the size limit, the `written` event, the connection pool,
+// and got's defaults that must stay off (retries, decompression, the cache).
+describe('httpTransport: the answer size limit', () => {
+  it('an answer of exactly MAX_RESPONSE_BYTES is an answer; one byte more is in doubt, and says so', async () => {
+    const server = await recordingServer([
+      { status: 200, body: 'x'.repeat(MAX_RESPONSE_BYTES) },
+      { status: 200, body: 'x'.repeat(MAX_RESPONSE_BYTES + 1) },
+    ]);
+    closers.push(() => server.close());
+    const send = transport();
+    const exact = await send(request(server.url));
+    const over = await send(request(server.url));
+    expect(exact.ok && exact.response.body.length).toBe(MAX_RESPONSE_BYTES);
+    expect(over).toEqual({ ok: false, written: true, code: 'ERR_RESPONSE_TOO_LARGE', message: 'an answer over 1048576 bytes' });
+  });
+});
+
+/** A plain-http server on port 0 that counts the connections it accepted and keeps each one's socket. */
+async function countingServer(handle: (req: IncomingMessage, res: ServerResponse) => void) {
+  const sockets: Socket[] = [];
+  const { server, port } = await listen(createHttpServer(handle));
+  // No server-side idle timeout: a kept-alive connection stays until the client closes it.
+  server.keepAliveTimeout = 0;
+  server.on('connection', (socket: Socket) => sockets.push(socket));
+  return { url: `http://127.0.0.1:${port}`, sockets };
+}
+
+describe('httpTransport: connections', () => {
+  const answer = (req: IncomingMessage, res: ServerResponse) => {
+    req.resume();
+    req.on('end', () => res.end('{"messages":[{"id":"wamid.A"}]}'));
+  };
+
+  it('keep-alive: two requests one after the other go over one connection', async () => {
+    const server = await countingServer(answer);
+    const send = transport();
+    expect(await send(request(server.url))).toMatchObject({ ok: true, response: { status: 200 } });
+    expect(await send(request(server.url))).toMatchObject({ ok: true, response: { status: 200 } });
+    expect(server.sockets).toHaveLength(1);
+  });
+
+  it('close() closes the kept-alive connection: the server sees it end, and the next request needs a new one', async () => {
+    const server = await countingServer(answer);
+    const send = transport();
+    expect(await send(request(server.url))).toMatchObject({ ok: true });
+    const first = server.sockets[0]!;
+    const ended = new Promise<void>((resolve) => first.once('close', () => resolve()));
+    send.close();
+    await ended;
+    expect(first.destroyed).toBe(true);
+    expect(await send(request(server.url))).toMatchObject({ ok: true });
+    expect(server.sockets).toHaveLength(2);
+  });
+});
+
+describe('httpTransport: the written event', () => {
+  it('fires once, when the request’s last byte went to the socket, not when the request starts', async () => {
+    // A body far larger than the loopback socket buffers: when the server reads its first chunk
+    // (the headers), the kernel holds at most the send buffer (4 MiB at most here) and the
+    // receive buffer as it starts (128 KiB; it grows only as the reader reads), so most of the
+    // body is still in the client, the request cannot have finished, and `written` must not have
+    // fired yet.
+    const body = 'x'.repeat(16 << 20);
+    let written = 0;
+    let writtenAtHeaders = -1;
+    const { port } = await listen(
+      createHttpServer((req, res) => {
+        writtenAtHeaders = written;
+        req.resume();
+        req.on('end', () => res.end('{}'));
+      }),
+    );
+    const result = await transport()({ ...request(`http://127.0.0.1:${port}`), body }, { written: () => written++ });
+    expect(result).toMatchObject({ ok: true, response: { status: 200 } });
+    expect(writtenAtHeaders).toBe(0);
+    expect(written).toBe(1);
+  });
+
+  it('fires for a small request too, before its answer is read', async () => {
+    const server = await recordingServer([{ status: 200, body: '{}' }]);
+    closers.push(() => server.close());
+    const order: string[] = [];
+    const result = await transport()(request(server.url), { written: () => order.push('written') });
+    order.push('answer');
+    expect(result).toMatchObject({ ok: true });
+    expect(order).toEqual(['written', 'answer']);
+  });
+});
+
+describe('httpTransport: got’s defaults that stay off', () => {
+  it('a GET dropped by the server is not retried: one request, in doubt', async () => {
+    const server = await recordingServer(['drop', { status: 200, body: '{"data":[]}' }]);
+    closers.push(() => server.close());
+    const result = await transport()({ method: 'GET', url: `${server.url}/v23.0/1/message_templates`, headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(result).toMatchObject({ ok: false, written: true, code: 'ECONNRESET' });
+    expect(server.requests).toHaveLength(1);
+    expect(server.unused()).toHaveLength(1);
+  });
+
+  it('no accept-encoding is sent (the answer is read as it comes, never decompressed)', async () => {
+    const server = await recordingServer([{ status: 200, body: '{}' }]);
+    closers.push(() => server.close());
+    expect(await transport()(request(server.url))).toMatchObject({ ok: true });
+    expect(server.requests).toHaveLength(1);
+    expect(server.requests[0]!.headers).not.toHaveProperty('accept-encoding');
+  });
+
+  it('a cacheable GET answer is not cached: the second look-up reaches the server and sees the change', async () => {
+    const server = await recordingServer([
+      { status: 200, body: '{"data":[{"status":"APPROVED"}]}', headers: { 'cache-control': 'public, max-age=3600' } },
+      { status: 200, body: '{"data":[{"status":"PAUSED"}]}', headers: { 'cache-control': 'public, max-age=3600' } },
+    ]);
+    closers.push(() => server.close());
+    const send = transport();
+    const get = () => send({ method: 'GET', url: `${server.url}/v23.0/1/message_templates?name=hello`, headers: {} });
+    const first = await get();
+    const second = await get();
+    expect(first.ok && first.response.body).toBe('{"data":[{"status":"APPROVED"}]}');
+    expect(second.ok && second.response.body).toBe('{"data":[{"status":"PAUSED"}]}');
+    expect(server.requests).toHaveLength(2);
   });
 });

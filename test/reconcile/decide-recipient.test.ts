@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideRecipient, ttlBufferMs, type AttemptFacts, type RecipientFacts } from '../../src/reconcile/decide-recipient.js';
+import { decideRecipient, isHeldBackClass, isTransientClass, ttlBufferMs, type AttemptFacts, type RecipientFacts } from '../../src/reconcile/decide-recipient.js';
 
 const T0 = Date.parse('2026-11-24T10:00:00Z');
 const MIN = 60_000;
@@ -186,5 +186,93 @@ describe('decideRecipient: the platform rules, one row each', () => {
     expect(decideRecipient(invitation, T0 + MIN)).toMatchObject({ state: 'retry', list: 'retry', reason: 'business_manager', dueAt: T0 });
     // Not for ever: after the rounds, SMS.
     expect(decideRecipient(facts({ pausedFailures: 4 }, failedEvent(190)), T0 + MIN)).toMatchObject({ list: 'sms_fallback', reason: 'retries_exhausted' });
+  });
+});
+
+// Survivors of the mutation run over decide-recipient.ts (TESTING.md "Surviving mutants in the critical parts").
+describe('decideRecipient: the edges the rules above leave open', () => {
+  it('a state with no list carries no reason and no code', () => {
+    expect(decideRecipient(facts({}, { rank: 3 }), T0)).toEqual({ state: 'read', list: undefined, reason: '', code: '' });
+    expect(decideRecipient(facts({}, { rank: 2 }), T0)).toEqual({ state: 'delivered', list: undefined, reason: '', code: '' });
+    expect(decideRecipient(facts({}, { rank: 1 }), T0)).toEqual({ state: 'sent', list: undefined, reason: '', code: '' });
+  });
+
+  it('an attempt never made, or in doubt, without a code: the code is empty, never made up', () => {
+    expect(decideRecipient(facts({}, { ledger: 'retry', outcomeAt: T0 + MIN, evidence: false, rank: 0 }), T0 + HOUR)).toEqual({ state: 'retry', list: 'retry', reason: 'not_sent', code: '', dueAt: T0 + MIN });
+    expect(decideRecipient(facts({}, { ledger: 'none', evidence: false, rank: 0 }), T0)).toEqual({ state: 'in_doubt', list: 'in_doubt', reason: 'in_doubt', code: '' });
+  });
+
+  it('the TTL runs from the accepted answer; with only a sent event as proof, from the intent', () => {
+    const buffer = ttlBufferMs(THIRTY_DAYS);
+    const answeredLate = facts({}, { ledger: 'accepted', intentAt: T0, outcomeAt: T0 + HOUR, rank: 1 });
+    expect(decideRecipient(answeredLate, T0 + THIRTY_DAYS + buffer + 1)).toMatchObject({ state: 'sent' });
+    expect(decideRecipient(answeredLate, T0 + HOUR + THIRTY_DAYS + buffer + 1)).toMatchObject({ state: 'sms_fallback', reason: 'ttl_expired' });
+    const provenByEvent = facts({}, { ledger: 'in_doubt', ledgerCode: 'ETIMEDOUT', intentAt: T0, outcomeAt: T0 + HOUR, evidence: true, rank: 1 });
+    expect(decideRecipient(provenByEvent, T0 + THIRTY_DAYS + buffer + 1)).toMatchObject({ state: 'sms_fallback', reason: 'ttl_expired' });
+  });
+
+  it('no status event for the run (deliveries not visible): an accepted message is never called ttl_expired', () => {
+    const late = T0 + THIRTY_DAYS + ttlBufferMs(THIRTY_DAYS) + 1;
+    expect(decideRecipient(facts({ deliveriesVisible: false }, { rank: 0, evidence: false }), late)).toEqual({ state: 'sent', list: undefined, reason: '', code: '' });
+    expect(decideRecipient(facts({ deliveriesVisible: true }, { rank: 0, evidence: false }), late)).toMatchObject({ state: 'sms_fallback', reason: 'ttl_expired' });
+  });
+
+  it('a failed status without an error code (code -1 from the scanner): no code, failed.csv, said so', () => {
+    expect(decideRecipient(facts({}, failedEvent(-1)), T0 + MIN)).toEqual({ state: 'failed', list: 'failed', reason: 'unknown_code', code: '', title: 'a failure without an error code' });
+    const noCode = { ledger: 'failed' as const, ledgerCode: undefined, evidence: false, rank: 0 };
+    expect(decideRecipient(facts({}, noCode), T0)).toEqual({ state: 'failed', list: 'failed', reason: 'unknown_code', code: '', title: 'a failure without an error code' });
+  });
+
+  it('a ledger code is looked up only when it is digits and nothing else', () => {
+    for (const ledgerCode of [' 131026', '131026 ', '131026\n']) {
+      const odd = { ledger: 'failed' as const, ledgerCode, evidence: false, rank: 0 };
+      expect(decideRecipient(facts({}, odd), T0)).toEqual({ state: 'failed', list: 'failed', reason: 'unknown_code', code: ledgerCode, title: 'not in the code table' });
+    }
+  });
+
+  it('a retry due exactly at the TTL’s end is still a retry; a millisecond later it is SMS', () => {
+    const end = T0 + THIRTY_DAYS;
+    expect(decideRecipient(facts({ pausedFailures: 1 }, failedEvent(132015, end)), end)).toEqual({ state: 'retry', list: 'retry', reason: 'template_paused', code: '132015', dueAt: end });
+    expect(decideRecipient(facts({ pausedFailures: 1 }, failedEvent(132015, end)), end + 1)).toMatchObject({ state: 'sms_fallback', reason: 'retries_exhausted' });
+  });
+
+  it('an SMS-fallback class with no reason of its own (send recorded the class, the table has no row): not_on_whatsapp', () => {
+    const answered = { ledger: 'failed' as const, ledgerCode: '999999', ledgerClass: 'sms_fallback', evidence: false, rank: 0 };
+    expect(decideRecipient(facts({}, answered), T0)).toEqual({ state: 'sms_fallback', list: 'sms_fallback', reason: 'not_on_whatsapp', code: '999999' });
+  });
+
+  it('the transient waits double exactly: 30 min, 1 h, 2 h after the failure', () => {
+    const gaveUp = (n: number) => facts({ transientFailures: n }, { ledger: 'failed', ledgerCode: '131000', ledgerClass: 'transient', evidence: false, rank: 0, outcomeAt: T0 });
+    expect([1, 2, 3].map((n) => decideRecipient(gaveUp(n), T0 + MIN))).toEqual([30 * MIN, HOUR, 2 * HOUR].map((wait) => ({ state: 'waiting_retry', list: 'retry', reason: 'transient', code: '131000', dueAt: T0 + wait })));
+  });
+
+  it('held back for a campaign-level cause: the third round is still retried, the fourth is SMS', () => {
+    for (const [code, family] of [[132015, 'meta'], [63020, 'twilio']] as const) {
+      const round = (n: number) => decideRecipient(facts({ pausedFailures: n, family }, failedEvent(code, T0, family)), T0 + MIN);
+      expect(round(3)).toMatchObject({ state: 'retry', list: 'retry' });
+      expect(round(4)).toMatchObject({ state: 'sms_fallback', reason: 'retries_exhausted', code: String(code) });
+    }
+  });
+
+  it('a known class no list acts on (the marketing route refused): failed.csv, reason failed, the table’s title', () => {
+    const refused = { ledger: 'failed' as const, ledgerCode: '131063', ledgerClass: 'route_marketing', evidence: false, rank: 0 };
+    expect(decideRecipient(facts({}, refused), T0)).toEqual({ state: 'failed', list: 'failed', reason: 'failed', code: '131063', title: 'Marketing templates disabled for Cloud API' });
+  });
+});
+
+describe('decideRecipient: the class send could not name', () => {
+  it('a failure send recorded as class unknown (an answer no table explains) is unknown_code, with send’s title', () => {
+    const unexplained = { ledger: 'failed' as const, ledgerCode: '999999', ledgerTitle: 'HTTP 500', ledgerClass: 'unknown', evidence: false, rank: 0 };
+    expect(decideRecipient(facts({}, unexplained), T0)).toEqual({ state: 'failed', list: 'failed', reason: 'unknown_code', code: '999999', title: 'HTTP 500' });
+  });
+});
+
+describe('isHeldBackClass, isTransientClass: which failures count towards which rounds', () => {
+  const classes = ['throttle', 'pair_rate', 'transient', 'stop_campaign', 'row_rejected', 'retry_later', 'sms_fallback', 'opted_out', 'template_paused', 'route_marketing', 'route_messages', '', undefined];
+  it('held back: a paused template and a campaign-level stop, nothing else', () => {
+    expect(classes.filter(isHeldBackClass)).toEqual(['stop_campaign', 'template_paused']);
+  });
+  it('transient: transient trouble, throttling and the pair rate, nothing else', () => {
+    expect(classes.filter(isTransientClass)).toEqual(['throttle', 'pair_rate', 'transient']);
   });
 });
