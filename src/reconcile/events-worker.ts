@@ -1,4 +1,4 @@
-// On a second core: reads the ledger for the main thread's fold, then parses chunks of the events
+// On a second core: reads its parts of the ledger for the main thread's fold, then parses chunks of the events
 // files (the next one not taken, until none is left), and posts both to the main thread in compact
 // batches, at most WINDOW batches ahead of it (so memory stays bounded).
 import { parentPort, workerData } from 'node:worker_threads';
@@ -30,11 +30,19 @@ async function sent(message: WorkerMessage): Promise<void> {
   while (outstanding >= WINDOW) await new Promise<void>((r) => (resume = r));
 }
 
-/** The ledger's lines in batches, in order; false if it cannot be read (the main thread then stops). */
+/** The ledger's parts this thread takes (the next not yet taken), in batches, each part's end said; false if it cannot be read (the main thread then stops). */
 async function readLedger(): Promise<boolean> {
   try {
     const scanner = new SendRecordScanner();
-    for await (const spans of readLedgerSpans(ledger.file, ledger.size)) await sent(scanLedgerBatch(spans, scanner));
+    for (let p = Atomics.add(counter, 1, 1); p < ledger.parts.length; p = Atomics.add(counter, 1, 1)) {
+      const { start, end } = ledger.parts[p]!;
+      let lines = 0;
+      for await (const spans of readLedgerSpans(ledger.file, end, start)) {
+        lines += spans.starts.length;
+        await sent(scanLedgerBatch(spans, scanner));
+      }
+      post({ kind: 'ledger-part', lines });
+    }
     post({ kind: 'ledger-done' });
     return true;
   } catch (error) {

@@ -6,7 +6,7 @@ import { MAX_LINE_BYTES, lineStartAfter, type LineSpans } from '../../src/fs/rea
 import { readLedgerSpans } from '../../src/ledger/read-ledger.js';
 import { SendRecordScanner } from '../../src/ledger/scan-send-record.js';
 import { scanLedgerBatch, type LedgerBatch } from '../../src/reconcile/ledger-batch.js';
-import { ledgerInOrder, type FirstPart } from '../../src/reconcile/ledger-in-order.js';
+import { ledgerInOrder, type OtherMessage, type OtherParts } from '../../src/reconcile/ledger-in-order.js';
 import { collect, tempDir } from '../helpers.js';
 import { intentFor, outcomeFor } from '../ledger-record-builders.js';
 import { seededRandom } from '../seeded-random.js';
@@ -50,24 +50,71 @@ function cut(spans: LineSpans, size: number): LineSpans[] {
   return parts;
 }
 
-/** The first part's batches, arriving (poll) only when `arrived()` says so, as from a worker. */
-function firstPartOf(batches: LedgerBatch[], arrived: () => boolean, failure?: Error): FirstPart & { outstanding: () => number } {
-  let next = 0;
+/** Another thread's side: it takes the next part (from the shared `claim`) when its queue is empty, reads it, and its messages arrive when `arrived()` says so. */
+function otherThread(parts: LedgerBatch[][], claim: () => number, arrived: () => boolean, failure?: { part: number; error: Error }) {
+  const queue: (LedgerBatch | { kind: 'ledger-part'; lines: number } | Error | null)[] = [];
   let unfolded = 0;
-  const take = (): LedgerBatch | null => {
-    if (next < batches.length) {
-      unfolded++;
-      return batches[next++]!;
+  let over = false;
+  const work = () => {
+    if (queue.length > 0 || over) return;
+    const part = claim();
+    if (part >= parts.length) {
+      queue.push(null);
+      over = true;
+      return;
     }
-    if (failure) throw failure;
-    return null;
+    queue.push(...parts[part]!.map((batch) => structuredClone(batch)));
+    if (failure?.part === part) {
+      queue.push(failure.error);
+      over = true;
+      return;
+    }
+    queue.push({ kind: 'ledger-part', lines: parts[part]!.reduce((n, batch) => n + batch.kinds.length, 0) });
   };
-  return {
-    poll: () => (arrived() ? take() : undefined),
-    next: async () => take(),
+  const take = (): OtherMessage => {
+    const message = queue.shift()!;
+    if (message instanceof Error) throw message;
+    if (message && message.kind === 'ledger') unfolded++;
+    return message;
+  };
+  const other: OtherParts = {
+    poll: () => {
+      if (arrived()) work();
+      return queue.length > 0 && arrived() ? take() : undefined;
+    },
+    next: async () => {
+      work();
+      if (queue.length === 0) throw new Error('the other thread has nothing more to send');
+      return take();
+    },
     folded: () => void unfolded--,
-    outstanding: () => unfolded,
   };
+  return { other, outstanding: () => unfolded };
+}
+
+/** The file cut into parts at `cuts` (line starts), each part's batches (of at most `size` lines), read as a thread would. */
+async function partsOf(file: string, cuts: number[], size: number): Promise<{ batches: LedgerBatch[][]; read: (p: number) => AsyncIterable<LineSpans> }> {
+  const bounds = cuts.slice(0, -1).map((start, p) => ({ start, end: cuts[p + 1]! }));
+  const read = (p: number) => readLedgerSpans(file, bounds[p]!.end, bounds[p]!.start);
+  const batches: LedgerBatch[][] = [];
+  for (let p = 0; p < bounds.length; p++) {
+    const scan = scanWith();
+    const part: LedgerBatch[] = [];
+    for await (const spans of read(p)) for (const piece of cut(spans, size)) part.push(scan(piece));
+    batches.push(part);
+  }
+  return { batches, read };
+}
+
+/** Reads the ledger in parts shared by this thread and a simulated other one. */
+async function inOrder(file: string, cuts: number[], random: () => number, failure?: { part: number; error: Error }) {
+  const { batches, read } = await partsOf(file, cuts, 1 + Math.floor(random() * 4));
+  let counter = 0;
+  const claim = () => counter++;
+  const { other, outstanding } = otherThread(batches, claim, () => random() < 0.5, failure);
+  const merged = await collect(ledgerInOrder(batches.length, claim, other, read, scanWith()));
+  expect(outstanding()).toBe(0);
+  return merged;
 }
 
 async function firstBatches(file: string, end: number, size: number): Promise<LedgerBatch[]> {
@@ -77,79 +124,66 @@ async function firstBatches(file: string, end: number, size: number): Promise<Le
   return batches;
 }
 
-describe('ledgerInOrder: the ledger read in two parts by two threads is the ledger read by one', () => {
-  it('gives the same lines, numbers and places for a cut at every line start, or inside a line (which the first part then reads), batches arriving at any moment', async () => {
+describe('ledgerInOrder: the ledger read in parts by two threads is the ledger read by one', () => {
+  it('gives the same lines, numbers and places cut at every line start, at one or two places (also inside a line: the part before reads it), or none, parts taken by either thread at any moment', async () => {
     const text = ledgerText();
     const file = await fileWith(text);
     const size = Buffer.byteLength(text);
     const whole = lines(await firstBatches(file, size, Infinity));
     expect(whole.length).toBe(15); // every complete line, the blank one included; not the torn one
     const random = seededRandom();
-    const cuts = new Set<number>();
-    // Each line's first byte, and a byte inside it (the line across the cut goes to the first part).
-    const places = [...text.matchAll(/\n/g)].flatMap((match) => [match.index, match.index + 1, match.index + 2]);
-    for (const at of [0, 1, ...places, size]) {
+    const starts = [0, ...[...text.matchAll(/\n/g)].map((match) => match.index + 1)];
+    const cutSets: number[][] = [[0, size], [...starts.filter((at) => at < size), size]];
+    for (const at of [1, ...starts.flatMap((start) => [start, start + 1, start + 2])]) {
       const cutAt = Math.min(size, await lineStartAfter(file, at));
-      cuts.add(cutAt);
-      for (let arrival = 0; arrival < 3; arrival++) {
-        const first = firstPartOf(await firstBatches(file, cutAt, 1 + Math.floor(random() * 4)), () => random() < 0.5);
-        const merged = await collect(ledgerInOrder(first, readLedgerSpans(file, size, cutAt), scanWith()));
-        expect(lines(merged), `cut at ${cutAt} (byte ${at})`).toEqual(whole);
-        expect(first.outstanding()).toBe(0);
-      }
+      if (cutAt > 0 && cutAt < size) cutSets.push([0, cutAt, size]);
+      const later = Math.min(size, await lineStartAfter(file, cutAt + 1 + Math.floor(random() * 200)));
+      if (later > cutAt && later < size && cutAt > 0) cutSets.push([0, cutAt, later, size]);
     }
-    // Every line start was a cut, and so were both empty halves.
-    expect(cuts.size).toBe(whole.length + 2);
-    expect(cuts.has(0) && cuts.has(size)).toBe(true);
-  });
-
-  it('folds the first part before anything of its own, whichever comes in first', async () => {
-    const text = ledgerText(true);
-    const file = await fileWith(text);
-    const size = Buffer.byteLength(text);
-    const cutAt = await lineStartAfter(file, size / 2);
-    for (const arrives of [() => false, () => true]) {
-      const first = firstPartOf(await firstBatches(file, cutAt, 1), arrives);
-      const merged = await collect(ledgerInOrder(first, readLedgerSpans(file, size, cutAt), scanWith()));
-      const offsets = lines(merged).map((line) => line.offset);
-      expect(offsets).toEqual([...offsets].sort((a, b) => a! - b!));
-      expect(lines(merged).at(-1)!.line).toBe(text.split('\n').length - 1);
+    // A last part holding only the torn line (no line at all).
+    cutSets.push([0, starts.at(-1)!, size]);
+    for (const cuts of cutSets) {
+      for (let turn = 0; turn < 3; turn++) expect(lines(await inOrder(file, cuts, random)), `cuts ${cuts.join(',')}`).toEqual(whole);
     }
   });
 
-  it('throws an over-long line of its own part where one reader would: after the lines before it, with its ledger line', async () => {
+  it('throws an over-long line where one reader would: after the lines before it, with its ledger line, whichever thread read it', async () => {
     const text = `${ledgerText(true)}${'x'.repeat(MAX_LINE_BYTES + 1)}\n${JSON.stringify(intentFor('+447400000077'))}\n`;
     const file = await fileWith(text);
     const size = Buffer.byteLength(text);
-    const expected: LedgerBatch[] = [];
     const single = await collect(readLedgerSpans(file, size)).catch((error: unknown) => error);
     expect(single).toBeInstanceOf(InputError);
-    for await (const spans of (async function* () {
-      try {
-        yield* readLedgerSpans(file, size);
-      } catch {
-        // the lines before the error
+    expect((single as InputError).location?.line).toBe(ledgerText(true).split('\n').length);
+    const before = lines(await firstBatches(file, Buffer.byteLength(ledgerText(true)), Infinity));
+    const random = seededRandom();
+    for (const cuts of [[0, size], [0, 300, size], [0, 900, size], [0, Buffer.byteLength(ledgerText(true)), size]]) {
+      const cutAt = cuts.map((at) => at);
+      for (let p = 1; p < cutAt.length - 1; p++) cutAt[p] = await lineStartAfter(file, cutAt[p]!);
+      for (let turn = 0; turn < 4; turn++) {
+        let counter = 0;
+        const claim = () => counter++;
+        // The other thread reads its parts the way it does (an error ends its messages).
+        const readAll = await Promise.all(cutAt.slice(0, -1).map(async (start, p) => {
+          const part: LedgerBatch[] = [];
+          try {
+            for await (const spans of readLedgerSpans(file, cutAt[p + 1]!, start)) part.push(scanWith()(spans));
+            return { part };
+          } catch (error) {
+            return { part, error: error as Error };
+          }
+        }));
+        const failed = readAll.findIndex((r) => r.error);
+        const { other, outstanding } = otherThread(readAll.map((r) => r.part), claim, () => random() < 0.5, { part: failed, error: readAll[failed]!.error! });
+        const got: LedgerBatch[] = [];
+        const error = await (async () => {
+          for await (const batch of ledgerInOrder(readAll.length, claim, other, (p) => readLedgerSpans(file, cutAt[p + 1]!, cutAt[p]!), scanWith())) got.push(batch);
+        })().catch((caught: unknown) => caught);
+        expect(error).toBeInstanceOf(InputError);
+        expect((error as InputError).message).toBe((single as InputError).message);
+        expect((error as InputError).location).toEqual((single as InputError).location);
+        expect(lines(got)).toEqual(before);
+        expect(outstanding()).toBeLessThanOrEqual(1);
       }
-    })()) expected.push(scanWith()(spans));
-    const cutAt = await lineStartAfter(file, 300);
-    const got: LedgerBatch[] = [];
-    const error = await (async () => {
-      for await (const batch of ledgerInOrder(firstPartOf(await firstBatches(file, cutAt, 2), () => false), readLedgerSpans(file, size, cutAt), scanWith())) got.push(batch);
-    })().catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(InputError);
-    expect((error as InputError).message).toBe((single as InputError).message);
-    expect((error as InputError).location).toEqual((single as InputError).location);
-    expect((error as InputError).location?.line).toBe(ledgerText(true).split('\n').length);
-    expect(lines(got)).toEqual(lines(expected));
-  });
-
-  it("throws the first part's error, which comes before any of its own", async () => {
-    const text = `${ledgerText(true)}${'x'.repeat(MAX_LINE_BYTES + 1)}\n`;
-    const file = await fileWith(text);
-    const size = Buffer.byteLength(text);
-    const cutAt = await lineStartAfter(file, 300);
-    const early = new InputError('corrupt ledger line', { file, line: 2 });
-    const first = firstPartOf((await firstBatches(file, cutAt, 1)).slice(0, 1), () => false, early);
-    await expect(collect(ledgerInOrder(first, readLedgerSpans(file, size, cutAt), scanWith()))).rejects.toBe(early);
+    }
   });
 });
