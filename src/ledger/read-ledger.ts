@@ -44,11 +44,12 @@ export async function* readLedgerBatches(file: string, end?: number): AsyncGener
  * readLedgerBatches' lines where they lie in the reader's buffer, undecoded (LineSpans: valid until
  * the next batch is asked for), for a reader that decodes only what it uses. The same rules: none
  * for a missing or empty ledger, an InputError at a line over the cap (after the lines before it).
+ * From `start` (a line start; lines are then numbered from 1 there) to `end`, for a reader of part of it.
  */
-export async function* readLedgerSpans(file: string, end?: number): AsyncGenerator<LineSpans> {
+export async function* readLedgerSpans(file: string, end?: number, start = 0): AsyncGenerator<LineSpans> {
   const size = await fileSize(file);
   if (size === undefined) return;
-  for await (const spans of readLineSpans(file, { end: end ?? size })) {
+  for await (const spans of readLineSpans(file, { start, end: end ?? size })) {
     if (spans.tooLong.length === 0) {
       yield spans;
       continue;

@@ -8,6 +8,7 @@ import { messageIdHash } from './message-id-table.js';
 import { parseEventLine, parseStoredFacts, type ParsedEvent, type Signal } from './parse-event.js';
 import { StatusFactsScanner, type StatusColumns } from './scan-status-facts.js';
 import { scanLedgerBatch, type LedgerBatch } from './ledger-batch.js';
+import { ledgerInOrder, type OtherMessage, type OtherParts } from './ledger-in-order.js';
 import { InputError, type Location } from '../errors.js';
 import { readLedgerSpans } from '../ledger/read-ledger.js';
 import { SendRecordScanner } from '../ledger/scan-send-record.js';
@@ -22,6 +23,13 @@ export const WORKER_THRESHOLD_BYTES = 16 << 20;
  * together however fast each part goes.
  */
 const CHUNK_BYTES = 8 << 20;
+/**
+ * With a worker, the ledger is read in parts of about this size (cut at line starts), each by the
+ * thread that takes it: the worker one after another, the main thread (which also folds every
+ * batch, in order) when it has nothing to fold. Parts, not halves: the main thread holds at most
+ * one part scanned ahead of its turn.
+ */
+const LEDGER_PART_BYTES = 4 << 20;
 
 export interface EventsReport {
   lines: number;
@@ -44,10 +52,17 @@ export interface LedgerToRead {
   size: number;
 }
 
+/** A part of the ledger: bytes `start` (a line start) to `end` (one). */
+export interface LedgerPart {
+  start: number;
+  end: number;
+}
+
 export interface EventsWorkerInput {
-  ledger: LedgerToRead;
+  /** The ledger's parts (for the main thread's fold), each read by the thread that takes it (Int32Array over `next`, index 1). */
+  ledger: { file: string; parts: LedgerPart[] };
   chunks: EventsChunk[];
-  /** The next chunk to read (an Int32Array over it, taken with Atomics.add by both threads). */
+  /** The next events chunk (index 0) and ledger part (index 1) to read: an Int32Array over it, taken with Atomics.add by both threads. */
   next: SharedArrayBuffer;
   keywords: string[];
 }
@@ -70,6 +85,8 @@ export interface SignalBatch {
 
 export type WorkerMessage =
   | LedgerBatch
+  /** The end of one of the worker's ledger parts, and how many lines it had. */
+  | { kind: 'ledger-part'; lines: number }
   | { kind: 'ledger-done' }
   /** The ledger cannot be read (an InputError there: its message and where). */
   | { kind: 'ledger-error'; message: string; location: Location | undefined }
@@ -170,7 +187,8 @@ export async function startReadingEvents(files: string[], keywords: string[], le
   const workerFile = fileURLToPath(new URL('./events-worker.js', import.meta.url));
   const useWorker = sizes.reduce((a, b) => a + b, 0) >= workerThresholdBytes && existsSync(workerFile);
   const chunks = await chunksOf(files, sizes, useWorker ? CHUNK_BYTES : Infinity);
-  const next = new SharedArrayBuffer(4);
+  const ledgerParts = useWorker ? await ledgerPartsOf(ledger) : [];
+  const next = new SharedArrayBuffer(8);
   const counter = new Int32Array(next);
 
   const queue: WorkerMessage[] = [];
@@ -178,7 +196,7 @@ export async function startReadingEvents(files: string[], keywords: string[], le
   let failure: Error | undefined;
   const worker = useWorker
     ? new Worker(workerFile, {
-        workerData: { ledger, chunks, next, keywords } satisfies EventsWorkerInput,
+        workerData: { ledger: { file: ledger.file, parts: ledgerParts }, chunks, next, keywords } satisfies EventsWorkerInput,
         // The worker holds little for long: a small young generation keeps its footprint small.
         resourceLimits: { maxYoungGenerationSizeMb: 8 },
       })
@@ -205,21 +223,34 @@ export async function startReadingEvents(files: string[], keywords: string[], le
     }
   };
 
+  /** A message of the worker's ledger parts; anything else is a failure. */
+  const ledgerMessage = (message: WorkerMessage): OtherMessage => {
+    if (message.kind === 'ledger' || message.kind === 'ledger-part') return message;
+    if (message.kind === 'ledger-done') return null;
+    if (message.kind === 'ledger-error') throw new InputError(message.message, message.location);
+    throw new Error(`reading the ledger: ${message.kind === 'error' ? message.message : `a ${message.kind} message before the ledger's end`}`);
+  };
+
   async function* ledgerBatches(): AsyncGenerator<LedgerBatch> {
+    const scanner = new SendRecordScanner();
     if (!worker) {
-      const scanner = new SendRecordScanner();
       for await (const spans of readLedgerSpans(ledger.file, ledger.size)) yield scanLedgerBatch(spans, scanner);
       return;
     }
-    // The worker sends the ledger's batches first, in order, then `ledger-done`.
-    for (;;) {
-      const message = await nextMessage();
-      if (message.kind === 'ledger-done') return;
-      if (message.kind === 'ledger-error') throw new InputError(message.message, message.location);
-      if (message.kind !== 'ledger') throw new Error(`reading the ledger: ${message.kind === 'error' ? message.message : `a ${message.kind} message before the ledger's end`}`);
-      yield message;
-      worker.postMessage('ack');
-    }
+    // The worker sends its parts' batches, in order, then `ledger-done`; this thread reads its
+    // own parts meanwhile (ledgerInOrder puts them all in order).
+    const other: OtherParts = {
+      poll: () => {
+        const message = queue.shift();
+        if (message) return ledgerMessage(message);
+        if (failure) throw failure;
+        return undefined;
+      },
+      next: async () => ledgerMessage(await nextMessage()),
+      folded: () => worker.postMessage('ack'),
+    };
+    const readPart = (p: number) => readLedgerSpans(ledger.file, ledgerParts[p]!.end, ledgerParts[p]!.start);
+    yield* ledgerInOrder(ledgerParts.length, () => Atomics.add(counter, 1, 1), other, readPart, (spans) => scanLedgerBatch(spans, scanner));
   }
 
   const foldInto = async (fold: CampaignFold): Promise<EventsReport> => {
@@ -272,6 +303,17 @@ export async function startReadingEvents(files: string[], keywords: string[], le
     return report;
   };
   return { ledgerBatches, foldInto, close };
+}
+
+/** The ledger cut into LedgerParts at line starts. */
+async function ledgerPartsOf(ledger: LedgerToRead): Promise<LedgerPart[]> {
+  const parts: LedgerPart[] = [];
+  for (let start = 0; start < ledger.size; ) {
+    const end = start + LEDGER_PART_BYTES >= ledger.size ? ledger.size : Math.min(ledger.size, await lineStartAfter(ledger.file, start + LEDGER_PART_BYTES));
+    parts.push({ start, end });
+    start = end;
+  }
+  return parts;
 }
 
 /** The files cut into chunks of about `size` bytes at line starts (a file of one chunk when `size` is Infinity). */
