@@ -46,7 +46,7 @@ export interface CampaignStats {
   throttle: { askedMs: number | undefined; waitMs: number | undefined } | undefined;
   /**
    * The pacing once the provider has throttled (undefined before): the rate the pacer settled at,
-   * the most the provider was seen to accept a second when it throttled, how many times it slowed
+   * what the provider accepted a second when it throttled (the median of the seconds settled), how many times it slowed
    * down, and how long the campaign spent under `--mps` for it.
    */
   pacing: { mps: number; rate: number; providerRate: number | undefined; throttleReactions: number; limitFound: boolean; timeBelowMs: number } | undefined;

@@ -69,7 +69,7 @@ export interface PacingState {
   mps: number;
   /** Requests a second the pacer allows now. */
   rate: number;
-  /** The most the provider was seen to accept a second when it throttled; undefined before any. */
+  /** What the provider accepted a second when it throttled (rate-controller.ts: the median of the seconds settled); undefined before any. */
   providerRate: number | undefined;
   /** Throttling answers the pacer slowed down for. */
   throttleReactions: number;
@@ -202,6 +202,15 @@ export class Pacer {
     } finally {
       this.admitting.splice(this.admitting.indexOf(ticket), 1);
     }
+  }
+
+  /**
+   * The request admitted at `requestAt` was answered without throttling (accepted, refused for
+   * another reason, or failed): what the provider accepted in a throttled second is counted from
+   * these once all of that second's answers are in (rate-controller.ts).
+   */
+  answered(requestAt: number): void {
+    this.control.answered(requestAt);
   }
 
   /**

@@ -140,7 +140,7 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
     if (settled.slowDown) {
       pacer.throttled(result.requestAt, settled.slowDown.pauseMs);
       stats.pacing = pacingOf(pacer.state());
-    }
+    } else pacer.answered(result.requestAt);
     record(job, result.cid, settled.state, settled.fields, settled.tally ?? 'retry', false, settled.held);
     if (settled.retryAt !== undefined) {
       stats.retries++;

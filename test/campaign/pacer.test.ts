@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ACQUIRE_LEAD_MS, Pacer, WINDOW_MARGIN_MS } from '../../src/campaign/pacer.js';
 import { PROBE_MS } from '../../src/campaign/rate-controller.js';
+import { emptyStats } from '../../src/campaign/campaign-stats.js';
+import { pacingAdvice } from '../../src/campaign/pacing-advice.js';
 import { ManualClock } from '../manual-clock.js';
 import { busiestSecond, innerRate, seeded, simulate } from './pacing-sim.js';
 
@@ -264,6 +266,30 @@ describe('Pacer: throttling', () => {
     // 0.9 × 80 reached in the first seconds: the accepted requests of the 3rd second.
     const third = acceptedAt.filter((t) => t >= acceptedAt[0]! + 2000 && t < acceptedAt[0]! + 3000).length;
     expect(third).toBeGreaterThanOrEqual(72);
+  });
+
+  // Answers to a second's requests come late and out of order (several connections, a loaded
+  // machine reading them late). Counting the sent less the throttling answers already in took
+  // those still on their way for accepted: "use --mps 164" against an 80/s limit on a loaded machine.
+  describe.each([
+    ['accepted in 150 ± 50 ms, throttled at once (as the emulator answers): throttling answers overtake earlier accepted ones', 150, 0, 5],
+    ['both in 150 ± 50 ms: some throttling answers come after later accepted ones', 150, 150, 50],
+    ['throttled in 300 ± 100 ms, accepted in 150 ± 50 ms: earlier throttling answers still on their way when a later one comes', 150, 300, 100],
+  ])('--mps 200 against an 80/s limit, answers %s', (_name, acceptedMs, throttledMs, throttledJitter) => {
+    it('advises --mps 80 (± 1), never paces under 0.9 × 80, and reaches ≥ 90 % of 80/s', async () => {
+      const rng = seeded(150);
+      const latencyMs = (_i: number, accepted: boolean) => (accepted ? acceptedMs + (rng() * 2 - 1) * 50 : Math.max(0, throttledMs + (rng() * 2 - 1) * throttledJitter));
+      const sim = await simulate({ mps: 200, count: 80 * 40, limit: 80, latencyMs, network: () => rng() * 2 });
+      const state = sim.pacer.state();
+      expect(state.providerRate).toBeGreaterThanOrEqual(79);
+      expect(state.providerRate).toBeLessThanOrEqual(81);
+      const advice = pacingAdvice({ ...emptyStats(), firstRequestAt: sim.arrivals[0], lastRequestAt: sim.arrivals.at(-1), pacing: state });
+      expect(advice?.acceptedMps).toBeGreaterThanOrEqual(79);
+      expect(advice!.acceptedMps).toBeLessThanOrEqual(81);
+      expect(Math.min(...sim.rates)).toBeGreaterThanOrEqual(0.9 * 80);
+      expect(innerRate(sim.acceptedAt)).toBeGreaterThanOrEqual(0.9 * 80);
+      expect(sim.throttled / sim.requests).toBeLessThanOrEqual(0.05);
+    });
   });
 
   it('against a stricter provider that counts throttled requests too: still ≥ 90 % of its limit, ≤ 5 % throttled', async () => {

@@ -34,8 +34,8 @@ export interface SimOptions {
   /** The receiver's limit a sliding second (undefined: never throttles). */
   limit?: number | ((now: number) => number);
   countThrottled?: boolean;
-  /** Answer time after arrival. */
-  latencyMs?: number;
+  /** Answer time after arrival: fixed, or for the i-th request, as it was accepted or throttled (answers then come out of order). */
+  latencyMs?: number | ((i: number, accepted: boolean) => number);
   /** Retry-After (ms) sent with each throttling answer. */
   retryAfterMs?: number;
   senderStalls?: readonly (readonly [number, number])[];
@@ -71,6 +71,8 @@ export interface SimResult {
   acceptedAt: number[];
   throttled: number;
   requests: number;
+  /** The pacer's rate after each answer, in the order they came. */
+  rates: number[];
   pacer: Pacer;
   clock: ManualClock;
 }
@@ -83,6 +85,7 @@ export async function simulate(options: SimOptions, clock = new ManualClock()): 
   const arrivals: number[] = [];
   const acceptedAt: number[] = [];
   const window: number[] = [];
+  const rates: number[] = [];
   let throttled = 0;
   let requests = 0;
   let inFlight = 0;
@@ -117,16 +120,20 @@ export async function simulate(options: SimOptions, clock = new ManualClock()): 
     await clock.sleep(options.network?.(n) ?? 0);
     await clock.sleep(receiverLate(clock.now()));
     const ok = receive(clock.now());
-    await clock.sleep(options.latencyMs ?? 2);
+    const latency = options.latencyMs ?? 2;
+    await clock.sleep(typeof latency === 'function' ? latency(n, ok) : latency);
     // The answer is read by the sender: not while it is paused.
     await sender.sleep(0);
     sending.done();
-    if (ok) acceptedAt.push(arrivals[n]!);
-    else {
+    if (ok) {
+      acceptedAt.push(arrivals[n]!);
+      pacer.answered(sending.at);
+    } else {
       throttled++;
       pacer.throttled(sending.at, options.retryAfterMs);
       retries++;
     }
+    rates.push(pacer.currentRate);
     inFlight--;
   };
 
@@ -147,7 +154,7 @@ export async function simulate(options: SimOptions, clock = new ManualClock()): 
       await Promise.all(running);
     })(),
   );
-  return { arrivals, acceptedAt, throttled, requests, pacer, clock };
+  return { arrivals, acceptedAt, throttled, requests, rates, pacer, clock };
 }
 
 /** The most times in any window [t, t + 1000): what a provider counting arrivals sees at worst. */
