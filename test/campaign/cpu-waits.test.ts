@@ -121,9 +121,9 @@ describe('watchCpuWaits', () => {
     now = 20;
     delayNs += 2_000_000;
     sample!();
-    expect(RECEIVER_WAIT_FACTOR).toBe(1);
-    expect(watch?.worstMs(0)).toBe(8);
-    expect(watch?.worstMs(15)).toBe(2);
+    expect(RECEIVER_WAIT_FACTOR).toBe(1.5);
+    expect(watch?.worstMs(0)).toBe(12);
+    expect(watch?.worstMs(15)).toBe(3);
     watch?.close();
     expect(stopped).toBe(true);
   });
