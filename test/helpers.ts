@@ -7,7 +7,8 @@ const dirs: string[] = [];
 
 /** Removes the temp folders made so far: after each test (test/setup-each-file.ts registers it in every test file). */
 export async function removeTempDirs(): Promise<void> {
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+  // maxRetries: a test that timed out in this worker may still be writing into its folder (ENOTEMPTY).
+  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true, maxRetries: 3 })));
 }
 
 /** A fresh temp folder, removed after the test. */

@@ -105,6 +105,8 @@ export function summaryLine(stats: CampaignStats, plan: SendPlan, end: CampaignE
 /** `nothing to send (12 already done, 1 in doubt, 7 rejected)`: what a finished campaign says from cron, in one line. */
 export function nothingToSendLine(plan: SendPlan): string {
   if (plan.dailyLimit && plan.dailyLimit.held > 0) return `nothing sent: ${dailyLimitHeldLine(plan)!.replace(/^daily limit: /, 'the daily limit is reached: ')}`;
+  // An empty CSV (reconcile's retry.csv when nothing is to be retried): say so, not "0 already done".
+  if (plan.validation.rows === 0 && plan.alreadyDone === 0 && plan.inDoubt === 0 && plan.notDue === 0) return 'nothing to send (the CSV has no recipients)';
   const parts = [`${formatCount(plan.alreadyDone)} already done`];
   if (plan.inDoubt > 0) parts.push(`${formatCount(plan.inDoubt)} in doubt`);
   if (plan.notDue > 0) parts.push(`${formatCount(plan.notDue)} not due yet, the next at ${new Date(plan.nextDueAt!).toISOString()}`);

@@ -262,7 +262,8 @@ async function requireFile(file: string): Promise<void> {
 async function ensureFolder(folder: string): Promise<void> {
   try {
     try {
-      await mkdir(folder);
+      // 0700: the lists in it hold phone numbers (they are 0600 themselves; their names need not show either).
+      await mkdir(folder, { mode: 0o700 });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') throw new InputError(`the folder ${path.dirname(folder)} does not exist (reconcile creates --out, not the folders above it)`, { file: folder });

@@ -88,6 +88,7 @@ describe('reconcile', () => {
       duplicate_message_ids: 0,
     });
     for (const name of await readdir(path.join(dir, 'lists'))) expect((await stat(path.join(dir, 'lists', name))).mode & 0o777).toBe(0o600);
+    expect((await stat(path.join(dir, 'lists'))).mode & 0o777).toBe(0o700);
     expect(result.stderr).toMatch(/6 recipients in the ledger/);
     expect(result.stderr).toMatch(/retry\.csv\s+│\s+1/);
     expect(result.stderr).toMatch(/accepted\s+│\s+5\s+│\s+83\.3 %/);

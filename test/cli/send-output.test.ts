@@ -106,6 +106,14 @@ describe('what cron sees', () => {
     expect(await readdir(c.dir)).toEqual(files);
   });
 
+  it('an empty CSV (a retry list with nothing to retry) says so, creates no ledger, exit 0', async () => {
+    const dir = await fixture({ 'c.csv': 'phone,opt_in,first_name,discount,code\n', 't.yaml': await readFile(path.join(SAMPLES, 'spring-sale.yaml')) });
+    const result = await run(['send', path.join(dir, 'c.csv'), '--template', path.join(dir, 't.yaml'), '--yes'], { WA_API_URL: 'http://127.0.0.1:9', WA_TOKEN: 't', WA_PHONE_NUMBER_ID: '1' }, dir);
+    expect(result.code).toBe(0);
+    expect(lines(result.stderr)).toEqual([expect.stringMatching(new RegExp(`${STAMP.source}nothing to send \\(the CSV has no recipients\\)$`))]);
+    expect((await readdir(dir)).sort()).toEqual(['c.csv', 't.yaml']);
+  });
+
   it('a CSV with no sendable row creates no ledger', async () => {
     const dir = await fixture({ 'c.csv': 'phone,opt_in,first_name,discount,code\n+447400123456,no,Ana,20%,X\n', 't.yaml': await readFile(path.join(SAMPLES, 'spring-sale.yaml')) });
     const result = await run(['send', path.join(dir, 'c.csv'), '--template', path.join(dir, 't.yaml'), '--yes'], { WA_API_URL: 'http://127.0.0.1:9', WA_TOKEN: 't', WA_PHONE_NUMBER_ID: '1' }, dir);
