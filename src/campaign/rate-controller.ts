@@ -44,9 +44,8 @@ interface Unsettled {
 
 export class RateController {
   private current: number;
-  /** Each settled second's accepted count, by count (0..ceiling): the median is the summary's figure, in constant memory. */
-  private readonly samples: number[];
-  private sampleCount = 0;
+  /** Each settled second's accepted count, in order (one per reaction at most): their median is the summary's figure. */
+  private readonly samples = new SortedTimes();
   private accepted: number | undefined;
   /** When the run's first request was sent (clock ms): the estimate's span in its first second. */
   private firstSentAt: number | undefined;
@@ -70,7 +69,6 @@ export class RateController {
 
   constructor(readonly ceiling: number) {
     this.current = ceiling;
-    this.samples = new Array<number>(Math.floor(ceiling) + 1).fill(0);
   }
 
   /** Requests a second, now. */
@@ -201,24 +199,14 @@ export class RateController {
       }
       if (second.atRate) this.sample(accepted);
       // A stalled sender's second counts few accepted: the figure only until a second at the rate says better.
-      else if (this.sampleCount === 0) this.accepted = Math.max(this.accepted ?? 1, accepted);
+      else if (this.samples.length === 0) this.accepted = Math.max(this.accepted ?? 1, accepted);
     }
   }
 
-  /** Adds a settled second's accepted count to the samples and takes their (lower) median. */
+  /** Adds a settled second's accepted count (1..ceiling) to the samples and takes their (lower) median. */
   private sample(accepted: number): void {
-    const at = Math.max(1, Math.min(this.samples.length - 1, accepted));
-    this.samples[at]!++;
-    this.sampleCount++;
-    const half = Math.ceil(this.sampleCount / 2);
-    let seen = 0;
-    for (let n = 0; n < this.samples.length; n++) {
-      seen += this.samples[n]!;
-      if (seen >= half) {
-        this.accepted = n;
-        return;
-      }
-    }
+    this.samples.insert(Math.max(1, Math.min(Math.floor(this.ceiling), accepted)));
+    this.accepted = this.samples.at(Math.ceil(this.samples.length / 2) - 1);
   }
 
   /**

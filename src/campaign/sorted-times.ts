@@ -1,9 +1,10 @@
 /**
- * Clock times in ascending order, forgotten from the front: the rate controller's record of the
- * last second or two of requests. Forgetting moves a head index instead of copying what is kept
- * (above ~2,048 requests a second, the copy of ~4,096 entries per request was the controller's whole
- * cost); the dead front is cut off only once it is at least half the array, so each time is moved at
- * most once on average: amortised O(1) a request.
+ * Numbers in ascending order, forgotten from the front: the rate controller's record of the last
+ * second or two of requests, and its settled samples (never forgotten: one per reaction at most).
+ * Forgetting moves a head index instead of copying what is kept (above ~2,048 requests a second,
+ * the copy of ~4,096 entries per request was the controller's whole cost); the dead front is cut
+ * off only once it is at least half the array, so each time is moved at most once on average:
+ * amortised O(1) a request.
  */
 export class SortedTimes {
   private times: number[] = [];
