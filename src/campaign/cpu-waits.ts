@@ -70,8 +70,15 @@ export class CpuWaits {
 
   /** The worst step sampled at or after `since` (0 when none waited). */
   worstSince(since: number): number {
-    for (let i = 0; i < this.at.length; i++) if (this.at[i]! >= since) return this.ms[i]!;
-    return 0;
+    // The pacer asks once per admission: the first step at or after `since`, by binary search (`at` ascends).
+    let lo = 0;
+    let hi = this.at.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.at[mid]! < since) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < this.ms.length ? this.ms[lo]! : 0;
   }
 }
 
