@@ -380,6 +380,27 @@ describe('runCampaign', () => {
     expect(requests.find((r) => r.phone === a)!.at).toBeGreaterThanOrEqual(4000);
   });
 
+  it('on resume sends at once to a number whose last request the earlier run never made (not_sent), keeping the gap of the one before', async () => {
+    const [a, b, c] = phones(3);
+    // The earlier run stopped 1 s before this one: a's and c's requests were never made (not_sent);
+    // c's attempt before that was throttled 2 s before this run.
+    const ledger: LedgerRecord[] = [
+      { type: 'intent', at: '2026-11-23T23:59:58.000Z', cid: 'x-1', phone: c!, line: 4, attempt: 1 },
+      { type: 'outcome', at: '2026-11-23T23:59:58.000Z', cid: 'x-1', phone: c!, outcome: 'retry', code: '130429' },
+      { type: 'intent', at: '2026-11-23T23:59:59.000Z', cid: 'x-2', phone: a!, line: 2, attempt: 1 },
+      { type: 'outcome', at: '2026-11-23T23:59:59.000Z', cid: 'x-2', phone: a!, outcome: 'retry', code: 'not_sent' },
+      { type: 'intent', at: '2026-11-23T23:59:59.000Z', cid: 'x-3', phone: c!, line: 4, attempt: 2 },
+      { type: 'outcome', at: '2026-11-23T23:59:59.000Z', cid: 'x-3', phone: c!, outcome: 'retry', code: 'not_sent' },
+    ];
+    const { stats, requests } = await campaign({ recipients: 3, ledger });
+    expect(stats.accepted).toBe(3);
+    // a and b at once, in CSV order; c 6 s after its throttled attempt (4 s into this run), not 6 s after the not_sent.
+    expect(requests.map((r) => r.phone)).toEqual([a, b, c]);
+    expect(requests.find((r) => r.phone === a)!.at).toBeLessThan(100);
+    expect(requests.find((r) => r.phone === c)!.at).toBeGreaterThanOrEqual(4000);
+    expect(requests.find((r) => r.phone === c)!.at).toBeLessThan(5000);
+  });
+
   it('on resume skips recipients already done or in doubt, and retries those marked retry', async () => {
     const [a, b, c, d] = phones(4);
     const at = '2026-11-24T10:00:00.000Z';
