@@ -67,8 +67,8 @@ async function campaign(setup: Setup = {}) {
   const ledgerText = (setup.ledger ?? []).map((r) => `${JSON.stringify(r)}\n`).join('');
   const dir = await fixture({ 'c.csv': csv, 's.yaml': SPEC, 'l.jsonl': ledgerText });
   const ledgerFile = path.join(dir, 'l.jsonl');
-  // Ledger writes are real: let each settle before the clock jumps.
-  const clock = new ManualClock(3);
+  // Ledger writes and the CSV's reads are real: time jumps only once they are done.
+  const clock = new ManualClock('files');
   const audience = await openAudience({ csvFile: path.join(dir, 'c.csv'), templateFile: path.join(dir, 's.yaml') });
   const plan = await planResume(readLedger(ledgerFile));
   const wrapFile = setup.wrapFile;
