@@ -95,11 +95,12 @@ export class ManualClock implements Clock {
         await Promise.race(this.held);
         continue;
       }
-      if (this.settle === 'files') {
+      const settle = this.settle;
+      if (settle === 'files') {
         await filesSettled();
         if (settled) break;
-      } else if (this.settle > 0) {
-        await new Promise((resolve) => setTimeout(resolve, this.settle));
+      } else if (settle > 0) {
+        await new Promise((resolve) => setTimeout(resolve, settle));
         await idle();
         if (settled) break;
       }
