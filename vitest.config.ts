@@ -8,6 +8,9 @@ import { configDefaults, defineConfig } from 'vitest/config';
 // In-process tests that count the process's own timers (process.getActiveResourcesInfo): in a
 // worker shared with other files, a timer another file left behind can fire during the count.
 const ALONE = ['test/campaign/clock.test.ts'];
+// The property tests' seed (test/fast-check-seed.ts), for the in-process projects: the process
+// project has no property tests, and each of its files would load fast-check for it.
+const FAST_CHECK_SEED = 'test/fast-check-seed.ts';
 
 export default defineConfig({
   test: {
@@ -20,15 +23,17 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/process/**', ...ALONE], isolate: false },
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/process/**', ...ALONE], isolate: false, setupFiles: [FAST_CHECK_SEED] },
       },
       {
         extends: true,
-        test: { name: 'unit-alone', include: ALONE },
+        test: { name: 'unit-alone', include: ALONE, setupFiles: [FAST_CHECK_SEED] },
       },
       {
         extends: true,
-        test: { name: 'process', include: ['test/process/**/*.test.ts'], globalSetup: ['test/process/build-once.ts'] },
+        // Its files share their imported modules too (isolate: false): a file's own start (a fresh
+        // module graph: the helpers, the emulator, the test file) left a worker idle ~0.4 s each.
+        test: { name: 'process', include: ['test/process/**/*.test.ts'], globalSetup: ['test/process/build-once.ts'], setupFiles: ['test/process/setup-each-file.ts'], isolate: false },
       },
     ],
   },

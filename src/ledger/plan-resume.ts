@@ -16,6 +16,9 @@ export type RecipientState = (typeof RecipientState)[keyof typeof RecipientState
 
 const STATE_BITS = 3;
 
+/** The code of a `retry` outcome whose request was never made (the run stopped first; run-campaign.ts). */
+const NOT_SENT = 'not_sent';
+
 export interface ResumePlan {
   /** The last run header, to compare the template with. */
   lastRun: RunRecord | undefined;
@@ -25,8 +28,9 @@ export interface ResumePlan {
   /** State and attempt count per recipient. */
   recipients: PhoneTable;
   /**
-   * When the last attempt of each recipient left in `Retry` ended (ms since the epoch): a resumed
-   * run waits out the pair gap before sending to them again. Few entries: only throttled ones.
+   * When the last request the provider saw of each recipient left in `Retry` ended (ms since the
+   * epoch): a resumed run waits out the pair gap before sending to them again. A `not_sent` outcome
+   * (no request made) does not count. Few entries: only throttled ones.
    */
   lastRetryAt: Map<string, number>;
   /**
@@ -63,8 +67,11 @@ export async function planResume(lines: AsyncIterable<LedgerLine>): Promise<Resu
               ? RecipientState.Retry
               : RecipientState.InDoubt;
       recipients.set(record.phone, pack(state, Math.max(1, attemptsOf(current))));
-      if (state === RecipientState.Retry) lastRetryAt.set(record.phone, Date.parse(record.at));
-      else lastRetryAt.delete(record.phone);
+      // The pair gap follows a request the provider saw. `not_sent` (the run stopped before the
+      // request was made) reached nobody: it keeps the time of the attempt before it, if any.
+      if (state === RecipientState.Retry) {
+        if (record.code !== NOT_SENT) lastRetryAt.set(record.phone, Date.parse(record.at));
+      } else lastRetryAt.delete(record.phone);
       if (record.message_id) messageIds.add(record.message_id);
     }
   }

@@ -67,8 +67,8 @@ async function campaign(setup: Setup = {}) {
   const ledgerText = (setup.ledger ?? []).map((r) => `${JSON.stringify(r)}\n`).join('');
   const dir = await fixture({ 'c.csv': csv, 's.yaml': SPEC, 'l.jsonl': ledgerText });
   const ledgerFile = path.join(dir, 'l.jsonl');
-  // Ledger writes are real: let each settle before the clock jumps.
-  const clock = new ManualClock(3);
+  // Ledger writes and the CSV's reads are real: time jumps only once they are done.
+  const clock = new ManualClock('files');
   const audience = await openAudience({ csvFile: path.join(dir, 'c.csv'), templateFile: path.join(dir, 's.yaml') });
   const plan = await planResume(readLedger(ledgerFile));
   const wrapFile = setup.wrapFile;
@@ -378,6 +378,27 @@ describe('runCampaign', () => {
     // b goes first; a waits until 6 s after its earlier attempt ended (4 s into this run).
     expect(requests.map((r) => r.phone)).toEqual([b, a]);
     expect(requests.find((r) => r.phone === a)!.at).toBeGreaterThanOrEqual(4000);
+  });
+
+  it('on resume sends at once to a number whose last request the earlier run never made (not_sent), keeping the gap of the one before', async () => {
+    const [a, b, c] = phones(3);
+    // The earlier run stopped 1 s before this one: a's and c's requests were never made (not_sent);
+    // c's attempt before that was throttled 2 s before this run.
+    const ledger: LedgerRecord[] = [
+      { type: 'intent', at: '2026-11-23T23:59:58.000Z', cid: 'x-1', phone: c!, line: 4, attempt: 1 },
+      { type: 'outcome', at: '2026-11-23T23:59:58.000Z', cid: 'x-1', phone: c!, outcome: 'retry', code: '130429' },
+      { type: 'intent', at: '2026-11-23T23:59:59.000Z', cid: 'x-2', phone: a!, line: 2, attempt: 1 },
+      { type: 'outcome', at: '2026-11-23T23:59:59.000Z', cid: 'x-2', phone: a!, outcome: 'retry', code: 'not_sent' },
+      { type: 'intent', at: '2026-11-23T23:59:59.000Z', cid: 'x-3', phone: c!, line: 4, attempt: 2 },
+      { type: 'outcome', at: '2026-11-23T23:59:59.000Z', cid: 'x-3', phone: c!, outcome: 'retry', code: 'not_sent' },
+    ];
+    const { stats, requests } = await campaign({ recipients: 3, ledger });
+    expect(stats.accepted).toBe(3);
+    // a and b at once, in CSV order; c 6 s after its throttled attempt (4 s into this run), not 6 s after the not_sent.
+    expect(requests.map((r) => r.phone)).toEqual([a, b, c]);
+    expect(requests.find((r) => r.phone === a)!.at).toBeLessThan(100);
+    expect(requests.find((r) => r.phone === c)!.at).toBeGreaterThanOrEqual(4000);
+    expect(requests.find((r) => r.phone === c)!.at).toBeLessThan(5000);
   });
 
   it('on resume skips recipients already done or in doubt, and retries those marked retry', async () => {

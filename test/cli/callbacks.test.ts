@@ -10,6 +10,7 @@ import { JsonlAppender } from '../../src/fs/jsonl-appender.js';
 import type { EventRecord } from '../../src/webhook/event-record.js';
 import { startWebhook } from '../../src/webhook/webhook-server.js';
 import { fixture, run } from '../helpers.js';
+import { seededRandom } from '../seeded-random.js';
 
 const SAMPLES = fileURLToPath(new URL('../../samples/', import.meta.url));
 const APP_SECRET = 'callbacks-app-secret';
@@ -19,14 +20,15 @@ afterEach(async () => {
   await Promise.all(stops.splice(0).map((stop) => stop()));
 });
 
-async function loop(scenarioValue: unknown) {
+/** `random`: the shuffle's source, for a scenario that shuffles the callbacks (seeded: a run is repeatable). */
+async function loop(scenarioValue: unknown, random?: () => number) {
   const dir = await fixture({});
   for (const file of ['campaign.csv', 'spring-sale.yaml']) await copyFile(path.join(SAMPLES, file), path.join(dir, file));
   const eventsFile = path.join(dir, 'events.jsonl');
   const events = await JsonlAppender.open<EventRecord>(eventsFile);
   const webhook = await startWebhook({ port: 0, events, secrets: { WA_APP_SECRET: APP_SECRET, TWILIO_AUTH_TOKEN: C.TWILIO_AUTH_TOKEN }, allowUnsigned: false, publicUrl: undefined });
   const scenario = parseScenario(scenarioValue);
-  const callbacks = statusCallbacks({ webhookUrl: `${webhook.url}/webhook`, credentials: { ...C, WA_APP_SECRET: APP_SECRET }, scenario, stepMs: 5 });
+  const callbacks = statusCallbacks({ webhookUrl: `${webhook.url}/webhook`, credentials: { ...C, WA_APP_SECRET: APP_SECRET }, scenario, stepMs: 5, ...(random ? { random } : {}) });
   const emulator = await startEmulator({ port: 0, scenario, onAccepted: callbacks.onAccepted, mps: 1000, templates: await loadTemplateCatalog(SAMPLE_TEMPLATES_FILE) });
   stops.push(emulator.close);
   const env = {
@@ -71,10 +73,14 @@ describe('status callbacks: emulator → webhook', () => {
   }, 30_000);
 
   it('sends duplicates and out of order when the scenario says so', async () => {
-    const { send, finish } = await loop({ duplicate_callbacks: true, shuffle_callbacks: true });
+    const { send, finish } = await loop({ duplicate_callbacks: true, shuffle_callbacks: true }, seededRandom());
     expect((await send('cloud')).code).toBe(0);
     const meta = metaStatuses(await finish());
     expect(meta).toHaveLength(13 * 3 * 2);
+    // Each status of each of the 13 messages twice.
+    const seen = new Map<string, number>();
+    for (const s of meta) seen.set(`${s.id} ${s.status}`, (seen.get(`${s.id} ${s.status}`) ?? 0) + 1);
+    expect([...seen.values()]).toEqual(Array(13 * 3).fill(2));
   }, 30_000);
 
   it('plans sent → failed for a failing rule, nothing for callback: none', () => {

@@ -1,20 +1,21 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { watch } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { afterEach } from 'vitest';
 
 /** The launcher, as `npm install` links it: it runs the build (dist/), made current by build-once.ts. */
 export const BIN = fileURLToPath(new URL('../../bin/wa-broadcast.js', import.meta.url));
 
 // Every process a test starts, killed after the test whatever became of it (passed, failed, timed
 // out): a test that times out waiting on a child must not leave it running, holding a port or a
-// lock, into the next test or after the run.
+// lock, into the next test or after the run. The hook is set up in every file of the project
+// (test/process/setup-each-file.ts): the files of a worker share this module (isolate: false),
+// and a hook registered here, where it is first imported, would belong to that file alone.
 const children = new Set<ChildProcess>();
-afterEach(async () => {
+export async function killChildren(): Promise<void> {
   const left = [...children];
   children.clear();
   await Promise.all(left.map(kill));
-});
+}
 process.once('exit', () => children.forEach((child) => void kill(child)));
 
 /** Kills `child` if it still runs; resolves once it has exited (its files closed: its folder can go). */

@@ -80,8 +80,9 @@ describe('crash and resume', () => {
     const random = seededRandom();
     let kills = 0;
     for (let i = 0; i < 4; i++) {
-      // Anywhere in the first 150 answers of the run (at most 600 to send: every run is killed mid-campaign).
-      const result = await send(c, 400, { afterAccepted: 1 + Math.floor(random() * 150), signal: 'SIGKILL' });
+      // Anywhere in the first 150 answers of the run (at most 600 to send: every run is killed
+      // mid-campaign). The moment is a count, not a time: the rate only makes the runs shorter.
+      const result = await send(c, 1000, { afterAccepted: 1 + Math.floor(random() * 150), signal: 'SIGKILL' });
       if (result.signal === 'SIGKILL') kills++;
       if (result.code === 0) break;
     }

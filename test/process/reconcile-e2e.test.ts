@@ -12,8 +12,8 @@ const HOUR = 3600_000;
 
 /** Runs the built bin to completion. */
 const bin = (args: string[], env: NodeJS.ProcessEnv, cwd: string) => runCli(args, { cwd, env: { ...process.env, ...env } });
-/** Starts a long-running command of the built bin and resolves with the URL it listens on. */
-const serve = async (args: string[], env: NodeJS.ProcessEnv, cwd: string) => (await serveCli(args, { cwd, env: { ...process.env, ...env } })).url;
+/** Starts a long-running command of the built bin and resolves once it listens (its `url`). */
+const serve = (args: string[], env: NodeJS.ProcessEnv, cwd: string) => serveCli(args, { cwd, env: { ...process.env, ...env } });
 
 async function lines(file: string): Promise<string[]> {
   try {
@@ -60,9 +60,11 @@ describe('end to end through the built bin: send → emulator → webhook → re
       }),
     );
     const events = path.join(dir, 'events.jsonl');
-    const webhook = await serve(['webhook', '--port', '0', '--events', events], { WA_APP_SECRET: APP_SECRET }, dir);
-    const emulator = await serve(['emulator', '--port', '0', '--scenario', 'scenario.json', '--webhook-url', `${webhook}/webhook`, '--log', 'emulator.log'], { WA_APP_SECRET: APP_SECRET }, dir);
-    const env = { WA_API_URL: emulator, WA_TOKEN: C.WA_TOKEN, WA_PHONE_NUMBER_ID: C.WA_PHONE_NUMBER_ID };
+    const webhook = (await serve(['webhook', '--port', '0', '--events', events], { WA_APP_SECRET: APP_SECRET }, dir)).url;
+    // Every request goes to emulator.log (appended to, across emulators).
+    const startEmulator = () => serve(['emulator', '--port', '0', '--scenario', 'scenario.json', '--webhook-url', `${webhook}/webhook`, '--log', 'emulator.log'], { WA_APP_SECRET: APP_SECRET }, dir);
+    const emulator = await startEmulator();
+    let env = { WA_API_URL: emulator.url, WA_TOKEN: C.WA_TOKEN, WA_PHONE_NUMBER_ID: C.WA_PHONE_NUMBER_ID };
 
     const sent = await bin(['send', 'campaign.csv', '--template', 'offer.yaml', '--yes', '--json'], env, dir);
     expect(sent.code, sent.stderr).toBe(0);
@@ -100,10 +102,16 @@ describe('end to end through the built bin: send → emulator → webhook → re
     const retryFile = path.join(dir, 'lists', 'retry.csv');
     await writeFile(retryFile, (await readFile(retryFile, 'utf8')).replace(/,\d{4}-\d\d-\d\dT[\d:.]+Z\n/, `,${new Date().toISOString()}\n`));
 
+    // The platform a day later: a new emulator. The first messaged João seconds ago, and its pair
+    // rate (131056, one message to a user in 6 s) would hold the retry back 6 s in real time, which a
+    // retry a day later never meets.
+    emulator.child.kill('SIGTERM');
+    await emulator.exited;
+    env = { ...env, WA_API_URL: (await startEmulator()).url };
     // The cron job's next step: the retry list, on the campaign's ledger (whose run names the template).
     const retry = await bin(['send', 'lists/retry.csv', '--ledger', 'campaign.ledger.jsonl', '--yes', '--json'], env, dir);
     expect(retry.code, retry.stderr).toBe(0);
-    expect(JSON.parse(retry.stdout)).toMatchObject({ accepted: 1, skipped: 0 });
+    expect(JSON.parse(retry.stdout)).toMatchObject({ accepted: 1, skipped: 0, retries: 0 });
     const requests = (await lines(path.join(dir, 'emulator.log'))).map((line) => JSON.parse(line));
     const toJoao = requests.filter((r) => r.to === '+5511912345678' && r.outcome === 'accepted');
     expect(toJoao).toHaveLength(2);

@@ -35,8 +35,8 @@ async function campaign(recipients: number) {
   return { dir, env, log, logged, accepted: () => log.filter((e) => e.outcome === 'accepted').map((e) => e.to!) };
 }
 
-function send(c: Awaited<ReturnType<typeof campaign>>) {
-  const child = spawnTracked(process.execPath, [BIN, 'send', 'c.csv', '--template', 's.yaml', '--mps', '20', '--yes', '--json'], { cwd: c.dir, env: c.env });
+function send(c: Awaited<ReturnType<typeof campaign>>, mps = 20) {
+  const child = spawnTracked(process.execPath, [BIN, 'send', 'c.csv', '--template', 's.yaml', '--mps', String(mps), '--yes', '--json'], { cwd: c.dir, env: c.env });
   let stderr = '';
   let stdout = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d));
@@ -78,13 +78,15 @@ describe('two sends on one ledger, as two real processes', () => {
   }, 30_000);
 
   it('a second started while the first sends is refused; one started the moment the first has finished sends nobody', async () => {
-    // 60 at 20/s: three seconds for the second process to start (on a loaded machine, 20 were sent before it had).
+    // 60 at 200/s: stopped (below) at its third answer, the first is mid-campaign for sure (the
+    // other 57 take 0.28 s at least), whatever the machine's speed.
     const c = await campaign(60);
-    const a = send(c);
+    const a = send(c, 200);
     await c.logged.until(() => c.accepted().length >= 3);
     // Stopped while the second starts (however long that takes on a loaded machine): the first
     // holds the lock mid-campaign, alive, when the second asks for it.
     process.kill(a.pid, 'SIGSTOP');
+    expect(c.accepted().length).toBeLessThan(60);
     const during = await send(c).done.finally(() => process.kill(a.pid, 'SIGCONT'));
     expect(during.code, during.stderr).toBe(2);
     expect(during.stderr).toContain(`pid ${a.pid}`);
