@@ -233,8 +233,9 @@ export class JsonlAppender<T extends object> {
   private async cutBack(): Promise<void> {
     if (!this.dirty) return;
     // Once the lock is lost, another process may have appended after our last durable offset:
-    // cutting back to it would destroy its lines.
-    if (this.lock.lost !== undefined) return;
+    // cutting back to it would destroy its lines. Asked again here, not taken from the check made
+    // beside the write: a write that fails at once is caught before that check's stat answers.
+    if (!(await this.lock.check())) return;
     await this.handle.truncate(this.durable);
     await this.handle.sync();
     this.dirty = false;
