@@ -7,7 +7,7 @@ import { CampaignFold } from '../../src/reconcile/fold-campaign.js';
 import { parseEventLine } from '../../src/reconcile/parse-event.js';
 import { reconcileCampaign } from '../../src/reconcile/reconcile-campaign.js';
 import { fixture } from '../helpers.js';
-import { accepted, intent, jsonl, metaLine, outcome, runRecord } from './events.js';
+import { accepted, intent, jsonl, metaLine, metaValueLine, outcome, runRecord } from './events.js';
 
 /*
  * The fold's invariants (properties over generated campaigns, seeded so a failure reproduces):
@@ -88,15 +88,17 @@ async function reconcileFiles(ledger: LedgerRecord[], eventFiles: string[][]): P
   return out;
 }
 
-function decide(ledger: LedgerRecord[], events: string[]) {
+function foldOf(ledger: LedgerRecord[], events: string[]): CampaignFold {
   const fold = new CampaignFold();
   for (const record of ledger) fold.addLedgerRecord(record);
   for (const event of events) {
     const parsed = parseEventLine(event, KEYWORDS);
     if (parsed.ok) for (const signal of parsed.signals) fold.addSignal(signal);
   }
-  return fold.decide(NOW);
+  return fold;
 }
+
+const decide = (ledger: LedgerRecord[], events: string[]) => foldOf(ledger, events).decide(NOW);
 
 describe('the fold: order and duplication of events change nothing', () => {
   it('reconcile writes byte-identical files for the events once each in order, and duplicated, shuffled and split over files', async () => {
@@ -122,6 +124,35 @@ describe('the fold: order and duplication of events change nothing', () => {
       }),
       { seed: 16_002, numRuns: 100 },
     );
+  });
+});
+
+describe('the fold: the shortcut for settled recipients is the rules', () => {
+  it('decisions and funnel stages with the shortcut equal those of decideRecipient for every recipient', () => {
+    let shortcutTaken = 0;
+    fc.assert(
+      fc.property(campaignArb, (c) => {
+        const { ledger, events } = build(c);
+        const fold = foldOf(ledger, deliveredAsWebhooksDo(events, c));
+        const fast = fold.decide(NOW);
+        expect(fast).toEqual(fold.decide(NOW, false));
+        for (let r = 0; r < fold.recipients; r++) expect(fold.funnelStageOf(r)).toBe(fold.funnelStageOf(r, false));
+        shortcutTaken += fast.filter((d) => Object.isFrozen(d)).length;
+      }),
+      { seed: 16_004, numRuns: 200 },
+    );
+    // The generated campaigns do take the shortcut (delivered and read recipients), and not only it.
+    expect(shortcutTaken).toBeGreaterThan(50);
+  });
+
+  it('a stop after a read, or a second attempt, is decided by the rules, not the shortcut', () => {
+    const phone = '+447400000010';
+    const ledger = [runRecord(), intent(phone, 'r1-0', 1, { phone, opt_in: 'yes' }), accepted(phone, 'r1-0', 'wamid.0')];
+    const read = metaLine([{ id: 'wamid.0', status: 'read', ts: T0 / 1000 + 10, recipient: phone.slice(1) }]);
+    const stop = metaValueLine({ user_preferences: [{ wa_id: phone.slice(1), detail: 'd', category: 'marketing_messages', value: 'stop', timestamp: T0 / 1000 + 20 }] });
+    expect(decide(ledger, [read, stop])[0]).toMatchObject({ state: 'suppressed', list: 'suppress' });
+    const failedFirst = [runRecord(), intent(phone, 'r1-0', 1, { phone, opt_in: 'yes' }), outcome(phone, 'r1-0', 'failed', '131050', 'opted_out'), intent(phone, 'r1-1', 2), accepted(phone, 'r1-1', 'wamid.0')];
+    expect(decide(failedFirst, [read])[0]).toMatchObject({ state: 'suppressed', reason: 'opted_out' });
   });
 });
 
