@@ -18,7 +18,10 @@ export const WAIT_KEEP_MS = 5000;
  * as much again is the room for what that sample did not see. Once (1 ×) was tried on main: a point
  * of rate better at 80–1,000/s, but its first run at 40/s put 41 into a receiver second (2
  * throttled) on an idle machine, which 1.5 × never did in some fifty runs (BENCHMARKS.md, "Fifth
- * round"): the receiver's own pauses are not in our waits, and the half is their room.
+ * round"): the receiver's own pauses are not in our waits, and the half is their room. Since the
+ * sixth round the waits count only for a write not yet answered (pacer.ts: an answer bounds when
+ * the provider stamped the request, exactly for a receiver on this machine), so this factor now
+ * decides only for a provider slower to answer than the window.
  */
 export const RECEIVER_WAIT_FACTOR = 1.5;
 /** Linux: the event loop's thread, `<ns on a CPU> <ns runnable, waiting for one> <time slices>`. */

@@ -26,7 +26,9 @@ import { WriteWindow } from './write-window.js';
  * most `mps`. What lies beyond the socket (the network, the provider's own process stamping the
  * arrival) the sender cannot see. Two requests `mps` apart land in one receiver second only when
  * the earlier one is stamped later after its write than the later one is, by more than the margin:
- * the window after a write is a second plus WINDOW_MARGIN_MS for that jitter, plus how late a
+ * the window after a write is a second plus, once its answer came, what its round trip says
+ * (ROUND_TRIP_SPAN_MS below: the provider had stamped it by then), and until then (an answer
+ * slower than the window) WINDOW_MARGIN_MS for that jitter, plus how late a
  * receiver on the machine may have been to stamp it, which is this process's worst wait for a CPU
  * since a little before that write (cpu-waits.ts: on a machine short of cores, a receiver on it is
  * descheduled as this process is; the process's own busy spells delay no receiver), plus what
@@ -38,6 +40,23 @@ import { WriteWindow } from './write-window.js';
  * seconds.
  */
 export const WINDOW_MARGIN_MS = 4;
+/**
+ * Once a request is answered its margin is known rather than guessed (since the sixth round,
+ * BENCHMARKS.md): the provider stamped it before it answered, so it arrived at most its round trip
+ * (write to the answer's headers) after its write. A receiver on this machine is bounded exactly
+ * by that, whatever the CPU waits were; across a network, what counts is how much longer than the
+ * shortest recent round trip this one took (the rest is the way there and back, which every request
+ * pays). So the margin of an answered write is that excess plus the shortest round trip up to
+ * WINDOW_MARGIN_MS: the round trip itself when it is short (a receiver on this machine, under a
+ * millisecond quiet), the excess and WINDOW_MARGIN_MS for the provider's own jitter otherwise.
+ * What it fixed: the first request on a fresh connection (the connect, the receiver's accept) was
+ * stamped 10.5 ms after its write with a margin of 6.4 ms, and a warm request 40 later 0.4 ms after
+ * its own; and a receiver's own pauses, which our waits do not see. Until the answer comes (a
+ * second after the write, only when the provider is that slow) the waits decide, as below. The
+ * shortest round trip is kept over two spans of ROUND_TRIP_SPAN_MS, so that a path that got longer
+ * is learnt within seconds (a stale short one only widens the margin).
+ */
+const ROUND_TRIP_SPAN_MS = 5000;
 /** The most the margin may grow to: 10 % of the rate. */
 const MAX_MARGIN_MS = 100;
 /** Added to the margin by a throttling answer at about the rate sent (jitter, not a limit). */
@@ -59,6 +78,8 @@ export interface Sending {
   readonly at: number;
   /** The request's last byte went to the socket: its place in the window is now. */
   written(): void;
+  /** The provider's answer began to arrive (its headers): the provider had stamped the request by then. */
+  answered(): void;
   /** The attempt is over (answered or failed); a request never reported written counts as written now. */
   done(): void;
 }
@@ -95,6 +116,10 @@ export class Pacer {
   /** The margin throttling at an accepted rate added, as of `throttleMarginAt`. */
   private throttleMargin = 0;
   private throttleMarginAt = 0;
+  /** The shortest round trip (write to answer, ms) of this ROUND_TRIP_SPAN_MS and of the one before. */
+  private shortest = Infinity;
+  private olderShortest = Infinity;
+  private roundTripsSince = -Infinity;
 
   constructor(
     readonly mps: number,
@@ -127,9 +152,34 @@ export class Pacer {
    * only the stamps of requests written before it, over MAX_MARGIN_MS before this one, whose
    * windows end later than this one's by more than any margin allowed.
    */
-  windowAfter(stamp: number, now = this.clock.now()): number {
-    const throttle = this.throttleMargin * 0.5 ** ((now - this.throttleMarginAt) / PROBE_MS);
-    return 1000 + Math.min(MAX_MARGIN_MS, WINDOW_MARGIN_MS + this.waits(stamp - MAX_MARGIN_MS) + throttle);
+  windowAfter(stamp: number, now = this.clock.now(), roundTrip?: number): number {
+    return this.windows(now)(stamp, roundTrip);
+  }
+
+  /** `windowAfter` as of `now`, for the window to ask about each write it looks at. */
+  private windows(now: number): (stamp: number, roundTrip: number | undefined) => number {
+    const throttle = this.throttleNow(now);
+    const shortest = this.shortestRoundTrip(now);
+    return (stamp, roundTrip) => {
+      const margin = roundTrip === undefined ? WINDOW_MARGIN_MS + this.waits(stamp - MAX_MARGIN_MS) : Math.max(0, roundTrip - shortest) + Math.min(WINDOW_MARGIN_MS, shortest);
+      return 1000 + Math.min(MAX_MARGIN_MS, margin + throttle);
+    };
+  }
+
+  /** The margin throttling at about the rate sent added, as of `now`. */
+  private throttleNow(now: number): number {
+    return this.throttleMargin * 0.5 ** ((now - this.throttleMarginAt) / PROBE_MS);
+  }
+
+  /** The shortest round trip of this span and the one before (ROUND_TRIP_SPAN_MS above), with `roundTrip` just measured. */
+  private shortestRoundTrip(now: number, roundTrip = Infinity): number {
+    if (now - this.roundTripsSince >= ROUND_TRIP_SPAN_MS) {
+      this.olderShortest = now - this.roundTripsSince >= 2 * ROUND_TRIP_SPAN_MS ? Infinity : this.shortest;
+      this.shortest = Infinity;
+      this.roundTripsSince = now;
+    }
+    this.shortest = Math.min(this.shortest, roundTrip);
+    return Math.min(this.shortest, this.olderShortest);
   }
 
   /** Requests a window: the rate, whole. */
@@ -150,7 +200,7 @@ export class Pacer {
       // room about when its intent is on disk. A grid left to run ahead of it would, after a minute,
       // have the whole in-flight cap waiting in `admit` with their intents written: never sent, yet
       // in doubt should the process be killed.
-      const room = this.window.roomAt(this.limit, (stamp) => this.windowAfter(stamp, now), this.waiting);
+      const room = this.window.roomAt(this.limit, this.windows(now), this.waiting);
       if (room === undefined) {
         await this.writeOrTimeout(signal);
         continue;
@@ -179,7 +229,7 @@ export class Pacer {
           return undefined;
         }
         const now = this.clock.now();
-        const room = this.window.roomAt(this.limit, (stamp) => this.windowAfter(stamp, now), this.admitting.indexOf(ticket));
+        const room = this.window.roomAt(this.limit, this.windows(now), this.admitting.indexOf(ticket));
         if (room === undefined) {
           await this.writeOrTimeout(signal);
           continue;
@@ -231,16 +281,30 @@ export class Pacer {
   }
 
   private sending(at: number): Sending {
-    let open = true;
+    let seq: number | undefined;
+    let writtenAt = 0;
     const close = () => {
-      if (!open) return;
-      open = false;
-      this.window.written(this.clock.now());
+      if (seq !== undefined) return;
+      writtenAt = this.clock.now();
+      seq = this.window.written(writtenAt);
       const wake = this.wakeWriters;
       this.wakeWriters = [];
       for (const resolve of wake) resolve();
     };
-    return { at, written: close, done: close };
+    let answered = false;
+    return {
+      at,
+      written: close,
+      answered: () => {
+        if (answered) return;
+        answered = true;
+        close();
+        const roundTrip = this.clock.now() - writtenAt;
+        this.shortestRoundTrip(this.clock.now(), roundTrip);
+        this.window.answered(seq!, roundTrip);
+      },
+      done: close,
+    };
   }
 
   /**

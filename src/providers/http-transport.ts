@@ -17,6 +17,8 @@ export type TransportResult =
 export interface TransportEvents {
   /** The request's last byte went to the socket (the pacer's window is kept on these times). */
   written?(): void;
+  /** The answer's headers arrived: the provider had stamped the request by then (the pacer's margin for it, pacer.ts). */
+  answered?(): void;
 }
 
 export type Transport = (request: HttpRequest, events?: TransportEvents) => Promise<TransportResult>;
@@ -66,8 +68,17 @@ export function httpTransport(options: TransportOptions): Transport & GetTranspo
     try {
       const pending = client(request.url, { method: request.method, headers: request.headers, body: request.method === 'POST' ? request.body : undefined });
       // Node's ClientRequest finishes once its last byte was handed to the socket.
-      const written = events?.written;
-      if (written) pending.on('request', (sent: http.ClientRequest) => (sent.writableFinished ? written() : sent.once('finish', written)));
+      const { written, answered } = events ?? {};
+      if (written || answered) {
+        pending.on('request', (sent: http.ClientRequest) => {
+          if (written) {
+            if (sent.writableFinished) written();
+            else sent.once('finish', () => written());
+          }
+          // Node's own event, once the answer's headers are parsed (got's comes after the body).
+          if (answered) sent.once('response', () => answered());
+        });
+      }
       pending.on('downloadProgress', ({ transferred }) => {
         if (transferred > MAX_RESPONSE_BYTES && !tooLarge) {
           tooLarge = true;

@@ -40,6 +40,8 @@ export interface SimOptions {
   retryAfterMs?: number;
   senderStalls?: readonly (readonly [number, number])[];
   receiverStalls?: readonly (readonly [number, number])[];
+  /** Whether the pacer is told when each answer came (`Sending.answered`); default yes. */
+  tellAnswers?: boolean;
   /** Which sender stalls were waits for a CPU (the pacer hears of them); default none. */
   measuredWaits?: readonly (readonly [number, number])[];
 }
@@ -124,6 +126,7 @@ export async function simulate(options: SimOptions, clock = new ManualClock()): 
     await clock.sleep(typeof latency === 'function' ? latency(n, ok) : latency);
     // The answer is read by the sender: not while it is paused.
     await sender.sleep(0);
+    if (options.tellAnswers !== false) sending.answered();
     sending.done();
     if (ok) {
       acceptedAt.push(arrivals[n]!);

@@ -44,6 +44,29 @@ describe('WriteWindow', () => {
     expect(window.roomAt(100, 1000)).toBe(1900);
   });
 
+  it('a write older than the one that binds, whose round trip makes its window end later, decides the room; once beyond the horizon it no longer does', () => {
+    const window = new WriteWindow(10, 1100);
+    // A window of a second and 4 ms until answered, then a second and the round trip.
+    const windowMs = (_stamp: number, roundTrip: number | undefined) => 1000 + (roundTrip ?? 4);
+    const first = window.written(0);
+    const second = window.written(1);
+    window.written(2);
+    // Nothing known: the binding write (at 1, the second most recent) decides, 1,005.
+    expect(window.roomAt(2, windowMs)).toBe(1005);
+    // The write before it was answered late (a 30 ms round trip): its window ends at 1,030, and it binds.
+    window.answered(first, 30);
+    expect(window.roomAt(2, windowMs)).toBe(1030);
+    // The binding write's own round trip, when its window ends later still.
+    window.answered(second, 50);
+    expect(window.roomAt(2, windowMs)).toBe(1051);
+    // A sequence number no longer held (or never given) changes nothing.
+    window.answered(99, 90);
+    expect(window.roomAt(2, windowMs)).toBe(1051);
+    // Far later, those writes have left the horizon and hold nothing back.
+    window.written(5000);
+    expect(window.roomAt(1, windowMs)).toBe(6004);
+  });
+
   it('property: answers as a window keeping every write time does, for any writes, limits, horizons and windows within them', () => {
     const run = fc.record({
       capacity: fc.integer({ min: 1, max: 3000 }),

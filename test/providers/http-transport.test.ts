@@ -83,6 +83,24 @@ describe('httpTransport: redirects', () => {
   });
 });
 
+describe('httpTransport: what the pacer is told', () => {
+  it('each request is told written, then answered once the answer came, before the result', async () => {
+    const server = await recordingServer([
+      { status: 200, body: '{"messages":[{"id":"wamid.ONE"}]}' },
+      { status: 200, body: '{"messages":[{"id":"wamid.TWO"}]}' },
+    ]);
+    closers.push(() => server.close());
+    const send = transport();
+    const seen: string[] = [];
+    const events = (n: number) => ({ written: () => void seen.push(`${n} written`), answered: () => void seen.push(`${n} answered`) });
+    const first = await send(request(server.url), events(1));
+    seen.push(`1 result ${first.ok}`);
+    const second = await send(request(server.url), events(2));
+    seen.push(`2 result ${second.ok}`);
+    expect(seen).toEqual(['1 written', '1 answered', '1 result true', '2 written', '2 answered', '2 result true']);
+  });
+});
+
 describe('httpTransport: TLS', () => {
   it('a TLS handshake that never completes (the server never answers the ClientHello) was not sent', async () => {
     // TCP connects, so a rule based on the TCP connection alone would call this sent.
