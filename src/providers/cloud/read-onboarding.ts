@@ -1,4 +1,3 @@
-import got from 'got';
 import { trimSlash } from '../provider-env.js';
 
 export interface OnboardingQuery {
@@ -21,6 +20,9 @@ export type OnboardingResult = { ok: true; status: string } | { ok: false; why: 
 export async function readOnboarding(query: OnboardingQuery): Promise<OnboardingResult> {
   const url = `${trimSlash(query.baseUrl)}/${query.version}/${encodeURIComponent(query.wabaId)}?fields=marketing_messages_onboarding_status`;
   try {
+    // Loaded here, not at the top: the provider registry (and so this module) is loaded by
+    // reconcile's events worker too, which never reads onboarding; got is some 100 modules.
+    const { default: got } = await import('got');
     const response = await got(url, {
       headers: { authorization: `Bearer ${query.token}` },
       retry: { limit: 0 },
