@@ -7,6 +7,7 @@ import { MessageIdTable, messageIdHash } from './message-id-table.js';
 import { float64s, int32s, int8s, uint8s } from './number-column.js';
 import { decideRecipient, failureOf, isHeldBackClass, isTransientClass, type AttemptFacts, type Decision, type RecipientFacts } from './decide-recipient.js';
 import type { Signal } from './parse-event.js';
+import { familyCode } from './family-code.js';
 
 const LEDGER_STATES = ['none', 'accepted', 'failed', 'in_doubt', 'retry'] as const;
 // A Map: the outcome is the ledger's text, and `constructor` is no state.
@@ -19,11 +20,6 @@ const READ: Decision = Object.freeze({ state: 'read', list: undefined, reason: '
 const DELIVERED: Decision = Object.freeze({ state: 'delivered', list: undefined, reason: '', code: '' });
 /** A claim on a message id by attempts of two recipients. */
 const AMBIGUOUS = -1;
-
-/** A provider family as stored in the fold's columns (and sent across threads): its index in CODE_FAMILIES. */
-export function familyCode(family: ProviderFamily): number {
-  return CODE_FAMILIES.indexOf(family);
-}
 
 /** A status fold for a message id that matched nothing yet (its attempt may be learned later from a correlation id). */
 interface PendingStatus {

@@ -1,7 +1,7 @@
 import { bytes, equalBytes, startsWith } from '../fs/json-bytes.js';
 import { channelOfTag } from '../providers/index.js';
 import { StatusRank } from '../providers/status-signal.js';
-import { familyCode } from './fold-campaign.js';
+import { familyCode } from './family-code.js';
 import { messageIdHashOfBytes } from './message-id-table.js';
 
 /**

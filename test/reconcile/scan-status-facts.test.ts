@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { channelOfTag } from '../../src/providers/index.js';
-import { familyCode } from '../../src/reconcile/fold-campaign.js';
+import { familyCode } from '../../src/reconcile/family-code.js';
 import { messageIdHash } from '../../src/reconcile/message-id-table.js';
 import { parseStoredFacts, type ParsedEvent } from '../../src/reconcile/parse-event.js';
 import { StatusFactsScanner, type StatusColumns } from '../../src/reconcile/scan-status-facts.js';

@@ -21,7 +21,8 @@ export async function readOnboarding(query: OnboardingQuery): Promise<Onboarding
   const url = `${trimSlash(query.baseUrl)}/${query.version}/${encodeURIComponent(query.wabaId)}?fields=marketing_messages_onboarding_status`;
   try {
     // Loaded here, not with the module: every command imports the providers (their names, their
-    // callback parsers), and got is most of what a start of the CLI would load for nothing.
+    // callback parsers), and got is most of what a start of the CLI would load for nothing
+    // (reconcile's events worker loads the registry too, and never reads onboarding).
     const { default: got } = await import('got');
     const response = await got(url, {
       headers: { authorization: `Bearer ${query.token}` },
