@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import type { OutcomeRecord, OutcomeState } from '../ledger/ledger-records.js';
+import { NOT_SENT_CODE, type OutcomeRecord, type OutcomeState } from '../ledger/ledger-records.js';
 import type { LedgerWriter } from '../ledger/open-ledger-writer.js';
 import { findMessageIdOwner } from '../ledger/find-message-id-owner.js';
 import { MessageIdOwners } from '../ledger/message-id-owners.js';
@@ -120,7 +120,7 @@ export async function runCampaign(deps: CampaignDeps): Promise<{ stats: Campaign
       // recipient out of "in doubt" (the next run sends it). Written at once, not with the next
       // batch: the run is ending, and a kill -9 while those in flight finish must not find the
       // intent alone.
-      record(job, result.cid, 'retry', { code: 'not_sent', title: 'the campaign stopped before this request was made' }, 'not_sent', true);
+      record(job, result.cid, 'retry', { code: NOT_SENT_CODE, title: 'the campaign stopped before this request was made' }, 'not_sent', true);
       return;
     }
     const { outcome } = result;

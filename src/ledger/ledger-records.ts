@@ -59,6 +59,9 @@ export interface IntentRecord {
 /** What the attempt came to. `retry` means it will be attempted again (throttled or transient). */
 export type OutcomeState = 'accepted' | 'failed' | 'in_doubt' | 'retry';
 
+/** The code of a `retry` outcome whose request was never made: the run stopped between its intent and its request. */
+export const NOT_SENT_CODE = 'not_sent';
+
 export interface OutcomeRecord {
   type: 'outcome';
   at: string;

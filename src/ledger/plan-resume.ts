@@ -1,7 +1,7 @@
 import { PhoneTable } from '../recipients/phone-table.js';
 import { MessageIdSet } from './message-id-set.js';
 import type { LedgerLine } from './read-ledger.js';
-import type { RunRecord } from './ledger-records.js';
+import { NOT_SENT_CODE, type RunRecord } from './ledger-records.js';
 
 /** Where a recipient stands after everything the ledger records. */
 export const RecipientState = {
@@ -15,9 +15,6 @@ export const RecipientState = {
 export type RecipientState = (typeof RecipientState)[keyof typeof RecipientState];
 
 const STATE_BITS = 3;
-
-/** The code of a `retry` outcome whose request was never made (the run stopped first; run-campaign.ts). */
-const NOT_SENT = 'not_sent';
 
 export interface ResumePlan {
   /** The last run header, to compare the template with. */
@@ -70,7 +67,7 @@ export async function planResume(lines: AsyncIterable<LedgerLine>): Promise<Resu
       // The pair gap follows a request the provider saw. `not_sent` (the run stopped before the
       // request was made) reached nobody: it keeps the time of the attempt before it, if any.
       if (state === RecipientState.Retry) {
-        if (record.code !== NOT_SENT) lastRetryAt.set(record.phone, Date.parse(record.at));
+        if (record.code !== NOT_SENT_CODE) lastRetryAt.set(record.phone, Date.parse(record.at));
       } else lastRetryAt.delete(record.phone);
       if (record.message_id) messageIds.add(record.message_id);
     }

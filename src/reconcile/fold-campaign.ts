@@ -12,8 +12,8 @@ import { familyCode } from './family-code.js';
 const LEDGER_STATES = ['none', 'accepted', 'failed', 'in_doubt', 'retry'] as const;
 // A Map: the outcome is the ledger's text, and `constructor` is no state.
 const LEDGER_INDEX = new Map<string, number>([['accepted', 1], ['failed', 2], ['in_doubt', 3], ['retry', 4]]);
-const LEDGER_ACCEPTED = 1;
-const LEDGER_FAILED = 2;
+const LEDGER_ACCEPTED = LEDGER_INDEX.get('accepted')!;
+const LEDGER_FAILED = LEDGER_INDEX.get('failed')!;
 const NO_FAILURE = -2;
 /** The decisions settledDecisionOf gives, shared (nothing changes a decision once made). */
 const READ: Decision = Object.freeze({ state: 'read', list: undefined, reason: '', code: '' });
@@ -406,8 +406,8 @@ export class CampaignFold {
       if (rank >= 2) return rank;
       return this.slotLedger.get(s) === LEDGER_ACCEPTED || rank >= 0 ? 1 : 0;
     }
-    const latest = this.attemptFacts(this.latestSlot.get(r));
-    const run = this.runs[this.slotRun.get(this.latestSlot.get(r))] ?? this.runs[this.runs.length - 1];
+    const latest = this.attemptFacts(s);
+    const run = this.runs[this.slotRun.get(s)] ?? this.runs[this.runs.length - 1];
     if (failureOf(latest, familyOf(run?.provider))) return latest.ledger === 'accepted' ? -2 : -1;
     if (latest.rank >= 2) return latest.rank;
     return latest.ledger === 'accepted' || latest.evidence ? 1 : 0;
