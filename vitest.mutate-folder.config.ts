@@ -56,9 +56,7 @@ export default defineConfig({
   test: {
     include: tests,
     exclude: [...PROCESS_TESTS, '**/node_modules/**'],
-    // The property tests' seed too, as in vitest.config.ts: a folder's property tests run on the
-    // suite's seed (TEST_SEED), so a mutant's result does not depend on a random draw.
-    setupFiles: ['test/setup-each-file.ts', 'test/fast-check-seed.ts'],
+    setupFiles: ['test/setup-each-file.ts'],
     // Stryker's dry run instruments every line for per-test coverage, at nice 19 on a shared
     // machine: ledger.test.ts's torn tail at every byte offset took over 20 s there (14:21 UTC,
     // 2 December, load 10) and failed the dry run. A mutant's own timeout is set from the dry
