@@ -31,6 +31,21 @@ describe('who the ledger messaged in the last 24 h (send --daily-limit)', () => 
     expect(recent.times).toEqual([Date.parse(at(12)), Date.parse(at(13)), Date.parse(at(14))]);
   });
 
+  it('the window starts at `since` exactly; an outcome whose intent is outside it (or unknown) counts nobody', async () => {
+    const since = Date.parse(at(5));
+    const before = new Date(since - 1).toISOString();
+    const recent = await recentRecipients(
+      lines([
+        intentFor('+441', { cid: 'a1', at: at(5) }), outcomeFor('+441', 'accepted', { cid: 'a1', at: at(5) }),
+        intentFor('+442', { cid: 'b1', at: before }), outcomeFor('+442', 'accepted', { cid: 'b1', at: at(6) }),
+        outcomeFor('+443', 'accepted', { cid: 'c1', at: at(6) }),
+        intentFor('+444', { cid: 'd1', at: before }),
+      ]),
+      since,
+    );
+    expect([[...recent.phones], recent.times]).toEqual([['+441'], [since]]);
+  });
+
   it('the allowance: recipients already counted go free, each new one takes a place until none is left', () => {
     const allowance = new DailyAllowance(3, new Set(['+442', '+445']));
     expect(['+446', '+442', '+447', '+445', '+448'].map((phone) => allowance.take(phone))).toEqual([true, true, false, true, false]);
