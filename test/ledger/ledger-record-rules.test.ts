@@ -9,7 +9,7 @@ import { accepted, intent, outcome, runRecord } from '../reconcile/events.js';
 type Fields = Record<string, unknown>;
 const run = runRecord() as unknown as Fields;
 const goodIntent = intent('+447400123456', 'r1-2-1', 1, { phone: '+447400123456' }) as unknown as Fields;
-const goodOutcome = { ...(accepted('+447400123456', 'r1-2-1', 'wamid.A') as unknown as Fields), code: 'x', title: 't', class: 'c' };
+const goodOutcome: Fields = { ...(accepted('+447400123456', 'r1-2-1', 'wamid.A') as unknown as Fields), code: 'x', title: 't', class: 'c' };
 const without = (record: Fields, name: string) => Object.fromEntries(Object.entries(record).filter(([key]) => key !== name));
 
 describe('ledgerRecordProblem: each required field, missing', () => {
@@ -17,7 +17,7 @@ describe('ledgerRecordProblem: each required field, missing', () => {
     [run, ['v', 'run', 'at', 'pid', 'provider', 'mps', 'csv', 'csv_sha256', 'template', 'template_sha256', 'template_name', 'language', 'category', 'ttl_seconds']],
     [goodIntent, ['at', 'cid', 'phone', 'line', 'attempt']],
     [goodOutcome, ['at', 'cid', 'phone', 'outcome']],
-  ])('%#: named when missing', (record, names) => {
+  ] as [Fields, string[]][])('%#: named when missing', (record, names) => {
     expect(names.map((name) => ledgerRecordProblem(without(record, name)))).toEqual(names.map((name) => `${record.type} record without "${name}"`));
   });
 
