@@ -107,6 +107,14 @@ describe('describing a value in a problem', () => {
   });
 });
 
+describe('ISO_TIME: the whole value is a time', () => {
+  it('nothing after the time (its end is anchored, as its start is)', () => {
+    for (const at of ['2026-11-17T08:00:01.000Z ', '2026-11-17T08:00:01.000Zjunk', '2026-11-17T08:00:01Z\n', '2026-11-17T08:00:01+05:30:00']) {
+      expect(ledgerRecordProblem({ ...goodIntent, at }), at).toBe(`intent record's "at" is ${JSON.stringify(at)}, not an ISO-8601 time`);
+    }
+  });
+});
+
 describe('newerFormat', () => {
   it('is the version of a run record newer than this one reads, and nothing else', () => {
     expect(newerFormat({ ...run, v: 2 })).toBe(2);

@@ -75,6 +75,16 @@ describe('planResume: when the last request of a throttled recipient ended', () 
   });
 });
 
+describe('planResume: the not_sent code as ledgers hold it', () => {
+  it('a retry whose code is the text "not_sent" (README "The ledger") starts no pair gap', async () => {
+    const { lastRetryAt, recipients } = await plan([
+      intentFor('+441', { at: at(0) }),
+      { type: 'outcome', at: at(1), cid: 'r-+441-1', phone: '+441', outcome: 'retry', code: 'not_sent' },
+    ]);
+    expect([[...lastRetryAt], recipients.get('+441')]).toEqual([[], pack(RecipientState.Retry, 1)]);
+  });
+});
+
 describe('planResume: the message ids', () => {
   it('holds every message id the outcomes record, and only those', async () => {
     const { messageIds } = await plan([
