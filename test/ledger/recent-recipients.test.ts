@@ -3,7 +3,7 @@ import { DailyAllowance } from '../../src/campaign/daily-allowance.js';
 import type { LedgerRecord, OutcomeState } from '../../src/ledger/ledger-records.js';
 import { intentFor, outcomeFor } from '../ledger-record-builders.js';
 import type { LedgerLine } from '../../src/ledger/read-ledger.js';
-import { recentRecipients } from '../../src/ledger/recent-recipients.js';
+import { DAY_MS, recentRecipients } from '../../src/ledger/recent-recipients.js';
 
 async function* lines(records: LedgerRecord[]): AsyncGenerator<LedgerLine> {
   let line = 0;
@@ -44,6 +44,10 @@ describe('who the ledger messaged in the last 24 h (send --daily-limit)', () => 
       since,
     );
     expect([[...recent.phones], recent.times]).toEqual([['+441'], [since]]);
+  });
+
+  it('the window send --daily-limit reads back is 24 hours', () => {
+    expect(DAY_MS).toBe(Date.parse('2026-11-25T10:00:00Z') - Date.parse('2026-11-24T10:00:00Z'));
   });
 
   it('the allowance: recipients already counted go free, each new one takes a place until none is left', () => {
