@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, open, readFile, stat, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, readlink, stat, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
@@ -51,6 +51,17 @@ describe('readLedger', () => {
     expect(await collect(readLedger(path.join(dir, 'none.jsonl')))).toEqual([]);
     expect(await collect(readLedger(await ledgerFile('')))).toEqual([]);
     expect(await collect(readLedgerSpans(await ledgerFile('')))).toEqual([]);
+  });
+
+  it('closes the file it opened to size it up (no descriptor left open on the ledger)', async () => {
+    const file = await ledgerFile(jsonl([first, second]));
+    const onLedger = async () => {
+      let count = 0;
+      for (const fd of await readdir('/proc/self/fd')) if ((await readlink(`/proc/self/fd/${fd}`).catch(() => '')) === file) count++;
+      return count;
+    };
+    for (let i = 0; i < 3; i++) expect(await collect(readLedger(file))).toHaveLength(2);
+    expect(await onLedger()).toBe(0);
   });
 
   it('refuses a folder or a named pipe where the ledger belongs, naming the file (the open’s own message)', async () => {
