@@ -94,6 +94,9 @@ describe('MessageIdSet', () => {
     // A fresh set made for n holds n without a copy too.
     const sized = new MessageIdSet(5000);
     const first = (sized as unknown as { low: Uint32Array }).low;
+    // Reserving what it was made for already has room: nothing is copied.
+    sized.reserve(5000);
+    expect((sized as unknown as { low: Uint32Array }).low).toBe(first);
     for (let i = 0; i < 5000; i++) sized.add(`SM${i}`);
     expect((sized as unknown as { low: Uint32Array }).low).toBe(first);
   });
