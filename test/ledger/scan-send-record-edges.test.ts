@@ -137,6 +137,17 @@ describe('scanSendRecord leaves every other line to parseRecord', () => {
     expect(scan(line), line).toBeUndefined();
   });
 
+  it('the row’s end is `}}` and the line’s end, nothing near it', () => {
+    const head = intent().slice(0, -1);
+    // A name that starts with a brace is a name, not the row's end.
+    const braced = intent({ row: '{"}x":"y"}' });
+    expect(scan(braced)).toEqual(viaParse(braced));
+    for (const line of [`${head},"row":{"}`, `${head},"row":{}]`, `${head},"row":{}`, `${intent({ row: '{"a":"b"}' }).slice(0, -1)}x`, `${head},"row":{"a":"b"x}`, intent({ row: '{"a":"b"x}' }), `${head},"row":{"a":"b"}`, `${head},"row":{}}x`, `${head},"row":{"a":"b"}}x`]) {
+      expect(parses(line), line).toBe(false);
+      expect(scan(line), line).toBeUndefined();
+    }
+  });
+
   it('bytes that are not UTF-8 in a value it uses', () => {
     const bad = Buffer.from([0xc3, 0x28]);
     const at = (text: string, bytes: Buffer) => Buffer.concat([Buffer.from(text.split('@')[0]!), bytes, Buffer.from(text.split('@')[1]!)]);
