@@ -122,6 +122,11 @@ describe('scanSendRecord leaves every other line to parseRecord', () => {
     ['an outcome with "outcome" misspelt', accepted().replace('"outcome":"accepted"', '"outcomx":"accepted"')],
     ['an outcome with "cid" misspelt', accepted().replace('"cid":', '"cix":')],
     ['an intent with "phone" misspelt', intent().replace('"phone":', '"phonx":')],
+    ['an outcome with "type" misspelt (as long as outcome)', accepted().replace('"type":"outcome"', '"type":"outcomx"')],
+    ['an outcome field after a semicolon', accepted(';"wa_id":"1"')],
+    ['an outcome field after a comma and no quote', accepted(',xwa_id":"1"')],
+    ['a row name without its opening quote', intent({ row: '{xa":"b"}' })],
+    ['a row cell with a semicolon for its colon', intent({ row: '{"a";"b"}' })],
     ['an intent without its attempt', '{"type":"intent","at":"2026-11-17T08:00:01.000Z","cid":"c","phone":"+447400123456","line":2}'],
     ['an intent with more after it', `${intent()} `],
     ['an intent not closed', intent().slice(0, -1)],
@@ -153,6 +158,14 @@ describe('scanSendRecord leaves every other line to parseRecord', () => {
     for (const line of [`${head},"row":{"}`, `${head},"row":{}]`, `${head},"row":{}`, `${intent({ row: '{"a":"b"}' }).slice(0, -1)}x`, `${head},"row":{"a":"b"x}`, intent({ row: '{"a":"b"x}' }), `${head},"row":{"a":"b"}`, `${head},"row":{}}x`, `${head},"row":{"a":"b"}}x`]) {
       expect(parses(line), line).toBe(false);
       expect(scan(line), line).toBeUndefined();
+    }
+  });
+
+  it('reads to `end`, not to the buffer’s end: a line cut before its closing brace is not one', () => {
+    for (const line of [accepted(',"message_id":"wamid.A","status":"accepted"'), accepted(',"wa_id":"1"'), intent({ row: '{"a":"b"}' }), intent()]) {
+      const buffer = Buffer.from(line);
+      expect(new SendRecordScanner().scan(buffer, 0, buffer.length - 1), line).toBeUndefined();
+      expect(new SendRecordScanner().scan(buffer, 0, buffer.length), line).toEqual(viaParse(line));
     }
   });
 
