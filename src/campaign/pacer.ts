@@ -113,6 +113,10 @@ export class Pacer {
   private readonly admitting: object[] = [];
   /** Wakes those waiting for a pending request's write time. */
   private wakeWriters: (() => void)[] = [];
+  /** Their one fallback sleep (a second), while any wait. */
+  private fallback: AbortController | undefined;
+  /** The signals whose abort wakes them (one listener each, added once). */
+  private readonly wakesOnAbort = new WeakSet<AbortSignal>();
   /** The margin throttling at an accepted rate added, as of `throttleMarginAt`. */
   private throttleMargin = 0;
   private throttleMarginAt = 0;
@@ -287,9 +291,7 @@ export class Pacer {
       if (seq !== undefined) return;
       writtenAt = this.clock.now();
       seq = this.window.written(writtenAt);
-      const wake = this.wakeWriters;
-      this.wakeWriters = [];
-      for (const resolve of wake) resolve();
+      if (this.wakeWriters.length > 0) this.wakeAll();
     };
     let answered = false;
     return {
@@ -310,17 +312,38 @@ export class Pacer {
   /**
    * Waits for a pending request's write time (or a second: a write that never comes, a request
    * stuck before the socket, would otherwise hold the window shut; its `done` comes with its
-   * timeout at the latest).
+   * timeout at the latest), or for `signal` to abort. One fallback sleep and one abort listener
+   * for all who wait, not one each: at 40/s a dozen admissions wait here at once, and a listener
+   * each on the campaign's stop signal made Node warn of a leak (MaxListenersExceededWarning, 11
+   * listeners); an early wake is harmless, since each waiter looks at the window again.
    */
-  private async writeOrTimeout(signal?: AbortSignal): Promise<void> {
-    const timer = new AbortController();
-    const onAbort = () => timer.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    await new Promise<void>((resolve) => {
+  private writeOrTimeout(signal?: AbortSignal): Promise<void> {
+    if (signal && !this.wakesOnAbort.has(signal)) {
+      this.wakesOnAbort.add(signal);
+      signal.addEventListener('abort', () => this.wakeAll(), { once: true });
+    }
+    return new Promise<void>((resolve) => {
       this.wakeWriters.push(resolve);
-      void this.clock.sleep(1000, timer.signal).then(resolve);
+      if (this.fallback !== undefined) return;
+      const timer = new AbortController();
+      this.fallback = timer;
+      void this.clock.sleep(1000, timer.signal).then(() => {
+        if (this.fallback === timer) this.wakeAll();
+      });
     });
-    timer.abort();
-    signal?.removeEventListener('abort', onAbort);
+  }
+
+  /** Wakes every waiter of `writeOrTimeout`; the fallback sleep goes with them. */
+  private wakeAll(): void {
+    const wake = this.wakeWriters;
+    this.wakeWriters = [];
+    const timer = this.fallback;
+    this.fallback = undefined;
+    // A reason of our own: abort() without one builds a DOMException with a stack trace.
+    timer?.abort(WOKEN);
+    for (const resolve of wake) resolve();
   }
 }
+
+/** Why the fallback sleep of `writeOrTimeout` is cancelled: its waiters were woken. */
+const WOKEN = 'woken';

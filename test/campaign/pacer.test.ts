@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { ACQUIRE_LEAD_MS, Pacer, WINDOW_MARGIN_MS } from '../../src/campaign/pacer.js';
 import { PROBE_MS } from '../../src/campaign/rate-controller.js';
@@ -432,3 +433,42 @@ function mostWithin(sorted: readonly number[], ms: number): number {
   }
   return most;
 }
+
+describe('Pacer: admissions waiting for a write', () => {
+  // Five admitted and not yet written fill a 5/s window: the next ones wait for a write time.
+  async function waiting(count: number) {
+    const clock = new ManualClock();
+    const pacer = new Pacer(5, clock);
+    const stop = new AbortController();
+    const first: NonNullable<Awaited<ReturnType<Pacer['admit']>>>[] = [];
+    const later: Promise<unknown>[] = [];
+    await clock.run(
+      (async () => {
+        for (let i = 0; i < 5; i++) first.push((await pacer.admit(stop.signal))!);
+      })(),
+    );
+    for (let i = 0; i < count; i++) later.push(pacer.admit(stop.signal));
+    await clock.advance(0);
+    return { clock, pacer, stop, first, later };
+  }
+
+  it('twelve waiting add no listener each to the stop signal (Node warns of a leak over 10)', async () => {
+    const { stop, later } = await waiting(12);
+    expect(getEventListeners(stop.signal, 'abort').length).toBeLessThanOrEqual(1);
+    stop.abort();
+    // All wake on the abort, none admitted.
+    expect(await Promise.all(later)).toEqual(Array.from({ length: 12 }, () => undefined));
+  });
+
+  it('those waiting wake on a write, and only room for one more lets one more in', async () => {
+    const { clock, first, later } = await waiting(3);
+    let admitted = 0;
+    for (const p of later) void p.then((s) => s && admitted++);
+    first[0]!.written();
+    await clock.advance(0);
+    // Written at 0: it holds its place in the window for a second, so no room yet.
+    expect(admitted).toBe(0);
+    await clock.advance(1000 + WINDOW_MARGIN_MS);
+    expect(admitted).toBe(1);
+  });
+});
