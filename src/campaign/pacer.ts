@@ -78,8 +78,13 @@ export interface Sending {
   readonly at: number;
   /** The request's last byte went to the socket: its place in the window is now. */
   written(): void;
-  /** The provider's answer began to arrive (its headers): the provider had stamped the request by then. */
-  answered(): void;
+  /**
+   * The provider's answer began to arrive (its headers): the provider had stamped the request by
+   * then. `heldMs`: how long before now the answer is known to have been waiting to be read (the
+   * transport's evidence, http-transport.ts: answers read in one turn of the event loop were all
+   * there when the turn began); the provider stamped the request before that. 0 when unknown.
+   */
+  answered(heldMs?: number): void;
   /** The attempt is over (answered or failed); a request never reported written counts as written now. */
   done(): void;
 }
@@ -297,11 +302,12 @@ export class Pacer {
     return {
       at,
       written: close,
-      answered: () => {
+      answered: (heldMs = 0) => {
         if (answered) return;
         answered = true;
         close();
-        const roundTrip = this.clock.now() - writtenAt;
+        // Never below 0: an answer held longer than since the write means the write was recorded late.
+        const roundTrip = Math.max(0, this.clock.now() - writtenAt - Math.max(0, heldMs));
         this.shortestRoundTrip(this.clock.now(), roundTrip);
         this.window.answered(seq!, roundTrip);
       },

@@ -17,8 +17,12 @@ export type TransportResult =
 export interface TransportEvents {
   /** The request's last byte went to the socket (the pacer's window is kept on these times). */
   written?(): void;
-  /** The answer's headers arrived: the provider had stamped the request by then (the pacer's margin for it, pacer.ts). */
-  answered?(): void;
+  /**
+   * The answer's headers arrived: the provider had stamped the request by then (the pacer's margin
+   * for it, pacer.ts). `heldMs`: how long before now the answer was there to be read, at least
+   * (`answerTurns` below), 0 when the transport cannot tell.
+   */
+  answered?(heldMs: number): void;
 }
 
 export type Transport = (request: HttpRequest, events?: TransportEvents) => Promise<TransportResult>;
@@ -71,6 +75,7 @@ export function httpTransport(options: TransportOptions): Transport & GetTranspo
    * sooner (BENCHMARKS.md, "Pacing at the receiver", seventh round). The answer is small JSON: its
    * chunks are kept as they come and joined once.
    */
+  const turns = answerTurns(options.maxSockets);
   const send = (request: HttpRequest | HttpGetRequest, events?: TransportEvents): Promise<TransportResult> =>
     new Promise<TransportResult>((resolve) => {
       const secure = /^https:/i.test(request.url);
@@ -91,8 +96,8 @@ export function httpTransport(options: TransportOptions): Transport & GetTranspo
               if (sent.writableFinished) written();
               else sent.once('finish', () => written());
             }
-            // Node's own event, once the answer's headers are parsed (got's comes after its own set-up).
-            if (answered) sent.once('response', () => answered());
+              // Node's own event, once the answer's headers are parsed (got's comes after its own set-up).
+            if (answered) sent.once('response', () => answered(turns ? heldSinceTurnBegan() : 0));
           });
         }
         let status = 0;
@@ -127,6 +132,47 @@ export function httpTransport(options: TransportOptions): Transport & GetTranspo
       agents.https.destroy();
     },
   });
+}
+
+/**
+ * Evidence of when an answer came, beyond when it was read: on a loaded machine this process reads
+ * its answers late (round trips of 17–36 ms at 1,000 MPS with a core busy elsewhere, 1–4 ms quiet,
+ * BENCHMARKS.md), and in one turn it may read a few dozen, one after another, each with the work it
+ * sets off (outcomes, the next requests) before the next is read. Node parses an HTTP answer in the
+ * callback that read its bytes from the socket, in the event loop's poll phase, and that phase waits
+ * for the kernel once (epoll_wait on Linux) and then runs the callback of each socket that was
+ * readable then, once each, unless that one wait returned libuv's whole batch of 1,024 sockets
+ * (then it waits again, at once). A keep-alive connection carries one request at a time (Node's
+ * agent never pipelines), so a socket readable when the phase began held its answer's first bytes
+ * then: every answer handled in a turn was there to be read by the time the turn's first answer
+ * was handled, and the provider had stamped its request before that. An answer's headers handled
+ * later in the turn were held that much longer than its read says: `heldSinceTurnBegan`, with the
+ * turn ended by a setImmediate (the check phase comes after the poll phase, before the next wait).
+ * Only on Linux (the epoll loop this argument reads) and with at most MAX_TURN_SOCKETS sockets, far
+ * below the batch; otherwise nothing is claimed (0).
+ */
+export function answerTurns(maxSockets: number, platform: string = process.platform): boolean {
+  return platform === 'linux' && maxSockets <= MAX_TURN_SOCKETS;
+}
+
+/** Sockets a transport may hold for `heldSinceTurnBegan` to be claimed: half libuv's batch, for the other handles (files, timers, stdio). */
+const MAX_TURN_SOCKETS = 512;
+
+/** When this turn of the event loop handled its first answer (performance.now()), until its check phase. */
+let turnBegan: number | undefined;
+const endTurn = () => {
+  turnBegan = undefined;
+};
+
+/** How long ago (ms) this turn's first answer was handled: 0 for the first. */
+export function heldSinceTurnBegan(): number {
+  const now = performance.now();
+  if (turnBegan === undefined) {
+    turnBegan = now;
+    setImmediate(endTurn);
+    return 0;
+  }
+  return now - turnBegan;
 }
 
 /**
