@@ -207,6 +207,13 @@ describe('webhook answers: status, headers, body', () => {
     expect(r.logs).toEqual(['webhook: 403 Twilio callbacks need TWILIO_AUTH_TOKEN', 'webhook: 403 Twilio callbacks need TWILIO_AUTH_TOKEN']);
   });
 
+  it('without TWILIO_AUTH_TOKEN answers 403 on the headers, without waiting for the body', async () => {
+    const r = await receiver({ secrets: { WA_APP_SECRET: SECRET } });
+    const client = await raw(r.webhook.url, 'POST /twilio/status HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nMessageSid=');
+    await until(() => client.received().includes('Twilio callbacks need TWILIO_AUTH_TOKEN'), 'the 403');
+    expect(parse(client.received()).status).toBe('HTTP/1.1 403 Forbidden');
+  });
+
   it('stores no idempotency_token for a Twilio callback without one', async () => {
     const r = await receiver();
     const form = new URLSearchParams({ MessageSid: `SM${'b'.repeat(32)}`, MessageStatus: 'sent' });
@@ -295,7 +302,8 @@ describe('webhook: how often a failed save is logged', () => {
     const r = await receiver({ disk });
     disk.free = 0;
     const status = async (id: string) => parse(await exchange(r.webhook.url, signedMeta(metaBody(id)))).status;
-    expect(await status('wamid.1')).toBe('HTTP/1.1 503 Service Unavailable');
+    const first = parse(await exchange(r.webhook.url, signedMeta(metaBody('wamid.1'))));
+    expect([first.status, first.body]).toEqual(['HTTP/1.1 503 Service Unavailable', 'the event could not be saved; retry later']);
     expect(r.logs[0]).toMatch(/^webhook: 503 an event could not be saved: .*ENOSPC/);
     await r.clock.advance(9_999);
     expect(await status('wamid.2')).toBe('HTTP/1.1 503 Service Unavailable');
