@@ -76,6 +76,15 @@ describe('redactPayload', () => {
     expect(JSON.parse(out)).toEqual({ n: null, keep: 'wamid.D' });
   });
 
+  it('finds a secret of digits in a number written in another form (a fraction, an exponent), with or without an escape beside it', () => {
+    for (const n of ['2.0260417e7', '2026041.7e1', '202604170E-1']) {
+      expect(redactPayload(`{"n":${n},"keep":"wamid.E"}`, 'json', redact)).toBe('{"n":"[redacted]","keep":"wamid.E"}');
+      expect(redactPayload(`{"n":${n},"b":"Chlo\\u00e9"}`, 'json', redact)).toBe('{"n":"[redacted]","b":"Chloé"}');
+    }
+    // Other numbers so written are left as they are, byte for byte.
+    expect(redactPayload('{"n":2.5e3,"m":0.125}', 'json', redact)).toBe('{"n":2.5e3,"m":0.125}');
+  });
+
   it('redacts a payload that is not JSON as text', () => {
     expect(redactPayload(`not json ${SECRET} {`, 'json', redact)).toBe('not json [redacted] {');
   });
