@@ -64,7 +64,11 @@ export default defineConfig({
   test: {
     include: tests,
     exclude: [...PROCESS_TESTS, '**/node_modules/**'],
-    setupFiles: ['test/setup-each-file.ts'],
+    // The same per-file setup as vitest.config.ts's in-process projects: temp dirs removed after
+    // each test, and the property tests' seed (test/fast-check-seed.ts). Without the seed, a folder's
+    // own property tests drew a new seed in the dry run and for every mutant, so whether a mutant
+    // was killed could change from one run to the next (and the incremental file kept the draw).
+    setupFiles: ['test/setup-each-file.ts', 'test/fast-check-seed.ts'],
     // Stryker's dry run instruments every line for per-test coverage, at nice 19 on a shared
     // machine: ledger.test.ts's torn tail at every byte offset took over 20 s there (14:21 UTC,
     // 2 December, load 10) and failed the dry run. A mutant's own timeout is set from the dry
