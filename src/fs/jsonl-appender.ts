@@ -137,7 +137,11 @@ export class JsonlAppender<T extends object> {
   }
 
   private enqueue(record: T, now: boolean): Promise<void> {
-    if (this.failure && this.afterFailure === 'stop') return Promise.reject(this.failure);
+    if (this.failure && this.afterFailure === 'stop') {
+      // Refused without a write: still a record the disk did not keep (`unsaved` counts it).
+      this.notSaved++;
+      return Promise.reject(this.failure);
+    }
     if (this.closed) return Promise.reject(new Error(`${this.file} closed`));
     return new Promise((resolve, reject) => {
       this.queue.push({ data: `${JSON.stringify(record)}\n`, resolve, reject });

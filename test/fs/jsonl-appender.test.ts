@@ -249,6 +249,8 @@ describe('JsonlAppender after a failure', () => {
     expect(await settledYet(soon)).toBe(true);
     expect(await later).toBe(first);
     expect(await soon).toBe(first);
+    // The failed write's line and the two refused after it: none of the three is on disk.
+    expect(appender.unsaved).toBe(3);
     expect(disk.writes).toBe(1);
     await appender.close();
     expect(await text()).toBe(line(1));

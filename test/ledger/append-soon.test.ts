@@ -50,12 +50,14 @@ describe('LedgerWriter.appendSoon', () => {
     await w.close();
   });
 
-  it('keeps writing after its timer fires on a queue another write already emptied', async () => {
+  it('keeps writing after a write took the outcome along and its timer was due', async () => {
     const { w, written, clock } = await writer();
     const first = w.append(intent(2)); // a write is under way…
     void w.appendSoon(outcome(1)); // …so this one arms the 100 ms timer, and the write takes it along
     await first;
-    await clock.advance(150); // the timer fires on an empty queue
+    // The write's pass took the outcome along and cancelled its timer (startFlush aborts it):
+    // moving past the time it was due must not leave the writer stuck.
+    await clock.advance(150);
     // Written without the clock moving (were the writer stuck, the test would time out here).
     await w.append(intent(3));
     expect(written.join('')).toContain('"c3"');
