@@ -7,7 +7,7 @@ import { InputError } from '../errors.js';
 import { readLedgerSpans } from '../ledger/read-ledger.js';
 import { SendRecordScanner } from '../ledger/scan-send-record.js';
 import { scanLedgerBatch } from './ledger-batch.js';
-import { encodeSignals, eventLineReader, type EventsWorkerInput, type WorkerMessage } from './read-events.js';
+import { encodeSignals, eventLineReader, type EventsWorkerInput, type EventsWorkerPlan, type WorkerMessage } from './read-events.js';
 
 /** Batches (each at most 1 MiB of lines: some 1,500 statuses) sent and not yet folded: more holds more memory (at 1,000,000 recipients 256 went past 700 MB) for little speed. */
 const WINDOW = 64;
@@ -17,17 +17,23 @@ const WINDOW = 64;
  * recipients from 460 MB to 576 MB in one run).
  */
 const LEDGER_WINDOW = 16;
-const { ledger, chunks, next, keywords } = workerData as EventsWorkerInput;
+const { next, keywords } = workerData as EventsWorkerInput;
 const counter = new Int32Array(next);
 const port = parentPort!;
 const reader = eventLineReader(new Set(keywords));
 const post = (message: WorkerMessage) => port.postMessage(message);
 let outstanding = 0;
 let resume: (() => void) | undefined;
-port.on('message', () => {
-  outstanding--;
-  resume?.();
+/** What to read: the main thread's first message (it cuts the files while this thread starts). */
+const plan = new Promise<EventsWorkerPlan>((resolve) => {
+  // Then only acks: a batch folded.
+  port.on('message', (message: EventsWorkerPlan | 'ack') => {
+    if (message !== 'ack') return resolve(message);
+    outstanding--;
+    resume?.();
+  });
 });
+const { ledger, chunks } = await plan;
 
 /** Waits while `window` batches are not yet folded. */
 async function sent(message: WorkerMessage, window = WINDOW): Promise<void> {

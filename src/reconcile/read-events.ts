@@ -2,7 +2,9 @@ import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { MAX_LINE_BYTES, lineStartAfter, readLineSpans, type LineSpans } from '../fs/read-line-batches.js';
+import { cutAtLineStarts } from '../fs/cut-at-line-starts.js';
+import { MAX_LINE_BYTES, readLineSpans, type LineSpans } from '../fs/read-line-batches.js';
+import { eventsWorkerUrl } from './events-worker-url.js';
 import type { CampaignFold } from './fold-campaign.js';
 import { familyCode } from './family-code.js';
 import { messageIdHash } from './message-id-table.js';
@@ -60,12 +62,20 @@ export interface LedgerPart {
 }
 
 export interface EventsWorkerInput {
-  /** The ledger's parts (for the main thread's fold), each read by the thread that takes it (Int32Array over `next`, index 1). */
-  ledger: { file: string; parts: LedgerPart[] };
-  chunks: EventsChunk[];
   /** The next events chunk (index 0) and ledger part (index 1) to read: an Int32Array over it, taken with Atomics.add by both threads. */
   next: SharedArrayBuffer;
   keywords: string[];
+}
+
+/**
+ * The worker's first message: what to read. Sent once the files are cut, which the main thread
+ * does while the worker starts (its start, ~0.1 s, is no longer after the cutting).
+ */
+export interface EventsWorkerPlan {
+  kind: 'plan';
+  /** The ledger's parts (for the main thread's fold), each read by the thread that takes it (Int32Array over `next`, index 1). */
+  ledger: { file: string; parts: LedgerPart[] };
+  chunks: EventsChunk[];
 }
 
 /** One batch of parsed lines, compact enough to cross threads cheaply. */
@@ -185,19 +195,18 @@ export interface EventsReader {
 export async function startReadingEvents(files: string[], keywords: string[], ledger: LedgerToRead, workerThresholdBytes = WORKER_THRESHOLD_BYTES): Promise<EventsReader> {
   const reader = eventLineReader(new Set(keywords));
   const sizes = await Promise.all(files.map(async (file) => (await stat(file)).size));
-  const workerFile = fileURLToPath(new URL('./events-worker.js', import.meta.url));
+  const workerFile = fileURLToPath(eventsWorkerUrl());
   const useWorker = sizes.reduce((a, b) => a + b, 0) >= workerThresholdBytes && existsSync(workerFile);
-  const chunks = await chunksOf(files, sizes, useWorker ? CHUNK_BYTES : Infinity);
-  const ledgerParts = useWorker ? await ledgerPartsOf(ledger) : [];
   const next = new SharedArrayBuffer(8);
   const counter = new Int32Array(next);
 
   const queue: WorkerMessage[] = [];
   let wake: (() => void) | undefined;
   let failure: Error | undefined;
+  // Started before the files are cut: its start overlaps the cutting (the plan follows).
   const worker = useWorker
     ? new Worker(workerFile, {
-        workerData: { ledger: { file: ledger.file, parts: ledgerParts }, chunks, next, keywords } satisfies EventsWorkerInput,
+        workerData: { next, keywords } satisfies EventsWorkerInput,
         // The worker holds little for long: a small young generation keeps its footprint small.
         resourceLimits: { maxYoungGenerationSizeMb: 8 },
       })
@@ -213,6 +222,16 @@ export async function startReadingEvents(files: string[], keywords: string[], le
   const close = async () => {
     await worker?.terminate();
   };
+  let chunks: EventsChunk[];
+  let ledgerParts: LedgerPart[];
+  try {
+    chunks = await chunksOf(files, sizes, useWorker ? CHUNK_BYTES : Infinity);
+    ledgerParts = useWorker ? await ledgerPartsOf(ledger) : [];
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  worker?.postMessage({ kind: 'plan', ledger: { file: ledger.file, parts: ledgerParts }, chunks } satisfies EventsWorkerPlan);
   /** The worker's next message, waited for. */
   const nextMessage = async (): Promise<WorkerMessage> => {
     for (;;) {
@@ -308,13 +327,8 @@ export async function startReadingEvents(files: string[], keywords: string[], le
 
 /** The ledger cut into LedgerParts at line starts. */
 async function ledgerPartsOf(ledger: LedgerToRead): Promise<LedgerPart[]> {
-  const parts: LedgerPart[] = [];
-  for (let start = 0; start < ledger.size; ) {
-    const end = start + LEDGER_PART_BYTES >= ledger.size ? ledger.size : Math.min(ledger.size, await lineStartAfter(ledger.file, start + LEDGER_PART_BYTES));
-    parts.push({ start, end });
-    start = end;
-  }
-  return parts;
+  const cuts = await cutAtLineStarts(ledger.file, ledger.size, LEDGER_PART_BYTES);
+  return cuts.slice(1).map((end, p) => ({ start: cuts[p]!, end }));
 }
 
 /** The files cut into chunks of about `size` bytes at line starts (a file of one chunk when `size` is Infinity). */
@@ -322,13 +336,8 @@ async function chunksOf(files: string[], sizes: number[], size: number): Promise
   const chunks: EventsChunk[] = [];
   for (let part = 0; part < files.length; part++) {
     const file = files[part]!;
-    const end = sizes[part]!;
-    let start = 0;
-    while (start < end) {
-      const cut = start + size >= end ? end : await lineStartAfter(file, start + size);
-      chunks.push({ part, file, start, end: Math.min(cut, end) });
-      start = cut;
-    }
+    const cuts = size === Infinity ? [0, sizes[part]!] : await cutAtLineStarts(file, sizes[part]!, size);
+    for (let c = 1; c < cuts.length; c++) if (cuts[c]! > cuts[c - 1]!) chunks.push({ part, file, start: cuts[c - 1]!, end: cuts[c]! });
   }
   return chunks;
 }
