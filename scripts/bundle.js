@@ -40,13 +40,14 @@ await build({
   output: { dir: OUT, format: 'esm', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js', cleanDir: true },
 });
 
-// The events worker, after the main build (which empties the folder). got stays outside: the
-// worker reaches it only through readOnboarding's import(), which it never calls.
+// The events worker, after the main build (which empties the folder): one file, its import() of
+// pass 2's code inlined. got stays outside: the worker reaches it only through readOnboarding's
+// import(), which it never calls.
 await build({
   input: { 'events-worker': path.join(DIST, 'reconcile', 'events-worker.js') },
   platform: 'node',
   external: ['got'],
   plugins: [keepModuleUrls],
   logLevel: 'warn',
-  output: { dir: OUT, format: 'esm', entryFileNames: '[name].js', chunkFileNames: 'events-worker-[name]-[hash].js' },
+  output: { dir: OUT, format: 'esm', entryFileNames: '[name].js', codeSplitting: false },
 });

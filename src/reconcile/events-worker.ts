@@ -7,7 +7,8 @@ import { InputError } from '../errors.js';
 import { readLedgerSpans } from '../ledger/read-ledger.js';
 import { SendRecordScanner } from '../ledger/scan-send-record.js';
 import { scanLedgerBatch } from './ledger-batch.js';
-import { encodeSignals, eventLineReader, type EventsWorkerInput, type EventsWorkerPlan, type WorkerMessage } from './read-events.js';
+import type { ListedRecipients } from './listed-recipients.js';
+import { encodeSignals, eventLineReader, type EventsWorkerInput, type EventsWorkerPlan, type RowsJob, type WorkerMessage } from './read-events.js';
 
 /** Batches (each at most 1 MiB of lines: some 1,500 statuses) sent and not yet folded: more holds more memory (at 1,000,000 recipients 256 went past 700 MB) for little speed. */
 const WINDOW = 64;
@@ -24,16 +25,31 @@ const reader = eventLineReader(new Set(keywords));
 const post = (message: WorkerMessage) => port.postMessage(message);
 let outstanding = 0;
 let resume: (() => void) | undefined;
+/** Pass 2's code, loaded once the events are read (not at start: the start is on every run's critical path). */
+let rowsCode: Promise<typeof import('./list-rows-text.js')> | undefined;
 /** What to read: the main thread's first message (it cuts the files while this thread starts). */
 const plan = new Promise<EventsWorkerPlan>((resolve) => {
-  // Then only acks: a batch folded.
-  port.on('message', (message: EventsWorkerPlan | 'ack') => {
-    if (message !== 'ack') return resolve(message);
-    outstanding--;
-    resume?.();
+  // Then acks (a batch folded), and at the end a part of pass 2.
+  port.on('message', (message: EventsWorkerPlan | 'ack' | RowsJob) => {
+    if (message === 'ack') {
+      outstanding--;
+      resume?.();
+    } else if (message.kind === 'rows') void writeRows(message.listed);
+    else resolve(message);
   });
 });
 const { ledger, chunks } = await plan;
+
+/** Pass 2 for the listed recipients given: their lists' texts, or the InputError that stopped them (as the main thread would throw it). */
+async function writeRows(listed: ListedRecipients): Promise<void> {
+  try {
+    const { listRowsText } = await (rowsCode ??= import('./list-rows-text.js'));
+    post({ kind: 'rows', texts: await listRowsText(listed, 0, listed.count) });
+  } catch (error) {
+    if (error instanceof InputError) post({ kind: 'rows-error', message: error.message, location: error.location });
+    else post({ kind: 'error', message: (error as Error).message });
+  }
+}
 
 /** Waits while `window` batches are not yet folded. */
 async function sent(message: WorkerMessage, window = WINDOW): Promise<void> {
@@ -76,6 +92,7 @@ async function readEvents(): Promise<void> {
     post({ kind: 'chunk', chunk: c, lines });
   }
   post({ kind: 'done' });
+  rowsCode ??= import('./list-rows-text.js');
 }
 
 try {

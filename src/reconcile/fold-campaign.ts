@@ -320,6 +320,11 @@ export class CampaignFold {
     return isE164(phone) ? this.byPhone.get(phone) - 1 : -1;
   }
 
+  /** Recipient `r`'s phone as its digits (the number after the `+`). */
+  phoneDigitsOf(r: number): number {
+    return this.phoneDigits.get(r);
+  }
+
   /** The number of attempts made for recipient `r` (what a retry list's `attempts` says). */
   attemptsOf(r: number): number {
     let n = 0;

@@ -12,6 +12,8 @@ import { parseEventLine, parseStoredFacts, type ParsedEvent, type Signal } from 
 import { StatusFactsScanner, type StatusColumns } from './scan-status-facts.js';
 import { scanLedgerBatch, type LedgerBatch } from './ledger-batch.js';
 import { ledgerInOrder, type OtherMessage, type OtherParts } from './ledger-in-order.js';
+import { listedPart } from './listed-part.js';
+import type { ListedRecipients } from './listed-recipients.js';
 import { InputError, type Location } from '../errors.js';
 import { readLedgerSpans } from '../ledger/read-ledger.js';
 import { SendRecordScanner } from '../ledger/scan-send-record.js';
@@ -104,7 +106,16 @@ export type WorkerMessage =
   | SignalBatch
   | { kind: 'chunk'; chunk: number; lines: number }
   | { kind: 'done' }
+  /** Pass 2's rows of the part given (RowsJob): each list's CSV text, or the InputError that stopped them. */
+  | { kind: 'rows'; texts: string[] }
+  | { kind: 'rows-error'; message: string; location: Location | undefined }
   | { kind: 'error'; message: string };
+
+/** After the events: pass 2 for a part of the listed recipients (listRowsText over all of `listed`). */
+export interface RowsJob {
+  kind: 'rows';
+  listed: ListedRecipients;
+}
 
 /** Why an over-long events line was skipped (a webhook body is at most 1 MiB; a line is never read past the cap). */
 const TOO_LONG: ParsedEvent = { ok: false, why: `a line longer than ${MAX_LINE_BYTES >> 20} MiB (not read)` };
@@ -181,7 +192,12 @@ export interface EventsReader {
   ledgerBatches(): AsyncIterable<LedgerBatch>;
   /** Folds every event into `fold` (call once the ledger is in it). */
   foldInto(fold: CampaignFold): Promise<EventsReport>;
-  /** Stops the worker, if any (after a failure elsewhere; idempotent). */
+  /**
+   * Pass 2 for listed recipients `from` to `to` on the worker thread, once the events are folded
+   * (listRowsText's texts); undefined without a worker (or for none), the caller then writes them.
+   */
+  listRowsText(listed: ListedRecipients, from: number, to: number): Promise<string[]> | undefined;
+  /** Stops the worker, if any (at the end, or after a failure elsewhere; idempotent). */
   close(): Promise<void>;
 }
 
@@ -305,8 +321,9 @@ export async function startReadingEvents(files: string[], keywords: string[], le
         await new Promise<void>((resolve) => (wake = resolve));
         wake = undefined;
       }
-    } finally {
+    } catch (error) {
       await close();
+      throw error;
     }
     // Each chunk numbered its lines from its start: add the lines of the file's chunks before it.
     const before: number[] = [];
@@ -322,7 +339,18 @@ export async function startReadingEvents(files: string[], keywords: string[], le
       .map(({ file, line, why }) => ({ file, line, why }));
     return report;
   };
-  return { ledgerBatches, foldInto, close };
+  const listRowsTextOnWorker = (listed: ListedRecipients, from: number, to: number): Promise<string[]> | undefined => {
+    if (!worker || from >= to) return undefined;
+    worker.postMessage({ kind: 'rows', listed: listedPart(listed, from, to) } satisfies RowsJob);
+    return (async () => {
+      const message = await nextMessage();
+      if (message.kind === 'rows') return message.texts;
+      // The line numbers are the ledger's (pass 1 noted them): the error is as this thread would throw it.
+      if (message.kind === 'rows-error') throw new InputError(message.message, message.location);
+      throw new Error(`writing the lists: ${message.kind === 'error' ? message.message : `a ${message.kind} message`}`);
+    })();
+  };
+  return { ledgerBatches, foldInto, listRowsText: listRowsTextOnWorker, close };
 }
 
 /** The ledger cut into LedgerParts at line starts. */
