@@ -15,5 +15,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     exclude: [...PROCESS_TESTS, '**/node_modules/**'],
     testTimeout: 20_000,
+    // As vitest.config.ts's in-process projects: temp dirs removed after each test, and the
+    // property tests' seed (a mutant's fate must not depend on a random draw).
+    setupFiles: ['test/setup-each-file.ts', 'test/fast-check-seed.ts'],
   },
 });

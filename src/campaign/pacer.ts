@@ -78,8 +78,13 @@ export interface Sending {
   readonly at: number;
   /** The request's last byte went to the socket: its place in the window is now. */
   written(): void;
-  /** The provider's answer began to arrive (its headers): the provider had stamped the request by then. */
-  answered(): void;
+  /**
+   * The provider's answer began to arrive (its headers): the provider had stamped the request by
+   * then. `heldMs`: how long before now the answer is known to have been waiting to be read (the
+   * transport's evidence, http-transport.ts: answers read in one turn of the event loop were all
+   * there when the turn began); the provider stamped the request before that. 0 when unknown.
+   */
+  answered(heldMs?: number): void;
   /** The attempt is over (answered or failed); a request never reported written counts as written now. */
   done(): void;
 }
@@ -113,6 +118,10 @@ export class Pacer {
   private readonly admitting: object[] = [];
   /** Wakes those waiting for a pending request's write time. */
   private wakeWriters: (() => void)[] = [];
+  /** Their one fallback sleep (a second), while any wait. */
+  private fallback: AbortController | undefined;
+  /** The signals whose abort wakes them (one listener each, added once). */
+  private readonly wakesOnAbort = new WeakSet<AbortSignal>();
   /** The margin throttling at an accepted rate added, as of `throttleMarginAt`. */
   private throttleMargin = 0;
   private throttleMarginAt = 0;
@@ -287,19 +296,18 @@ export class Pacer {
       if (seq !== undefined) return;
       writtenAt = this.clock.now();
       seq = this.window.written(writtenAt);
-      const wake = this.wakeWriters;
-      this.wakeWriters = [];
-      for (const resolve of wake) resolve();
+      if (this.wakeWriters.length > 0) this.wakeAll();
     };
     let answered = false;
     return {
       at,
       written: close,
-      answered: () => {
+      answered: (heldMs = 0) => {
         if (answered) return;
         answered = true;
         close();
-        const roundTrip = this.clock.now() - writtenAt;
+        // Never below 0: an answer held longer than since the write means the write was recorded late.
+        const roundTrip = Math.max(0, this.clock.now() - writtenAt - Math.max(0, heldMs));
         this.shortestRoundTrip(this.clock.now(), roundTrip);
         this.window.answered(seq!, roundTrip);
       },
@@ -310,17 +318,38 @@ export class Pacer {
   /**
    * Waits for a pending request's write time (or a second: a write that never comes, a request
    * stuck before the socket, would otherwise hold the window shut; its `done` comes with its
-   * timeout at the latest).
+   * timeout at the latest), or for `signal` to abort. One fallback sleep and one abort listener
+   * for all who wait, not one each: at 40/s a dozen admissions wait here at once, and a listener
+   * each on the campaign's stop signal made Node warn of a leak (MaxListenersExceededWarning, 11
+   * listeners); an early wake is harmless, since each waiter looks at the window again.
    */
-  private async writeOrTimeout(signal?: AbortSignal): Promise<void> {
-    const timer = new AbortController();
-    const onAbort = () => timer.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    await new Promise<void>((resolve) => {
+  private writeOrTimeout(signal?: AbortSignal): Promise<void> {
+    if (signal && !this.wakesOnAbort.has(signal)) {
+      this.wakesOnAbort.add(signal);
+      signal.addEventListener('abort', () => this.wakeAll(), { once: true });
+    }
+    return new Promise<void>((resolve) => {
       this.wakeWriters.push(resolve);
-      void this.clock.sleep(1000, timer.signal).then(resolve);
+      if (this.fallback !== undefined) return;
+      const timer = new AbortController();
+      this.fallback = timer;
+      void this.clock.sleep(1000, timer.signal).then(() => {
+        if (this.fallback === timer) this.wakeAll();
+      });
     });
-    timer.abort();
-    signal?.removeEventListener('abort', onAbort);
+  }
+
+  /** Wakes every waiter of `writeOrTimeout`; the fallback sleep goes with them. */
+  private wakeAll(): void {
+    const wake = this.wakeWriters;
+    this.wakeWriters = [];
+    const timer = this.fallback;
+    this.fallback = undefined;
+    // A reason of our own: abort() without one builds a DOMException with a stack trace.
+    timer?.abort(WOKEN);
+    for (const resolve of wake) resolve();
   }
 }
+
+/** Why the fallback sleep of `writeOrTimeout` is cancelled: its waiters were woken. */
+const WOKEN = 'woken';

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
-import got, { type Got, type Response } from 'got';
+import got, { type Got } from 'got';
 import type { HttpGetRequest, HttpRequest, HttpResponse } from './provider.js';
 
 /**
@@ -17,8 +17,12 @@ export type TransportResult =
 export interface TransportEvents {
   /** The request's last byte went to the socket (the pacer's window is kept on these times). */
   written?(): void;
-  /** The answer's headers arrived: the provider had stamped the request by then (the pacer's margin for it, pacer.ts). */
-  answered?(): void;
+  /**
+   * The answer's headers arrived: the provider had stamped the request by then (the pacer's margin
+   * for it, pacer.ts). `heldMs`: how long before now the answer was there to be read, at least
+   * (`answerTurns` below), 0 when the transport cannot tell.
+   */
+  answered?(heldMs: number): void;
 }
 
 export type Transport = (request: HttpRequest, events?: TransportEvents) => Promise<TransportResult>;
@@ -55,49 +59,137 @@ export function httpTransport(options: TransportOptions): Transport & GetTranspo
     throwHttpErrors: false,
     followRedirect: false,
     timeout: { request: options.timeoutMs },
-    responseType: 'text',
     // Providers answer small JSON; nothing to cache, decompress or resolve twice.
     decompress: false,
     cache: false,
     dnsCache: false,
+    request: leanRequest,
   });
 
-  const send = async (request: HttpRequest | HttpGetRequest, events?: TransportEvents): Promise<TransportResult> => {
-    let tooLarge = false;
-    // Everything got does is inside the try: whatever it throws, its error object stays here.
-    try {
-      const pending = client(request.url, { method: request.method, headers: request.headers, body: request.method === 'POST' ? request.body : undefined });
-      // Node's ClientRequest finishes once its last byte was handed to the socket.
-      const { written, answered } = events ?? {};
-      if (written || answered) {
-        pending.on('request', (sent: http.ClientRequest) => {
-          if (written) {
-            if (sent.writableFinished) written();
-            else sent.once('finish', () => written());
-          }
-          // Node's own event, once the answer's headers are parsed (got's comes after the body).
-          if (answered) sent.once('response', () => answered());
-        });
-      }
-      pending.on('downloadProgress', ({ transferred }) => {
-        if (transferred > MAX_RESPONSE_BYTES && !tooLarge) {
-          tooLarge = true;
-          pending.cancel();
+  /**
+   * got's stream interface, not its promise: the same request (options, agent, timeout, errors and
+   * their timings), without the promise layer's per-request machinery (a cancelable promise, an
+   * event emitter proxying the stream's events, the body buffered through an async iterator, the
+   * download-progress events): a quarter less CPU per request and half the old-generation
+   * collections in a bare loop, which at 1,000 MPS is what lets a loaded sender read its answers
+   * sooner (BENCHMARKS.md, "Pacing at the receiver", seventh round). The answer is small JSON: its
+   * chunks are kept as they come and joined once.
+   */
+  const turns = answerTurns(options.maxSockets);
+  const send = (request: HttpRequest | HttpGetRequest, events?: TransportEvents): Promise<TransportResult> =>
+    new Promise<TransportResult>((resolve) => {
+      const secure = /^https:/i.test(request.url);
+      // Everything got does is inside the try or its error event: whatever it throws, its error object stays here.
+      try {
+        const stream = client.stream(request.url, { method: request.method, headers: request.headers, body: request.method === 'POST' ? request.body : undefined });
+        let settled = false;
+        const settle = (result: TransportResult) => {
+          if (settled) return;
+          settled = true;
+          resolve(result);
+        };
+        const { written, answered } = events ?? {};
+        if (written || answered) {
+          stream.once('request', (sent: http.ClientRequest) => {
+            // Node's ClientRequest finishes once its last byte was handed to the socket.
+            if (written) {
+              if (sent.writableFinished) written();
+              else sent.once('finish', () => written());
+            }
+              // Node's own event, once the answer's headers are parsed (got's comes after its own set-up).
+            if (answered) sent.once('response', () => answered(turns ? heldSinceTurnBegan() : 0));
+          });
         }
-      });
-      const response = (await pending) as Response<string>;
-      return { ok: true, response: { status: response.statusCode, headers: response.headers, body: response.body } };
-    } catch (error) {
-      if (tooLarge) return { ok: false, written: true, code: 'ERR_RESPONSE_TOO_LARGE', message: `an answer over ${MAX_RESPONSE_BYTES} bytes` };
-      return describeFailure(error, /^https:/i.test(request.url));
-    }
-  };
+        let status = 0;
+        let headers: http.IncomingHttpHeaders = {};
+        stream.once('response', (response: http.IncomingMessage) => {
+          status = response.statusCode ?? 0;
+          headers = response.headers;
+        });
+        const chunks: Buffer[] = [];
+        let size = 0;
+        stream.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_RESPONSE_BYTES) {
+            stream.destroy();
+            settle({ ok: false, written: true, code: 'ERR_RESPONSE_TOO_LARGE', message: `an answer over ${MAX_RESPONSE_BYTES} bytes` });
+            return;
+          }
+          chunks.push(chunk);
+        });
+        stream.once('end', () => {
+          const body = chunks.length === 1 ? chunks[0]!.toString() : Buffer.concat(chunks).toString();
+          settle({ ok: true, response: { status, headers, body } });
+        });
+        stream.once('error', (error: unknown) => settle(describeFailure(error, secure)));
+      } catch (error) {
+        resolve(describeFailure(error, secure));
+      }
+    });
   return Object.assign(send, {
     close: () => {
       agents.http.destroy();
       agents.https.destroy();
     },
   });
+}
+
+/**
+ * Evidence of when an answer came, beyond when it was read: on a loaded machine this process reads
+ * its answers late (round trips of 17–36 ms at 1,000 MPS with a core busy elsewhere, 1–4 ms quiet,
+ * BENCHMARKS.md), and in one turn it may read a few dozen, one after another, each with the work it
+ * sets off (outcomes, the next requests) before the next is read. Node parses an HTTP answer in the
+ * callback that read its bytes from the socket, in the event loop's poll phase, and that phase waits
+ * for the kernel once (epoll_wait on Linux) and then runs the callback of each socket that was
+ * readable then, once each, unless that one wait returned libuv's whole batch of 1,024 sockets
+ * (then it waits again, at once). A keep-alive connection carries one request at a time (Node's
+ * agent never pipelines), so a socket readable when the phase began held its answer's first bytes
+ * then: every answer handled in a turn was there to be read by the time the turn's first answer
+ * was handled, and the provider had stamped its request before that. An answer's headers handled
+ * later in the turn were held that much longer than its read says: `heldSinceTurnBegan`, with the
+ * turn ended by a setImmediate (the check phase comes after the poll phase, before the next wait).
+ * Only on Linux (the epoll loop this argument reads) and with at most MAX_TURN_SOCKETS sockets, far
+ * below the batch; otherwise nothing is claimed (0).
+ */
+export function answerTurns(maxSockets: number, platform: string = process.platform): boolean {
+  return platform === 'linux' && maxSockets <= MAX_TURN_SOCKETS;
+}
+
+/** Sockets a transport may hold for `heldSinceTurnBegan` to be claimed: half libuv's batch, for the other handles (files, timers, stdio). */
+const MAX_TURN_SOCKETS = 512;
+
+/** When this turn of the event loop handled its first answer (performance.now()), until its check phase. */
+let turnBegan: number | undefined;
+const endTurn = () => {
+  turnBegan = undefined;
+};
+
+/** How long ago (ms) this turn's first answer was handled: 0 for the first. */
+export function heldSinceTurnBegan(): number {
+  const now = performance.now();
+  if (turnBegan === undefined) {
+    turnBegan = now;
+    setImmediate(endTurn);
+    return 0;
+  }
+  return now - turnBegan;
+}
+
+/**
+ * got's request function (its `request` option) for Node's own, given got's options less those it
+ * left undefined: got builds some thirty of them for every request, most undefined, and Node
+ * copies the object twice more on its way to the socket (the agent, the ClientRequest); V8 builds
+ * such a copy the slow way, a few kilobytes each, so that at 1,000 MPS the copies were a fifth of
+ * what the sender allocated (and its young-generation collections a third of its CPU). Node reads
+ * an undefined option as an absent one, so the request is the same.
+ */
+function leanRequest(url: URL, native: http.RequestOptions): http.ClientRequest {
+  const options: http.RequestOptions = {};
+  for (const key in native) {
+    const value = native[key as keyof http.RequestOptions];
+    if (value !== undefined) (options as Record<string, unknown>)[key] = value;
+  }
+  return (url.protocol === 'https:' ? https : http).request(url, options);
 }
 
 /** What a got error says of the connection: its timings (http-timer) record each phase reached. */

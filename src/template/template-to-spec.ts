@@ -1,4 +1,4 @@
-import { templateTtlSeconds, type AccountTemplate, type TemplateButton } from './account-template.js';
+import { describeQuality, templateTtlSeconds, type AccountTemplate, type TemplateButton } from './account-template.js';
 import { CATEGORIES } from './template-spec.js';
 
 /*
@@ -111,7 +111,8 @@ function header(t: AccountTemplate, source: string): string[] {
   const category = t.category?.toLowerCase();
   const known = category !== undefined && (CATEGORIES as readonly string[]).includes(category);
   const lines = [
-    `# ${t.name} (${t.language}) as ${source} holds it: ${t.status}${t.category ? `, ${t.category}` : ''}${t.quality ? `, quality ${t.quality}` : ''}.`,
+    // The quality in the words of the `templates` table and WhatsApp Manager (UNKNOWN is "pending").
+    `# ${t.name} (${t.language}) as ${source} holds it: ${t.status}${t.category ? `, ${t.category}` : ''}${t.quality ? `, quality ${describeQuality(t.quality)}` : ''}.`,
     '# Written by wa-broadcast templates pull. Each {{column}} is a column of the recipients CSV:',
     '# rename them to your columns (keep parameter_name as it is), then run validate.',
   ];

@@ -13,10 +13,15 @@ export function redactPayload(raw: string, format: 'json' | 'form', redact: (tex
   return format === 'json' ? redactJson(raw, redact) : redactForm(raw, redact);
 }
 
+/** A digit before a decimal point or an exponent: a number whose value may spell other digits than its text. */
+const NUMBER_IN_ANOTHER_FORM = /\d[.eE]/;
+
 function redactJson(raw: string, redact: (text: string) => string): string {
   const textual = redact(raw);
-  // Without an escape, every decoded string is a piece of the text: nothing found there, nothing anywhere.
-  if (textual === raw && !raw.includes('\\')) return raw;
+  // Without an escape, every decoded string is a piece of the text, and without a fraction or an
+  // exponent every number's digits are too: nothing found there, nothing anywhere. (2.0260417e7 is
+  // 20260417: a secret of digits, not in the text, read as a number.)
+  if (textual === raw && !raw.includes('\\') && !NUMBER_IN_ANOTHER_FORM.test(raw)) return raw;
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);

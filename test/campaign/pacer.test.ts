@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { ACQUIRE_LEAD_MS, Pacer, WINDOW_MARGIN_MS } from '../../src/campaign/pacer.js';
 import { PROBE_MS } from '../../src/campaign/rate-controller.js';
@@ -287,6 +288,44 @@ describe('Pacer: the window holds for late stamps its answers bound, for any pat
   });
 });
 
+describe('Pacer: the window holds for answers held before they were read, for any pattern the model allows', () => {
+  it('property: for any requests stamped up to 95 ms after their write, any answer read up to 60 ms after it came (and the sender stalled), with the pacer told any part of that hold, no receiver window holds more than mps', async () => {
+    const span = fc.tuple(fc.integer({ min: 0, max: 3000 }), fc.integer({ min: 1, max: 90 }));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 60 }),
+        fc.array(fc.double({ min: 0, max: 95, noNaN: true }), { minLength: 1, maxLength: 32 }),
+        fc.array(fc.tuple(fc.double({ min: 0, max: 60, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })), { minLength: 1, maxLength: 32 }),
+        fc.array(span, { maxLength: 8 }),
+        fc.integer({ min: 1, max: 64 }),
+        async (mps, stamped, reads, stalls, concurrency) => {
+          const { arrivals } = await simulate({
+            mps,
+            concurrency,
+            count: mps * 3 + 5,
+            network: (i) => stamped[i % stamped.length]!,
+            readLate: (i) => {
+              const [ms, told] = reads[i % reads.length]!;
+              return { ms, told };
+            },
+            senderStalls: stalls.map(([from, length]) => [from, from + length] as const),
+            beforeSocket: (i) => (i % 4 === 0 ? 2 : 0.5),
+            latencyMs: 1,
+          });
+          return busiestSecond(arrivals) <= mps;
+        },
+      ),
+      { numRuns: 80, seed: 1517 },
+    );
+  });
+
+  it('told in full, answers read late in their turn (every other one 25 ms) cost the rate nothing: ≥ 0.985 × mps at 1,000/s, where their reads alone say 25 ms of margin', async () => {
+    const { arrivals } = await simulate({ mps: 1000, count: 8000, latencyMs: 1, network: () => 0.2, readLate: (i) => ({ ms: i % 2 === 0 ? 25 : 0, told: 1 }) });
+    expect(busiestSecond(arrivals)).toBeLessThanOrEqual(1000);
+    expect(innerRate(arrivals)).toBeGreaterThanOrEqual(0.985 * 1000);
+  });
+});
+
 describe('Pacer: the window holds under contention, for any pattern the model allows', () => {
   it('property: for any contention spans (the receiver stamping late by as long as the sender waited for a CPU, and the sender told so), any sender stalls and delays before the socket, and network delay within the margin, no receiver window holds more than mps', async () => {
     const span = fc.tuple(fc.integer({ min: 0, max: 3000 }), fc.integer({ min: 1, max: 90 }));
@@ -432,3 +471,89 @@ function mostWithin(sorted: readonly number[], ms: number): number {
   }
   return most;
 }
+
+describe('Pacer: admissions waiting for a write', () => {
+  // Five admitted and not yet written fill a 5/s window: the next ones wait for a write time.
+  async function waiting(count: number) {
+    const clock = new ManualClock();
+    const pacer = new Pacer(5, clock);
+    const stop = new AbortController();
+    const first: NonNullable<Awaited<ReturnType<Pacer['admit']>>>[] = [];
+    const later: Promise<unknown>[] = [];
+    await clock.run(
+      (async () => {
+        for (let i = 0; i < 5; i++) first.push((await pacer.admit(stop.signal))!);
+      })(),
+    );
+    for (let i = 0; i < count; i++) later.push(pacer.admit(stop.signal));
+    await clock.advance(0);
+    return { clock, pacer, stop, first, later };
+  }
+
+  it('twelve waiting add no listener each to the stop signal (Node warns of a leak over 10)', async () => {
+    const { stop, later } = await waiting(12);
+    expect(getEventListeners(stop.signal, 'abort').length).toBeLessThanOrEqual(1);
+    stop.abort();
+    // All wake on the abort, none admitted.
+    expect(await Promise.all(later)).toEqual(Array.from({ length: 12 }, () => undefined));
+  });
+
+  it('those waiting wake on a write, and only room for one more lets one more in', async () => {
+    const { clock, first, later } = await waiting(3);
+    let admitted = 0;
+    for (const p of later) void p.then((s) => s && admitted++);
+    first[0]!.written();
+    await clock.advance(0);
+    // Written at 0: it holds its place in the window for a second, so no room yet.
+    expect(admitted).toBe(0);
+    await clock.advance(1000 + WINDOW_MARGIN_MS);
+    expect(admitted).toBe(1);
+  });
+});
+
+describe('Pacer: an answer held before it was read', () => {
+  it('counts its round trip to when the answer was there to be read (the transport says how long it was held), not to the read', async () => {
+    const clock = new ManualClock();
+    const pacer = new Pacer(1, clock);
+    const admittedAt: number[] = [];
+    await clock.run(
+      (async () => {
+        const a = (await pacer.admit())!;
+        a.written();
+        await clock.sleep(1);
+        a.answered(0);
+        a.done();
+        const b = (await pacer.admit())!;
+        admittedAt.push(clock.now());
+        b.written();
+        await clock.sleep(30);
+        b.answered(28);
+        b.done();
+        await pacer.admit();
+        admittedAt.push(clock.now());
+      })(),
+    );
+    // A: a 1 ms round trip, the shortest; its window 1000 + min(4, 1). B, read 30 ms after its write
+    // but held 28 of them: a 2 ms round trip, the margin (2 − 1) + min(4, 1), where the read alone
+    // says 30 (30 − 1 + 1).
+    expect(admittedAt).toEqual([1001, 1001 + 1002]);
+  });
+
+  it('held longer than since its write (the write recorded late): the margin is never negative', async () => {
+    const clock = new ManualClock();
+    const pacer = new Pacer(1, clock);
+    let second = 0;
+    await clock.run(
+      (async () => {
+        const a = (await pacer.admit())!;
+        a.written();
+        await clock.sleep(5);
+        a.answered(50);
+        a.done();
+        await pacer.admit();
+        second = clock.now();
+      })(),
+    );
+    expect(second).toBe(1000);
+  });
+});

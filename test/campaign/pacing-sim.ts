@@ -42,6 +42,12 @@ export interface SimOptions {
   receiverStalls?: readonly (readonly [number, number])[];
   /** Whether the pacer is told when each answer came (`Sending.answered`); default yes. */
   tellAnswers?: boolean;
+  /**
+   * The i-th answer is read this long (ms) after it could be, and the pacer is told it was held
+   * `told` (0–1) of the time it really waited (the transport's evidence is a lower bound): default
+   * read at once, nothing told.
+   */
+  readLate?: (i: number) => { ms: number; told: number };
   /** Which sender stalls were waits for a CPU (the pacer hears of them); default none. */
   measuredWaits?: readonly (readonly [number, number])[];
 }
@@ -124,9 +130,12 @@ export async function simulate(options: SimOptions, clock = new ManualClock()): 
     const ok = receive(clock.now());
     const latency = options.latencyMs ?? 2;
     await clock.sleep(typeof latency === 'function' ? latency(n, ok) : latency);
-    // The answer is read by the sender: not while it is paused.
+    // The answer is read by the sender: not while it is paused, and perhaps later still.
+    const readable = clock.now();
+    const late = options.readLate?.(n);
+    if (late) await clock.sleep(late.ms);
     await sender.sleep(0);
-    if (options.tellAnswers !== false) sending.answered();
+    if (options.tellAnswers !== false) sending.answered(late ? late.told * (clock.now() - readable) : 0);
     sending.done();
     if (ok) {
       acceptedAt.push(arrivals[n]!);

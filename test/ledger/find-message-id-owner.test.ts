@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { InputError } from '../../src/errors.js';
 import { findMessageIdOwner } from '../../src/ledger/find-message-id-owner.js';
 import { openLedgerWriter } from '../../src/ledger/open-ledger-writer.js';
 import { tempDir } from '../helpers.js';
@@ -26,6 +27,14 @@ describe('findMessageIdOwner', () => {
     expect(await findMessageIdOwner(file, odd)).toBe('+447400000004');
     expect(await findMessageIdOwner(file, 'wamid.')).toBeUndefined();
     expect(await findMessageIdOwner(path.join(path.dirname(file), 'none.jsonl'), 'wamid.A')).toBeUndefined();
+  });
+
+  it('parses only the lines holding the id: damage elsewhere is not its concern; damage in such a line is named at its line', async () => {
+    const file = path.join(await tempDir(), 'l.jsonl');
+    await writeFile(file, jsonl([runRecord(), '{"type":"intent",garbage', accepted('+447400000001', 'c1', 'wamid.A'), '{"broken":"wamid.B"', accepted('+447400000002', 'c2', 'wamid.B')]));
+    expect(await findMessageIdOwner(file, 'wamid.A')).toBe('+447400000001');
+    const error = await findMessageIdOwner(file, 'wamid.B').catch((e: unknown) => e);
+    expect(error).toEqual(new InputError('corrupt ledger line (not JSON): the ledger was edited or damaged; restore it from a backup', { file, line: 4 }));
   });
 
   it('finds what the writer had only queued once the writer has settled', async () => {

@@ -78,6 +78,29 @@ describe('MessageIdSet', () => {
     );
   });
 
+  it('a reserve smaller than what it holds changes nothing; one larger makes room at once, so filling up to it copies nothing', () => {
+    const set = new MessageIdSet(4);
+    for (let i = 0; i < 3000; i++) set.add(`wamid.${i}`);
+    set.reserve(10);
+    expect(set.size).toBe(3000);
+    expect([set.add('wamid.0'), set.add('wamid.2999'), set.add('wamid.3000')]).toEqual([false, false, true]);
+    // The table's arrays (private): reserve's promise is about memory, that filling never copies them.
+    const table = () => (set as unknown as { low: Uint32Array }).low;
+    set.reserve(20_000);
+    const reserved = table();
+    for (let i = 3001; i < 20_000; i++) set.add(`wamid.${i}`);
+    expect(table()).toBe(reserved);
+    expect(set.size).toBe(20_000);
+    // A fresh set made for n holds n without a copy too.
+    const sized = new MessageIdSet(5000);
+    const first = (sized as unknown as { low: Uint32Array }).low;
+    // Reserving what it was made for already has room: nothing is copied.
+    sized.reserve(5000);
+    expect((sized as unknown as { low: Uint32Array }).low).toBe(first);
+    for (let i = 0; i < 5000; i++) sized.add(`SM${i}`);
+    expect((sized as unknown as { low: Uint32Array }).low).toBe(first);
+  });
+
   it('never takes an id added before for a new one, through many resizes', () => {
     const set = new MessageIdSet(4);
     const n = 30_000;
@@ -121,6 +144,25 @@ describe('MessageIdOwners', () => {
       throw new Error('EIO');
     });
     expect(await failing.add('wamid.X', '+447400000001')).toBe('other_recipient');
+  });
+
+  it('asks the ledger again after a look-up that could not tell (the answer is not kept)', async () => {
+    let calls = 0;
+    const owners = new MessageIdOwners(colliding, async () => (++calls === 1 ? 'unknown' : { phone: '+447400000001' }));
+    expect(await owners.add('wamid.X', '+447400000001')).toBe('other_recipient');
+    expect(await owners.add('wamid.X', '+447400000001')).toBe('same_recipient');
+    expect(await owners.add('wamid.X', '+447400000002')).toBe('other_recipient');
+    expect(calls).toBe(2);
+  });
+
+  it('while a look-up that will not tell is under way, a second answer with the id is the safe one too', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const owners = new MessageIdOwners(colliding, async () => (await held, 'unknown'));
+    const first = owners.add('wamid.X', '+447400000001');
+    const second = owners.add('wamid.X', '+447400000001');
+    release();
+    expect(await Promise.all([first, second])).toEqual(['other_recipient', 'other_recipient']);
   });
 
   it('answers a new hash at once, without the ledger', () => {

@@ -3,7 +3,7 @@ import { DailyAllowance } from '../../src/campaign/daily-allowance.js';
 import type { LedgerRecord, OutcomeState } from '../../src/ledger/ledger-records.js';
 import { intentFor, outcomeFor } from '../ledger-record-builders.js';
 import type { LedgerLine } from '../../src/ledger/read-ledger.js';
-import { recentRecipients } from '../../src/ledger/recent-recipients.js';
+import { DAY_MS, recentRecipients } from '../../src/ledger/recent-recipients.js';
 
 async function* lines(records: LedgerRecord[]): AsyncGenerator<LedgerLine> {
   let line = 0;
@@ -29,6 +29,25 @@ describe('who the ledger messaged in the last 24 h (send --daily-limit)', () => 
     );
     expect([...recent.phones].sort()).toEqual(['+442', '+445', '+446']);
     expect(recent.times).toEqual([Date.parse(at(12)), Date.parse(at(13)), Date.parse(at(14))]);
+  });
+
+  it('the window starts at `since` exactly; an outcome whose intent is outside it (or unknown) counts nobody', async () => {
+    const since = Date.parse(at(5));
+    const before = new Date(since - 1).toISOString();
+    const recent = await recentRecipients(
+      lines([
+        intentFor('+441', { cid: 'a1', at: at(5) }), outcomeFor('+441', 'accepted', { cid: 'a1', at: at(5) }),
+        intentFor('+442', { cid: 'b1', at: before }), outcomeFor('+442', 'accepted', { cid: 'b1', at: at(6) }),
+        outcomeFor('+443', 'accepted', { cid: 'c1', at: at(6) }),
+        intentFor('+444', { cid: 'd1', at: before }),
+      ]),
+      since,
+    );
+    expect([[...recent.phones], recent.times]).toEqual([['+441'], [since]]);
+  });
+
+  it('the window send --daily-limit reads back is 24 hours', () => {
+    expect(DAY_MS).toBe(Date.parse('2026-11-25T10:00:00Z') - Date.parse('2026-11-24T10:00:00Z'));
   });
 
   it('the allowance: recipients already counted go free, each new one takes a place until none is left', () => {

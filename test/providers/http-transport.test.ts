@@ -2,7 +2,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server as 
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { describeFailure, httpTransport, MAX_RESPONSE_BYTES, type TransportResult } from '../../src/providers/http-transport.js';
+import { answerTurns, describeFailure, heldSinceTurnBegan, httpTransport, MAX_RESPONSE_BYTES, type TransportResult } from '../../src/providers/http-transport.js';
 import type { HttpRequest } from '../../src/providers/provider.js';
 import { recordingServer } from '../recording-server.js';
 import { timeOutWhen } from '../request-timeout.js';
@@ -342,5 +342,36 @@ describe('httpTransport: got’s defaults that stay off', () => {
     expect(first.ok && first.response.body).toBe('{"data":[{"status":"APPROVED"}]}');
     expect(second.ok && second.response.body).toBe('{"data":[{"status":"PAUSED"}]}');
     expect(server.requests).toHaveLength(2);
+  });
+});
+
+describe('httpTransport: how long an answer was held before it was read', () => {
+  it('claimed only on Linux and with sockets far below libuv’s batch of 1,024', () => {
+    expect(answerTurns(512, 'linux')).toBe(true);
+    expect(answerTurns(513, 'linux')).toBe(false);
+    expect(answerTurns(16, 'darwin')).toBe(false);
+    expect(answerTurns(16, 'win32')).toBe(false);
+  });
+
+  it('the first answer of a turn was held 0; a later one in the same turn, since the first; the next turn begins again at 0', async () => {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(heldSinceTurnBegan()).toBe(0);
+    const began = performance.now();
+    while (performance.now() === began) {
+      // until the clock moves: the second answer of the turn is handled later than the first
+    }
+    const later = heldSinceTurnBegan();
+    expect(later).toBeGreaterThan(0);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(heldSinceTurnBegan()).toBe(0);
+  });
+
+  it('each request is told a hold of 0 or more when its answer came', async () => {
+    const server = await recordingServer([{ status: 200, body: '{}' }]);
+    closers.push(() => server.close());
+    const held: number[] = [];
+    expect(await transport()(request(server.url), { answered: (ms) => void held.push(ms) })).toMatchObject({ ok: true });
+    expect(held).toHaveLength(1);
+    expect(held[0]).toBeGreaterThanOrEqual(0);
   });
 });

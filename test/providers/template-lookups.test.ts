@@ -150,6 +150,11 @@ describe('Cloud API look-up: GET /{version}/{WABA-ID}/message_templates', () => 
     expect(setup).toEqual({ ok: false, reason: expect.stringMatching(/^WA_WABA_ID is not set: set WA_WABA_ID to the WhatsApp Business Account id/) });
     expect(() => cloudTemplates.fromEnv({ WA_TOKEN: TOKEN, WA_WABA_ID: 'my-waba' }, { allowInsecureHttp: false })).toThrow(/WA_WABA_ID must be the WhatsApp Business Account id \(digits\)/);
   });
+
+  it('without WA_WABA_ID and WA_TOKEN names both at once (not one per try)', () => {
+    const setup = cloudTemplates.fromEnv({}, { allowInsecureHttp: false });
+    expect(setup).toEqual({ ok: false, reason: expect.stringMatching(/^WA_WABA_ID and WA_TOKEN are not set: set WA_WABA_ID to the WhatsApp Business Account id .*, and WA_TOKEN to the access token$/) });
+  });
 });
 
 describe('360dialog look-up: GET /v1/configs/templates', () => {

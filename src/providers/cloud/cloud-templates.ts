@@ -69,8 +69,9 @@ export function cloudTemplateLookup(config: CloudLookupConfig, redact: (text: st
 export const cloudTemplates: TemplateLookupModule = {
   fromEnv(env, options) {
     const wabaId = wabaIdFromEnv(env);
-    if (!wabaId) return { ok: false, reason: `WA_WABA_ID is not set: ${WABA_ID_HINT}` };
     const token = env.WA_TOKEN;
+    // Both missing: say both at once, not one per try.
+    if (!wabaId) return { ok: false, reason: token ? `WA_WABA_ID is not set: ${WABA_ID_HINT}` : `WA_WABA_ID and WA_TOKEN are not set: ${WABA_ID_HINT}, and WA_TOKEN to the access token` };
     if (!token) throw new ConfigError('the template look-up (Cloud API) needs WA_TOKEN: set it in the environment or in .env');
     const baseUrl = checkBaseUrl('WA_API_URL', env.WA_API_URL || 'https://graph.facebook.com', { ...options, statusCallbackUrl: undefined, placeholders: false });
     const version = env.WA_API_VERSION || 'v23.0';
