@@ -22,6 +22,9 @@ import { SendRecordScanner } from '../ledger/scan-send-record.js';
 const NAMED_UNKNOWN = 20;
 /** Below this much events data a worker thread costs more than it saves. */
 export const WORKER_THRESHOLD_BYTES = 16 << 20;
+
+/** The worker's young generation (MB): V8 counts two semi-spaces and a new large-object space of the same size, so 48 is the 16 MB semi-spaces it gives the main thread by default. */
+export const WORKER_YOUNG_GENERATION_MB = 48;
 /**
  * The events are read in chunks of about this size (cut at line starts), each by whichever thread
  * is free: the worker from the start, the main thread once the ledger is read, so both finish
@@ -223,8 +226,10 @@ export async function startReadingEvents(files: string[], keywords: string[], le
   const worker = useWorker
     ? new Worker(workerFile, {
         workerData: { next, keywords } satisfies EventsWorkerInput,
-        // The worker holds little for long: a small young generation keeps its footprint small.
-        resourceLimits: { maxYoungGenerationSizeMb: 8 },
+        // As large a young generation as the main thread's (V8's default 16 MB semi-spaces): the
+        // worker's batches die young, and at 8 MB it spent twice the time collecting them (200k
+        // recipients: 190-240 ms of its profile against 90-100 ms, BENCHMARKS.md "Eighth round").
+        resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
       })
     : undefined;
   worker?.on('message', (message: WorkerMessage) => {
