@@ -7,7 +7,8 @@ import { InputError } from '../errors.js';
 import { readLedgerSpans } from '../ledger/read-ledger.js';
 import { SendRecordScanner } from '../ledger/scan-send-record.js';
 import { scanLedgerBatch } from './ledger-batch.js';
-import { encodeSignals, eventLineReader, type EventsWorkerInput, type WorkerMessage } from './read-events.js';
+import type { ListedRecipients } from './listed-recipients.js';
+import { encodeSignals, eventLineReader, type EventsWorkerInput, type EventsWorkerPlan, type RowsJob, type WorkerMessage } from './read-events.js';
 
 /** Batches (each at most 1 MiB of lines: some 1,500 statuses) sent and not yet folded: more holds more memory (at 1,000,000 recipients 256 went past 700 MB) for little speed. */
 const WINDOW = 64;
@@ -17,17 +18,38 @@ const WINDOW = 64;
  * recipients from 460 MB to 576 MB in one run).
  */
 const LEDGER_WINDOW = 16;
-const { ledger, chunks, next, keywords } = workerData as EventsWorkerInput;
+const { next, keywords } = workerData as EventsWorkerInput;
 const counter = new Int32Array(next);
 const port = parentPort!;
 const reader = eventLineReader(new Set(keywords));
 const post = (message: WorkerMessage) => port.postMessage(message);
 let outstanding = 0;
 let resume: (() => void) | undefined;
-port.on('message', () => {
-  outstanding--;
-  resume?.();
+/** Pass 2's code, loaded once the events are read (not at start: the start is on every run's critical path). */
+let rowsCode: Promise<typeof import('./list-rows-text.js')> | undefined;
+/** What to read: the main thread's first message (it cuts the files while this thread starts). */
+const plan = new Promise<EventsWorkerPlan>((resolve) => {
+  // Then acks (a batch folded), and at the end a part of pass 2.
+  port.on('message', (message: EventsWorkerPlan | 'ack' | RowsJob) => {
+    if (message === 'ack') {
+      outstanding--;
+      resume?.();
+    } else if (message.kind === 'rows') void writeRows(message.listed);
+    else resolve(message);
+  });
 });
+const { ledger, chunks } = await plan;
+
+/** Pass 2 for the listed recipients given: their lists' texts, or the InputError that stopped them (as the main thread would throw it). */
+async function writeRows(listed: ListedRecipients): Promise<void> {
+  try {
+    const { listRowsText } = await (rowsCode ??= import('./list-rows-text.js'));
+    post({ kind: 'rows', texts: await listRowsText(listed, 0, listed.count) });
+  } catch (error) {
+    if (error instanceof InputError) post({ kind: 'rows-error', message: error.message, location: error.location });
+    else post({ kind: 'error', message: (error as Error).message });
+  }
+}
 
 /** Waits while `window` batches are not yet folded. */
 async function sent(message: WorkerMessage, window = WINDOW): Promise<void> {
@@ -70,6 +92,7 @@ async function readEvents(): Promise<void> {
     post({ kind: 'chunk', chunk: c, lines });
   }
   post({ kind: 'done' });
+  rowsCode ??= import('./list-rows-text.js');
 }
 
 try {

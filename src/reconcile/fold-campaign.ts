@@ -170,9 +170,10 @@ export class CampaignFold {
   /**
    * An outcome, in ledger order (its phone checked: +E.164): it belongs to the intent with its
    * correlation id (the recipient's latest, in practice). `failure`: its code, class and title,
-   * absent from an accepted outcome.
+   * absent from an accepted outcome. `hash`: the message id's messageIdHash, when the reader
+   * worked it out.
    */
-  addOutcome(phone: string, at: number, cid: string, outcome: string, messageId: string | undefined, waId: unknown, failure?: { code?: string | undefined; class?: string | undefined; title?: string | undefined }): void {
+  addOutcome(phone: string, at: number, cid: string, outcome: string, messageId: string | undefined, waId: unknown, failure?: { code?: string | undefined; class?: string | undefined; title?: string | undefined }, hash?: number): void {
     const s = this.byCid.get(cid) ?? this.latestSlotOfPhone(phone);
     if (s < 0) return; // an outcome without its intent: nothing to attach it to
     this.slotLedger.set(s, LEDGER_INDEX.get(outcome) ?? 0);
@@ -183,7 +184,7 @@ export class CampaignFold {
     else if (this.slotTitle.size > 0) this.slotTitle.delete(s);
     if (outcome !== 'in_doubt') this.byCid.delete(cid);
     const r = this.slotRecipient.get(s);
-    if (messageId) this.addMessageId(messageId, s, r);
+    if (messageId) this.addMessageId(messageId, s, r, hash ?? messageIdHash(messageId));
     // (`waId` is the phone's digits unless it has the length and ends the phone: no slice needed.)
     const isPhone = typeof waId === 'string' && waId.length === phone.length - 1 && phone.endsWith(waId);
     if (typeof waId === 'string' && !isPhone && /^\d{1,15}$/.test(waId)) this.byWaId.set(waId, r);
@@ -320,6 +321,11 @@ export class CampaignFold {
     return isE164(phone) ? this.byPhone.get(phone) - 1 : -1;
   }
 
+  /** Recipient `r`'s phone as its digits (the number after the `+`). */
+  phoneDigitsOf(r: number): number {
+    return this.phoneDigits.get(r);
+  }
+
   /** The number of attempts made for recipient `r` (what a retry list's `attempts` says). */
   attemptsOf(r: number): number {
     let n = 0;
@@ -433,9 +439,8 @@ export class CampaignFold {
    * Records that attempt `s` (of recipient `r`) was given `messageId`. The same id for another
    * recipient makes it ambiguous for good: whichever record comes first, neither gets its events.
    */
-  private addMessageId(messageId: string, s: number, r: number): void {
+  private addMessageId(messageId: string, s: number, r: number, hash: number): void {
     if (this.ambiguousIds.size > 0 && this.ambiguousIds.has(messageId)) return;
-    const hash = messageIdHash(messageId);
     // Given to this attempt; if it was another recipient's, taken back from both.
     const existing = this.byMessageId.swap(messageId, hash, s);
     if (existing >= 0 && this.slotRecipient.get(existing) !== r) {

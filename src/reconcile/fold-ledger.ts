@@ -20,13 +20,13 @@ export interface RowLines {
  */
 export async function foldLedger(fold: CampaignFold, file: string, batches: AsyncIterable<LedgerBatch>): Promise<RowLines> {
   const rows: RowLines = { offsets: float64s(), lengths: int32s(), lines: int32s() };
-  for await (const { firstLine, kinds, offsets, lengths, ats, phones, cids, messageIds, waIds, columns, texts } of batches) {
+  for await (const { firstLine, kinds, offsets, lengths, ats, phones, cids, messageIds, messageIdHashes, waIds, columns, texts } of batches) {
     for (let i = 0; i < kinds.length; i++) {
       const recipients = fold.recipients;
       const kind = kinds[i];
       // Send's own intents and accepted outcomes were scanned (a checked phone each); the rest is parsed here.
       if (kind === LedgerLineKind.intent) fold.addIntent(phones[i]!, ats[i]!, cids[i]!, columns[i]);
-      else if (kind === LedgerLineKind.outcome) fold.addOutcome(phones[i]!, ats[i]!, cids[i]!, 'accepted', messageIds[i], waIds[i]);
+      else if (kind === LedgerLineKind.outcome) fold.addOutcome(phones[i]!, ats[i]!, cids[i]!, 'accepted', messageIds[i], waIds[i], undefined, messageIdHashes[i]);
       else if (kind === LedgerLineKind.blank) continue;
       else if (!fold.addLedgerRecord(parseRecord(texts[i]!, file, firstLine + i))) throw new InputError('corrupt ledger line (no valid +E.164 phone)', { file, line: firstLine + i });
       // Only an intent adds a recipient: this line has their row.

@@ -1,5 +1,6 @@
 import type { LineSpans } from '../fs/read-line-batches.js';
 import type { SendRecordScanner } from '../ledger/scan-send-record.js';
+import { messageIdHash } from './message-id-table.js';
 
 /** What a ledger line is, as the thread that read it found: send's intent or accepted outcome (scanned), another record (to be parsed), or blank. */
 export const LedgerLineKind = { blank: 0, intent: 1, outcome: 2, other: 3 } as const;
@@ -23,6 +24,8 @@ export interface LedgerBatch {
   cids: string[];
   /** Per scanned outcome (undefined for others, and for an outcome without them). */
   messageIds: (string | undefined)[];
+  /** Per scanned outcome with a message id, its messageIdHash (worked out by the reading thread, off the folding one); 0 for others. */
+  messageIdHashes: Int32Array;
   waIds: (string | undefined)[];
   /** Per scanned intent: its row's column names (undefined: no row; rows with the same names share one array). */
   columns: (readonly string[] | undefined)[];
@@ -43,6 +46,7 @@ export function scanLedgerBatch({ firstLine, buffer, offset, starts, ends }: Lin
     phones: [],
     cids: [],
     messageIds: [],
+    messageIdHashes: new Int32Array(n),
     waIds: [],
     columns: [],
     texts: [],
@@ -63,7 +67,9 @@ export function scanLedgerBatch({ firstLine, buffer, offset, starts, ends }: Lin
     }
     batch.phones.push(scanned?.phone ?? '');
     batch.cids.push(scanned?.cid ?? '');
-    batch.messageIds.push(scanned?.type === 'outcome' ? scanned.message_id : undefined);
+    const messageId = scanned?.type === 'outcome' ? scanned.message_id : undefined;
+    batch.messageIds.push(messageId);
+    if (messageId) batch.messageIdHashes[i] = messageIdHash(messageId);
     batch.waIds.push(scanned?.type === 'outcome' ? scanned.wa_id : undefined);
     batch.columns.push(scanned?.type === 'intent' ? scanned.columns : undefined);
     batch.texts.push(batch.kinds[i] === LedgerLineKind.other ? text : '');

@@ -2,7 +2,9 @@ import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { MAX_LINE_BYTES, lineStartAfter, readLineSpans, type LineSpans } from '../fs/read-line-batches.js';
+import { cutAtLineStarts } from '../fs/cut-at-line-starts.js';
+import { MAX_LINE_BYTES, readLineSpans, type LineSpans } from '../fs/read-line-batches.js';
+import { eventsWorkerUrl } from './events-worker-url.js';
 import type { CampaignFold } from './fold-campaign.js';
 import { familyCode } from './family-code.js';
 import { messageIdHash } from './message-id-table.js';
@@ -10,6 +12,8 @@ import { parseEventLine, parseStoredFacts, type ParsedEvent, type Signal } from 
 import { StatusFactsScanner, type StatusColumns } from './scan-status-facts.js';
 import { scanLedgerBatch, type LedgerBatch } from './ledger-batch.js';
 import { ledgerInOrder, type OtherMessage, type OtherParts } from './ledger-in-order.js';
+import { listedPart } from './listed-part.js';
+import type { ListedRecipients } from './listed-recipients.js';
 import { InputError, type Location } from '../errors.js';
 import { readLedgerSpans } from '../ledger/read-ledger.js';
 import { SendRecordScanner } from '../ledger/scan-send-record.js';
@@ -18,6 +22,9 @@ import { SendRecordScanner } from '../ledger/scan-send-record.js';
 const NAMED_UNKNOWN = 20;
 /** Below this much events data a worker thread costs more than it saves. */
 export const WORKER_THRESHOLD_BYTES = 16 << 20;
+
+/** The worker's young generation (MB): V8 counts two semi-spaces and a new large-object space of the same size, so 48 is the 16 MB semi-spaces it gives the main thread by default. */
+export const WORKER_YOUNG_GENERATION_MB = 48;
 /**
  * The events are read in chunks of about this size (cut at line starts), each by whichever thread
  * is free: the worker from the start, the main thread once the ledger is read, so both finish
@@ -60,12 +67,20 @@ export interface LedgerPart {
 }
 
 export interface EventsWorkerInput {
-  /** The ledger's parts (for the main thread's fold), each read by the thread that takes it (Int32Array over `next`, index 1). */
-  ledger: { file: string; parts: LedgerPart[] };
-  chunks: EventsChunk[];
   /** The next events chunk (index 0) and ledger part (index 1) to read: an Int32Array over it, taken with Atomics.add by both threads. */
   next: SharedArrayBuffer;
   keywords: string[];
+}
+
+/**
+ * The worker's first message: what to read. Sent once the files are cut, which the main thread
+ * does while the worker starts (its start, ~0.1 s, is no longer after the cutting).
+ */
+export interface EventsWorkerPlan {
+  kind: 'plan';
+  /** The ledger's parts (for the main thread's fold), each read by the thread that takes it (Int32Array over `next`, index 1). */
+  ledger: { file: string; parts: LedgerPart[] };
+  chunks: EventsChunk[];
 }
 
 /** One batch of parsed lines, compact enough to cross threads cheaply. */
@@ -94,7 +109,16 @@ export type WorkerMessage =
   | SignalBatch
   | { kind: 'chunk'; chunk: number; lines: number }
   | { kind: 'done' }
+  /** Pass 2's rows of the part given (RowsJob): each list's CSV text, or the InputError that stopped them. */
+  | { kind: 'rows'; texts: string[] }
+  | { kind: 'rows-error'; message: string; location: Location | undefined }
   | { kind: 'error'; message: string };
+
+/** After the events: pass 2 for a part of the listed recipients (listRowsText over all of `listed`). */
+export interface RowsJob {
+  kind: 'rows';
+  listed: ListedRecipients;
+}
 
 /** Why an over-long events line was skipped (a webhook body is at most 1 MiB; a line is never read past the cap). */
 const TOO_LONG: ParsedEvent = { ok: false, why: `a line longer than ${MAX_LINE_BYTES >> 20} MiB (not read)` };
@@ -171,7 +195,12 @@ export interface EventsReader {
   ledgerBatches(): AsyncIterable<LedgerBatch>;
   /** Folds every event into `fold` (call once the ledger is in it). */
   foldInto(fold: CampaignFold): Promise<EventsReport>;
-  /** Stops the worker, if any (after a failure elsewhere; idempotent). */
+  /**
+   * Pass 2 for listed recipients `from` to `to` on the worker thread, once the events are folded
+   * (listRowsText's texts); undefined without a worker (or for none), the caller then writes them.
+   */
+  listRowsText(listed: ListedRecipients, from: number, to: number): Promise<string[]> | undefined;
+  /** Stops the worker, if any (at the end, or after a failure elsewhere; idempotent). */
   close(): Promise<void>;
 }
 
@@ -185,21 +214,22 @@ export interface EventsReader {
 export async function startReadingEvents(files: string[], keywords: string[], ledger: LedgerToRead, workerThresholdBytes = WORKER_THRESHOLD_BYTES): Promise<EventsReader> {
   const reader = eventLineReader(new Set(keywords));
   const sizes = await Promise.all(files.map(async (file) => (await stat(file)).size));
-  const workerFile = fileURLToPath(new URL('./events-worker.js', import.meta.url));
+  const workerFile = fileURLToPath(eventsWorkerUrl());
   const useWorker = sizes.reduce((a, b) => a + b, 0) >= workerThresholdBytes && existsSync(workerFile);
-  const chunks = await chunksOf(files, sizes, useWorker ? CHUNK_BYTES : Infinity);
-  const ledgerParts = useWorker ? await ledgerPartsOf(ledger) : [];
   const next = new SharedArrayBuffer(8);
   const counter = new Int32Array(next);
 
   const queue: WorkerMessage[] = [];
   let wake: (() => void) | undefined;
   let failure: Error | undefined;
+  // Started before the files are cut: its start overlaps the cutting (the plan follows).
   const worker = useWorker
     ? new Worker(workerFile, {
-        workerData: { ledger: { file: ledger.file, parts: ledgerParts }, chunks, next, keywords } satisfies EventsWorkerInput,
-        // The worker holds little for long: a small young generation keeps its footprint small.
-        resourceLimits: { maxYoungGenerationSizeMb: 8 },
+        workerData: { next, keywords } satisfies EventsWorkerInput,
+        // As large a young generation as the main thread's (V8's default 16 MB semi-spaces): the
+        // worker's batches die young, and at 8 MB it spent twice the time collecting them (200k
+        // recipients: 190-240 ms of its profile against 90-100 ms, BENCHMARKS.md "Eighth round").
+        resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
       })
     : undefined;
   worker?.on('message', (message: WorkerMessage) => {
@@ -213,6 +243,16 @@ export async function startReadingEvents(files: string[], keywords: string[], le
   const close = async () => {
     await worker?.terminate();
   };
+  let chunks: EventsChunk[];
+  let ledgerParts: LedgerPart[];
+  try {
+    chunks = await chunksOf(files, sizes, useWorker ? CHUNK_BYTES : Infinity);
+    ledgerParts = useWorker ? await ledgerPartsOf(ledger) : [];
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  worker?.postMessage({ kind: 'plan', ledger: { file: ledger.file, parts: ledgerParts }, chunks } satisfies EventsWorkerPlan);
   /** The worker's next message, waited for. */
   const nextMessage = async (): Promise<WorkerMessage> => {
     for (;;) {
@@ -286,8 +326,9 @@ export async function startReadingEvents(files: string[], keywords: string[], le
         await new Promise<void>((resolve) => (wake = resolve));
         wake = undefined;
       }
-    } finally {
+    } catch (error) {
       await close();
+      throw error;
     }
     // Each chunk numbered its lines from its start: add the lines of the file's chunks before it.
     const before: number[] = [];
@@ -303,18 +344,24 @@ export async function startReadingEvents(files: string[], keywords: string[], le
       .map(({ file, line, why }) => ({ file, line, why }));
     return report;
   };
-  return { ledgerBatches, foldInto, close };
+  const listRowsTextOnWorker = (listed: ListedRecipients, from: number, to: number): Promise<string[]> | undefined => {
+    if (!worker || from >= to) return undefined;
+    worker.postMessage({ kind: 'rows', listed: listedPart(listed, from, to) } satisfies RowsJob);
+    return (async () => {
+      const message = await nextMessage();
+      if (message.kind === 'rows') return message.texts;
+      // The line numbers are the ledger's (pass 1 noted them): the error is as this thread would throw it.
+      if (message.kind === 'rows-error') throw new InputError(message.message, message.location);
+      throw new Error(`writing the lists: ${message.kind === 'error' ? message.message : `a ${message.kind} message`}`);
+    })();
+  };
+  return { ledgerBatches, foldInto, listRowsText: listRowsTextOnWorker, close };
 }
 
 /** The ledger cut into LedgerParts at line starts. */
 async function ledgerPartsOf(ledger: LedgerToRead): Promise<LedgerPart[]> {
-  const parts: LedgerPart[] = [];
-  for (let start = 0; start < ledger.size; ) {
-    const end = start + LEDGER_PART_BYTES >= ledger.size ? ledger.size : Math.min(ledger.size, await lineStartAfter(ledger.file, start + LEDGER_PART_BYTES));
-    parts.push({ start, end });
-    start = end;
-  }
-  return parts;
+  const cuts = await cutAtLineStarts(ledger.file, ledger.size, LEDGER_PART_BYTES);
+  return cuts.slice(1).map((end, p) => ({ start: cuts[p]!, end }));
 }
 
 /** The files cut into chunks of about `size` bytes at line starts (a file of one chunk when `size` is Infinity). */
@@ -322,13 +369,8 @@ async function chunksOf(files: string[], sizes: number[], size: number): Promise
   const chunks: EventsChunk[] = [];
   for (let part = 0; part < files.length; part++) {
     const file = files[part]!;
-    const end = sizes[part]!;
-    let start = 0;
-    while (start < end) {
-      const cut = start + size >= end ? end : await lineStartAfter(file, start + size);
-      chunks.push({ part, file, start, end: Math.min(cut, end) });
-      start = cut;
-    }
+    const cuts = size === Infinity ? [0, sizes[part]!] : await cutAtLineStarts(file, sizes[part]!, size);
+    for (let c = 1; c < cuts.length; c++) if (cuts[c]! > cuts[c - 1]!) chunks.push({ part, file, start: cuts[c - 1]!, end: cuts[c]! });
   }
   return chunks;
 }

@@ -2,21 +2,19 @@ import { lstat, mkdir, readdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { InputError } from '../errors.js';
-import type { IntentRecord } from '../ledger/ledger-records.js';
-import { parseRecord } from '../ledger/read-ledger.js';
-import { LinesAt } from '../fs/read-lines-at.js';
 import { isProcessAlive } from '../fs/is-process-alive.js';
 import { notARegularFile } from '../fs/not-a-regular-file.js';
 import type { WritableFile } from '../fs/writable-file.js';
 import { describeOpenError } from '../fs/describe-open-error.js';
-import { escapeFormula } from '../recipients/formula-safe.js';
 import { AtomicFile } from '../fs/atomic-file.js';
 import type { Decision, RecipientStateName } from './decide-recipient.js';
 import { CampaignFold } from './fold-campaign.js';
 import { foldLedger, type RowLines } from './fold-ledger.js';
 import { normaliseKeyword } from './parse-event.js';
-import { columnsBesideVariables, LIST_FILES, LISTS_BY_NAME, RECONCILE_LISTS, type ListName, type ListRowFacts } from './reconcile-lists.js';
-import { startReadingEvents, type EventsReport } from './read-events.js';
+import { columnsBesideVariables, LIST_FILES, RECONCILE_LISTS, type ListName } from './reconcile-lists.js';
+import { listRowsText } from './list-rows-text.js';
+import { listedRecipients } from './listed-recipients.js';
+import { startReadingEvents, type EventsReader, type EventsReport } from './read-events.js';
 
 export const SUMMARY_FILE = 'summary.json';
 
@@ -97,20 +95,20 @@ export async function reconcileCampaign(options: ReconcileOptions): Promise<Reco
   const eventsReader = await startReadingEvents(options.eventFiles, options.optOutKeywords.map(normaliseKeyword), ledger, options.workerThresholdBytes);
   // Send writes some 450 bytes a recipient (an intent with its row, an outcome).
   const fold = new CampaignFold(Math.ceil(ledger.size / 400));
-  let rowLines: RowLines;
   let events: EventsReport;
+  let summary: Summary;
+  let files: Record<string, string>;
   try {
-    rowLines = await foldLedger(fold, options.ledgerFile, eventsReader.ledgerBatches());
+    const rowLines = await foldLedger(fold, options.ledgerFile, eventsReader.ledgerBatches());
     events = await eventsReader.foldInto(fold);
+    const decisions = fold.decide(options.now);
+    summary = summarise(decisions, options.now, fold, fold.ambiguousMessageIds());
+    await ensureFolder(options.outDir);
+    await removeStaleTemps(options.outDir);
+    files = await writeLists(fold, decisions, options, rowLines, `${JSON.stringify(summary, null, 2)}\n`, eventsReader);
   } finally {
     await eventsReader.close();
   }
-
-  const decisions = fold.decide(options.now);
-  const summary = summarise(decisions, options.now, fold, fold.ambiguousMessageIds());
-  await ensureFolder(options.outDir);
-  await removeStaleTemps(options.outDir);
-  const files = await writeLists(fold, decisions, options, rowLines, `${JSON.stringify(summary, null, 2)}\n`);
   return {
     summary,
     events: { files: options.eventFiles.length, lines: events.lines, ...fold.counts, unknown: events.unknownCount },
@@ -167,82 +165,45 @@ function summarise(decisions: Decision[], now: number, fold: CampaignFold, ambig
  * The lists, rows in the order recipients first appear in the ledger (so the same inputs give the
  * same bytes), and the summary. All or nothing: every file is written and synced before any
  * replaces its old self, so a full disk leaves the old lists and summary.json as they were (a
- * summary must never count rows that a truncated list lacks).
+ * summary must never count rows that a truncated list lacks). With a worker thread, it writes the
+ * rows of the later half of the listed recipients while this thread writes the earlier half's.
  */
-async function writeLists(fold: CampaignFold, decisions: Decision[], options: ReconcileOptions, rowLines: RowLines, summary: string): Promise<Record<string, string>> {
+async function writeLists(fold: CampaignFold, decisions: Decision[], options: ReconcileOptions, rowLines: RowLines, summary: string, helper: Pick<EventsReader, 'listRowsText'>): Promise<Record<string, string>> {
   const firstRun = fold.runs[0];
   const phoneColumn = firstRun?.phone_column ?? 'phone';
   const optInColumn = firstRun?.opt_in_column ?? 'opt_in';
   const reserved = new Set<string>([phoneColumn, optInColumn, ...columnsBesideVariables()]);
   const variables = fold.columns.filter((name) => !reserved.has(name));
   const names = RECONCILE_LISTS.map((list) => list.name);
-  const outputs = {} as Record<ListName, { file: AtomicFile; rows: string[][] }>;
+  const outputs = {} as Record<ListName, AtomicFile>;
   let summaryFile: AtomicFile | undefined;
   const open = (name: string) => AtomicFile.open(path.join(options.outDir, name), { openFile: options.openFile });
+  // Each recipient's row is on their first intent, whose line pass 1 noted: only the lines of
+  // recipients in a list are read again (in ledger order: recipients are numbered as they first
+  // appear), parsed, and written.
+  const listed = listedRecipients(fold, decisions, rowLines, { file: options.ledgerFile, now: options.now, variables, optInColumn });
+  const half = Math.ceil(listed.count / 2);
+  const theirs = helper.listRowsText(listed, half, listed.count);
+  // (Awaited below, or its failure would go unhandled while this thread's is thrown.)
+  theirs?.catch(() => undefined);
   try {
     for (const list of RECONCILE_LISTS) {
-      outputs[list.name] = { file: await open(list.file), rows: [list.columns(variables)] };
+      outputs[list.name] = await open(list.file);
+      await outputs[list.name].write(stringify([list.columns(variables)], { record_delimiter: 'unix' }));
     }
     summaryFile = await open(SUMMARY_FILE);
-    const flush = async (name: ListName) => {
-      const output = outputs[name];
-      if (output.rows.length === 0) return;
-      await output.file.write(stringify(output.rows, { record_delimiter: 'unix' }));
-      output.rows = [];
-    };
-    const inDoubtCids = fold.inDoubtCids();
-    const writeRow = async (record: IntentRecord, r: number) => {
-      const decision = decisions[r]!;
-      if (!decision.list) return;
-      const row = record.row ?? {};
-      // Own cells only: a column named `constructor` that this row lacks is empty, not Object's.
-      const own = (name: string) => (Object.hasOwn(row, name) ? row[name] : undefined);
-      const facts: ListRowFacts = {
-        phone: record.phone,
-        cell: (name) => escapeFormula(own(name) ?? ''),
-        optIn: () => escapeFormula(own(optInColumn) ?? 'yes'),
-        reason: decision.reason,
-        code: escapeFormula(decision.code),
-        title: escapeFormula(decision.title ?? ''),
-        dueAt: () => new Date(decision.dueAt ?? options.now).toISOString(),
-        attempts: String(fold.attemptsOf(r)),
-        latestAttempt: () => {
-          const latest = fold.latestAttemptOf(r);
-          return { correlationId: inDoubtCids.get(latest.slot) ?? '', attemptedAt: new Date(latest.intentAt).toISOString() };
-        },
-      };
-      const output = outputs[decision.list];
-      output.rows.push(LISTS_BY_NAME[decision.list].row(facts, variables));
-      if (output.rows.length >= 1000) await flush(decision.list);
-    };
-    // Each recipient's row is on their first intent, whose line pass 1 noted: only the lines of
-    // recipients in a list are read again (in ledger order: recipients are numbered as they first
-    // appear), parsed, and written.
-    const file = options.ledgerFile;
-    const lines = await LinesAt.open(file);
-    try {
-      for (let r = 0; r < fold.recipients; r++) {
-        if (!decisions[r]!.list) continue;
-        const line = rowLines.lines.get(r);
-        const text = await lines.text(rowLines.offsets.get(r), rowLines.lengths.get(r));
-        const record = text === undefined ? undefined : parseRecord(text, file, line);
-        if (record?.type !== 'intent' || fold.recipientOf(record.phone) !== r) {
-          throw new InputError('the ledger changed while reconcile read it (this line is not what it was): run reconcile again', { file, line });
-        }
-        await writeRow(record, r);
-      }
-    } finally {
-      await lines.close();
+    for (const texts of [await listRowsText(listed, 0, theirs ? half : listed.count), await theirs]) {
+      if (texts === undefined) continue;
+      for (let list = 0; list < names.length; list++) if (texts[list]) await outputs[names[list]!].write(texts[list]!);
     }
-    for (const name of names) await flush(name);
     await summaryFile.write(summary);
-    await AtomicFile.commitAll([...names.map((name) => outputs[name].file), summaryFile]);
+    await AtomicFile.commitAll([...names.map((name) => outputs[name]), summaryFile]);
   } catch (error) {
-    for (const name of names) await outputs[name]?.file.abort();
+    for (const name of names) await outputs[name]?.abort();
     await summaryFile?.abort();
     throw error;
   }
-  return { ...Object.fromEntries(names.map((name) => [name, outputs[name].file.file])), summary: summaryFile.file };
+  return { ...Object.fromEntries(names.map((name) => [name, outputs[name].file])), summary: summaryFile.file };
 }
 
 async function requireFile(file: string): Promise<void> {

@@ -1,8 +1,9 @@
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers.js';
 import { accepted, intent, metaLine, metaValueLine, runRecord } from '../reconcile/events.js';
+import { listedLedger } from '../reconcile/list-rows.js';
 
 // The worker thread runs compiled code: this test uses the build (the process project's global setup makes it current).
 const fromBuild = (module: string) => import(new URL(`../../dist/reconcile/${module}.js`, import.meta.url).href);
@@ -10,6 +11,7 @@ const { CampaignFold } = (await fromBuild('fold-campaign')) as typeof import('..
 const { DEFAULT_OPT_OUT_KEYWORDS, normaliseKeyword } = (await fromBuild('parse-event')) as typeof import('../../src/reconcile/parse-event.js');
 const { startReadingEvents } = (await fromBuild('read-events')) as typeof import('../../src/reconcile/read-events.js');
 const { foldLedger } = (await fromBuild('fold-ledger')) as typeof import('../../src/reconcile/fold-ledger.js');
+const { listRowsText } = (await fromBuild('list-rows-text')) as typeof import('../../src/reconcile/list-rows-text.js');
 const KEYWORDS = DEFAULT_OPT_OUT_KEYWORDS.map(normaliseKeyword);
 const N = 3000;
 
@@ -119,5 +121,37 @@ describe('the ledger read on the worker thread', () => {
       expect(onWorker).toEqual(await failure(Infinity));
       expect(onWorker).toMatchObject({ name: 'InputError', location: { file, line: 1002 } });
     }
+  }, 60_000);
+});
+
+describe("pass 2's rows on the worker thread", () => {
+  /** The worker's texts (or its error) for listed recipients from..to, after a fold of nothing. */
+  async function onWorker(listed: Awaited<ReturnType<typeof listedLedger>>, from: number, to: number, threshold = 0) {
+    const dir = path.dirname(listed.file);
+    const events = path.join(dir, 'e.jsonl');
+    await writeFile(events, metaLine([{ id: 'wamid.1', status: 'read' }]) + '\n');
+    const reader = await startReadingEvents([events], KEYWORDS, { file: listed.file, size: (await stat(listed.file)).size }, threshold);
+    try {
+      const fold = new CampaignFold();
+      await foldLedger(fold, listed.file, reader.ledgerBatches());
+      await reader.foldInto(fold);
+      return await reader.listRowsText(listed, from, to);
+    } finally {
+      await reader.close();
+    }
+  }
+
+  it("gives the main thread's texts for its range, and the same InputError at the same line", async () => {
+    const listed = await listedLedger(await tempDir(), 60);
+    expect(await onWorker(listed, 25, 60)).toEqual(await listRowsText(listed, 25, 60));
+    // Without a worker (or for no rows) the caller writes them itself.
+    await expect(onWorker(listed, 25, 60, Infinity)).resolves.toBeUndefined();
+    expect(await onWorker(listed, 60, 60)).toBeUndefined();
+
+    const changed = await listedLedger(await tempDir(), 60, 41);
+    const [there, here] = [await onWorker(changed, 30, 60).catch((e: unknown) => e), await listRowsText(changed, 30, 60).catch((e: unknown) => e)];
+    expect(there).toEqual(here);
+    expect((there as Error).constructor.name).toBe('InputError');
+    expect(there).toMatchObject({ location: { file: changed.file, line: 43 } });
   }, 60_000);
 });

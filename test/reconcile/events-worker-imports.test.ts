@@ -5,9 +5,9 @@ import extractDepcruiseOptions from 'dependency-cruiser/config-utl/extract-depcr
 import extractTSConfig from 'dependency-cruiser/config-utl/extract-ts-config';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-// The events worker is loaded from tsc's files (not the bundle), module by module, while the main
-// thread waits for its first ledger batches: what it imports is start-up time at every size
-// (BENCHMARKS.md, "the events worker starts lighter": 0.25 s of imports before, 0.11 s after).
+// The events worker is bundled into one file (dist/bundle/events-worker.js), but each module it
+// imports is still code evaluated while the main thread waits for its first ledger batches:
+// start-up time at every size (BENCHMARKS.md, "the events worker starts lighter").
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WORKER = 'src/reconcile/events-worker.ts';
 
