@@ -9,7 +9,7 @@ import { ManualClock } from '../manual-clock.js';
 import { busiestSecond, innerRate, seeded, simulate } from './pacing-sim.js';
 
 /** Sends `count` requests one after another as fast as the pacer allows, each written at once; returns their times. */
-async function sendTimes(mps: number, count: number, clock = new ManualClock(), pacer = new Pacer(mps, clock)) {
+async function sendTimes(mps: number, count: number, clock = new ManualClock('promises'), pacer = new Pacer(mps, clock)) {
   const times: number[] = [];
   await clock.run(
     (async () => {
@@ -160,7 +160,7 @@ describe('Pacer: the window holds at the receiver', () => {
   });
 
   it('after an idle spell, catches up by at most a second of slots, and still no receiver second over the limit', async () => {
-    const clock = new ManualClock();
+    const clock = new ManualClock('promises');
     const pacer = new Pacer(100, clock);
     const times: number[] = [];
     await clock.run(
@@ -180,7 +180,7 @@ describe('Pacer: the window holds at the receiver', () => {
   });
 
   it('the grid never runs ahead of the window by more than its lead: attempts between the two stay few (intents are not written long before their request)', async () => {
-    const clock = new ManualClock();
+    const clock = new ManualClock('promises');
     const pacer = new Pacer(300, clock);
     let attempts = 0;
     let between = 0;
@@ -218,7 +218,7 @@ describe('Pacer: the window holds at the receiver', () => {
   });
 
   it('admits no more than mps requests in any second even when they come bunched, and exactly mps in the first', async () => {
-    const clock = new ManualClock();
+    const clock = new ManualClock('promises');
     const pacer = new Pacer(50, clock);
     const times: number[] = [];
     // 200 requests all ready at once (their intents' fsyncs finished together).
@@ -403,7 +403,7 @@ describe('Pacer: throttling', () => {
   });
 
   it('reacts once to a burst of throttling answers to requests sent before it slowed down, not once per answer', async () => {
-    const clock = new ManualClock();
+    const clock = new ManualClock('promises');
     const pacer = new Pacer(200, clock);
     const times = await sendTimes(200, 200, clock, pacer);
     // 120 throttling answers arrive for requests of the last second.
@@ -420,7 +420,7 @@ describe('Pacer: throttling', () => {
   });
 
   it('a single throttling answer at the limit: back at --mps after a few quiet probes', async () => {
-    const clock = new ManualClock();
+    const clock = new ManualClock('promises');
     const pacer = new Pacer(80, clock);
     const times = await sendTimes(80, 160, clock, pacer);
     pacer.throttled(times.at(-1)!);
@@ -432,7 +432,7 @@ describe('Pacer: throttling', () => {
   });
 
   it('waits out Retry-After before the next request', async () => {
-    const clock = new ManualClock();
+    const clock = new ManualClock('promises');
     const pacer = new Pacer(80, clock);
     const times = await sendTimes(80, 10, clock, pacer);
     pacer.throttled(times.at(-1)!, 2000);
@@ -442,7 +442,7 @@ describe('Pacer: throttling', () => {
   });
 
   it('never goes below one request a second', async () => {
-    const clock = new ManualClock();
+    const clock = new ManualClock('promises');
     const pacer = new Pacer(2, clock);
     for (let i = 0; i < 20; i++) {
       const [at] = await sendTimes(2, 1, clock, pacer);
@@ -452,7 +452,7 @@ describe('Pacer: throttling', () => {
   });
 
   it('stops waiting when aborted', async () => {
-    const clock = new ManualClock();
+    const clock = new ManualClock('promises');
     const pacer = new Pacer(1, clock);
     await sendTimes(1, 1, clock, pacer);
     const abort = new AbortController();
@@ -475,7 +475,7 @@ function mostWithin(sorted: readonly number[], ms: number): number {
 describe('Pacer: admissions waiting for a write', () => {
   // Five admitted and not yet written fill a 5/s window: the next ones wait for a write time.
   async function waiting(count: number) {
-    const clock = new ManualClock();
+    const clock = new ManualClock('promises');
     const pacer = new Pacer(5, clock);
     const stop = new AbortController();
     const first: NonNullable<Awaited<ReturnType<Pacer['admit']>>>[] = [];
@@ -513,7 +513,7 @@ describe('Pacer: admissions waiting for a write', () => {
 
 describe('Pacer: an answer held before it was read', () => {
   it('counts its round trip to when the answer was there to be read (the transport says how long it was held), not to the read', async () => {
-    const clock = new ManualClock();
+    const clock = new ManualClock('promises');
     const pacer = new Pacer(1, clock);
     const admittedAt: number[] = [];
     await clock.run(
@@ -540,7 +540,7 @@ describe('Pacer: an answer held before it was read', () => {
   });
 
   it('held longer than since its write (the write recorded late): the margin is never negative', async () => {
-    const clock = new ManualClock();
+    const clock = new ManualClock('promises');
     const pacer = new Pacer(1, clock);
     let second = 0;
     await clock.run(

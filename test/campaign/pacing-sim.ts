@@ -85,7 +85,7 @@ export interface SimResult {
   clock: ManualClock;
 }
 
-export async function simulate(options: SimOptions, clock = new ManualClock()): Promise<SimResult> {
+export async function simulate(options: SimOptions, clock = new ManualClock('promises')): Promise<SimResult> {
   // The sender's side runs on its own view of the clock: its pauses delay it, not the receiver.
   const sender = options.senderStalls ? stallingClock(clock, options.senderStalls) : clock;
   const waits = options.measuredWaits;
