@@ -27,10 +27,11 @@ describe('findTemplateSpec', () => {
     expect(await findTemplateSpec(path.join(dir, 'campaign.csv'))).toBe(path.join(dir, found));
   });
 
-  it('the CSV extension is dropped whatever its case; another extension is kept', async () => {
-    const dir = await fixture({ 'Spring.CSV': CSV, 'Spring.template.yaml': 'x', 'list.txt': CSV, 'list.txt.template.json': 'x' });
+  it('the CSV extension is dropped whatever its case, at the end only; another extension is kept', async () => {
+    const dir = await fixture({ 'Spring.CSV': CSV, 'Spring.template.yaml': 'x', 'list.txt': CSV, 'list.txt.template.json': 'x', 'a.csv.bak': CSV, 'a.csv.bak.template.yml': 'x', 'a.bak.template.yml': 'x' });
     expect(await findTemplateSpec(path.join(dir, 'Spring.CSV'))).toBe(path.join(dir, 'Spring.template.yaml'));
     expect(await findTemplateSpec(path.join(dir, 'list.txt'))).toBe(path.join(dir, 'list.txt.template.json'));
+    expect(await findTemplateSpec(path.join(dir, 'a.csv.bak'))).toBe(path.join(dir, 'a.csv.bak.template.yml'));
   });
 
   it('a spec for another CSV is not taken', async () => {

@@ -338,4 +338,13 @@ describe('templateToSpec: Twilio Content templates', () => {
       '  variables: {}',
     ]);
   });
+
+  it('numbered keys are var<n>, whole: 12 is var12, a1 and 1a are names; a body variable with spaces inside its braces', () => {
+    const text = templateToSpec(
+      base({ id: SID, quality: undefined, body: { text: '{{ first_name }} {{12}} {{a1}}', parameters: [] }, twilioVariables: [{ key: '12', example: undefined }, { key: 'a1', example: undefined }, { key: '1a', example: undefined }] }),
+      'Twilio',
+    );
+    expect(lines(text).slice(8, 9)).toEqual(['body: "{{first_name}} {{var12}} {{a1}}"']);
+    expect(lines(text).slice(-3)).toEqual(['    "12": "{{var12}}"', '    "a1": "{{a1}}"', '    "1a": "{{1a}}"']);
+  });
 });
