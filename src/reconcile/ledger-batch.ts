@@ -1,6 +1,6 @@
 import type { LineSpans } from '../fs/read-line-batches.js';
 import type { SendRecordScanner } from '../ledger/scan-send-record.js';
-import { messageIdHash } from './message-id-table.js';
+import { messageIdHashOfBytes } from './message-id-table.js';
 
 /** What a ledger line is, as the thread that read it found: send's intent or accepted outcome (scanned), another record (to be parsed), or blank. */
 export const LedgerLineKind = { blank: 0, intent: 1, outcome: 2, other: 3 } as const;
@@ -46,24 +46,38 @@ export interface LedgerBatch {
   texts: string[];
 }
 
-/** Builds a JoinedColumn a value at a time. */
+/**
+ * Builds a JoinedColumn a value at a time from ASCII bytes in a read buffer: copied into one
+ * buffer and decoded once at the end (not a string a value: a decoding call per value, three a
+ * line, cost more than the scan itself).
+ */
 class ColumnBuilder {
-  private readonly parts: string[] = [];
+  private bytes: Buffer;
   private length = 0;
   readonly ends: Int32Array;
-  constructor(lines: number) {
+  constructor(lines: number, bytes: number) {
     this.ends = new Int32Array(lines);
+    this.bytes = Buffer.allocUnsafe(Math.max(64, bytes));
   }
-  /** Line i's value (in line order). */
-  set(i: number, value: string | undefined): void {
-    if (value) {
-      this.parts.push(value);
-      this.length += value.length;
+  /** Line i's value (in line order): bytes `start` to `end` of `buffer`, all ASCII. */
+  set(i: number, buffer: Buffer, start: number, end: number): void {
+    let at = this.length;
+    if (at + end - start > this.bytes.length) {
+      const bigger = Buffer.allocUnsafe(2 * (at + end - start));
+      this.bytes.copy(bigger, 0, 0, at);
+      this.bytes = bigger;
     }
+    const bytes = this.bytes;
+    for (let k = start; k < end; k++) bytes[at++] = buffer[k]!;
+    this.length = at;
+    this.ends[i] = at;
+  }
+  /** Line i has no value. */
+  none(i: number): void {
     this.ends[i] = this.length;
   }
   done(): JoinedColumn {
-    return { text: this.parts.join(''), ends: this.ends };
+    return { text: this.bytes.toString('latin1', 0, this.length), ends: this.ends };
   }
 }
 
@@ -75,10 +89,12 @@ export function scanLedgerBatch({ firstLine, buffer, offset, starts, ends }: Lin
   const lengths = new Int32Array(n);
   const ats = new Float64Array(n);
   const messageIdHashes = new Int32Array(n);
-  const phones = new ColumnBuilder(n);
-  const cids = new ColumnBuilder(n);
-  const messageIds = new ColumnBuilder(n);
-  const waIds = new ColumnBuilder(n);
+  // About what each column takes of a batch of send's lines (they grow if not).
+  const bytes = n === 0 ? 0 : ends[n - 1]! - starts[0]!;
+  const phones = new ColumnBuilder(n, 16 * n);
+  const cids = new ColumnBuilder(n, 24 * n);
+  const messageIds = new ColumnBuilder(n, bytes >> 2);
+  const waIds = new ColumnBuilder(n, 64);
   const columns: (readonly string[] | undefined)[] = [];
   const texts: string[] = [];
   for (let i = 0; i < n; i++) {
@@ -86,28 +102,32 @@ export function scanLedgerBatch({ firstLine, buffer, offset, starts, ends }: Lin
     const end = ends[i]!;
     offsets[i] = offset + start;
     lengths[i] = end - start;
-    const scanned = scanner.scan(buffer, start, end);
-    if (scanned) {
-      kinds[i] = scanned.type === 'intent' ? LedgerLineKind.intent : LedgerLineKind.outcome;
-      ats[i] = scanned.at;
-    } else {
+    const scanned = scanner.scanSpans(buffer, start, end);
+    if (!scanned) {
       const text = buffer.toString('utf8', start, end);
       kinds[i] = text.trim() === '' ? LedgerLineKind.blank : LedgerLineKind.other;
       if (kinds[i] === LedgerLineKind.other) texts.push(text);
+      phones.none(i);
+      cids.none(i);
+      messageIds.none(i);
+      waIds.none(i);
+      columns.push(undefined);
+      continue;
     }
-    phones.set(i, scanned?.phone);
-    cids.set(i, scanned?.cid);
-    const messageId = scanned?.type === 'outcome' ? scanned.message_id : undefined;
-    messageIds.set(i, messageId);
-    if (messageId) messageIdHashes[i] = messageIdHash(messageId);
-    waIds.set(i, scanned?.type === 'outcome' ? scanned.wa_id : undefined);
-    columns.push(scanned?.type === 'intent' ? scanned.columns : undefined);
+    kinds[i] = scanned.type === 'intent' ? LedgerLineKind.intent : LedgerLineKind.outcome;
+    ats[i] = scanned.at;
+    phones.set(i, buffer, scanned.phoneStart, scanned.phoneEnd);
+    cids.set(i, buffer, scanned.cidStart, scanned.cidEnd);
+    columns.push(scanned.columns);
+    if (scanned.type === 'intent') {
+      messageIds.none(i);
+      waIds.none(i);
+      continue;
+    }
+    // (An empty message id or wa_id is none, as the fold takes it.)
+    messageIds.set(i, buffer, scanned.messageIdStart, scanned.messageIdEnd);
+    if (scanned.messageIdEnd > scanned.messageIdStart) messageIdHashes[i] = messageIdHashOfBytes(buffer, scanned.messageIdStart, scanned.messageIdEnd);
+    waIds.set(i, buffer, scanned.waIdStart, scanned.waIdEnd);
   }
   return { kind: 'ledger', firstLine, kinds, offsets, lengths, ats, phones: phones.done(), cids: cids.done(), messageIds: messageIds.done(), messageIdHashes, waIds: waIds.done(), columns, texts };
-}
-
-/** The typed arrays of a batch, to be moved (not copied) when it is posted to another thread. */
-export function ledgerBatchBuffers(batch: LedgerBatch): ArrayBuffer[] {
-  const arrays = [batch.kinds, batch.offsets, batch.lengths, batch.ats, batch.messageIdHashes, batch.phones.ends, batch.cids.ends, batch.messageIds.ends, batch.waIds.ends];
-  return arrays.map((array) => array.buffer as ArrayBuffer);
 }
