@@ -17,6 +17,30 @@ export type ScannedRecord =
   | { type: 'outcome'; at: number; cid: string; phone: string; outcome: 'accepted'; message_id: string | undefined; wa_id: string | undefined };
 
 
+/**
+ * Where the values of a line SendRecordScanner.scanSpans read are, as byte offsets in its buffer
+ * (a value absent: start === end), undecoded: for a reader that copies them out in bulk
+ * (reconcile's ledger batches). Every value's bytes are ASCII (scanSpans leaves any other line).
+ */
+export interface ScannedSpans {
+  type: 'intent' | 'outcome';
+  at: number;
+  cidStart: number;
+  cidEnd: number;
+  phoneStart: number;
+  phoneEnd: number;
+  /** An intent's row's column names, as ScannedRecord's. */
+  columns: readonly string[] | undefined;
+  messageIdStart: number;
+  messageIdEnd: number;
+  /** Whether the outcome has a message_id (empty or not). */
+  hasMessageId: boolean;
+  waIdStart: number;
+  waIdEnd: number;
+  hasWaId: boolean;
+}
+
+
 const INTENT_HEAD = bytes('{"type":"intent","at":"');
 const OUTCOME_HEAD = bytes('{"type":"outcome","at":"');
 const CID = bytes('","cid":"');
@@ -49,26 +73,54 @@ export class SendRecordScanner {
   private columns: readonly string[] = [];
   /** Where the names of the row being read are (start, end, start, end…). */
   private spans: number[] = [];
+  /** What the last line read has (one object, rewritten by each line: no garbage per line). */
+  private readonly found: ScannedSpans = { type: 'intent', at: 0, cidStart: 0, cidEnd: 0, phoneStart: 0, phoneEnd: 0, columns: undefined, messageIdStart: 0, messageIdEnd: 0, hasMessageId: false, waIdStart: 0, waIdEnd: 0, hasWaId: false };
 
   /** Line `buffer[start, end)` (without its newline) as send wrote it, else undefined. */
   scan(buffer: Buffer, start = 0, end = buffer.length): ScannedRecord | undefined {
+    const found = this.read(buffer, start, end);
+    if (!found) return undefined;
+    const cid = text(buffer, found.cidStart, found.cidEnd);
+    if (cid === undefined) return undefined;
+    const phone = latin1(buffer, found.phoneStart, found.phoneEnd);
+    if (found.type === 'intent') return { type: 'intent', at: found.at, cid, phone, columns: found.columns };
+    const messageId = found.hasMessageId ? text(buffer, found.messageIdStart, found.messageIdEnd) : undefined;
+    const waId = found.hasWaId ? text(buffer, found.waIdStart, found.waIdEnd) : undefined;
+    if ((found.hasMessageId && messageId === undefined) || (found.hasWaId && waId === undefined)) return undefined;
+    return { type: 'outcome', at: found.at, cid, phone, outcome: 'accepted', message_id: messageId, wa_id: waId };
+  }
+
+  /**
+   * The line as scan reads it, its values left where they are (ScannedSpans: valid until the next
+   * line is read), or undefined where scan gives undefined and where a value used is not ASCII
+   * (scan decodes those; a caller of this parses the line instead).
+   */
+  scanSpans(buffer: Buffer, start = 0, end = buffer.length): ScannedSpans | undefined {
+    const found = this.read(buffer, start, end);
+    if (!found || !isAscii(buffer, found.cidStart, found.cidEnd)) return undefined;
+    if (found.type === 'outcome' && !(isAscii(buffer, found.messageIdStart, found.messageIdEnd) && isAscii(buffer, found.waIdStart, found.waIdEnd))) return undefined;
+    return found;
+  }
+
+  private read(buffer: Buffer, start: number, end: number): ScannedSpans | undefined {
     if (startsWith(buffer, start, end, INTENT_HEAD)) return this.intent(buffer, start + INTENT_HEAD.length, end);
-    if (startsWith(buffer, start, end, OUTCOME_HEAD)) return outcome(buffer, start + OUTCOME_HEAD.length, end);
+    if (startsWith(buffer, start, end, OUTCOME_HEAD)) return this.outcome(buffer, start + OUTCOME_HEAD.length, end);
     return undefined;
   }
 
   /** `{"type":"intent","at":"TIME","cid":"PLAIN+","phone":"E164","line":COUNT,"attempt":COUNT` then `,"row":{…}}` or `}`; `i` is just after `"at":"`. */
-  private intent(buffer: Buffer, i: number, end: number): ScannedRecord | undefined {
-    const head = sendHead(buffer, i, end);
-    if (!head) return undefined;
-    i = head.next;
+  private intent(buffer: Buffer, i: number, end: number): ScannedSpans | undefined {
+    const found = this.found;
+    i = sendHead(buffer, i, end, found);
+    if (i < 0) return undefined;
+    found.type = 'intent';
+    found.columns = undefined;
     if (!startsWith(buffer, i, end, LINE)) return undefined;
     i = countEnd(buffer, i + LINE.length, end);
     if (i < 0 || !startsWith(buffer, i, end, ATTEMPT)) return undefined;
     i = countEnd(buffer, i + ATTEMPT.length, end);
     if (i < 0) return undefined;
-    const record = { type: 'intent' as const, at: head.at, cid: head.cid, phone: head.phone, columns: undefined as readonly string[] | undefined };
-    if (i + 1 === end && buffer[i] === CLOSE) return record;
+    if (i + 1 === end && buffer[i] === CLOSE) return found;
     if (!startsWith(buffer, i, end, ROW)) return undefined;
     i += ROW.length;
     const spans = this.spans;
@@ -94,8 +146,8 @@ export class SendRecordScanner {
     }
     const columns = this.columnsOf(buffer, spans);
     if (!columns) return undefined;
-    record.columns = columns;
-    return record;
+    found.columns = columns;
+    return found;
   }
 
   /** The names at `spans`: the last row's when their bytes are the same, else decoded (undefined if not UTF-8). */
@@ -116,38 +168,57 @@ export class SendRecordScanner {
     this.columns = columns;
     return columns;
   }
+
+  /** `{"type":"outcome","at":"TIME","cid":"PLAIN+","phone":"E164","outcome":"accepted"` then `,"message_id"|"wa_id"|"status":"…"` fields and `}`. */
+  private outcome(buffer: Buffer, i: number, end: number): ScannedSpans | undefined {
+    const found = this.found;
+    i = sendHead(buffer, i, end, found);
+    if (i < 0 || !startsWith(buffer, i, end, ACCEPTED)) return undefined;
+    found.type = 'outcome';
+    found.columns = undefined;
+    found.hasMessageId = found.hasWaId = false;
+    found.messageIdStart = found.messageIdEnd = found.waIdStart = found.waIdEnd = 0;
+    i += ACCEPTED.length;
+    while (i < end - 1) {
+      if (buffer[i] !== COMMA || buffer[i + 1] !== QUOTE) return undefined;
+      i += 2;
+      const field = startsWith(buffer, i, end, MESSAGE_ID) ? MESSAGE_ID : startsWith(buffer, i, end, WA_ID) ? WA_ID : startsWith(buffer, i, end, STATUS) ? STATUS : undefined;
+      if (!field) return undefined;
+      const valueStart = i + field.length;
+      if (field === STATUS) {
+        i = stringEnd(buffer, valueStart, end);
+        if (i < 0) return undefined;
+        i++;
+        continue;
+      }
+      // A value used with an escape in it, or a field twice (JSON.parse keeps the last): parsed instead.
+      const valueEnd = plainEnd(buffer, valueStart, end);
+      if (valueEnd < 0 || (field === MESSAGE_ID ? found.hasMessageId : found.hasWaId)) return undefined;
+      if (field === MESSAGE_ID) {
+        found.hasMessageId = true;
+        found.messageIdStart = valueStart;
+        found.messageIdEnd = valueEnd;
+      } else {
+        found.hasWaId = true;
+        found.waIdStart = valueStart;
+        found.waIdEnd = valueEnd;
+      }
+      i = valueEnd + 1;
+    }
+    if (i !== end - 1 || buffer[i] !== CLOSE) return undefined;
+    return found;
+  }
 }
 
-/** `{"type":"outcome","at":"TIME","cid":"PLAIN+","phone":"E164","outcome":"accepted"` then `,"message_id"|"wa_id"|"status":"…"` fields and `}`. */
-function outcome(buffer: Buffer, i: number, end: number): ScannedRecord | undefined {
-  const head = sendHead(buffer, i, end);
-  if (!head || !startsWith(buffer, head.next, end, ACCEPTED)) return undefined;
-  i = head.next + ACCEPTED.length;
-  let messageId: string | undefined;
-  let waId: string | undefined;
-  while (i < end - 1) {
-    if (buffer[i] !== COMMA || buffer[i + 1] !== QUOTE) return undefined;
-    i += 2;
-    const field = startsWith(buffer, i, end, MESSAGE_ID) ? MESSAGE_ID : startsWith(buffer, i, end, WA_ID) ? WA_ID : startsWith(buffer, i, end, STATUS) ? STATUS : undefined;
-    if (!field) return undefined;
-    const valueStart = i + field.length;
-    if (field === STATUS) {
-      i = stringEnd(buffer, valueStart, end);
-      if (i < 0) return undefined;
-      i++;
-      continue;
-    }
-    // A value used with an escape in it, or a field twice (JSON.parse keeps the last): parsed instead.
-    const valueEnd = plainEnd(buffer, valueStart, end);
-    if (valueEnd < 0 || (field === MESSAGE_ID ? messageId : waId) !== undefined) return undefined;
-    const value = text(buffer, valueStart, valueEnd);
-    if (value === undefined) return undefined;
-    if (field === MESSAGE_ID) messageId = value;
-    else waId = value;
-    i = valueEnd + 1;
-  }
-  if (i !== end - 1 || buffer[i] !== CLOSE) return undefined;
-  return { type: 'outcome', at: head.at, cid: head.cid, phone: head.phone, outcome: 'accepted', message_id: messageId, wa_id: waId };
+/** The last day timeAt worked out (year, month, day and Date.UTC of its midnight): a ledger's times mostly share their day. */
+let lastYear = -1;
+let lastMonth = -1;
+let lastDay = -1;
+let lastMidnight = 0;
+
+/** The decimal digit `byte` is, else NaN. */
+function digit(byte: number): number {
+  return byte >= ZERO && byte <= NINE ? byte - ZERO : NaN;
 }
 
 /**
@@ -157,40 +228,55 @@ function outcome(buffer: Buffer, i: number, end: number): ScannedRecord | undefi
  */
 function timeAt(buffer: Buffer, start: number, end: number): number | undefined {
   if (end - start === 24) {
-    const d = (k: number) => {
-      const byte = buffer[start + k]!;
-      return byte >= ZERO && byte <= NINE ? byte - ZERO : NaN;
-    };
-    const two = (k: number) => d(k) * 10 + d(k + 1);
-    const year = two(0) * 100 + two(2);
-    const [month, day, hour, minute, second] = [two(5), two(8), two(11), two(14), two(17)];
-    const millisecond = d(20) * 100 + two(21);
-    const shaped = buffer[start + 4] === 0x2d && buffer[start + 7] === 0x2d && buffer[start + 10] === 0x54 && buffer[start + 13] === 0x3a && buffer[start + 16] === 0x3a && buffer[start + 19] === 0x2e && buffer[start + 23] === 0x5a;
+    const b = start;
+    const year = digit(buffer[b]!) * 1000 + digit(buffer[b + 1]!) * 100 + digit(buffer[b + 2]!) * 10 + digit(buffer[b + 3]!);
+    const month = digit(buffer[b + 5]!) * 10 + digit(buffer[b + 6]!);
+    const day = digit(buffer[b + 8]!) * 10 + digit(buffer[b + 9]!);
+    const hour = digit(buffer[b + 11]!) * 10 + digit(buffer[b + 12]!);
+    const minute = digit(buffer[b + 14]!) * 10 + digit(buffer[b + 15]!);
+    const second = digit(buffer[b + 17]!) * 10 + digit(buffer[b + 18]!);
+    const millisecond = digit(buffer[b + 20]!) * 100 + digit(buffer[b + 21]!) * 10 + digit(buffer[b + 22]!);
+    const shaped = buffer[b + 4] === 0x2d && buffer[b + 7] === 0x2d && buffer[b + 10] === 0x54 && buffer[b + 13] === 0x3a && buffer[b + 16] === 0x3a && buffer[b + 19] === 0x2e && buffer[b + 23] === 0x5a;
     // The ranges ISO_TIME allows (a day past the month's end rolls over in Date.parse as in Date.UTC).
-    if (shaped && year >= 1970 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 59 && !Number.isNaN(millisecond)) {
-      return Date.UTC(year, month - 1, day, hour, minute, second, millisecond);
+    // (A NaN digit fails every comparison.)
+    if (shaped && year >= 1970 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 59 && millisecond >= 0) {
+      // Date.UTC of a day and time in these ranges is its midnight's plus the time's milliseconds.
+      if (year !== lastYear || month !== lastMonth || day !== lastDay) {
+        lastMidnight = Date.UTC(year, month - 1, day);
+        lastYear = year;
+        lastMonth = month;
+        lastDay = day;
+      }
+      return lastMidnight + ((hour * 60 + minute) * 60 + second) * 1000 + millisecond;
     }
   }
   const text = latin1(buffer, start, end);
   return ISO_TIME.test(text) ? Date.parse(text) : undefined;
 }
 
-/** `TIME","cid":"PLAIN+","phone":"E164` from `i`; `next` is at the phone's closing quote. */
-function sendHead(buffer: Buffer, i: number, end: number): { at: number; cid: string; phone: string; next: number } | undefined {
+/**
+ * `TIME","cid":"PLAIN+","phone":"E164` from `i`, its time and where its cid and phone are put in
+ * `found`; returns where the phone's closing quote is, or -1.
+ */
+function sendHead(buffer: Buffer, i: number, end: number, found: ScannedSpans): number {
   const atEnd = plainEnd(buffer, i, end);
-  if (atEnd < 0 || !startsWith(buffer, atEnd, end, CID)) return undefined;
+  if (atEnd < 0 || !startsWith(buffer, atEnd, end, CID)) return -1;
   const at = timeAt(buffer, i, atEnd);
-  if (at === undefined) return undefined;
+  if (at === undefined) return -1;
   const cidStart = atEnd + CID.length;
   const cidEnd = plainEnd(buffer, cidStart, end);
-  if (cidEnd <= cidStart || !startsWith(buffer, cidEnd, end, PHONE)) return undefined;
-  const cid = text(buffer, cidStart, cidEnd);
+  if (cidEnd <= cidStart || !startsWith(buffer, cidEnd, end, PHONE)) return -1;
   const phoneStart = cidEnd + PHONE.length;
   // +E.164: a plus, a first digit 1-9, at most 15 digits.
-  if (cid === undefined || buffer[phoneStart] !== PLUS || buffer[phoneStart + 1] === ZERO) return undefined;
+  if (buffer[phoneStart] !== PLUS || buffer[phoneStart + 1] === ZERO) return -1;
   const phoneEnd = digitsEnd(buffer, phoneStart + 1, end);
-  if (phoneEnd === phoneStart + 1 || phoneEnd - phoneStart - 1 > 15 || buffer[phoneEnd] !== QUOTE) return undefined;
-  return { at, cid, phone: latin1(buffer, phoneStart, phoneEnd), next: phoneEnd };
+  if (phoneEnd === phoneStart + 1 || phoneEnd - phoneStart - 1 > 15 || buffer[phoneEnd] !== QUOTE) return -1;
+  found.at = at;
+  found.cidStart = cidStart;
+  found.cidEnd = cidEnd;
+  found.phoneStart = phoneStart;
+  found.phoneEnd = phoneEnd;
+  return phoneEnd;
 }
 
 /** The closing quote of a JSON string's contents starting at `i` with no escape and no control character, else -1. */
@@ -247,6 +333,12 @@ function isIndexLike(buffer: Buffer, start: number, end: number): boolean {
   return digitsEnd(buffer, start, end) === end;
 }
 
+/** Whether bytes `start` to `end` are ASCII. */
+function isAscii(buffer: Buffer, start: number, end: number): boolean {
+  for (let k = start; k < end; k++) if (buffer[k]! >= 0x80) return false;
+  return true;
+}
+
 /** Bytes known to be ASCII, as a string. */
 function latin1(buffer: Buffer, start: number, end: number): string {
   return buffer.toString('latin1', start, end);
@@ -257,9 +349,7 @@ function latin1(buffer: Buffer, start: number, end: number): string {
  * result: the caller then parses the whole line, which decodes it as it always has).
  */
 function text(buffer: Buffer, start: number, end: number): string | undefined {
-  let ascii = true;
-  for (let k = start; ascii && k < end; k++) ascii = buffer[k]! < 0x80;
-  if (ascii) return latin1(buffer, start, end);
+  if (isAscii(buffer, start, end)) return latin1(buffer, start, end);
   const decoded = buffer.toString('utf8', start, end);
   return decoded.includes('\uFFFD') ? undefined : decoded;
 }

@@ -1,9 +1,22 @@
 import type { LineSpans } from '../fs/read-line-batches.js';
 import type { SendRecordScanner } from '../ledger/scan-send-record.js';
-import { messageIdHash } from './message-id-table.js';
+import { messageIdHashOfBytes } from './message-id-table.js';
 
 /** What a ledger line is, as the thread that read it found: send's intent or accepted outcome (scanned), another record (to be parsed), or blank. */
 export const LedgerLineKind = { blank: 0, intent: 1, outcome: 2, other: 3 } as const;
+
+/**
+ * One string column of a LedgerBatch: every line's value joined into one string, and where each
+ * line's ends (line i's value is `text.slice(ends[i - 1] ?? 0, ends[i])`; '' for none). Why not an
+ * array of strings: a batch crosses threads by structured clone, which copies an array string by
+ * string (at 200,000 recipients the worker spent 117-158 ms in postMessage, and the folding thread
+ * as long again taking them apart); one string and one typed array copy in two steps, and the
+ * folding thread slices only what it uses.
+ */
+export interface JoinedColumn {
+  text: string;
+  ends: Int32Array;
+}
 
 /**
  * A batch of ledger lines read (scanned where they are send's, decoded where not) by one thread
@@ -20,59 +33,101 @@ export interface LedgerBatch {
   lengths: Int32Array;
   ats: Float64Array;
   /** Per scanned line ('' for others). */
-  phones: string[];
-  cids: string[];
-  /** Per scanned outcome (undefined for others, and for an outcome without them). */
-  messageIds: (string | undefined)[];
+  phones: JoinedColumn;
+  cids: JoinedColumn;
+  /** Per scanned outcome ('' for others, and for an outcome without them: the fold takes '' as none). */
+  messageIds: JoinedColumn;
   /** Per scanned outcome with a message id, its messageIdHash (worked out by the reading thread, off the folding one); 0 for others. */
   messageIdHashes: Int32Array;
-  waIds: (string | undefined)[];
+  waIds: JoinedColumn;
   /** Per scanned intent: its row's column names (undefined: no row; rows with the same names share one array). */
   columns: (readonly string[] | undefined)[];
-  /** Per line of kind `other`, its text ('' for the rest). */
+  /** The text of each line of kind `other`, in order (none for the rest). */
   texts: string[];
+}
+
+/**
+ * Builds a JoinedColumn a value at a time from ASCII bytes in a read buffer: copied into one
+ * buffer and decoded once at the end (not a string a value: a decoding call per value, three a
+ * line, cost more than the scan itself).
+ */
+class ColumnBuilder {
+  private bytes: Buffer;
+  private length = 0;
+  readonly ends: Int32Array;
+  constructor(lines: number, bytes: number) {
+    this.ends = new Int32Array(lines);
+    this.bytes = Buffer.allocUnsafe(Math.max(64, bytes));
+  }
+  /** Line i's value (in line order): bytes `start` to `end` of `buffer`, all ASCII. */
+  set(i: number, buffer: Buffer, start: number, end: number): void {
+    let at = this.length;
+    if (at + end - start > this.bytes.length) {
+      const bigger = Buffer.allocUnsafe(2 * (at + end - start));
+      this.bytes.copy(bigger, 0, 0, at);
+      this.bytes = bigger;
+    }
+    const bytes = this.bytes;
+    for (let k = start; k < end; k++) bytes[at++] = buffer[k]!;
+    this.length = at;
+    this.ends[i] = at;
+  }
+  /** Line i has no value. */
+  none(i: number): void {
+    this.ends[i] = this.length;
+  }
+  done(): JoinedColumn {
+    return { text: this.bytes.toString('latin1', 0, this.length), ends: this.ends };
+  }
 }
 
 /** The lines of `spans` as a LedgerBatch. */
 export function scanLedgerBatch({ firstLine, buffer, offset, starts, ends }: LineSpans, scanner: SendRecordScanner): LedgerBatch {
   const n = starts.length;
-  const batch: LedgerBatch = {
-    kind: 'ledger',
-    firstLine,
-    kinds: new Uint8Array(n),
-    offsets: new Float64Array(n),
-    lengths: new Int32Array(n),
-    ats: new Float64Array(n),
-    phones: [],
-    cids: [],
-    messageIds: [],
-    messageIdHashes: new Int32Array(n),
-    waIds: [],
-    columns: [],
-    texts: [],
-  };
+  const kinds = new Uint8Array(n);
+  const offsets = new Float64Array(n);
+  const lengths = new Int32Array(n);
+  const ats = new Float64Array(n);
+  const messageIdHashes = new Int32Array(n);
+  // About what each column takes of a batch of send's lines (they grow if not).
+  const bytes = n === 0 ? 0 : ends[n - 1]! - starts[0]!;
+  const phones = new ColumnBuilder(n, 16 * n);
+  const cids = new ColumnBuilder(n, 24 * n);
+  const messageIds = new ColumnBuilder(n, bytes >> 2);
+  const waIds = new ColumnBuilder(n, 64);
+  const columns: (readonly string[] | undefined)[] = [];
+  const texts: string[] = [];
   for (let i = 0; i < n; i++) {
     const start = starts[i]!;
     const end = ends[i]!;
-    batch.offsets[i] = offset + start;
-    batch.lengths[i] = end - start;
-    const scanned = scanner.scan(buffer, start, end);
-    let text = '';
-    if (scanned) {
-      batch.kinds[i] = scanned.type === 'intent' ? LedgerLineKind.intent : LedgerLineKind.outcome;
-      batch.ats[i] = scanned.at;
-    } else {
-      text = buffer.toString('utf8', start, end);
-      batch.kinds[i] = text.trim() === '' ? LedgerLineKind.blank : LedgerLineKind.other;
+    offsets[i] = offset + start;
+    lengths[i] = end - start;
+    const scanned = scanner.scanSpans(buffer, start, end);
+    if (!scanned) {
+      const text = buffer.toString('utf8', start, end);
+      kinds[i] = text.trim() === '' ? LedgerLineKind.blank : LedgerLineKind.other;
+      if (kinds[i] === LedgerLineKind.other) texts.push(text);
+      phones.none(i);
+      cids.none(i);
+      messageIds.none(i);
+      waIds.none(i);
+      columns.push(undefined);
+      continue;
     }
-    batch.phones.push(scanned?.phone ?? '');
-    batch.cids.push(scanned?.cid ?? '');
-    const messageId = scanned?.type === 'outcome' ? scanned.message_id : undefined;
-    batch.messageIds.push(messageId);
-    if (messageId) batch.messageIdHashes[i] = messageIdHash(messageId);
-    batch.waIds.push(scanned?.type === 'outcome' ? scanned.wa_id : undefined);
-    batch.columns.push(scanned?.type === 'intent' ? scanned.columns : undefined);
-    batch.texts.push(batch.kinds[i] === LedgerLineKind.other ? text : '');
+    kinds[i] = scanned.type === 'intent' ? LedgerLineKind.intent : LedgerLineKind.outcome;
+    ats[i] = scanned.at;
+    phones.set(i, buffer, scanned.phoneStart, scanned.phoneEnd);
+    cids.set(i, buffer, scanned.cidStart, scanned.cidEnd);
+    columns.push(scanned.columns);
+    if (scanned.type === 'intent') {
+      messageIds.none(i);
+      waIds.none(i);
+      continue;
+    }
+    // (An empty message id or wa_id is none, as the fold takes it.)
+    messageIds.set(i, buffer, scanned.messageIdStart, scanned.messageIdEnd);
+    if (scanned.messageIdEnd > scanned.messageIdStart) messageIdHashes[i] = messageIdHashOfBytes(buffer, scanned.messageIdStart, scanned.messageIdEnd);
+    waIds.set(i, buffer, scanned.waIdStart, scanned.waIdEnd);
   }
-  return batch;
+  return { kind: 'ledger', firstLine, kinds, offsets, lengths, ats, phones: phones.done(), cids: cids.done(), messageIds: messageIds.done(), messageIdHashes, waIds: waIds.done(), columns, texts };
 }

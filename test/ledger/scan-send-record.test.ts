@@ -84,4 +84,30 @@ describe('scanSendRecord: the ledger lines send writes, read without JSON.parse'
     // Most generated lines are send's plain shape: the fast reading is what is tested, not skipped.
     expect(scanned).toBeGreaterThan(250);
   });
+
+  it('scanSpans: where scan reads a line with ASCII values, the same values at its spans; none where a value used is not ASCII', () => {
+    const spansOf = (line: string) => {
+      const buffer = Buffer.concat([Buffer.from('{"x":1}\n'), Buffer.from(line)]);
+      const found = new SendRecordScanner().scanSpans(buffer, 8, buffer.length);
+      if (!found) return undefined;
+      const value = (start: number, end: number) => buffer.toString('utf8', start, end);
+      const common = { type: found.type, at: found.at, cid: value(found.cidStart, found.cidEnd), phone: value(found.phoneStart, found.phoneEnd) };
+      if (found.type === 'intent') return { ...common, columns: found.columns };
+      return { ...common, outcome: 'accepted', message_id: found.hasMessageId ? value(found.messageIdStart, found.messageIdEnd) : undefined, wa_id: found.hasWaId ? value(found.waIdStart, found.waIdEnd) : undefined };
+    };
+    for (const line of [intent({ phone: '+447400123456', first_name: 'Chloé 🌸' }), intent(), accepted({ message_id: 'wamid.A', wa_id: '447400123456', status: 'accepted' }), accepted({ wa_id: '1' }), accepted({ message_id: '' }), accepted({})]) {
+      expect(spansOf(line), line).toEqual(viaParse(line));
+    }
+    for (const line of [intent(undefined, 'r1-2-é'), accepted({ message_id: 'wamid.é' }), accepted({ wa_id: '4474é' }), intent(undefined, 'r1-2-1', '2026-11-17T08:00:01.000+00:00'.replace('+00:00', 'X'))]) {
+      expect(spansOf(line), line).toBeUndefined();
+    }
+    // scan reads the first three (a string decoded from UTF-8): scanSpans leaves them to be parsed.
+    expect(scanSendRecord(intent(undefined, 'r1-2-é'))).toEqual(viaParse(intent(undefined, 'r1-2-é')));
+  });
+
+  it('works times out from their digits across days, months and years as Date.parse does', () => {
+    for (const at of ['2026-11-17T08:00:01.000Z', '2026-11-17T23:59:59.999Z', '2026-11-18T00:00:00.000Z', '2026-02-31T12:00:00.500Z', '2025-12-31T23:59:59.999Z', '1970-01-01T00:00:00.000Z', '2026-11-17T08:00:01.001Z']) {
+      expect(scanner.scan(Buffer.from(intent(undefined, 'r1-2-1', at)))?.at, at).toBe(Date.parse(at));
+    }
+  });
 });

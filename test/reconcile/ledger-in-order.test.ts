@@ -5,7 +5,7 @@ import { InputError } from '../../src/errors.js';
 import { MAX_LINE_BYTES, lineStartAfter, type LineSpans } from '../../src/fs/read-line-batches.js';
 import { readLedgerSpans } from '../../src/ledger/read-ledger.js';
 import { SendRecordScanner } from '../../src/ledger/scan-send-record.js';
-import { scanLedgerBatch, type LedgerBatch } from '../../src/reconcile/ledger-batch.js';
+import { LedgerLineKind, scanLedgerBatch, type JoinedColumn, type LedgerBatch } from '../../src/reconcile/ledger-batch.js';
 import { ledgerInOrder, type OtherMessage, type OtherParts } from '../../src/reconcile/ledger-in-order.js';
 import { collect, tempDir } from '../helpers.js';
 import { intentFor, outcomeFor } from '../ledger-record-builders.js';
@@ -34,11 +34,15 @@ async function fileWith(text: string): Promise<string> {
 
 const scanWith = (scanner = new SendRecordScanner()) => (spans: LineSpans) => scanLedgerBatch(spans, scanner);
 
+/** Line i's value in a batch's joined column. */
+const valueOf = ({ text, ends }: JoinedColumn, i: number) => text.slice(i === 0 ? 0 : ends[i - 1], ends[i]);
+
 /** Every line of the batches, as what the fold reads of it. */
 function lines(batches: LedgerBatch[]) {
-  return batches.flatMap((b) =>
-    [...b.kinds].map((kind, i) => ({ line: b.firstLine + i, kind, offset: b.offsets[i], length: b.lengths[i], at: b.ats[i], phone: b.phones[i], cid: b.cids[i], id: b.messageIds[i], columns: b.columns[i], text: b.texts[i] })),
-  );
+  return batches.flatMap((b) => {
+    let other = 0;
+    return [...b.kinds].map((kind, i) => ({ line: b.firstLine + i, kind, offset: b.offsets[i], length: b.lengths[i], at: b.ats[i], phone: valueOf(b.phones, i), cid: valueOf(b.cids, i), id: valueOf(b.messageIds, i), columns: b.columns[i], text: kind === LedgerLineKind.other ? b.texts[other++] : '' }));
+  });
 }
 
 /** The batches of `spans`, cut into batches of at most `size` lines (as another thread might post them). */
