@@ -27,7 +27,7 @@ export class ManualClock implements Clock {
    * turns are for code with a callback or two of real I/O between its promises; a simulation
    * fires a timer hundreds of thousands of times, and the four turns more were most of its time
    * (pacer.test.ts: the same 891,548 timer fires, in the same order at the same times, and its
-   * tests' time 7.4–8.6 s → 2.8–3.1 s; TESTING.md, "The suite's time").
+   * tests' time 7.4–8.6 s → 2.8–3.1 s, measured in commit 0111854).
    */
   constructor(private readonly settle: number | 'files' | 'promises' = 0) {}
 

@@ -1,7 +1,7 @@
 import { InputError } from '../errors.js';
 import { parseRecord } from '../ledger/read-ledger.js';
 import type { CampaignFold } from './fold-campaign.js';
-import { LedgerLineKind, type LedgerBatch } from './ledger-batch.js';
+import { joinedValue, LedgerLineKind, type LedgerBatch } from './ledger-batch.js';
 import { float64s, int32s, type NumberColumn } from './number-column.js';
 
 /**
@@ -21,32 +21,18 @@ export interface RowLines {
 export async function foldLedger(fold: CampaignFold, file: string, batches: AsyncIterable<LedgerBatch>): Promise<RowLines> {
   const rows: RowLines = { offsets: float64s(), lengths: int32s(), lines: int32s() };
   for await (const { firstLine, kinds, offsets, lengths, ats, phones, cids, messageIds, messageIdHashes, waIds, columns, texts } of batches) {
-    // Each line's values are the next ones in its batch's joined columns (JoinedColumn).
-    let phone = 0;
-    let cid = 0;
-    let messageId = 0;
-    let waId = 0;
     let text = 0;
     for (let i = 0; i < kinds.length; i++) {
       const recipients = fold.recipients;
       const kind = kinds[i];
-      const phoneEnd = phones.ends[i]!;
-      const cidEnd = cids.ends[i]!;
-      const messageIdEnd = messageIds.ends[i]!;
-      const waIdEnd = waIds.ends[i]!;
       // Send's own intents and accepted outcomes were scanned (a checked phone each); the rest is parsed here.
-      if (kind === LedgerLineKind.intent) fold.addIntent(phones.text.slice(phone, phoneEnd), ats[i]!, cids.text.slice(cid, cidEnd), columns[i]);
+      if (kind === LedgerLineKind.intent) fold.addIntent(joinedValue(phones, i), ats[i]!, joinedValue(cids, i), columns[i]);
       else if (kind === LedgerLineKind.outcome) {
-        const id = messageIdEnd > messageId ? messageIds.text.slice(messageId, messageIdEnd) : undefined;
-        const wa = waIdEnd > waId ? waIds.text.slice(waId, waIdEnd) : undefined;
-        fold.addOutcome(phones.text.slice(phone, phoneEnd), ats[i]!, cids.text.slice(cid, cidEnd), 'accepted', id, wa, undefined, messageIdHashes[i]);
+        // An empty message id or wa_id is none.
+        fold.addOutcome(joinedValue(phones, i), ats[i]!, joinedValue(cids, i), 'accepted', joinedValue(messageIds, i) || undefined, joinedValue(waIds, i) || undefined, undefined, messageIdHashes[i]);
       } else if (kind === LedgerLineKind.other && !fold.addLedgerRecord(parseRecord(texts[text++]!, file, firstLine + i))) {
         throw new InputError('corrupt ledger line (no valid +E.164 phone)', { file, line: firstLine + i });
       }
-      phone = phoneEnd;
-      cid = cidEnd;
-      messageId = messageIdEnd;
-      waId = waIdEnd;
       // Only an intent adds a recipient: this line has their row.
       if (fold.recipients !== recipients) {
         rows.offsets.push(offsets[i]!);

@@ -18,6 +18,11 @@ export interface JoinedColumn {
   ends: Int32Array;
 }
 
+/** Line i's value in `column` ('' for none). */
+export function joinedValue({ text, ends }: JoinedColumn, i: number): string {
+  return text.slice(i === 0 ? 0 : ends[i - 1], ends[i]);
+}
+
 /**
  * A batch of ledger lines read (scanned where they are send's, decoded where not) by one thread
  * and folded, in ledger order, by another: columns of numbers and strings, cheap to send across

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SendRecordScanner } from '../../src/ledger/scan-send-record.js';
 import { messageIdHash } from '../../src/reconcile/message-id-table.js';
-import { LedgerLineKind, scanLedgerBatch, type JoinedColumn } from '../../src/reconcile/ledger-batch.js';
-
-const valueOf = ({ text, ends }: JoinedColumn, i: number) => text.slice(i === 0 ? 0 : ends[i - 1], ends[i]);
+import { joinedValue as valueOf, LedgerLineKind, scanLedgerBatch } from '../../src/reconcile/ledger-batch.js';
 
 const run = JSON.stringify({ type: 'run', v: 1, run: 'r1' });
 const intent = (cid: string, phone: string) => JSON.stringify({ type: 'intent', at: '2026-11-17T08:00:01.000Z', cid, phone, line: 2, attempt: 1, row: { phone, first_name: 'Zoë' } });

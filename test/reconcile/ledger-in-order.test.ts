@@ -5,7 +5,7 @@ import { InputError } from '../../src/errors.js';
 import { MAX_LINE_BYTES, lineStartAfter, type LineSpans } from '../../src/fs/read-line-batches.js';
 import { readLedgerSpans } from '../../src/ledger/read-ledger.js';
 import { SendRecordScanner } from '../../src/ledger/scan-send-record.js';
-import { LedgerLineKind, scanLedgerBatch, type JoinedColumn, type LedgerBatch } from '../../src/reconcile/ledger-batch.js';
+import { joinedValue as valueOf, LedgerLineKind, scanLedgerBatch, type LedgerBatch } from '../../src/reconcile/ledger-batch.js';
 import { ledgerInOrder, type OtherMessage, type OtherParts } from '../../src/reconcile/ledger-in-order.js';
 import { collect, tempDir } from '../helpers.js';
 import { intentFor, outcomeFor } from '../ledger-record-builders.js';
@@ -33,9 +33,6 @@ async function fileWith(text: string): Promise<string> {
 }
 
 const scanWith = (scanner = new SendRecordScanner()) => (spans: LineSpans) => scanLedgerBatch(spans, scanner);
-
-/** Line i's value in a batch's joined column. */
-const valueOf = ({ text, ends }: JoinedColumn, i: number) => text.slice(i === 0 ? 0 : ends[i - 1], ends[i]);
 
 /** Every line of the batches, as what the fold reads of it. */
 function lines(batches: LedgerBatch[]) {

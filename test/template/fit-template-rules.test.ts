@@ -1,59 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import type { AccountTemplate, TemplateButton } from '../../src/template/account-template.js';
+import type { TemplateButton } from '../../src/template/account-template.js';
 import { fitTemplate } from '../../src/template/fit-template.js';
-import type { TemplateSpec } from '../../src/template/template-spec.js';
+import { accountTemplate as account, fitProblems as problems, specOf, templateButton } from '../template-builders.js';
 
 /*
  * fitTemplate's rules one at a time, on a spec and a template written as values (fit-template.test.ts
  * goes through Meta's answer and a spec file): every message exactly, at its line.
  */
 
-const account = (over: Partial<AccountTemplate> = {}): AccountTemplate => ({
-  name: 'offer',
-  language: 'en_GB',
-  category: 'MARKETING',
-  status: 'APPROVED',
-  quality: 'GREEN',
-  parameterFormat: 'positional',
-  header: undefined,
-  body: undefined,
-  footer: undefined,
-  buttons: [],
-  ttlSeconds: undefined,
-  rejectedReason: undefined,
-  id: '1',
-  ...over,
-});
-
-const button = (over: Partial<TemplateButton> & Pick<TemplateButton, 'index' | 'type'>): TemplateButton => ({
-  text: undefined,
-  url: undefined,
-  example: undefined,
-  needsParameter: false,
-  takesParameter: true,
-  ...over,
-});
-
-/** A spec with these components, each at line 10, 20, 30… */
-const specOf = (components: Record<string, unknown>[], over: Partial<TemplateSpec> = {}): TemplateSpec => ({
-  file: 'spec.yaml',
-  name: 'offer',
-  language: { code: 'en_GB' },
-  category: 'marketing',
-  ttlSeconds: 2_592_000,
-  body: undefined,
-  parameterFormat: 'positional',
-  components,
-  lines: { components: components.map((_, i) => 10 * (i + 1)), parameterFormat: undefined, twilio: undefined, category: 3 },
-  twilio: undefined,
-  defaults: new Map(),
-  placeholders: [],
-  warnings: [],
-  ...over,
-});
+/** A button that takes a parameter unless told. */
+const button = (over: Partial<TemplateButton> & Pick<TemplateButton, 'index' | 'type'>): TemplateButton => templateButton({ takesParameter: true, ...over });
 
 const text = (value = '{{x}}', name?: string) => (name === undefined ? { type: 'text', text: value } : { type: 'text', text: value, parameter_name: name });
-const problems = (spec: TemplateSpec, template: AccountTemplate) => fitTemplate(spec, template).problems.map((p) => `${p.line}: ${p.message}`);
 const p = (name: string, example?: string) => ({ name, example });
 
 describe('fitTemplate: headers', () => {

@@ -1,53 +1,16 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { AccountTemplate, TemplateButton } from '../../src/template/account-template.js';
+import type { TemplateButton } from '../../src/template/account-template.js';
 import { BoundTemplate } from '../../src/template/bind-template.js';
-import { fitTemplate } from '../../src/template/fit-template.js';
 import { loadTemplateSpec } from '../../src/template/load-template-spec.js';
-import type { TemplateSpec } from '../../src/template/template-spec.js';
 import { fixture } from '../helpers.js';
+import { accountTemplate as account, fitProblems as problems, specOf } from '../template-builders.js';
 
 /*
  * What the first mutation run of src/template left alive (TESTING.md "Score by folder"): the
  * sub_type of every kind of button, which names count as numbers, and the body's length bound
  * with numbered parameters.
  */
-
-const account = (over: Partial<AccountTemplate> = {}): AccountTemplate => ({
-  name: 'offer',
-  language: 'en_GB',
-  category: 'MARKETING',
-  status: 'APPROVED',
-  quality: 'GREEN',
-  parameterFormat: 'positional',
-  header: undefined,
-  body: undefined,
-  footer: undefined,
-  buttons: [],
-  ttlSeconds: undefined,
-  rejectedReason: undefined,
-  id: '1',
-  ...over,
-});
-
-const specOf = (components: Record<string, unknown>[], over: Partial<TemplateSpec> = {}): TemplateSpec => ({
-  file: 'spec.yaml',
-  name: 'offer',
-  language: { code: 'en_GB' },
-  category: 'marketing',
-  ttlSeconds: 2_592_000,
-  body: undefined,
-  parameterFormat: 'positional',
-  components,
-  lines: { components: components.map((_, i) => 10 * (i + 1)), parameterFormat: undefined, twilio: undefined, category: 3 },
-  twilio: undefined,
-  defaults: new Map(),
-  placeholders: [],
-  warnings: [],
-  ...over,
-});
-
-const problems = (spec: TemplateSpec, template: AccountTemplate) => fitTemplate(spec, template).problems.map((p) => `${p.line}: ${p.message}`);
 
 describe('fitTemplate: the sub_type of each kind of button', () => {
   it.each([

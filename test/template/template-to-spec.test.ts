@@ -1,40 +1,17 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { AccountTemplate, TemplateButton } from '../../src/template/account-template.js';
+import type { AccountTemplate } from '../../src/template/account-template.js';
 import { loadTemplateSpec } from '../../src/template/load-template-spec.js';
 import { templateToSpec } from '../../src/template/template-to-spec.js';
 import { fixture } from '../helpers.js';
+import { accountTemplate, templateButton as button } from '../template-builders.js';
 
 /*
  * `templates pull` (SPEC "templates pull"): the exact text written for each kind of template, and
  * that what it writes loads as a spec (validate reads it as it is).
  */
 
-const base = (over: Partial<AccountTemplate> = {}): AccountTemplate => ({
-  name: 'spring_sale',
-  language: 'en_GB',
-  category: 'MARKETING',
-  status: 'APPROVED',
-  quality: 'GREEN',
-  parameterFormat: 'positional',
-  header: undefined,
-  body: undefined,
-  footer: undefined,
-  buttons: [],
-  ttlSeconds: undefined,
-  rejectedReason: undefined,
-  id: '1234',
-  ...over,
-});
-
-const button = (over: Partial<TemplateButton> & Pick<TemplateButton, 'index' | 'type'>): TemplateButton => ({
-  text: undefined,
-  url: undefined,
-  example: undefined,
-  needsParameter: false,
-  takesParameter: false,
-  ...over,
-});
+const base = (over: Partial<AccountTemplate> = {}): AccountTemplate => accountTemplate({ name: 'spring_sale', id: '1234', ...over });
 
 const HEAD = [
   '# spring_sale (en_GB) as WhatsApp Manager holds it: APPROVED, MARKETING, quality high.',
