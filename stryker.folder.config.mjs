@@ -5,7 +5,7 @@
  *   MUTATE_FOLDER=codes nice -n 19 npx stryker run stryker.folder.config.mjs
  *
  * mutates src/<folder>/** against that folder's tests and the in-process tests that import it
- * (vitest.mutate-folder.config.ts), with its own incremental file, reports/inc-<folder>.json, so
+ * (vitest.mutate-folder.config.ts), with its own incremental file, mutation/inc-<folder>.json, so
  * runs over different folders do not discard each other's results. Timeouts are short: a mutant
  * that makes a test loop is known after seconds, not minutes (a timeout counts as detected).
  */
@@ -21,7 +21,10 @@ export default {
   ...base,
   mutate: [`src/${folder}/**/*.ts`],
   vitest: { configFile: 'vitest.mutate-folder.config.ts' },
-  incrementalFile: `reports/inc-${folder}.json`,
+  // Tracked in git (mutation/, not reports/): every session so far began on a fresh checkout and
+  // lost the machine-local files, so each folder was re-tested from nothing. Committed, the next
+  // run of a folder re-tests only the mutants whose code or covering tests changed.
+  incrementalFile: `mutation/inc-${folder}.json`,
   // The TypeScript checker (a mutant that does not compile is dropped before any test runs) was
   // the run's bottleneck, the test runner idle behind it: over tsconfig.json it type-checks test/
   // as well as src/ for every mutant. A mutant is a change to src/, and whether it compiles is a
