@@ -25,7 +25,14 @@ export class PhoneTable {
 
   /** Adds `e164` with `value` (> 0) if absent and returns 0; else returns the value it has. */
   addOrGet(e164: string, value: number): number {
-    const key = toKey(e164);
+    return this.addOrGetKey(toKey(e164), value);
+  }
+
+  /**
+   * addOrGet for a number already turned into its key (its digits as a number, `Number(e164.slice(1))`):
+   * a reader that scanned the digits from bytes hands over the key, and the folding thread makes no string.
+   */
+  addOrGetKey(key: number, value: number): number {
     const slot = this.slotOf(key);
     const existing = this.values[slot]!;
     if (existing !== 0) return existing;

@@ -138,12 +138,20 @@ export class CampaignFold {
    * without a row.
    */
   addIntent(phone: string, at: number, cid: string, columns: Iterable<string> | Record<string, string> | undefined): void {
+    this.addIntentOfKey(Number(phone.slice(1)), at, cid, columns);
+  }
+
+  /**
+   * addIntent with the phone as its digits (`Number(phone.slice(1))`, of a checked +E.164 number):
+   * what the ledger's scanner works out on the reading thread, so that this one slices no string.
+   */
+  addIntentOfKey(phoneKey: number, at: number, cid: string, columns: Iterable<string> | Record<string, string> | undefined): void {
     const next = this.phoneDigits.length;
     // One probe: the recipient this phone has, or the next one, added.
-    let r = this.byPhone.addOrGet(phone, next + 1) - 1;
+    let r = this.byPhone.addOrGetKey(phoneKey, next + 1) - 1;
     if (r < 0) {
       r = next;
-      this.phoneDigits.push(Number(phone.slice(1)));
+      this.phoneDigits.push(phoneKey);
       this.firstSlot.push(-1);
       this.latestSlot.push(-1);
     }

@@ -20,13 +20,13 @@ export interface RowLines {
  */
 export async function foldLedger(fold: CampaignFold, file: string, batches: AsyncIterable<LedgerBatch>): Promise<RowLines> {
   const rows: RowLines = { offsets: float64s(), lengths: int32s(), lines: int32s() };
-  for await (const { firstLine, kinds, offsets, lengths, ats, phones, cids, messageIds, messageIdHashes, waIds, columns, texts } of batches) {
+  for await (const { firstLine, kinds, offsets, lengths, ats, phones, phoneKeys, cids, messageIds, messageIdHashes, waIds, columns, texts } of batches) {
     let text = 0;
     for (let i = 0; i < kinds.length; i++) {
       const recipients = fold.recipients;
       const kind = kinds[i];
       // Send's own intents and accepted outcomes were scanned (a checked phone each); the rest is parsed here.
-      if (kind === LedgerLineKind.intent) fold.addIntent(joinedValue(phones, i), ats[i]!, joinedValue(cids, i), columns[i]);
+      if (kind === LedgerLineKind.intent) fold.addIntentOfKey(phoneKeys[i]!, ats[i]!, joinedValue(cids, i), columns[i]);
       else if (kind === LedgerLineKind.outcome) {
         // An empty message id or wa_id is none.
         fold.addOutcome(joinedValue(phones, i), ats[i]!, joinedValue(cids, i), 'accepted', joinedValue(messageIds, i) || undefined, joinedValue(waIds, i) || undefined, undefined, messageIdHashes[i]);

@@ -39,6 +39,8 @@ export interface LedgerBatch {
   ats: Float64Array;
   /** Per scanned line ('' for others). */
   phones: JoinedColumn;
+  /** Per scanned line, its phone's digits as a number (`Number(phone.slice(1))`; 0 for others): the fold's key for it, worked out here, off the folding thread. */
+  phoneKeys: Float64Array;
   cids: JoinedColumn;
   /** Per scanned outcome ('' for others, and for an outcome without them: the fold takes '' as none). */
   messageIds: JoinedColumn;
@@ -94,6 +96,7 @@ export function scanLedgerBatch({ firstLine, buffer, offset, starts, ends }: Lin
   const lengths = new Int32Array(n);
   const ats = new Float64Array(n);
   const messageIdHashes = new Int32Array(n);
+  const phoneKeys = new Float64Array(n);
   // About what each column takes of a batch of send's lines (they grow if not).
   const bytes = n === 0 ? 0 : ends[n - 1]! - starts[0]!;
   const phones = new ColumnBuilder(n, 16 * n);
@@ -122,6 +125,10 @@ export function scanLedgerBatch({ firstLine, buffer, offset, starts, ends }: Lin
     kinds[i] = scanned.type === 'intent' ? LedgerLineKind.intent : LedgerLineKind.outcome;
     ats[i] = scanned.at;
     phones.set(i, buffer, scanned.phoneStart, scanned.phoneEnd);
+    // The scanner checked `+` and 1-15 digits: exact in a double, as Number() of the digits gives it.
+    let key = 0;
+    for (let k = scanned.phoneStart + 1; k < scanned.phoneEnd; k++) key = key * 10 + (buffer[k]! - 48);
+    phoneKeys[i] = key;
     cids.set(i, buffer, scanned.cidStart, scanned.cidEnd);
     columns.push(scanned.columns);
     if (scanned.type === 'intent') {
@@ -134,5 +141,5 @@ export function scanLedgerBatch({ firstLine, buffer, offset, starts, ends }: Lin
     if (scanned.messageIdEnd > scanned.messageIdStart) messageIdHashes[i] = messageIdHashOfBytes(buffer, scanned.messageIdStart, scanned.messageIdEnd);
     waIds.set(i, buffer, scanned.waIdStart, scanned.waIdEnd);
   }
-  return { kind: 'ledger', firstLine, kinds, offsets, lengths, ats, phones: phones.done(), cids: cids.done(), messageIds: messageIds.done(), messageIdHashes, waIds: waIds.done(), columns, texts };
+  return { kind: 'ledger', firstLine, kinds, offsets, lengths, ats, phones: phones.done(), phoneKeys, cids: cids.done(), messageIds: messageIds.done(), messageIdHashes, waIds: waIds.done(), columns, texts };
 }
