@@ -10,7 +10,8 @@ import { WriteWindow } from './write-window.js';
  * Three steps, all ours (the in-flight cap, p-limit in run-campaign.ts, bounds requests in flight, never the rate):
  * - `acquire`, a grid: the k-th send is due at start + k / rate, so the rate holds over a long run
  *   even when timers fire late (a late send is followed by earlier ones until the grid catches up),
- *   and never more than ACQUIRE_LEAD_MS before the window (below) will have room for it. The
+ *   and never more than the lead (MIN_ACQUIRE_LEAD_MS, more when intents take longer to reach `admit`)
+ *   before the window (below) will have room for it. The
  *   pipeline calls it before writing a recipient's intent, so that the intent is written only when
  *   its request is about to leave, and its fsync is done by the time it may.
  * - `admit`, the window (write-window.ts), kept on when each request's bytes went to the socket:
@@ -62,12 +63,26 @@ const MAX_MARGIN_MS = 100;
 /** Added to the margin by a throttling answer at about the rate sent (jitter, not a limit). */
 const THROTTLE_MARGIN_STEP_MS = 5;
 /**
- * How long before the window has room a grid slot may be taken (ms): the recipient's intent is
- * written and fsynced between `acquire` and `admit`, and a slot taken only once the room was there
- * added that fsync to every window (5–20 ms a second measured at 40–500/s, BENCHMARKS.md). Short,
- * so that an intent is on disk at most this long (and its fsync) before its request may leave.
+ * How long before the window has room a grid slot may be taken (ms), at least: the recipient's
+ * intent is written and fsynced between `acquire` and `admit`, and a slot taken only once the room
+ * was there added that fsync to every window (5–20 ms a second measured at 40–500/s,
+ * BENCHMARKS.md). Short, so that an intent is on disk at most about this long (and its fsync)
+ * before its request may leave.
  */
-export const ACQUIRE_LEAD_MS = 20;
+export const MIN_ACQUIRE_LEAD_MS = 20;
+/**
+ * The most the lead grows to when the way from a slot to its admission takes longer (ms). The
+ * lead is the worst time from a slot to its `admit` of the last one to two LEAD_SPAN_MS, between
+ * the two bounds: at 1,000/s on a loaded machine that way (the intent's write and fsync, the event
+ * loop's queue) took 21–23 ms at the median and 58–155 ms at the 99th percentile (BENCHMARKS.md),
+ * so with a fixed 20 ms a quarter of the admissions came after their room and the rate fell to
+ * 0.96–0.98 × --mps; a lead that follows the delay admits each when the room is there. Bounded,
+ * because an intent written long before its request is in doubt should the process be killed
+ * meanwhile: at most this long's worth of slots (100 at 1,000/s) are between the two at once.
+ */
+export const MAX_ACQUIRE_LEAD_MS = 100;
+/** The span the worst slot-to-admission time is kept over (the lead forgets a spike within two). */
+const LEAD_SPAN_MS = 1000;
 /** How much faster than the rate held-back requests may catch up, and how many may leave at once. */
 const CATCH_UP = 4;
 const SMOOTH_ROOM = 4;
@@ -129,6 +144,13 @@ export class Pacer {
   private shortest = Infinity;
   private olderShortest = Infinity;
   private roundTripsSince = -Infinity;
+  /** When each slot not yet at `admit` was taken, oldest first (from `leadHead`): admissions pair with them in order. */
+  private slotTimes: number[] = [];
+  private leadHead = 0;
+  /** The worst slot-to-admission time of this LEAD_SPAN_MS and of the one before. */
+  private worstToAdmit = 0;
+  private olderWorstToAdmit = 0;
+  private leadSince = -Infinity;
 
   constructor(
     readonly mps: number,
@@ -191,6 +213,36 @@ export class Pacer {
     return Math.min(this.shortest, this.olderShortest);
   }
 
+  /** How long before the window's room a slot may be taken now (MIN_ACQUIRE_LEAD_MS above). */
+  lead(now = this.clock.now()): number {
+    this.rollLeadSpan(now);
+    return Math.min(MAX_ACQUIRE_LEAD_MS, Math.max(MIN_ACQUIRE_LEAD_MS, this.worstToAdmit, this.olderWorstToAdmit));
+  }
+
+  /**
+   * A call of `admit` came: it is paired with the oldest slot not yet paired, as slots and
+   * admissions mostly come in the same order. Where they do not (one intent's write was slower
+   * than the next one's), pairing in order gives each delay a neighbour's, and its worst is at most
+   * the true worst: the lead can only be short by that reordering, never longer than needed.
+   */
+  private reachedAdmit(now: number): void {
+    if (this.leadHead >= this.slotTimes.length) return; // an admission without a slot (tests, or the dispatcher's own)
+    const takenAt = this.slotTimes[this.leadHead++]!;
+    if (this.leadHead > 1024 && this.leadHead * 2 > this.slotTimes.length) {
+      this.slotTimes = this.slotTimes.slice(this.leadHead);
+      this.leadHead = 0;
+    }
+    this.rollLeadSpan(now);
+    this.worstToAdmit = Math.max(this.worstToAdmit, now - takenAt);
+  }
+
+  private rollLeadSpan(now: number): void {
+    if (now - this.leadSince < LEAD_SPAN_MS) return;
+    this.olderWorstToAdmit = now - this.leadSince >= 2 * LEAD_SPAN_MS ? 0 : this.worstToAdmit;
+    this.worstToAdmit = 0;
+    this.leadSince = now;
+  }
+
   /** Requests a window: the rate, whole. */
   private get limit(): number {
     return Math.max(1, Math.floor(this.control.rate));
@@ -214,10 +266,11 @@ export class Pacer {
         await this.writeOrTimeout(signal);
         continue;
       }
-      const at = Math.max(next, this.pausedUntil, room - ACQUIRE_LEAD_MS);
+      const at = Math.max(next, this.pausedUntil, room - this.lead(now));
       if (at <= now) {
         this.next = next + 1000 / rate;
         this.waiting++;
+        this.slotTimes.push(now);
         return true;
       }
       await this.clock.sleep(at - now, signal);
@@ -231,6 +284,7 @@ export class Pacer {
     // timer and a pass each per admission.
     const ticket = {};
     this.admitting.push(ticket);
+    this.reachedAdmit(this.clock.now());
     try {
       for (;;) {
         if (signal?.aborted) {

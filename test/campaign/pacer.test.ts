@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { ACQUIRE_LEAD_MS, Pacer, WINDOW_MARGIN_MS } from '../../src/campaign/pacer.js';
+import { MAX_ACQUIRE_LEAD_MS, MIN_ACQUIRE_LEAD_MS, Pacer, WINDOW_MARGIN_MS } from '../../src/campaign/pacer.js';
 import { PROBE_MS } from '../../src/campaign/rate-controller.js';
 import { emptyStats } from '../../src/campaign/campaign-stats.js';
 import { pacingAdvice } from '../../src/campaign/pacing-advice.js';
@@ -212,7 +212,7 @@ describe('Pacer: the window holds at the receiver', () => {
       })(),
     );
     // The slots of the lead (20 ms at 300/s: 6), and the few whose intent is being written.
-    expect(mostBetween).toBeLessThanOrEqual(Math.ceil((300 * ACQUIRE_LEAD_MS) / 1000) + 5);
+    expect(mostBetween).toBeLessThanOrEqual(Math.ceil((300 * MIN_ACQUIRE_LEAD_MS) / 1000) + 5);
     expect(busiestSecond(times)).toBeLessThanOrEqual(300);
     expect(innerRate(times) / 300).toBeGreaterThanOrEqual(0.985);
   });
@@ -471,6 +471,108 @@ function mostWithin(sorted: readonly number[], ms: number): number {
   }
   return most;
 }
+
+describe('Pacer: the lead follows the way from a slot to its admission', () => {
+  it.each([80, 500, 1000])(
+    'at %i MPS with intents taking 30–90 ms to reach admit (a loaded disk, the event loop queued): ≥ 98.5 % of the rate at the receiver and no second over it (a fixed 20 ms lead gave 0.96)',
+    async (mps) => {
+      const rng = seeded(mps + 3);
+      const { arrivals, throttled } = await simulate({ mps, count: mps * 6, fsync: () => 30 + rng() * 60, beforeSocket: () => rng(), network: () => rng() * WINDOW_MARGIN_MS });
+      expect(throttled).toBe(0);
+      expect(busiestSecond(arrivals)).toBe(mps);
+      expect(innerRate(arrivals) / mps).toBeGreaterThanOrEqual(0.985);
+    },
+  );
+
+  /** Takes `count` slots, each reaching admit `toAdmitMs` after it was taken; returns the lead after each admission. */
+  async function leadsWith(pacer: Pacer, clock: ManualClock, count: number, toAdmitMs: number): Promise<number[]> {
+    const leads: number[] = [];
+    for (let i = 0; i < count; i++) {
+      await pacer.acquire();
+      await clock.sleep(toAdmitMs);
+      const sending = await pacer.admit();
+      sending!.written();
+      sending!.done();
+      leads.push(pacer.lead());
+    }
+    return leads;
+  }
+
+  it('is the worst slot-to-admission time of the last one to two seconds, between its bounds, and forgets a spike once two seconds pass without one', async () => {
+    const clock = new ManualClock('promises');
+    const pacer = new Pacer(100, clock);
+    expect(pacer.lead()).toBe(MIN_ACQUIRE_LEAD_MS);
+    await clock.run(
+      (async () => {
+        expect(await leadsWith(pacer, clock, 3, 5)).toEqual([20, 20, 20]);
+        // One slow intent (45 ms): the lead is 45 ms from its admission on.
+        expect((await leadsWith(pacer, clock, 2, 45)).at(-1)).toBe(45);
+        // Slower than the most it may lead: 100 ms.
+        expect((await leadsWith(pacer, clock, 1, 250)).at(-1)).toBe(MAX_ACQUIRE_LEAD_MS);
+        expect(MAX_ACQUIRE_LEAD_MS).toBe(100);
+        // Quick ones again: the spike is remembered for this span and the next (over a second), then gone.
+        const after = await leadsWith(pacer, clock, 300, 1);
+        expect(after[0]).toBe(100);
+        expect(after.at(-1)).toBe(20);
+        const forgotten = after.indexOf(20);
+        // 300 slots at 100/s take three seconds; the spike is forgotten between one and two seconds after it.
+        expect(forgotten).toBeGreaterThanOrEqual(100);
+        expect(forgotten).toBeLessThanOrEqual(200);
+      })(),
+    );
+  });
+
+  it('an admission without a slot (taken by no acquire) measures nothing and breaks no later pairing', async () => {
+    const clock = new ManualClock('promises');
+    const pacer = new Pacer(100, clock);
+    await clock.run(
+      (async () => {
+        await clock.sleep(500);
+        (await pacer.admit())!.done();
+        expect(pacer.lead()).toBe(20);
+        expect(await leadsWith(pacer, clock, 2, 30)).toEqual([30, 30]);
+      })(),
+    );
+  });
+
+  it('a long way to admit widens the lead only to its bound: at 300/s with intents taking 300 ms, no more slots between acquire and admit than those 300 ms and the 100 ms lead hold', async () => {
+    const clock = new ManualClock('promises');
+    const pacer = new Pacer(300, clock);
+    let attempts = 0;
+    let between = 0;
+    let mostBetween = 0;
+    const times: number[] = [];
+    const attempt = async () => {
+      between++;
+      await clock.sleep(300);
+      if (clock.now() > 5_000) mostBetween = Math.max(mostBetween, between);
+      const sending = await pacer.admit();
+      between--;
+      sending!.written();
+      times.push(clock.now());
+      await clock.sleep(5);
+      sending!.done();
+      attempts--;
+    };
+    await clock.run(
+      (async () => {
+        const running: Promise<void>[] = [];
+        for (let i = 0; i < 300 * 12; i++) {
+          while (attempts >= 200) await clock.sleep(1);
+          await pacer.acquire();
+          attempts++;
+          running.push(attempt());
+        }
+        await Promise.all(running);
+      })(),
+    );
+    expect(pacer.lead()).toBe(MAX_ACQUIRE_LEAD_MS);
+    // 400 ms of slots at 300/s: 120, and a few. A lead of the whole 300 ms would hold 180.
+    expect(mostBetween).toBeGreaterThanOrEqual(80);
+    expect(mostBetween).toBeLessThanOrEqual(Math.ceil((300 * (300 + MAX_ACQUIRE_LEAD_MS)) / 1000) + 5);
+    expect(busiestSecond(times)).toBe(300);
+  });
+});
 
 describe('Pacer: admissions waiting for a write', () => {
   // Five admitted and not yet written fill a 5/s window: the next ones wait for a write time.
