@@ -158,6 +158,8 @@ describe('parseRetryAfter', () => {
   it('neither seconds nor a date: undefined (digits with anything else are not seconds)', () => {
     expect(parseRetryAfter('soon', NOW)).toBeUndefined();
     expect(parseRetryAfter('3s', NOW)).toBeUndefined();
+    expect(parseRetryAfter('x5', NOW)).toBeUndefined();
+    expect(parseRetryAfter('1e3', NOW)).toBeUndefined();
   });
 });
 
