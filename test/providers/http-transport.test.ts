@@ -1,7 +1,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { answerTurns, describeFailure, heldSinceTurnBegan, httpTransport, MAX_RESPONSE_BYTES, type TransportResult } from '../../src/providers/http-transport.js';
 import type { HttpRequest } from '../../src/providers/provider.js';
 import { recordingServer } from '../recording-server.js';
@@ -364,6 +364,19 @@ describe('httpTransport: how long an answer was held before it was read', () => 
     expect(later).toBeGreaterThan(0);
     await new Promise<void>((resolve) => setImmediate(resolve));
     expect(heldSinceTurnBegan()).toBe(0);
+  });
+
+  it('a later answer of the turn is told exactly the time since the turn’s first (performance.now stubbed)', async () => {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const now = vi.spyOn(performance, 'now').mockReturnValueOnce(1_000).mockReturnValueOnce(1_250.5).mockReturnValueOnce(1_400);
+    try {
+      expect(heldSinceTurnBegan()).toBe(0);
+      expect(heldSinceTurnBegan()).toBe(250.5);
+      expect(heldSinceTurnBegan()).toBe(400);
+    } finally {
+      now.mockRestore();
+    }
+    await new Promise<void>((resolve) => setImmediate(resolve));
   });
 
   it('each request is told a hold of 0 or more when its answer came', async () => {
