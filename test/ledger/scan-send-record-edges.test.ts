@@ -45,6 +45,10 @@ describe('scanSendRecord reads every line send writes, as parseRecord does', () 
     ['a cid of one character, and one in UTF-8', [intent({ cid: 'x' }), intent({ cid: 'r1-é-🌸' }), accepted('', { cid: 'ü' })]],
     ['rows: empty, one cell, empty names and values, UTF-8 names', [intent({ row: '{}' }), intent({ row: '{"a":""}' }), intent({ row: '{"":"x"}' }), intent({ row: '{"prénom":"Zoë","名前":"花"}' })]],
     ['row values with every JSON escape', [intent({ row: '{"a":"\\"\\\\\\/\\b\\f\\n\\r\\t","b":"\\u00e9\\u0041\\uABCD\\uabcd\\u0000"}' }), intent({ row: '{"a":"x\\u1234"}' })]],
+    // The last hex digit of each range (9, F, f): the first ones are in the line above.
+    ['\\u with the last digit of each hex range', [intent({ row: '{"a":"\\u9F9f","b":"\\uf9F9"}' })]],
+    // A space is the first byte that is not a control character: plain in a cid, a name, an id.
+    ['spaces in a cid, a row name, a message id and a wa_id', [intent({ cid: 'r 1', row: '{"first name":" "}' }), accepted(',"message_id":"wamid A","wa_id":" 44"', { cid: ' ' })]],
     ['names that look like numbers but are not array indexes', [intent({ row: '{"01":"a"}' }), intent({ row: '{"1a":"a"}' }), intent({ row: '{"-1":"a"}' })]],
     ['outcome fields alone and together, in any order', [accepted(',"message_id":"wamid.A"'), accepted(',"wa_id":"447400123456"'), accepted(',"status":"accepted"'), accepted(',"status":"x","wa_id":"44","message_id":"m"'), accepted(',"message_id":"é"')]],
     ['a status with escapes (not used)', [accepted(',"message_id":"wamid.A","status":"say \\"held\\" \\u00e9"')]],
@@ -80,6 +84,11 @@ describe('scanSendRecord leaves every other line to parseRecord', () => {
     '2026-00-17T08:00:01.000Z', '2026-13-17T08:00:01.000Z', '2026-11-00T08:00:01.000Z', '2026-11-32T08:00:01.000Z', '2026-11-17T25:00:01.000Z', '2026-11-17T08:60:01.000Z', '2026-11-17T08:00:60.000Z',
     '2026-1a-17T08:00:01.000Z', '202a-11-17T08:00:01.000Z', '2026-11-17T08:00:01.0a0Z', '2026-11-17T08:00:01.a00Z', '2026-11-17T0a:00:01.000Z', '2026-11-1aT08:00:01.000Z', '2026-11-17T08:0a:01.000Z', '2026-11-17T08:00:0a.000Z',
     '2026-11-17T08:00:01.000', '2026-11-17 08:00:01.000Z', '2026-11-17T08:00:01.000+24:00', '',
+    // The fast shape and then more: 24 bytes are not the whole time.
+    '2026-11-17T08:00:01.000Zx', '2026-11-17T08:00:01.000Z0',
+    // The bytes just outside 0-9 ('/' and ':') where digits belong: not read as digits.
+    '20/6-11-17T08:00:01.000Z', '2026-11-17T0/:00:01.000Z', '2026-11-17T08:0/:01.000Z', '2026-11-17T08:00:0/.000Z', '2026-11-17T08:00:01./00Z', '2026-11-17T08:00:01.00/Z',
+    '20:6-11-17T08:00:01.000Z', '2026-11-17T0::00:01.000Z', '2026-11-17T08:0::01.000Z', '2026-11-17T08:00:0:.000Z', '2026-11-17T08:00:01.:00Z', '2026-11-17T08:00:01.00:Z',
   ];
   it.each(times)('the time %j', (at) => {
     const line = intent({ at });
@@ -110,6 +119,9 @@ describe('scanSendRecord leaves every other line to parseRecord', () => {
     ['a row value with a short \\u', intent({ row: '{"a":"\\u12"}' })],
     ['a row value with a \\u not hex', intent({ row: '{"a":"\\u12g4"}' })],
     ['a row value with a \\u not hex, upper', intent({ row: '{"a":"\\u12G4"}' })],
+    // The bytes just outside each hex range, and a fourth digit that is not hex.
+    ...['/', ':', '@', '`'].map((c) => [`a row value with a \\u holding ${c}`, intent({ row: `{"a":"\\u12${c}4"}` })] as const),
+    ['a row value with a \\u whose fourth digit is not hex', intent({ row: '{"a":"\\u123g"}' })],
     ['a row value with a control character', intent({ row: '{"a":"x\u0001y"}' })],
     ['a row not closed', intent({ row: '{"a":"b"' })],
     ['a row then another field', `${intent({ row: '{"a":"b"}' }).slice(0, -1)},"x":1}`],
@@ -176,6 +188,9 @@ describe('scanSendRecord leaves every other line to parseRecord', () => {
     expect(scan(at(intent({ row: '{"@":"x"}' }), bad))).toBeUndefined();
     expect(scan(at(accepted(',"message_id":"@"'), bad))).toBeUndefined();
     expect(scan(at(accepted(',"wa_id":"@"'), bad))).toBeUndefined();
+    // 0x80, the first byte that is not ASCII, alone: not UTF-8 either.
+    const lone = Buffer.from([0x80]);
+    expect([scan(at(intent({ cid: '@' }), lone)), scan(at(intent({ row: '{"@":"x"}' }), lone)), scan(at(accepted(',"message_id":"@"'), lone)), scan(at(accepted(',"wa_id":"@"'), lone))]).toEqual([undefined, undefined, undefined, undefined]);
     // Not used (a row's value, a status): read, as parseRecord reads it.
     expect(scan(at(intent({ row: '{"a":"@"}' }), bad))).toEqual({ type: 'intent', at: Date.parse(AT), cid: 'r1-2-1', phone: '+447400123456', columns: ['a'] });
   });
