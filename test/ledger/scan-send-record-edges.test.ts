@@ -120,7 +120,7 @@ describe('scanSendRecord leaves every other line to parseRecord', () => {
     ['a row value with a \\u not hex', intent({ row: '{"a":"\\u12g4"}' })],
     ['a row value with a \\u not hex, upper', intent({ row: '{"a":"\\u12G4"}' })],
     // The bytes just outside each hex range, and a fourth digit that is not hex.
-    ...['/', ':', '@', '`'].map((c) => [`a row value with a \\u holding ${c}`, intent({ row: `{"a":"\\u12${c}4"}` })] as const),
+    ...['/', ':', '@', '`'].map((c): [string, string] => [`a row value with a \\u holding ${c}`, intent({ row: `{"a":"\\u12${c}4"}` })]),
     ['a row value with a \\u whose fourth digit is not hex', intent({ row: '{"a":"\\u123g"}' })],
     ['a row value with a control character', intent({ row: '{"a":"x\u0001y"}' })],
     ['a row not closed', intent({ row: '{"a":"b"' })],
