@@ -1,5 +1,7 @@
 import type { Clock } from '../clock.js';
 import { PROBE_MS, RateController } from './rate-controller.js';
+import { RecentExtreme } from './recent-extreme.js';
+import { SortedTimes } from './sorted-times.js';
 import { WriteWindow } from './write-window.js';
 
 /**
@@ -141,16 +143,11 @@ export class Pacer {
   private throttleMargin = 0;
   private throttleMarginAt = 0;
   /** The shortest round trip (write to answer, ms) of this ROUND_TRIP_SPAN_MS and of the one before. */
-  private shortest = Infinity;
-  private olderShortest = Infinity;
-  private roundTripsSince = -Infinity;
-  /** When each slot not yet at `admit` was taken, oldest first (from `leadHead`): admissions pair with them in order. */
-  private slotTimes: number[] = [];
-  private leadHead = 0;
+  private readonly shortest = new RecentExtreme(ROUND_TRIP_SPAN_MS, 'least');
+  /** When each slot not yet at `admit` was taken, oldest first: admissions pair with them in order. */
+  private readonly slotTimes = new SortedTimes();
   /** The worst slot-to-admission time of this LEAD_SPAN_MS and of the one before. */
-  private worstToAdmit = 0;
-  private olderWorstToAdmit = 0;
-  private leadSince = -Infinity;
+  private readonly worstToAdmit = new RecentExtreme(LEAD_SPAN_MS, 'greatest');
 
   constructor(
     readonly mps: number,
@@ -190,7 +187,7 @@ export class Pacer {
   /** `windowAfter` as of `now`, for the window to ask about each write it looks at. */
   private windows(now: number): (stamp: number, roundTrip: number | undefined) => number {
     const throttle = this.throttleNow(now);
-    const shortest = this.shortestRoundTrip(now);
+    const shortest = this.shortest.get(now);
     return (stamp, roundTrip) => {
       const margin = roundTrip === undefined ? WINDOW_MARGIN_MS + this.waits(stamp - MAX_MARGIN_MS) : Math.max(0, roundTrip - shortest) + Math.min(WINDOW_MARGIN_MS, shortest);
       return 1000 + Math.min(MAX_MARGIN_MS, margin + throttle);
@@ -202,21 +199,9 @@ export class Pacer {
     return this.throttleMargin * 0.5 ** ((now - this.throttleMarginAt) / PROBE_MS);
   }
 
-  /** The shortest round trip of this span and the one before (ROUND_TRIP_SPAN_MS above), with `roundTrip` just measured. */
-  private shortestRoundTrip(now: number, roundTrip = Infinity): number {
-    if (now - this.roundTripsSince >= ROUND_TRIP_SPAN_MS) {
-      this.olderShortest = now - this.roundTripsSince >= 2 * ROUND_TRIP_SPAN_MS ? Infinity : this.shortest;
-      this.shortest = Infinity;
-      this.roundTripsSince = now;
-    }
-    this.shortest = Math.min(this.shortest, roundTrip);
-    return Math.min(this.shortest, this.olderShortest);
-  }
-
   /** How long before the window's room a slot may be taken now (MIN_ACQUIRE_LEAD_MS above). */
   lead(now = this.clock.now()): number {
-    this.rollLeadSpan(now);
-    return Math.min(MAX_ACQUIRE_LEAD_MS, Math.max(MIN_ACQUIRE_LEAD_MS, this.worstToAdmit, this.olderWorstToAdmit));
+    return Math.min(MAX_ACQUIRE_LEAD_MS, Math.max(MIN_ACQUIRE_LEAD_MS, this.worstToAdmit.get(now)));
   }
 
   /**
@@ -226,21 +211,9 @@ export class Pacer {
    * the true worst: the lead can only be short by that reordering, never longer than needed.
    */
   private reachedAdmit(now: number): void {
-    if (this.leadHead >= this.slotTimes.length) return; // an admission without a slot (tests, or the dispatcher's own)
-    const takenAt = this.slotTimes[this.leadHead++]!;
-    if (this.leadHead > 1024 && this.leadHead * 2 > this.slotTimes.length) {
-      this.slotTimes = this.slotTimes.slice(this.leadHead);
-      this.leadHead = 0;
-    }
-    this.rollLeadSpan(now);
-    this.worstToAdmit = Math.max(this.worstToAdmit, now - takenAt);
-  }
-
-  private rollLeadSpan(now: number): void {
-    if (now - this.leadSince < LEAD_SPAN_MS) return;
-    this.olderWorstToAdmit = now - this.leadSince >= 2 * LEAD_SPAN_MS ? 0 : this.worstToAdmit;
-    this.worstToAdmit = 0;
-    this.leadSince = now;
+    const takenAt = this.slotTimes.shift();
+    // undefined: an admission with no slot taken before it (only tests admit without acquiring).
+    if (takenAt !== undefined) this.worstToAdmit.add(now, now - takenAt);
   }
 
   /** Requests a window: the rate, whole. */
@@ -362,7 +335,7 @@ export class Pacer {
         close();
         // Never below 0: an answer held longer than since the write means the write was recorded late.
         const roundTrip = Math.max(0, this.clock.now() - writtenAt - Math.max(0, heldMs));
-        this.shortestRoundTrip(this.clock.now(), roundTrip);
+        this.shortest.add(this.clock.now(), roundTrip);
         this.window.answered(seq!, roundTrip);
       },
       done: close,

@@ -50,6 +50,20 @@ export class SortedTimes {
   forgetBefore(time: number): void {
     const { times } = this;
     while (this.head < times.length && times[this.head]! < time) this.head++;
+    this.compact();
+  }
+
+  /** Forgets the oldest time and returns it (undefined when none is kept). */
+  shift(): number | undefined {
+    if (this.head >= this.times.length) return undefined;
+    const time = this.times[this.head++]!;
+    this.compact();
+    return time;
+  }
+
+  /** Cuts off the dead front once it is at least half the array. */
+  private compact(): void {
+    const { times } = this;
     if (this.head >= 1024 && this.head * 2 >= times.length) {
       const kept = times.length - this.head;
       times.copyWithin(0, this.head);

@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { SortedTimes } from '../../src/campaign/sorted-times.js';
 
 describe('SortedTimes', () => {
-  it('counts, inserts and forgets as a sorted array would', () => {
+  it('counts, inserts, forgets and shifts as a sorted array would', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.record({ op: fc.constant('push' as const), dt: fc.nat(50) }), fc.record({ op: fc.constant('insert' as const), back: fc.nat(3000) }), fc.record({ op: fc.constant('forget' as const), back: fc.nat(3000) })), { maxLength: 3000 }), (ops) => {
+      fc.property(fc.array(fc.oneof(fc.record({ op: fc.constant('push' as const), dt: fc.nat(50) }), fc.record({ op: fc.constant('insert' as const), back: fc.nat(3000) }), fc.record({ op: fc.constant('forget' as const), back: fc.nat(3000) }), fc.record({ op: fc.constant('shift' as const) })), { maxLength: 3000 }), (ops) => {
         const times = new SortedTimes();
         let model: number[] = [];
         let now = 0;
@@ -18,6 +18,8 @@ describe('SortedTimes', () => {
             times.insert(now - step.back);
             model.push(now - step.back);
             model.sort((a, b) => a - b);
+          } else if (step.op === 'shift') {
+            expect(times.shift()).toBe(model.shift());
           } else {
             times.forgetBefore(now - step.back);
             model = model.filter((t) => t >= now - step.back);
@@ -46,5 +48,21 @@ describe('SortedTimes', () => {
     expect(times.first).toBe((count - 1) / 5 - 2000);
     expect(times.moved).toBeGreaterThan(0);
     expect(times.moved).toBeLessThanOrEqual(count);
+  });
+
+  it('shifting as a queue (the pacer\u2019s slots, one in and one out) keeps the array small: the dead front is cut off', () => {
+    const times = new SortedTimes();
+    for (let i = 0; i < 100; i++) times.push(i);
+    for (let i = 100; i < 100_000; i++) {
+      times.push(i);
+      expect(times.shift()).toBe(i - 100);
+    }
+    expect(times.length).toBe(100);
+    expect(times.first).toBe(99_900);
+    // Each cut moves the 100 kept once the dead front reaches 1,024: 97 cuts.
+    expect(times.moved).toBe(9_700);
+    for (let i = 0; i < 100; i++) times.shift();
+    expect(times.shift()).toBeUndefined();
+    expect(times.length).toBe(0);
   });
 });
