@@ -84,7 +84,8 @@ export class StatusFactsScanner {
   private familyOf(buffer: Buffer, start: number, end: number): number {
     if (!equalBytes(buffer, start, end, this.tag)) {
       const channel = channelOfTag(buffer.toString('latin1', start, end));
-      this.tag = buffer.slice(start, end);
+      // A copy: the reader refills its buffer, and a view would then hold another line's bytes.
+      this.tag = Uint8Array.from(buffer.subarray(start, end));
       this.family = channel ? familyCode(channel.family) : -1;
     }
     return this.family;
