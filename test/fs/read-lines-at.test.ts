@@ -74,8 +74,10 @@ describe('LinesAt: one read per window', () => {
     const calls = await reads(file, async (lines) => {
       for (let i = 0; i < 10; i++) got.push(await lines.text(i * 10, 9));
       got.push(await lines.text(90, 10));
+      // The window's first byte again: still within it.
+      got.push(await lines.text(0, 4));
     });
-    expect(got).toEqual([...Array.from({ length: 10 }, (_, i) => `line ${String(i).repeat(4)}`), 'line 9999\n']);
+    expect(got).toEqual([...Array.from({ length: 10 }, (_, i) => `line ${String(i).repeat(4)}`), 'line 9999\n', 'line']);
     // The window at 0: the whole file, then a read that finds its end.
     expect(calls).toEqual([
       [0, MiB],
@@ -92,8 +94,9 @@ describe('LinesAt: one read per window', () => {
       got.push(await lines.text(0, 1023));
       got.push(await lines.text(MiB - 1024, 1023));
       got.push(await lines.text(MiB + 1024, 1023));
+      got.push(await lines.text(MiB + 1024, 1023));
     });
-    expect(got).toEqual([line.slice(0, 1023), line.slice(0, 1023), line.slice(0, 1023)]);
+    expect(got).toEqual([line.slice(0, 1023), line.slice(0, 1023), line.slice(0, 1023), line.slice(0, 1023)]);
     expect(calls).toEqual([
       [0, MiB],
       [MiB + 1024, MiB],
