@@ -158,6 +158,25 @@ describe('FileLock: creating the lock fails', () => {
     await lock.release();
   });
 
+  it('a dead holder’s lock taken over by another process while we made our guard: not ours; we try again and find it live', async () => {
+    const file = path.join(await tempDir(), 'l.jsonl');
+    await writeFile(`${file}.lock`, `${DEAD}\n`);
+    hooks.link = async (real, existing, target) => {
+      // The other process finished its takeover just before our guard appeared.
+      if (String(target).endsWith('.takeover')) await writeFile(`${file}.lock`, formatIdentity({ pid: 5555 }));
+      return real(existing, target);
+    };
+    const clock = recordingClock();
+    expect(await refusal(FileLock.take(file, { pid: 4242, isAlive: (pid) => pid === 5555, clock, every: noHeartbeat }))).toEqual({
+      kind: 'InputError',
+      message: `in use by another wa-broadcast (pid 5555): one process at a time per file; wait for it to finish or stop it first (if no such process runs, remove ${file}.lock)`,
+      location: { file },
+    });
+    expect(clock.slept).toEqual([1]);
+    expect(await holderOf(file)).toBe(5555);
+    expect(await readdir(path.dirname(file))).toEqual(['l.jsonl.lock']);
+  });
+
   it('a takeover whose rename fails: a write error; the dead holder’s lock stays, nothing of ours beside it', async () => {
     const dir = await tempDir();
     const file = path.join(dir, 'l.jsonl');
