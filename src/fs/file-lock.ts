@@ -217,7 +217,8 @@ async function create(lockFile: string, text: string): Promise<boolean> {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') return false;
     // A file system without hard links (some network and FUSE mounts): an exclusive create.
-    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EXDEV') return createExclusive(lockFile, text);
+    // Awaited here, not returned: a refusal must not sit unhandled while `finally` removes our file.
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EXDEV') return await createExclusive(lockFile, text);
     throw lockError(error, lockFile);
   } finally {
     await unlink(own).catch(() => undefined);

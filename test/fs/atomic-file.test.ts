@@ -158,6 +158,18 @@ describe('AtomicFile.open: what it refuses', () => {
     expect(error.file).toBe(file);
   });
 
+  it('a folder that does not exist: refused before the temp is opened (also with a temp of the caller’s)', async () => {
+    const folder = path.join(await tempDir(), 'nowhere');
+    const file = path.join(folder, 'retry.csv');
+    const temps: string[] = [];
+    const openFile = async (temp: string): Promise<WritableFile> => {
+      temps.push(temp);
+      throw new Error('not to be opened');
+    };
+    expect(await failure(AtomicFile.open(file, { openFile }))).toEqual({ kind: 'InputError', message: `the folder ${folder} does not exist`, file, cause: undefined });
+    expect(temps).toEqual([]);
+  });
+
   it('a temp that cannot be opened for a reason of its own: a WriteError naming the file, with the cause', async () => {
     const file = path.join(await tempDir(), 'retry.csv');
     const eio = Object.assign(new Error('EIO: injected'), { code: 'EIO' });

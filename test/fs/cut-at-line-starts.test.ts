@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -53,5 +53,13 @@ describe('cutAtLineStarts', () => {
     // A cut at the size itself is no cut (no empty last part).
     expect(await cutAtLineStarts(file, 15, 6)).toEqual([0, 10, 15]);
     expect(await cutAtLineStarts(file, 15, 11)).toEqual([0, 15]);
+  });
+
+  it('closes the file', async () => {
+    const file = path.join(await tempDir(), 'f.jsonl');
+    await writeFile(file, 'aaaa\nbbbb\ncccc\n');
+    const before = (await readdir('/proc/self/fd')).length;
+    for (let i = 0; i < 5; i++) expect(await cutAtLineStarts(file, 15, 4)).toEqual([0, 5, 10, 15]);
+    expect((await readdir('/proc/self/fd')).length).toBe(before);
   });
 });

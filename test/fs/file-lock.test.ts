@@ -1,7 +1,8 @@
-import { link, mkdir, readFile, realpath, stat, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, realpath, rename, stat, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Clock } from '../../src/clock.js';
+import type { InputError } from '../../src/errors.js';
 import { FileLock, HEARTBEAT_MS, STALE_MS } from '../../src/fs/file-lock.js';
 import { formatIdentity, holderState, ownIdentity, parseIdentity, startTimeOf, type ProcessIdentity } from '../../src/fs/process-identity.js';
 import { tempDir } from '../helpers.js';
@@ -241,5 +242,235 @@ describe('holderState', () => {
     ['a bare pid (an earlier version), not running', { pid: 11 }, facts({ isAlive: () => false }), 'dead'],
   ] as const)('%s: %s', async (_name, holder, given, expected) => {
     expect(await holderState(holder, me, given)).toBe(expected);
+  });
+});
+
+/** A heartbeat whose stop does not take the job away: a tick already on its way when the lock is released or lost. */
+function stubbornTimer() {
+  const jobs: (() => void)[] = [];
+  return {
+    every: (_ms: number, fn: () => void) => {
+      jobs.push(fn);
+      return () => undefined;
+    },
+    tick: () => {
+      for (const job of jobs) job();
+    },
+  };
+}
+
+/** How many files this process has open (Linux). */
+async function openFiles(): Promise<number> {
+  return (await readdir('/proc/self/fd')).length;
+}
+
+/** What `promise` rejected with: its class, message and location. */
+async function refusal(promise: Promise<unknown>) {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  if (!(error instanceof Error)) throw new Error('expected a refusal');
+  return { kind: error.constructor.name, message: error.message, location: (error as InputError).location };
+}
+
+describe('FileLock: after release', () => {
+  it('check says true and loses nothing; a heartbeat tick still on its way does nothing', async () => {
+    const file = path.join(await tempDir(), 'l.jsonl');
+    const timer = stubbornTimer();
+    const lost: string[] = [];
+    const lock = await FileLock.take(file, { every: timer.every, onLost: (why) => lost.push(why) });
+    await lock.release();
+    expect(await lock.check()).toBe(true);
+    timer.tick();
+    await lock.release();
+    expect(await lock.check()).toBe(true);
+    expect(lost).toEqual([]);
+    expect(lock.lost).toBeUndefined();
+    await expect(stat(lock.lockFile)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('a second release leaves alone the lock taken since (even by the same identity)', async () => {
+    const file = path.join(await tempDir(), 'l.jsonl');
+    const options = { pid: 4242, isAlive: () => true, every: () => () => undefined };
+    const first = await FileLock.take(file, options);
+    await first.release();
+    const second = await FileLock.take(file, options);
+    await first.release();
+    expect(await readFile(second.lockFile, 'utf8')).toBe(formatIdentity({ ...ownIdentity(), pid: 4242, start: undefined }));
+    expect(await second.check()).toBe(true);
+    await second.release();
+    await expect(stat(second.lockFile)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('the default heartbeat (an interval) is cleared by release', async () => {
+    const file = path.join(await tempDir(), 'l.jsonl');
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const lock = await FileLock.take(file);
+      expect(vi.getTimerCount()).toBe(1);
+      await lock.release();
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe('FileLock: the heartbeat and check together', () => {
+  it('once the heartbeat found the lock taken over, check says false, though the file (rewritten in place) is the one we made', async () => {
+    const file = path.join(await tempDir(), 'l.jsonl');
+    const timer = stubbornTimer();
+    const lost: string[] = [];
+    const lock = await FileLock.take(file, { every: timer.every, onLost: (why) => lost.push(why) });
+    const before = await stat(lock.lockFile);
+    // The same inode, another holder's text.
+    await writeFile(lock.lockFile, formatIdentity({ pid: 77, host: 'elsewhere' }));
+    timer.tick();
+    await until(async () => lost.length > 0);
+    expect((await stat(lock.lockFile)).ino).toBe(before.ino);
+    expect(await lock.check()).toBe(false);
+    timer.tick();
+    expect(await lock.check()).toBe(false);
+    expect(lost).toEqual([`the lock ${lock.lockFile} was taken over by another process`]);
+    await lock.release();
+    expect(await holderOf(file)).toBe(77);
+  });
+
+  it('a tick while the last one is still reading is skipped', async () => {
+    const file = path.join(await tempDir(), 'l.jsonl');
+    const timer = manualTimer();
+    let asked = 0;
+    const at = Date.parse('2031-02-03T04:05:06Z');
+    const lock = await FileLock.take(file, { every: timer.every, now: () => (asked++, at) });
+    expect(asked).toBe(0);
+    timer.tick();
+    timer.tick();
+    await until(async () => (await stat(lock.lockFile)).mtimeMs === at);
+    // Real I/O in between: a second refresh begun beside the first would be done by now.
+    for (let i = 0; i < 20; i++) await stat(lock.lockFile);
+    expect(asked).toBe(1);
+    // Once the first is done, the next tick refreshes again.
+    timer.tick();
+    await until(async () => asked === 2);
+    await lock.release();
+  });
+
+  it('check cannot tell when the lock cannot be looked at (not ENOENT: a folder on its path became a file): true, not lost', async () => {
+    const dir = await tempDir();
+    const sub = path.join(dir, 'sub');
+    await mkdir(sub);
+    const lost: string[] = [];
+    const lock = await FileLock.take(path.join(sub, 'l.jsonl'), { every: () => () => undefined, onLost: (why) => lost.push(why) });
+    await rename(sub, `${sub}.moved`);
+    await writeFile(sub, '');
+    await expect(stat(lock.lockFile)).rejects.toMatchObject({ code: 'ENOTDIR' });
+    expect(await lock.check()).toBe(true);
+    expect(lost).toEqual([]);
+    expect(lock.lost).toBeUndefined();
+  });
+});
+
+describe('FileLock: paths it cannot lock, named', () => {
+  it('a folder that does not exist (the lock named after the file, ".lock" elsewhere in the path kept)', async () => {
+    const dir = path.join(await tempDir(), 'a.lock.d');
+    const file = path.join(dir, 'x.jsonl');
+    expect(await refusal(FileLock.take(file))).toEqual({ kind: 'InputError', message: `the folder ${dir} does not exist`, location: { file } });
+  });
+
+  it('a folder on the path that is a file', async () => {
+    const plain = path.join(await tempDir(), 'plain');
+    await writeFile(plain, '');
+    const file = path.join(plain, 'x.jsonl');
+    expect(await refusal(FileLock.take(file))).toEqual({ kind: 'InputError', message: 'a folder on this path is a file', location: { file } });
+  });
+
+  it('a loop of symbolic links', async () => {
+    const dir = await tempDir();
+    const a = path.join(dir, 'a');
+    await symlink(path.join(dir, 'b'), a);
+    await symlink(a, path.join(dir, 'b'));
+    expect(await refusal(FileLock.take(a))).toEqual({ kind: 'InputError', message: 'is a symbolic link, not a regular file', location: { file: `${a}.lock` } });
+  });
+
+  it('a name too long: a write error with the system’s words', async () => {
+    const file = path.join(await tempDir(), 'x'.repeat(300));
+    expect(await refusal(FileLock.take(file))).toEqual({ kind: 'WriteError', message: `cannot create the lock: ENAMETOOLONG: name too long, realpath '${file}'`, location: { file: `${file}.lock` } });
+  });
+
+  it('refuseIfHeld: a lock path that is a folder is refused, not taken for no lock', async () => {
+    const file = path.join(await tempDir(), 'l.jsonl');
+    await mkdir(`${file}.lock`);
+    expect(await refusal(FileLock.refuseIfHeld(file))).toEqual({ kind: 'InputError', message: 'is a folder, not a regular file; nothing was changed', location: { file: `${file}.lock` } });
+  });
+
+  it('reading a lock closes it', async () => {
+    const file = path.join(await tempDir(), 'l.jsonl');
+    await writeFile(`${file}.lock`, `${DEAD}\n`);
+    const before = await openFiles();
+    for (let i = 0; i < 5; i++) await FileLock.refuseIfHeld(file, { isAlive: () => false });
+    expect(await openFiles()).toBe(before);
+  });
+
+  it('takes the lock leaving no file of its own beside it', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'l.jsonl');
+    const lock = await FileLock.take(file, { every: () => () => undefined });
+    expect(await readdir(dir)).toEqual(['l.jsonl.lock']);
+    await lock.release();
+    await writeFile(`${file}.lock`, `${DEAD}\n`);
+    const again = await FileLock.take(file, { every: () => () => undefined, isAlive: () => false });
+    expect(await readdir(dir)).toEqual(['l.jsonl.lock']);
+    await again.release();
+  });
+});
+
+describe('FileLock: whose lock it is', () => {
+  const own = () => ownIdentity();
+
+  it('a lock naming nobody readable is a dead holder’s, however alive every pid looks', async () => {
+    const file = path.join(await tempDir(), 'l.jsonl');
+    await writeFile(`${file}.lock`, 'not a lock\n');
+    const lock = await FileLock.take(file, { pid: 4242, isAlive: () => true, every: () => () => undefined });
+    expect(await holderOf(file)).toBe(4242);
+    await lock.release();
+  });
+
+  it('a lock this very process left (its identity exactly) is taken over', async () => {
+    const file = path.join(await tempDir(), 'l.jsonl');
+    await writeFile(`${file}.lock`, formatIdentity(own()));
+    const lock = await FileLock.take(file, { every: () => () => undefined });
+    expect(await readFile(lock.lockFile, 'utf8')).toBe(formatIdentity(own()));
+    await lock.release();
+  });
+
+  it.each([
+    ['another pid namespace', { pidns: 'pid:[1]' }],
+    ['no boot id', { boot: undefined }],
+  ])('a lock like ours but for %s, freshly refreshed, is a live holder’s', async (_name, over) => {
+    const file = path.join(await tempDir(), 'l.jsonl');
+    await writeFile(`${file}.lock`, formatIdentity({ ...own(), ...over }));
+    await expect(FileLock.take(file, { every: () => () => undefined })).rejects.toThrow(`in use by another wa-broadcast (pid ${process.pid})`);
+  });
+
+  it('a test’s own pid has no start time of ours: a lock naming that pid with a start time is a live holder’s', async () => {
+    const file = path.join(await tempDir(), 'l.jsonl');
+    // process.ppid runs, with a start time other than '1'; the lock is judged by isAlive alone.
+    await writeFile(`${file}.lock`, formatIdentity({ ...own(), pid: process.ppid, start: '1' }));
+    await expect(FileLock.take(file, { pid: process.ppid, isAlive: () => true, every: () => () => undefined })).rejects.toThrow(`in use by another wa-broadcast (pid ${process.ppid})`);
+  });
+
+  it('a takeover guard exactly 10 s old is not yet old enough to clear', async () => {
+    const file = path.join(await tempDir(), 'l.jsonl');
+    await writeFile(`${file}.lock`, `${DEAD}\n`);
+    await writeFile(`${file}.lock.takeover`, `${DEAD}\n`);
+    const made = Date.parse('2030-01-01T00:00:00Z');
+    await utimes(`${file}.lock.takeover`, made / 1000, made / 1000);
+    const clock: Clock = { now: () => 0, date: () => new Date(0), sleep: async () => undefined };
+    await expect(FileLock.take(file, { pid: 4242, isAlive: () => false, clock, now: () => made + 10_000 })).rejects.toThrow(/another process keeps taking it/);
+    expect((await stat(`${file}.lock.takeover`)).mtimeMs).toBe(made);
+    const lock = await FileLock.take(file, { pid: 4242, isAlive: () => false, clock, now: () => made + 10_001, every: () => () => undefined });
+    expect(await holderOf(file)).toBe(4242);
+    await lock.release();
   });
 });

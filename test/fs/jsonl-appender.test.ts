@@ -225,6 +225,39 @@ describe('JsonlAppender: waiting', () => {
   });
 });
 
+describe('JsonlAppender: when the deferred flush goes', () => {
+  it('an outcome appended soon after an append in its group window: the window’s flush (2 ms) stands, not put off to 100 ms', async () => {
+    const clock = new ManualClock();
+    const memory = memoryFile();
+    const appender = await JsonlAppender.open<Rec>(await fileWith(), { openFile: async () => memory.file, clock, groupMs: 2 });
+    const appended = appender.append(rec(1));
+    const soon = appender.appendSoon(rec(2));
+    await clock.advance(1);
+    expect(memory.written).toEqual([]);
+    await clock.advance(1);
+    await Promise.all([appended, soon]);
+    expect(memory.written).toEqual([line(1) + line(2)]);
+    await appender.close();
+  });
+
+  it('the 1,000th outcome waiting is written at once with the 999 before it, no clock move', async () => {
+    const memory = memoryFile();
+    const appender = await JsonlAppender.open<Rec>(await fileWith(), { openFile: async () => memory.file, clock: new ManualClock() });
+    const waiting = Array.from({ length: 999 }, (_, i) => appender.appendSoon(rec(i)));
+    expect(await settledYet(Promise.all(waiting))).toBe(false);
+    expect(memory.written).toEqual([]);
+    const thousandth = appender.appendSoon(rec(999));
+    // The write checks the (real) lock beside it: give that I/O time, the clock standing still.
+    let written = false;
+    void Promise.all([...waiting, thousandth]).then(() => (written = true));
+    for (let i = 0; i < 2000 && !written; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(written).toBe(true);
+    expect(memory.written).toEqual([Array.from({ length: 1000 }, (_, i) => line(i)).join('')]);
+    expect(memory.counts.syncs).toBe(1);
+    await appender.close();
+  });
+});
+
 describe('JsonlAppender after a failure', () => {
   it("stop: a later append rejects at once with the first failure, without waiting for a flush", async () => {
     const clock = new ManualClock();

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import type { Stats } from 'node:fs';
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
@@ -108,6 +108,16 @@ describe('readSmallTextFile', () => {
     execFileSync('mkfifo', [fifo]);
     expect(((await caught(readSmallTextFile(fifo, 10, tooLarge))) as Error).message).toBe('is a named pipe (FIFO), not a regular file; nothing was changed');
     expect(((await caught(readSmallTextFile(dir, 10, tooLarge))) as Error).message).toBe('is a folder, not a regular file; nothing was changed');
+  });
+
+  it('a read that fails after the open (EIO: /proc/self/mem at offset 0): an InputError naming the file, and the file closed', async () => {
+    const before = (await readdir('/proc/self/fd')).length;
+    for (let i = 0; i < 3; i++) {
+      const error = await caught(readSmallTextFile('/proc/self/mem', 10, tooLarge));
+      expect(error).toBeInstanceOf(InputError);
+      expect({ message: (error as InputError).message, location: (error as InputError).location }).toEqual({ message: 'cannot open: EIO', location: { file: '/proc/self/mem' } });
+    }
+    expect((await readdir('/proc/self/fd')).length).toBe(before);
   });
 
   it('a path through a file: the open’s own refusal', async () => {

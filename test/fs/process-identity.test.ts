@@ -3,7 +3,7 @@ import { copyFile, readFile, readlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatIdentity, ownIdentity, parseIdentity, startTimeOf } from '../../src/fs/process-identity.js';
+import { formatIdentity, holderState, ownIdentity, parseIdentity, startTimeOf, type HolderFacts, type ProcessIdentity } from '../../src/fs/process-identity.js';
 import { tempDir } from '../helpers.js';
 
 /** Field 22 of /proc/<pid>/stat, counted by hand: the fields after the last ')' start at field 3. */
@@ -77,5 +77,29 @@ describe('formatIdentity and parseIdentity', () => {
 
   it('a pid of 1 is somebody', () => {
     expect(parseIdentity('{"pid":1}')).toEqual({ pid: 1, host: undefined, boot: undefined, pidns: undefined, start: undefined });
+  });
+});
+
+describe('holderState: what can be checked, and what is left to the heartbeat', () => {
+  const me: ProcessIdentity = { pid: 10, host: 'h', boot: 'b', pidns: 'n', start: '100' };
+  // Not running, not refreshed for a second of the 30: live only where the pid cannot be checked.
+  const notRunningFresh: HolderFacts = { isAlive: () => false, startTimeOf: () => '100', ageMs: 1_000, staleMs: 30_000 };
+
+  it.each([
+    ['another host with another boot id (its boots say nothing of ours)', { pid: 11, host: 'x', boot: 'other', pidns: 'n', start: '100' }, me],
+    ['another host with our boot id and pid namespace', { pid: 11, host: 'x', boot: 'b', pidns: 'n', start: '100' }, me],
+    ['this host, the lock without a boot id', { pid: 11, host: 'h', pidns: 'n', start: '100' }, me],
+    ['this host, we without a boot id', { pid: 11, host: 'h', boot: 'b', pidns: 'n', start: '100' }, { ...me, boot: undefined }],
+  ] as const)('%s: the pid cannot be checked, the fresh lock is live', async (_name, holder, self) => {
+    expect(await holderState(holder, self, notRunningFresh)).toBe('live');
+    expect(await holderState(holder, self, { ...notRunningFresh, ageMs: 30_000 })).toBe('dead');
+  });
+
+  it('a running pid, checkable, and no start time to compare on one side or the other: live', async () => {
+    const holder = { pid: 11, host: 'h', boot: 'b', pidns: 'n' };
+    const running = { ...notRunningFresh, isAlive: () => true, ageMs: 10 ** 9 };
+    expect(await holderState(holder, me, running)).toBe('live');
+    expect(await holderState({ ...holder, start: '100' }, me, { ...running, startTimeOf: () => undefined })).toBe('live');
+    expect(await holderState({ ...holder, start: '99' }, me, running)).toBe('dead');
   });
 });

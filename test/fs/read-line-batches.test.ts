@@ -1,7 +1,7 @@
-import { open, writeFile } from 'node:fs/promises';
+import { open, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { MAX_LINE_BYTES, readLineBatches, type LineBatch } from '../../src/fs/read-line-batches.js';
+import { lineStartAfter, MAX_LINE_BYTES, readLineBatches, type LineBatch } from '../../src/fs/read-line-batches.js';
 import { collect, tempDir } from '../helpers.js';
 
 const CAP = 64 * 1024;
@@ -77,5 +77,89 @@ describe('readLineBatches', () => {
     });
     expect(lines).toEqual([[1, 'one'], [2, null], [3, 'three']]);
     expect(largest).toBe(CAP + 1);
+  });
+});
+
+const MiB = 1 << 20;
+
+describe('readLineBatches: the buffer, and where the reading stops', () => {
+  it('starts with a buffer of the cap and one byte, when the cap is under a MiB', async () => {
+    const file = await fileWith('a\nb\n');
+    let lines: [number, string | null][] = [];
+    const largest = await largestAllocation(async () => {
+      lines = numbered(await collect(readLineBatches(file, { maxLineBytes: 100 })));
+    });
+    expect(lines).toEqual([[1, 'a'], [2, 'b']]);
+    expect(largest).toBe(101);
+  });
+
+  it('reads a file of short lines larger than its buffer through that one MiB buffer', async () => {
+    const line = 'y'.repeat(99);
+    const file = await fileWith(`${line}\n`.repeat(30_000));
+    let count = 0;
+    const largest = await largestAllocation(async () => {
+      for await (const { lines } of readLineBatches(file)) count += lines.filter((text) => text === line).length;
+    });
+    expect(count).toBe(30_000);
+    expect(largest).toBe(MiB);
+  });
+
+  it('grows the buffer by doubling for a line longer than a MiB and within the cap', async () => {
+    const long = 'z'.repeat(MiB + MiB / 2);
+    const file = await fileWith(`a\n${long}\nb\n`);
+    let lines: [number, string | null][] = [];
+    const largest = await largestAllocation(async () => {
+      lines = numbered(await collect(readLineBatches(file)));
+    });
+    expect(lines).toEqual([[1, 'a'], [2, long], [3, 'b']]);
+    expect(largest).toBe(2 * MiB);
+  });
+
+  it('a torn last line that fills the buffer exactly at the end of the file: the buffer is not grown for it', async () => {
+    const file = await fileWith(`a\n${'x'.repeat(MiB)}`);
+    let lines: [number, string | null][] = [];
+    const largest = await largestAllocation(async () => {
+      lines = numbered(await collect(readLineBatches(file)));
+    });
+    expect(lines).toEqual([[1, 'a']]);
+    expect(largest).toBe(MiB);
+  });
+
+  it('an end past the file (it became shorter since): the lines there are, and the reading ends', async () => {
+    const file = await fileWith('a\nb\nc');
+    expect(numbered(await collect(readLineBatches(file, { end: 1000 })))).toEqual([[1, 'a'], [2, 'b']]);
+  });
+});
+
+describe('lineStartAfter', () => {
+  /** How many files this process has open (Linux). */
+  const openFiles = async () => (await readdir('/proc/self/fd')).length;
+
+  it('the first line start at or after the byte, the file’s size when none', async () => {
+    const file = await fileWith('ab\ncd\nef\n');
+    const answers: number[] = [];
+    for (const at of [-5, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 20]) answers.push(await lineStartAfter(file, at));
+    expect(answers).toEqual([0, 0, 3, 3, 3, 6, 6, 6, 9, 9, 9, 9]);
+  });
+
+  it('a torn last line has no start after it: the size', async () => {
+    const file = await fileWith('ab\ncd');
+    expect([await lineStartAfter(file, 1), await lineStartAfter(file, 4), await lineStartAfter(file, 6)]).toEqual([3, 5, 5]);
+  });
+
+  it('looks past a line longer than its 64 KiB chunk', async () => {
+    const long = 'x'.repeat(200 * 1024);
+    const file = await fileWith(`${long}\nnext\n${long}`);
+    expect(await lineStartAfter(file, 1)).toBe(long.length + 1);
+    expect(await lineStartAfter(file, long.length + 2)).toBe(long.length + 6);
+    // Inside the torn last line: no start after it, however many chunks it takes to see that.
+    expect(await lineStartAfter(file, long.length + 7)).toBe(2 * long.length + 6);
+  });
+
+  it('closes the file', async () => {
+    const file = await fileWith('ab\ncd\n');
+    const before = await openFiles();
+    for (let i = 0; i < 5; i++) await lineStartAfter(file, 1);
+    expect(await openFiles()).toBe(before);
   });
 });
