@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readdirSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
@@ -158,3 +158,49 @@ describe('quoting errors, worded for a spreadsheet user', () => {
     expect(error.location?.line).toBe(3);
   });
 });
+
+describe('closing', () => {
+  /** Whether this process holds `file` open (Linux: its descriptors are links in /proc/self/fd). */
+  const isOpen = (file: string) =>
+    readdirSync('/proc/self/fd').some((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`) === file;
+      } catch {
+        return false; // the descriptor readdir itself used, closed since
+      }
+    });
+  /** Lets the event loop run until `file` is closed, for at most `turns` turns; whether it was. */
+  async function closedWithin(file: string, turns: number): Promise<boolean> {
+    for (let i = 0; i < turns; i++) {
+      if (!isOpen(file)) return true;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return !isOpen(file);
+  }
+  const big = () => `phone,opt_in\n${Array.from({ length: 200_000 }, (_, i) => `+4474${String(10_000_000 + i)},yes`).join('\n')}\n`;
+
+  it('close() releases the file before it was read to the end', async () => {
+    const dir = await fixture({ 'in.csv': big() });
+    const file = path.join(dir, 'in.csv');
+    const csv = await openCsv(file);
+    const first = await csv.batches[Symbol.asyncIterator]().next();
+    expect(first.value).toHaveLength(511);
+    expect(isOpen(file)).toBe(true);
+    csv.close();
+    expect(await closedWithin(file, 10_000)).toBe(true);
+  });
+
+  it('leaving the batches early releases the file', async () => {
+    const dir = await fixture({ 'in.csv': big() });
+    const file = path.join(dir, 'in.csv');
+    const csv = await openCsv(file);
+    let seen = 0;
+    for await (const batch of csv.batches) {
+      seen += batch.length;
+      break;
+    }
+    expect(seen).toBe(511);
+    expect(await closedWithin(file, 10_000)).toBe(true);
+  });
+});
+
