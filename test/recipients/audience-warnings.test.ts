@@ -62,4 +62,28 @@ describe('audienceWarnings', () => {
       { code: 'suppression_unreadable', message: expect.stringContaining('2 entries of sup.csv (first at line 4)') },
     ]);
   });
+
+  it('words the long-body warning, for marketing only', () => {
+    expect(audienceWarnings({ spec: spec({ body: '1\n2\n3\n4\n5\n6\n7' }), sendable: 1, usRecipients: 0, dailyLimit: undefined })).toEqual([
+      {
+        code: 'long_marketing_body',
+        message: 'the body has 7 lines: WhatsApp shows only the first 5 of a marketing message and hides the rest behind "Read more"',
+      },
+    ]);
+    expect(codes({ spec: spec({ category: 'utility', body: '1\n2\n3\n4\n5\n6\n7' }), sendable: 1, usRecipients: 0, dailyLimit: undefined })).toEqual([]);
+  });
+
+  it('words one unreadable suppression entry, and says nothing when every entry was read', () => {
+    const one = { file: 'sup.csv', count: 1, firstLine: 7 };
+    expect(audienceWarnings({ spec: spec(), sendable: 1, usRecipients: 0, dailyLimit: undefined, suppressionUnreadable: one })).toEqual([
+      {
+        code: 'suppression_unreadable',
+        message:
+          '1 entry of sup.csv (first at line 7) cannot be read as a phone number and suppress no one: national numbers need a country column or --default-country',
+      },
+    ]);
+    const none = { file: 'sup.csv', count: 0, firstLine: undefined };
+    expect(codes({ spec: spec(), sendable: 1, usRecipients: 0, dailyLimit: undefined, suppressionUnreadable: none })).toEqual([]);
+  });
 });
+

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AudienceChecker, type RowVerdict } from '../../src/recipients/audience.js';
+import { AudienceChecker, FIXED_REJECT_REASONS, type RowVerdict } from '../../src/recipients/audience.js';
 import type { CountryCode } from '../../src/recipients/normalize-phone.js';
 import { ConsentValues } from '../../src/recipients/opt-in.js';
 import { PhoneTable } from '../../src/recipients/phone-table.js';
@@ -108,4 +108,48 @@ describe('AudienceChecker', () => {
       issue: { reason: 'malformed_row', detail: '5 fields but the header has 4: a semicolon in an unquoted field?' },
     });
   });
+
+  it('without the optional names, calls the consent column opt_in and the delimiter a comma', async () => {
+    const dir = await fixture({ 's.yaml': HELLO_SPEC });
+    const template = new BoundTemplate(await loadTemplateSpec(path.join(dir, 's.yaml')), HEADER, 'c.csv');
+    const check = new AudienceChecker({ columns: { phone: 0, optIn: 1, country: 3 }, headerLength: HEADER.length, template, defaultCountry: undefined, suppressed: undefined });
+    expect(check.check({ line: 2, fields: ['+447400123456', '', 'Ana', ''] })).toMatchObject({ issue: { reason: 'no_opt_in', detail: '"opt_in" is empty: no consent recorded' } });
+    expect(check.check({ line: 3, fields: ['+447400123457', 'yes', 'Ana', '', 'x'] })).toMatchObject({
+      issue: { reason: 'malformed_row', detail: '5 fields but the header has 4: a comma in an unquoted field?' },
+    });
+  });
+
+  it('reads an empty row as an empty phone cell, and a country cell of spaces as no country', async () => {
+    const check = await checker({ defaultCountry: 'FR' });
+    expect(check.check({ line: 2, fields: [] })).toEqual({ ok: false, issue: { line: 2, reason: 'invalid_number', detail: 'empty', phone: '' } });
+    expect(check.check({ line: 3, fields: ['06 12 34 56 78', 'yes', 'Élodie', '  '] })).toMatchObject({ ok: true, recipient: { phone: '+33612345678', country: 'FR' } });
+  });
+
+  it('a second pass over the same CSV finds its duplicates from the first pass\'s numbers, and cannot hand them on', async () => {
+    const first = await checker();
+    expect(reasonOf(first.check({ line: 2, fields: ['+447400123456', 'yes', 'Ana', ''] }))).toBe('ok');
+    const dir = await fixture({ 's.yaml': HELLO_SPEC });
+    const template = new BoundTemplate(await loadTemplateSpec(path.join(dir, 's.yaml')), HEADER, 'c.csv');
+    const second = new AudienceChecker({
+      columns: { phone: 0, optIn: 1, country: 3 },
+      headerLength: HEADER.length,
+      template,
+      defaultCountry: undefined,
+      suppressed: undefined,
+      firstPass: first.takeNumbers(),
+    });
+    expect(reasonOf(second.check({ line: 2, fields: ['+447400123456', 'yes', 'Ana', ''] }))).toBe('ok');
+    expect(second.check({ line: 5, fields: ['+44 7400 123456', 'yes', 'Ana', ''] })).toEqual({
+      ok: false,
+      issue: { line: 5, reason: 'duplicate', detail: 'same number as an earlier line', phone: '+44 7400 123456' },
+    });
+    expect(() => second.takeNumbers()).toThrow(new Error('takeNumbers: this pass was itself a later one'));
+  });
 });
+
+describe('FIXED_REJECT_REASONS', () => {
+  it("are SPEC.md's five, in its order", () => {
+    expect(FIXED_REJECT_REASONS).toEqual(['invalid_number', 'no_opt_in', 'duplicate', 'suppressed', 'missing_variable']);
+  });
+});
+

@@ -12,6 +12,15 @@ async function through(chunks: Buffer[], encoding: string, maxLineBytes = 1 << 2
   return Buffer.concat(out).toString('utf8');
 }
 
+async function refusal(chunks: Buffer[], encoding: string, maxLineBytes?: number): Promise<InputError> {
+  const error = await through(chunks, encoding, maxLineBytes).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(InputError);
+  return error as InputError;
+}
+
 const oneByOne = (bytes: Buffer) => [...bytes].map((byte) => Buffer.from([byte]));
 
 describe('DecodingStream', () => {
@@ -55,4 +64,66 @@ describe('DecodingStream', () => {
     expect((error as InputError).location?.line).toBe(2);
     expect((error as InputError).message).toContain('longer than 1000 bytes');
   });
+
+  it('keeps a U+FEFF at the start: the byte-order mark is the caller\'s to strip', async () => {
+    expect(await through([Buffer.from('\ufeffa,b\n', 'utf16le')], 'utf-16le')).toBe('\ufeffa,b\n');
+  });
+
+  it('cuts UTF-16BE at its line feeds: many short lines are not one long one', async () => {
+    const text = 'ab\n'.repeat(20);
+    expect(await through([Buffer.from(text, 'utf16le').swap16()], 'utf-16be', 16)).toBe(text);
+  });
+
+  it('finds no line feed in UTF-16BE characters whose first byte is 0A (ਅ is 0A 05)', async () => {
+    const error = await refusal([Buffer.from('ਅ'.repeat(20), 'utf16le').swap16()], 'utf-16be', 16);
+    expect(error.message).toBe('a line longer than 16 bytes: is a quote left open, or is this not utf-16be text?');
+    expect(error.location).toEqual({ file: 'x.csv', line: 1 });
+  });
+
+  it('finds no line feed in UTF-16LE 0A 00 across two characters, where the line is cut', async () => {
+    // ab\n is 6 bytes; ਅĀ (05 0A 00 01) is the 4 after it, within the limit of 8.
+    expect(await through([Buffer.from('ab\nਅĀ', 'utf16le')], 'utf-16le', 8)).toBe('ab\nਅĀ');
+  });
+
+  it('refuses a UTF-16 line one byte over the limit, with no line feed in it', async () => {
+    const error = await refusal([Buffer.from('abcde', 'utf16le')], 'utf-16le', 9);
+    expect(error.message).toBe('a line longer than 9 bytes: is a quote left open, or is this not utf-16le text?');
+    expect(error.location).toEqual({ file: 'x.csv', line: 1 });
+  });
+
+  it('accepts a line exactly as long as the limit, and one after a chunk that starts with its line feed', async () => {
+    expect(await through([Buffer.from('abcdefgh'), Buffer.from('\n')], 'windows-1252', 8)).toBe('abcdefgh\n');
+    expect(await through([Buffer.from('a\n'), Buffer.from('\nxxxxx')], 'windows-1252', 5)).toBe('a\n\nxxxxx');
+  });
+
+  it('names the line of a line too long after line feeds in the same chunk, the first one at its start', async () => {
+    const error = await refusal([Buffer.from(`\nb\n${'c'.repeat(10)}`)], 'windows-1252', 4);
+    expect(error.location).toEqual({ file: 'x.csv', line: 3 });
+  });
+
+  it('counts only the line feeds at even offsets of UTF-16LE for that line', async () => {
+    const error = await refusal([Buffer.from(`ਅĀ\nb\n${'c'.repeat(10)}`, 'utf16le')], 'utf-16le', 8);
+    expect(error.location).toEqual({ file: 'x.csv', line: 3 });
+  });
+
+  it('names the line of a NUL character at the start of a run of lines, and after a run that is one line feed', async () => {
+    const nul = 'NUL character in the text: is it a spreadsheet or other binary file rather than CSV?';
+    const first = await refusal([Buffer.from('a\n'), Buffer.from('\0b\n')], 'windows-1252');
+    expect(first.message).toBe(nul);
+    expect(first.location).toEqual({ file: 'x.csv', line: 2 });
+    const later = await refusal([Buffer.from('a\n'), Buffer.from('\n'), Buffer.from('b\0\n')], 'windows-1252');
+    expect(later.location).toEqual({ file: 'x.csv', line: 3 });
+  });
+
+  it('names the line of a bad byte on the last line, with no line feed after it', async () => {
+    const error = await refusal([Buffer.from('a\n1,\xa1', 'latin1')], 'iso-8859-8');
+    expect(error.message).toBe('not iso-8859-8 text: is the file in another encoding? (--encoding names it)');
+    expect(error.location).toEqual({ file: 'x.csv', line: 2 });
+  });
+
+  it('names the line of a bad byte after an empty line at the start of a chunk', async () => {
+    const error = await refusal([Buffer.from('a\n'), Buffer.from('\nb\xa1\n', 'latin1')], 'iso-8859-8');
+    expect(error.location).toEqual({ file: 'x.csv', line: 3 });
+  });
 });
+

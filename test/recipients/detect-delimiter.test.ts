@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectDelimiter } from '../../src/recipients/detect-delimiter.js';
+import { delimiterName, detectDelimiter } from '../../src/recipients/detect-delimiter.js';
 
 describe('detectDelimiter', () => {
   it.each([
@@ -26,5 +26,18 @@ describe('detectDelimiter', () => {
 
   it('does not choose between delimiters used equally often', () => {
     expect(detectDelimiter('a,b;c\n', false)).toEqual({ kind: 'tie', delimiters: [',', ';'] });
+  });
+});
+
+describe('the header line ends at a carriage return too', () => {
+  it('a CR ends it, with or without the LF after it (a read may stop between the two)', () => {
+    expect(detectDelimiter('phone;opt_in\r', false)).toEqual({ kind: 'found', delimiter: ';' });
+    expect(detectDelimiter('phone;opt_in\r1,2,3,4\n', false)).toEqual({ kind: 'found', delimiter: ';' });
+  });
+});
+
+describe('delimiterName', () => {
+  it('names each delimiter in words, and any other as a quoted string', () => {
+    expect([',', ';', '\t', '|', '#'].map(delimiterName)).toEqual(['comma', 'semicolon', 'tab', 'vertical bar', '"#"']);
   });
 });

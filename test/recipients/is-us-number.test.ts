@@ -20,3 +20,10 @@ describe('isUsNumber: the United States, not all of +1', () => {
     expect(isUsNumber('+12125550199', 'US')).toBe(true);
   });
 });
+
+describe('isUsNumber with the region given', () => {
+  it('takes the region it is given as it is, without parsing the number again', () => {
+    expect(isUsNumber('+14165550123', 'US')).toBe(true);
+    expect(isUsNumber('+12125550199', 'CA')).toBe(false);
+  });
+});

@@ -100,3 +100,50 @@ describe('normalizePhone agrees with libphonenumber-js/max on every number', () 
     expect(checked).toBe(prefixes.length * 150);
   });
 });
+
+describe('normalizePhone: the edges of each rule', () => {
+  const FIX = 'format the phone column as Text before typing or importing the numbers, or export the list again from where it came from';
+  const detail = (raw: string, country?: Parameters<typeof normalizePhone>[1]) => {
+    const result = normalizePhone(raw, country);
+    return result.ok ? `ok ${result.e164}` : result.detail;
+  };
+
+  it('reads scientific notation only as the whole cell, with or without a fraction', () => {
+    expect(detail('a4.4740012346E+11')).toBe('unexpected characters');
+    expect(detail('4.4740012346E+11x')).toBe('unexpected characters');
+    expect(detail('44.7400123457E+10')).toBe(
+      `44.7400123457E+10 is Excel's scientific notation (it reads as 447400123457, without a "+" or leading zero it may have had); ${FIX}`,
+    );
+    expect(detail('447E+9')).toBe(`447E+9 is Excel's scientific notation: the last 9 digits were lost (it reads as 447000000000); ${FIX}`);
+  });
+
+  it('reads scientific notation without its leading zeros, and says when it is too short to be a number', () => {
+    expect(detail('00447E+9')).toBe(`00447E+9 is Excel's scientific notation: the last 9 digits were lost (it reads as 447000000000); ${FIX}`);
+    expect(detail('0044.7400123457E+10')).toBe(
+      `0044.7400123457E+10 is Excel's scientific notation (it reads as 447400123457, without a "+" or leading zero it may have had); ${FIX}`,
+    );
+    expect(detail('4.47400123457E+5')).toBe(`4.47400123457E+5 is Excel's scientific notation, not a phone number; ${FIX}`);
+  });
+
+  it('names a number too long to parse', () => {
+    expect(detail('+1234567890123456789')).toBe('too long');
+    expect(detail('07400 123456 / 07400 123457', 'GB')).toBe('too long');
+  });
+
+  it('reads a spreadsheet-safe quote with spaces after it before the 00 prefix', () => {
+    expect(detail("' 0044 7400 123456")).toBe('ok +447400123456');
+  });
+
+  it("gives the WhatsApp-id hint only for a Mexican 521 number of the id's length", () => {
+    expect(detail('+52155123456789')).toBe('wrong length for MX');
+  });
+
+  it('gives the "+" hint for digits ending in 0, and for a number of no country (+800, international freephone)', () => {
+    expect(detail('447400123450')).toBe(
+      'looks like an international number without its "+" (+447400123450, GB?): write it with the "+"; a spreadsheet drops the "+" when the column is formatted as a number',
+    );
+    expect(detail('80012345678')).toBe(
+      'looks like an international number without its "+" (+80012345678?): write it with the "+"; a spreadsheet drops the "+" when the column is formatted as a number',
+    );
+  });
+});

@@ -34,3 +34,9 @@ describe('ConsentValues', () => {
     expect(values.isRefusal('no')).toBe(true);
   });
 });
+
+describe('plain refusals', () => {
+  it.each(['no', 'N', 'false', '0', 'opted_out', 'Opt_Out'])('%j means no consent', (cell) => {
+    expect(new ConsentValues().refusal(cell, 'opt_in')).toBe(`${JSON.stringify(cell)} means no consent`);
+  });
+});

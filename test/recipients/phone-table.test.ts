@@ -24,4 +24,40 @@ describe('PhoneTable', () => {
   it('refuses what is not E.164', () => {
     expect(() => new PhoneTable().addOrGet('07400123456', 2)).toThrow(RangeError);
   });
+
+  it('set adds a number once and then changes its value, the size counting numbers, not calls', () => {
+    const table = new PhoneTable();
+    table.set('+447400123456', 5);
+    expect(table.size).toBe(1);
+    expect(table.get('+447400123456')).toBe(5);
+    table.set('+447400123456', 7);
+    expect(table.size).toBe(1);
+    expect(table.get('+447400123456')).toBe(7);
+    table.set('+447400123457', 3);
+    expect(table.size).toBe(2);
+    expect(table.addOrGet('+447400123457', 9)).toBe(3);
+    expect(table.get('+447400123458')).toBe(0);
+  });
+
+  it('takes numbers when sized for none (the estimate of a header-only file)', () => {
+    const table = new PhoneTable(0);
+    expect(table.addOrGet('+447400123456', 2)).toBe(0);
+    expect(table.addOrGet('+447400123456', 3)).toBe(2);
+    expect(table.size).toBe(1);
+  });
+
+  it('refuses a value that is not positive (0 means absent)', () => {
+    const table = new PhoneTable();
+    expect(() => table.addOrGet('+447400123456', 0)).toThrow(new RangeError('PhoneTable values must be positive'));
+    expect(() => table.set('+447400123456', -1)).toThrow(new RangeError('PhoneTable values must be positive'));
+    expect(table.size).toBe(0);
+  });
+
+  it('names what is not E.164, +0 included (its key would be the empty slot)', () => {
+    const table = new PhoneTable();
+    expect(() => table.addOrGet('07400123456', 2)).toThrow(new RangeError('not an E.164 number: 07400123456'));
+    expect(() => table.addOrGet('+0', 2)).toThrow(new RangeError('not an E.164 number: +0'));
+    expect(() => table.get('+')).toThrow(new RangeError('not an E.164 number: +'));
+  });
 });
+

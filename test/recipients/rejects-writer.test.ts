@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { link, readdir, readFile, stat } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src/errors.js';
+import { InputError, WriteError } from '../../src/errors.js';
 import { openCsv } from '../../src/recipients/read-csv.js';
 import { RejectsWriter } from '../../src/recipients/rejects-writer.js';
 import { collect, fixture } from '../helpers.js';
@@ -101,4 +101,29 @@ describe('RejectsWriter', () => {
     expect(await readFile(csv, 'utf8')).toBe('phone,opt_in\n');
     expect((await readdir(dir)).sort()).toEqual(['c.csv', 'link.csv', 'pipe']);
   });
+
+  it('removes only its own `.name.<pid>.tmp` files: other names that end in digits and .tmp stay', async () => {
+    const kept = ['backup-999999999.tmp', '.r.csv.x999999999.tmp', '.r.csv.999999999.tmp.bak', '.r.csv.bak', '.r.csv.tmp'];
+    const dir = await fixture(Object.fromEntries([...kept, '.r.csv.999999998.tmp'].map((name) => [name, 'x'])));
+    const writer = await RejectsWriter.open(path.join(dir, 'r.csv'), ['phone']);
+    await writer.commit();
+    expect((await readdir(dir)).sort()).toEqual([...kept, 'r.csv'].sort());
+  });
+
+  it('a commit that cannot put the file in place fails with a WriteError naming it', async () => {
+    const dir = await fixture({});
+    const folder = path.join(dir, 'out');
+    await mkdir(folder);
+    const writer = await RejectsWriter.open(path.join(folder, 'r.csv'), ['phone']);
+    await writer.add({ line: 2, fields: ['x'] }, 'invalid_number', 'not a phone number');
+    await rm(folder, { recursive: true });
+    const error = await writer.commit().then(
+      () => undefined,
+      (e: unknown) => e as WriteError,
+    );
+    expect(error).toBeInstanceOf(WriteError);
+    expect(error!.message).toMatch(/^could not be replaced: ENOENT/);
+    expect(error!.location).toEqual({ file: path.join(folder, 'r.csv') });
+  });
 });
+

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { withCachedRegExps } from '../../src/recipients/with-cached-regexps.js';
 
 describe('withCachedRegExps', () => {
@@ -24,5 +24,21 @@ describe('withCachedRegExps', () => {
     ).toThrow('boom');
     expect(globalThis.RegExp).toBe(Native);
     expect(new RegExp('a')).not.toBe(new RegExp('a'));
+  });
+});
+
+describe('withCachedRegExps: the cap', () => {
+  it('keeps at most 10,000 sources, the first ones, and builds the rest fresh each time', async () => {
+    vi.resetModules();
+    const fresh = (await import('../../src/recipients/with-cached-regexps.js')).withCachedRegExps;
+    const sources = Array.from({ length: 10_002 }, (_, i) => `^x${i}$`);
+    fresh(() => {
+      const first = sources.map((source) => new RegExp(source));
+      const again = sources.map((source) => new RegExp(source));
+      expect(first.filter((regexp, i) => again[i] === regexp)).toHaveLength(10_000);
+      expect(again[9_999]).toBe(first[9_999]);
+      expect(again[10_000]).not.toBe(first[10_000]);
+      expect(again[10_000]!.test('x10000')).toBe(true);
+    });
   });
 });
