@@ -39,4 +39,8 @@ describe('twilioCallbacks', () => {
     expect(twilioCallbacks.accept(request('MessageStatus=sent', { 'x-twilio-signature': 'AAAAAAAAAAAAAAAAAAAAAAAAAAA=' }), withToken)).toEqual({ ok: false, status: 403, reason: 'bad X-Twilio-Signature', detail });
     expect(twilioCallbacks.accept(request('MessageStatus=sent', {}), withToken)).toEqual({ ok: false, status: 401, reason: 'bad X-Twilio-Signature', detail });
   });
+
+  it('is the channel of signed forms on /twilio/status', () => {
+    expect([twilioCallbacks.path, twilioCallbacks.family, twilioCallbacks.tags, twilioCallbacks.format, twilioCallbacks.secrets]).toEqual(['/twilio/status', 'twilio', ['twilio'], 'form', { variables: ['TWILIO_AUTH_TOKEN'] }]);
+  });
 });
