@@ -106,5 +106,4 @@ describe('checkedFacts', () => {
   ])('is undefined when one fact is %s', (_name, fact) => {
     expect(checkedFacts({ v: 1, facts: [...good, fact] })).toBe(undefined);
   });
-
 });
