@@ -39,6 +39,9 @@ describe('twilioCallbackFacts: statuses', () => {
     expect(facts('MessageSid=SM1&MessageStatus=sent', '/twilio/status?site=eu')).toEqual({ ok: true, facts: [{ status: 'sent', id: 'SM1', at: AT }] });
     expect(facts('MessageSid=SM1&MessageStatus=sent', '/twilio/status?cid=')).toEqual({ ok: true, facts: [{ status: 'sent', id: 'SM1', at: AT }] });
     expect(facts('MessageSid=SM1&MessageStatus=sent&cid=in-the-form', '/twilio/status')).toEqual({ ok: true, facts: [{ status: 'sent', id: 'SM1', at: AT }] });
+    // Only the query is read: a path without one says nothing, however it is spelt; a path that is all query does.
+    expect(facts('MessageSid=SM1&MessageStatus=sent', '/twilio/status&cid=not-a-query')).toEqual({ ok: true, facts: [{ status: 'sent', id: 'SM1', at: AT }] });
+    expect(facts('MessageSid=SM1&MessageStatus=sent', '?cid=c-9')).toEqual({ ok: true, facts: [{ status: 'sent', id: 'SM1', cid: 'c-9', at: AT }] });
   });
 
   it("keeps a failure's ErrorCode, and only a failure's", () => {
