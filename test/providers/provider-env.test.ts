@@ -68,7 +68,7 @@ describe('checkBaseUrl', () => {
 
 describe('isLoopback', () => {
   it('is localhost, ::1 (bracketed or not) and 127.x.y.z', () => {
-    expect(['localhost', '::1', '[::1]', '127.0.0.1', '127.255.0.9'].map(isLoopback)).toEqual([true, true, true, true, true]);
+    expect(['localhost', '::1', '[::1]', '127.0.0.1', '127.255.0.9', '127.0.10.10'].map(isLoopback)).toEqual([true, true, true, true, true, true]);
   });
 
   it('is nothing else', () => {
