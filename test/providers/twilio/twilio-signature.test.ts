@@ -23,6 +23,12 @@ describe('Twilio X-Twilio-Signature (twilio-node vectors)', () => {
     expect(verifyTwilioSignature(url, params, 'RSOYDt4T1cUTdK1PDd93/VVr8B8=', '12345')).toBe(true);
   });
 
+  it('accepts a signature made without the port the URL was called with', () => {
+    // RSOYDt4T1cUTdK1PDd93/VVr8B8= is twilio-node's signature of the URL without a port (above).
+    expect(verifyTwilioSignature('https://mycompany.com:8443/myapp.php?foo=1&bar=2', params, 'RSOYDt4T1cUTdK1PDd93/VVr8B8=', '12345')).toBe(true);
+    expect(verifyTwilioSignature('https://mycompany.com:8443/myapp.php?foo=1&bar=2', params, 'kvajT1Ptam85bY51eRf/AJRuM3w=', '12345')).toBe(false);
+  });
+
   it('refuses a missing or wrong signature, or another token', () => {
     expect(verifyTwilioSignature(url, params, undefined, '12345')).toBe(false);
     expect(verifyTwilioSignature(url, params, 'RSOYDt4T1cUTdK1PDd93/VVr8B8', '12345')).toBe(false);
