@@ -272,7 +272,9 @@ async function createExclusive(lockFile: string, text: string): Promise<boolean>
  * other removing the first one's fresh lock): the replacement happens only under
  * `<lock>.takeover`, created as exclusively as the lock, and only if the lock still says what we
  * read. Nothing else changes an existing lock (others only create it when it is absent, and only
- * its holder removes it), so under the guard the check and the atomic rename cannot be raced.
+ * its holder removes it); the replacement itself is a compare-and-swap (`replaceDead`), so that
+ * even two takeovers under the guard at once, which a stale guard's removal can let happen, make
+ * one holder.
  */
 async function takeOverIfDead(lockFile: string, file: string, text: string, me: ProcessIdentity, options: FileLockOptions): Promise<boolean> {
   const found = await readLock(lockFile);
@@ -289,17 +291,41 @@ async function takeOverIfDead(lockFile: string, file: string, text: string, me: 
   try {
     const current = await readLock(lockFile);
     if (current?.text !== found.text) return false;
-    const own = await writeOwnFile(lockFile, text);
-    try {
-      await rename(own, lockFile);
-    } catch (error) {
-      await unlink(own).catch(() => undefined);
-      throw lockError(error, lockFile);
-    }
-    return true;
+    return await replaceDead(lockFile, found.text, text);
   } finally {
     await unlink(guard).catch(() => undefined);
   }
+}
+
+/**
+ * Replaces the dead holder's lock with ours, as a compare-and-swap: whatever the lock file is now is
+ * moved aside by one rename (atomic: of two processes, only one moves a given file), and only the
+ * process that moved the dead holder's own file goes on, creating ours exactly as `create` does
+ * (so a process that created the lock in the moment it was absent wins instead). The guard alone
+ * was not enough: a guard left by a dead process is removed by name once old, and two processes
+ * removing it at once could remove a live one's fresh guard, letting a third in beside it (seen in
+ * 5 of 300 rounds of a four-process race: two holders). Under the swap, two takeovers at once still
+ * make one holder. A file moved aside that is not the dead lock is a lock just made by such a
+ * third process: it is put back as it was (the same inode, so its holder's checks see no change),
+ * or, if another lock was made meanwhile, its holder finds its lock gone at its next check and
+ * stops: never two holders.
+ */
+async function replaceDead(lockFile: string, deadText: string, text: string): Promise<boolean> {
+  const aside = `${lockFile}.${randomBytes(6).toString('hex')}.dead`;
+  try {
+    await rename(lockFile, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false; // released or moved meanwhile
+    throw lockError(error, lockFile);
+  }
+  const moved = await readFile(aside, 'utf8').catch(() => undefined);
+  if (moved !== deadText) {
+    await link(aside, lockFile).catch(() => undefined);
+    await unlink(aside).catch(() => undefined);
+    return false;
+  }
+  await unlink(aside).catch(() => undefined);
+  return await create(lockFile, text);
 }
 
 interface FoundLock {

@@ -246,3 +246,46 @@ describe('FileLock.check: the lock file by device, inode and birth time', () => 
     expect(lost).toEqual([`the lock ${lock.lockFile} was removed`]);
   });
 });
+
+describe('FileLock: a takeover is a compare-and-swap', () => {
+  it("a lock another process made in the moment between our check and the replacement is never replaced: it stays theirs, whole, and we are refused", async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'l.jsonl');
+    const lockFile = `${file}.lock`;
+    await writeFile(lockFile, `${DEAD}\n`);
+    const theirs = formatIdentity({ ...ownIdentity(), pid: 4343 });
+    let swapped = false;
+    hooks.rename = async (real, from, to) => {
+      // Just before our first rename, the other process wins the dead lock (its own lock, a new file).
+      if (!swapped) {
+        swapped = true;
+        await writeFile(`${lockFile}.theirs`, theirs);
+        await real(`${lockFile}.theirs`, lockFile);
+      }
+      return real(from, to);
+    };
+    const isAlive = (pid: number) => pid !== DEAD;
+    const refused = await refusal(FileLock.take(file, { pid: 4242, isAlive, every: noHeartbeat, clock: recordingClock() }));
+    expect(swapped).toBe(true);
+    expect(refused.message).toMatch(/in use by another wa-broadcast \(pid 4343\)/);
+    expect(await readFile(lockFile, 'utf8')).toBe(theirs);
+    // Nothing of ours left beside it: the file moved aside was put back, not copied.
+    expect((await readdir(dir)).sort()).toEqual(['l.jsonl.lock']);
+  });
+
+  it('the dead lock moved aside is removed, and ours is created in its place', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'l.jsonl');
+    await writeFile(`${file}.lock`, `${DEAD}\n`);
+    const renames: string[] = [];
+    hooks.rename = async (real, from, to) => {
+      renames.push(`${path.basename(String(from))} -> ${path.basename(String(to)).replace(/\.[0-9a-f]{12}\./, '.<random>.')}`);
+      return real(from, to);
+    };
+    const lock = await FileLock.take(file, { pid: 4242, isAlive: (pid) => pid !== DEAD, every: noHeartbeat });
+    expect(renames).toEqual(['l.jsonl.lock -> l.jsonl.lock.<random>.dead']);
+    expect(await holderOf(file)).toBe(4242);
+    expect((await readdir(dir)).sort()).toEqual(['l.jsonl.lock']);
+    await lock.release();
+  });
+});
