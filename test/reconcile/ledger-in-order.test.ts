@@ -90,7 +90,7 @@ function otherThread(parts: LedgerBatch[][], claim: () => number, arrived: () =>
     },
     folded: () => void unfolded--,
   };
-  return { other, outstanding: () => unfolded };
+  return { other, outstanding: () => unfolded, start: work };
 }
 
 /** The file cut into parts at `cuts` (line starts), each part's batches (of at most `size` lines), read as a thread would. */
@@ -107,12 +107,13 @@ async function partsOf(file: string, cuts: number[], size: number): Promise<{ ba
   return { batches, read };
 }
 
-/** Reads the ledger in parts shared by this thread and a simulated other one. */
-async function inOrder(file: string, cuts: number[], random: () => number, failure?: { part: number; error: Error }) {
+/** Reads the ledger in parts shared by this thread and a simulated other one (which takes the first part, if `otherFirst`, before this thread starts). */
+async function inOrder(file: string, cuts: number[], random: () => number, failure?: { part: number; error: Error }, otherFirst = false) {
   const { batches, read } = await partsOf(file, cuts, 1 + Math.floor(random() * 4));
   let counter = 0;
   const claim = () => counter++;
-  const { other, outstanding } = otherThread(batches, claim, () => random() < 0.5, failure);
+  const { other, outstanding, start } = otherThread(batches, claim, () => random() < 0.5, failure);
+  if (otherFirst) start();
   const merged = await collect(ledgerInOrder(batches.length, claim, other, read, scanWith()));
   expect(outstanding()).toBe(0);
   return merged;
@@ -186,5 +187,73 @@ describe('ledgerInOrder: the ledger read in parts by two threads is the ledger r
         expect(outstanding()).toBeLessThanOrEqual(1);
       }
     }
+  });
+});
+
+describe('ledgerInOrder: parts the other thread took', () => {
+  /** The ledger cut at every `step`-th line start (2 to 8 parts). */
+  async function cutFile(step: number) {
+    const text = ledgerText(true);
+    const file = await fileWith(text);
+    const size = Buffer.byteLength(text);
+    const starts = [0, ...[...text.matchAll(/\n/g)].map((match) => match.index + 1)].filter((at) => at < size);
+    return { file, cuts: [...starts.filter((_, i) => i % step === 0), size], whole: lines(await firstBatches(file, size, Infinity)) };
+  }
+
+  it('the other thread taking the first part (and more as it goes): the same lines, numbered as one reader numbers them', async () => {
+    const random = seededRandom();
+    for (const step of [2, 3, 5, 8]) {
+      const { file, cuts, whole } = await cutFile(step);
+      expect(whole.length).toBe(15);
+      for (let turn = 0; turn < 6; turn++) expect(lines(await inOrder(file, cuts, random, undefined, true)), `step ${step}, turn ${turn}`).toEqual(whole);
+    }
+  });
+
+  it('the other thread takes every part: this thread only folds them, in order, each batch acknowledged', async () => {
+    const { file, cuts, whole } = await cutFile(3);
+    const { batches } = await partsOf(file, cuts, 2);
+    let counter = 0;
+    const claim = () => counter++;
+    const folded: number[] = [];
+    const queue: OtherMessage[] = [];
+    for (const part of batches) queue.push(...part.map((batch) => structuredClone(batch)), { kind: 'ledger-part', lines: part.reduce((n, batch) => n + batch.kinds.length, 0) });
+    queue.push(null);
+    counter = batches.length; // all taken before this thread looks
+    const read = () => {
+      throw new Error('this thread read a part');
+    };
+    const other: OtherParts = { poll: () => queue.shift(), next: async () => queue.shift()!, folded: () => void folded.push(queue.length) };
+    expect(lines(await collect(ledgerInOrder(batches.length, claim, other, read, scanWith())))).toEqual(whole);
+    expect(folded.length).toBe(batches.flat().length);
+    expect(queue).toEqual([]);
+  });
+
+  it('the other thread ending before its part does: an error naming the part', async () => {
+    const { file, cuts } = await cutFile(3);
+    const { batches, read } = await partsOf(file, cuts, 2);
+    let counter = 1; // part 0 is the other thread's
+    const queue: OtherMessage[] = [structuredClone(batches[0]![0]!), null];
+    const other: OtherParts = { poll: () => queue.shift(), next: async () => queue.shift()!, folded: () => undefined };
+    const got: LedgerBatch[] = [];
+    const error = await (async () => {
+      for await (const batch of ledgerInOrder(batches.length, () => counter++, other, read, scanWith())) got.push(batch);
+    })().catch((caught: unknown) => caught);
+    expect(error).toEqual(new Error('reading the ledger: the other thread stopped before the end of part 0'));
+    expect(got.length).toBe(1);
+  });
+
+  it('the other thread sending a part more than there are: an error after every line', async () => {
+    const { file, cuts, whole } = await cutFile(3);
+    const { batches, read } = await partsOf(file, cuts, 2);
+    let counter = 0;
+    // This thread takes every part; at the end the other sends a part's end instead of its own end.
+    const queue: OtherMessage[] = [{ kind: 'ledger-part', lines: 0 }];
+    const other: OtherParts = { poll: () => undefined, next: async () => queue.shift()!, folded: () => undefined };
+    const got: LedgerBatch[] = [];
+    const error = await (async () => {
+      for await (const batch of ledgerInOrder(batches.length, () => counter++, other, read, scanWith())) got.push(batch);
+    })().catch((caught: unknown) => caught);
+    expect(error).toEqual(new Error('reading the ledger: more parts than there are'));
+    expect(lines(got)).toEqual(whole);
   });
 });
