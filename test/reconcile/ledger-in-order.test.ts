@@ -257,3 +257,147 @@ describe('ledgerInOrder: parts the other thread took', () => {
     expect(lines(got)).toEqual(whole);
   });
 });
+
+describe('ledgerInOrder: how the two threads share the parts (a scripted other thread)', () => {
+  /**
+   * Three parts of one batch each. The other thread took part 0 before this one started, and its
+   * batch arrives only when waited for (`next`): `poll` finds nothing. Everything both sides do is
+   * logged, in order.
+   */
+  async function scripted(options: { otherParts: number[]; stopAfter?: number } = { otherParts: [0] }) {
+    const { file, batches } = await (async () => {
+      const text = ledgerText(true);
+      const file = await fileWith(text);
+      const size = Buffer.byteLength(text);
+      const starts = [0, ...[...text.matchAll(/\n/g)].map((match) => match.index + 1)].filter((at) => at < size);
+      const cuts = [0, starts[5]!, starts[10]!, size];
+      return { file, ...(await partsOf(file, cuts, Infinity)), cuts };
+    })();
+    const cuts = await (async () => {
+      const text = ledgerText(true);
+      const size = Buffer.byteLength(text);
+      const starts = [0, ...[...text.matchAll(/\n/g)].map((match) => match.index + 1)].filter((at) => at < size);
+      return [0, starts[5]!, starts[10]!, size];
+    })();
+    const log: string[] = [];
+    // The shared counter: the other thread's parts are taken already.
+    let counter = 0;
+    const claim = () => {
+      while (options.otherParts.includes(counter)) counter++;
+      log.push(`claim ${counter}`);
+      return counter++;
+    };
+    const queue: OtherMessage[] = [];
+    for (const part of options.otherParts) queue.push(structuredClone(batches[part]![0]!), { kind: 'ledger-part', lines: batches[part]![0]!.kinds.length });
+    queue.push(null);
+    const other: OtherParts = {
+      poll: () => {
+        log.push('poll');
+        return undefined;
+      },
+      next: async () => {
+        log.push('next');
+        return queue.shift()!;
+      },
+      folded: () => void log.push('acked'),
+    };
+    const read = (p: number): AsyncIterable<LineSpans> => {
+      log.push(`read ${p}`);
+      const spans = readLedgerSpans(file, cuts[p + 1]!, cuts[p]!);
+      return {
+        [Symbol.asyncIterator]: () => {
+          const iterator = spans[Symbol.asyncIterator]();
+          return {
+            next: async () => {
+              const result = await iterator.next();
+              log.push(result.done ? `end ${p}` : `scan ${p}`);
+              return result;
+            },
+            return: async () => {
+              log.push(`close ${p}`);
+              return iterator.return(undefined);
+            },
+          };
+        },
+      };
+    };
+    const got: LedgerBatch[] = [];
+    for await (const batch of ledgerInOrder(3, claim, other, read, scanWith())) {
+      log.push(`yield ${batch.firstLine}`);
+      got.push(batch);
+      if (got.length === options.stopAfter) break;
+    }
+    return { log, got, whole: lines(await firstBatches(file, Buffer.byteLength(ledgerText(true)), Infinity)) };
+  }
+
+  it('while the other thread’s part has not arrived, this thread takes the next part and scans it ahead (once), then folds both in order and takes the last', async () => {
+    const { log, got, whole } = await scripted();
+    expect(lines(got)).toEqual(whole);
+    expect(log).toEqual([
+      'claim 1', 'read 1', // part 0 is the other's: take the next one
+      'poll', 'scan 1', 'poll', 'end 1', 'next', // nothing arrived: scan ahead, then wait
+      'yield 1', 'acked', 'poll', 'next', // the other's part 0 and its end
+      'yield 6', // this thread's part 1, scanned ahead, not read again
+      'claim 2', 'read 2', 'scan 2', 'yield 11', 'end 2', // the last part, in its turn
+      'next', // the other thread's end
+    ]);
+  });
+
+  it('the other thread holding the middle part: this thread reads the first, waits for the middle, then reads the last', async () => {
+    const { log, got, whole } = await scripted({ otherParts: [1] });
+    expect(lines(got)).toEqual(whole);
+    expect(log).toEqual([
+      'claim 0', 'read 0', 'scan 0', 'yield 1', 'end 0',
+      'claim 2', 'read 2', // part 1 was taken by the other thread: take part 2 and scan it ahead
+      'poll', 'scan 2', 'poll', 'end 2', 'next',
+      'yield 6', 'acked', 'poll', 'next',
+      'yield 11',
+      'next',
+    ]);
+  });
+
+  it('stopped early (the caller breaks off), it closes the part it was reading', async () => {
+    const { log, got } = await scripted({ otherParts: [], stopAfter: 1 });
+    expect(got.length).toBe(1);
+    expect(log).toEqual(['claim 0', 'read 0', 'scan 0', 'yield 1', 'close 0']);
+  });
+
+  it('an over-long line in a part the other thread read: thrown with its ledger line, after every line before it', async () => {
+    const text = `${ledgerText(true)}${'x'.repeat(MAX_LINE_BYTES + 1)}\n${JSON.stringify(intentFor('+447400000077'))}\n`;
+    const file = await fileWith(text);
+    const size = Buffer.byteLength(text);
+    const single = (await collect(readLedgerSpans(file, size)).catch((error: unknown) => error)) as InputError;
+    // Part 0 (this thread's) is the first two lines; part 1 (the other's) the rest, with the long line.
+    const cut = await lineStartAfter(file, 10);
+    const mine = await firstBatches(file, cut, Infinity);
+    const theirs: LedgerBatch[] = [];
+    let error: InputError | undefined;
+    try {
+      for await (const spans of readLedgerSpans(file, size, cut)) theirs.push(scanWith()(spans));
+    } catch (caught) {
+      error = caught as InputError;
+    }
+    expect(error).toBeInstanceOf(InputError);
+    const queue: (OtherMessage | Error)[] = [...theirs, error!];
+    let counter = 0;
+    const claim = () => (counter === 1 ? ++counter + 0 : counter++);
+    const other: OtherParts = {
+      poll: () => undefined,
+      next: async () => {
+        const message = queue.shift()!;
+        if (message instanceof Error) throw message;
+        return message;
+      },
+      folded: () => undefined,
+    };
+    const got: LedgerBatch[] = [];
+    const thrown = await (async () => {
+      for await (const batch of ledgerInOrder(2, claim, other, (p) => readLedgerSpans(file, p === 0 ? cut : size, p === 0 ? 0 : cut), scanWith())) got.push(batch);
+    })().catch((caught: unknown) => caught);
+    expect(thrown).toBeInstanceOf(InputError);
+    expect((thrown as InputError).message).toBe(single.message);
+    expect((thrown as InputError).location).toEqual(single.location);
+    expect(lines(got)).toEqual(lines(await firstBatches(file, Buffer.byteLength(ledgerText(true)), Infinity)));
+    expect(mine.length).toBe(1);
+  });
+});
