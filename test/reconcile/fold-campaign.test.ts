@@ -258,3 +258,27 @@ describe('CampaignFold: an opt-out failure, then a resume', () => {
     expect(foldOf(records, []).decide(NOW)[0]).toMatchObject({ list: 'sms_fallback', reason: 'experiment', code });
   });
 });
+
+describe('CampaignFold: two failures of one message at the same instant with the same code', () => {
+  // worseFailure: the earliest wins, then the lowest code; at a full tie the failure folded first
+  // stays (`code < currentCode`, not `<=`), so the family whose table reads the code is the first's.
+  // 131026 is Meta's "Message undeliverable" (SMS fallback); Twilio's table has no 131026.
+  const T = Date.parse('2026-11-17T09:00:00.000Z');
+  const records: LedgerRecord[] = [runRecord(), intent('+447400123456', 'c1'), accepted('+447400123456', 'c1', 'wamid.T')];
+  const failed = (family: 'meta' | 'twilio') => ({ kind: 'status' as const, family, messageId: 'wamid.T', cid: undefined, rank: 0, failed: true, code: 131026, at: T });
+
+  function decisionAfter(families: ('meta' | 'twilio')[]) {
+    const fold = new CampaignFold();
+    for (const record of records) expect(fold.addLedgerRecord(record)).toBe(true);
+    for (const family of families) fold.addSignal(failed(family));
+    return fold.decide(T + 60_000);
+  }
+
+  it('Meta’s first: the code is Meta’s, an SMS fallback', () => {
+    expect(decisionAfter(['meta', 'twilio'])).toEqual([{ state: 'sms_fallback', list: 'sms_fallback', reason: 'not_on_whatsapp', code: '131026' }]);
+  });
+
+  it('Twilio’s first: a code Twilio’s table does not know, failed', () => {
+    expect(decisionAfter(['twilio', 'meta'])).toEqual([{ state: 'failed', list: 'failed', reason: 'unknown_code', code: '131026', title: 'not in the code table' }]);
+  });
+});

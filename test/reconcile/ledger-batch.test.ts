@@ -53,3 +53,33 @@ describe('scanLedgerBatch: send’s lines into joined columns', () => {
     expect(batch.messageIdHashes[6]).toBe(0);
   });
 });
+
+describe('scanLedgerBatch: columns longer than their first guess', () => {
+  it('grows a column past its first size (wa_ids past 64 bytes, correlation ids past 24 a line, message ids past a quarter of the lines): every value whole', () => {
+    const lines: string[] = [];
+    const expected: string[][] = [];
+    for (let i = 0; i < 12; i++) {
+      const phone = `+4474000000${String(i).padStart(2, '0')}`;
+      const cid = `campaign-with-a-long-name-run-7-line-${i}-attempt-1`;
+      const messageId = `wamid.HBgLMTU1NTAxMjM0NTYVAgARGBI${'Q'.repeat(40 + i)}${i}`;
+      const waId = `4474000000${String(i).padStart(2, '0')}`;
+      lines.push(accepted(cid, phone, { message_id: messageId, wa_id: waId }));
+      expected.push([phone, cid, messageId, waId]);
+    }
+    const buffer = Buffer.from(`${lines.join('\n')}\n`);
+    const starts: number[] = [];
+    const ends: number[] = [];
+    for (let at = 0, i = 0; i < lines.length; i++) {
+      starts.push(at);
+      at += Buffer.byteLength(lines[i]!);
+      ends.push(at);
+      at++;
+    }
+    const batch = scanLedgerBatch({ firstLine: 5, buffer, offset: 0, starts, ends, tooLong: [] }, new SendRecordScanner());
+    expect([...batch.kinds]).toEqual(lines.map(() => LedgerLineKind.outcome));
+    expect(lines.map((_, i) => [valueOf(batch.phones, i), valueOf(batch.cids, i), valueOf(batch.messageIds, i), valueOf(batch.waIds, i)])).toEqual(expected);
+    expect(batch.waIds.text).toBe(expected.map((e) => e[3]).join(''));
+    expect(batch.messageIds.text).toBe(expected.map((e) => e[2]).join(''));
+    expect([...batch.phoneKeys]).toEqual(expected.map((e) => Number(e[0]!.slice(1))));
+  });
+});

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { reconcileCampaign, SUMMARY_FILE, type ReconcileResult } from '../../src/reconcile/reconcile-campaign.js';
-import { RECONCILE_LISTS } from '../../src/reconcile/reconcile-lists.js';
+import { columnsBesideVariables, RECONCILE_LISTS } from '../../src/reconcile/reconcile-lists.js';
 import { fixture, run } from '../helpers.js';
 import { accepted, intent, jsonl, outcome, runRecord } from './events.js';
 
@@ -88,3 +88,9 @@ describe('reconcile lists (RECONCILE_LISTS)', () => {
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+describe('columnsBesideVariables', () => {
+  it('the columns of the lists that carry the variables (retry, sms_fallback, failed), each once: not suppress’s or in_doubt’s own', () => {
+    expect([...columnsBesideVariables()]).toEqual(['phone', 'opt_in', 'reason', 'error_code', 'attempts', 'due_at', 'error_title']);
+  });
+});
