@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { describe, expect, it, vi } from 'vitest';
 import { CpuWaits, RECEIVER_WAIT_FACTOR, runDelayMs, WAIT_KEEP_MS, watchCpuWaits } from '../../src/campaign/cpu-waits.js';
 
 describe('CpuWaits: the worst wait for a CPU since a time', () => {
@@ -82,6 +83,8 @@ describe('CpuWaits: the worst wait for a CPU since a time', () => {
 describe('runDelayMs: schedstat’s run delay', () => {
   it('reads the second field, in ns, as ms', () => {
     expect(runDelayMs('571160 105258000 12\n')).toBe(105.258);
+    // Fields apart by more than one space or a tab are still the same fields.
+    expect(runDelayMs('  571160   2000000\t12')).toBe(2);
   });
 
   it('says nothing of a text without it', () => {
@@ -92,6 +95,35 @@ describe('runDelayMs: schedstat’s run delay', () => {
 });
 
 describe('watchCpuWaits', () => {
+  it("reads this thread's schedstat by default (where Linux has it)", () => {
+    const watch = watchCpuWaits();
+    try {
+      expect(watch !== undefined).toBe(existsSync('/proc/thread-self/schedstat'));
+    } finally {
+      watch?.close();
+    }
+  });
+
+  it('samples every 10 ms on its own timer until closed (a fake timer: no real wait)', () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      let reads = 0;
+      const watch = watchCpuWaits(() => `1 ${++reads * 1_000_000} 3`);
+      expect(reads).toBe(1);
+      vi.advanceTimersByTime(9);
+      expect(reads).toBe(1);
+      vi.advanceTimersByTime(1);
+      expect(reads).toBe(2);
+      vi.advanceTimersByTime(20);
+      expect(reads).toBe(4);
+      watch!.close();
+      vi.advanceTimersByTime(100);
+      expect(reads).toBe(4);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('is undefined where the kernel does not say (the pacer then watches the event loop instead)', () => {
     expect(
       watchCpuWaits(() => {

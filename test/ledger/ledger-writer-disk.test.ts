@@ -39,6 +39,7 @@ describe('LedgerWriter on a failing disk', () => {
     await expect(writer.append(intent(3))).rejects.toThrow(/no space left on device \(ENOSPC\)/);
     expect(await text()).toBe(line(intent(1)) + line(intent(2)));
     expect(writer.failed?.message).toContain('ENOSPC');
+    await writer.close(); // else its file handle is closed on garbage collection (DEP0137, seen once per suite)
   });
 
   it('stops at the first failure: later appends reject at once, even once space is back (send stops sending)', async () => {
