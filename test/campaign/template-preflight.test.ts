@@ -3,28 +3,18 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describePreflight, statusFix, templatePreflight, type PreflightResult } from '../../src/campaign/template-preflight.js';
 import { InputError, ProviderStopError } from '../../src/errors.js';
-import { parseMetaTemplate } from '../../src/providers/cloud-api/parse-meta-template.js';
 import type { TemplateLookup } from '../../src/providers/template-lookup.js';
 import type { AccountTemplate } from '../../src/template/account-template.js';
 import { loadTemplateSpec } from '../../src/template/load-template-spec.js';
 import { tempDir } from '../helpers.js';
+import { metaTemplate } from '../meta-template.js';
 
 // The fit rules themselves are test/template/fit-template.test.ts's; here, what the preflight makes
 // of a look-up's answer: the messages a marketer reads, and the plan's one line.
 
+/** The account's `offer` with a body of two parameters. */
 const template = (overrides: Record<string, unknown> = {}): AccountTemplate =>
-  parseMetaTemplate(
-    {
-      name: 'offer',
-      language: 'en_GB',
-      status: 'APPROVED',
-      category: 'MARKETING',
-      parameter_format: 'POSITIONAL',
-      components: [{ type: 'BODY', text: 'Hi {{1}}, {{2}} off', example: { body_text: [['Ana', '20%']] } }],
-      ...overrides,
-    },
-    'test',
-  );
+  metaTemplate([{ type: 'BODY', text: 'Hi {{1}}, {{2}} off', example: { body_text: [['Ana', '20%']] } }], overrides);
 
 const BODY2 = 'components:\n  - type: body\n    parameters:\n      - {type: text, text: "{{name}}"}\n      - {type: text, text: "{{discount}}"}\n';
 

@@ -2,28 +2,17 @@
 // lose the rename): seen through a pass-through of node:fs/promises whose `open` records what it
 // opened. A vi.mock needs a module graph of the file's own, so this file runs in vitest.config.ts's
 // `unit-alone` project (ALONE), not beside the shared-module files.
-import type { PathLike } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AtomicFile } from '../../src/fs/atomic-file.js';
 import type { WritableFile } from '../../src/fs/writable-file.js';
 import { tempDir } from '../helpers.js';
+import { clearHooks, type FsHooks } from './hooked-fs.js';
 
-type Fs = typeof import('node:fs/promises');
-type Open = (path: PathLike, flags?: number | string, mode?: number) => Promise<FileHandle>;
-const hooks = vi.hoisted(() => ({}) as { open?: (real: Open, path: PathLike, flags?: number | string, mode?: number) => Promise<FileHandle> });
-
-vi.mock('node:fs/promises', async (importOriginal) => {
-  const real = await importOriginal<Fs>();
-  const open = (...args: Parameters<Open>) => (hooks.open ? hooks.open(real.open as Open, ...args) : (real.open as Open)(...args));
-  return { ...real, default: real, open };
-});
-
-afterEach(() => {
-  delete hooks.open;
-});
+const hooks = vi.hoisted(() => ({}) as FsHooks);
+vi.mock('node:fs/promises', async (importOriginal) => (await import('./hooked-fs.js')).hookedFs(await importOriginal(), hooks));
+afterEach(() => clearHooks(hooks));
 
 /** A temp kept in memory (the real file beside it empty, so that the rename has something to move). */
 function memoryTemp(contents: string[]) {

@@ -2,7 +2,6 @@
 // I/O error, a race lost between two calls): node:fs/promises is replaced by a pass-through whose
 // calls a test can take over one by one. A vi.mock needs a module graph of the file's own, so this
 // file runs in vitest.config.ts's `unit-alone` project (ALONE), not beside the shared-module files.
-import type { PathLike, Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { readdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,34 +11,11 @@ import type { InputError } from '../../src/errors.js';
 import { FileLock } from '../../src/fs/file-lock.js';
 import { formatIdentity, ownIdentity, parseIdentity } from '../../src/fs/process-identity.js';
 import { tempDir } from '../helpers.js';
+import { clearHooks, type FsHooks } from './hooked-fs.js';
 
-type Fs = typeof import('node:fs/promises');
-/** A call taken over: given the real function and the call's arguments. */
-interface Hooks {
-  link?: (real: Fs['link'], existing: PathLike, target: PathLike) => Promise<void>;
-  open?: (real: (path: PathLike, flags?: number | string, mode?: number) => Promise<FileHandle>, path: PathLike, flags?: number | string, mode?: number) => Promise<FileHandle>;
-  rename?: (real: Fs['rename'], from: PathLike, to: PathLike) => Promise<void>;
-  stat?: (real: (path: PathLike) => Promise<Stats>, path: PathLike) => Promise<Stats>;
-  readFile?: (real: (path: PathLike, encoding: BufferEncoding) => Promise<string>, path: PathLike, encoding: BufferEncoding) => Promise<string>;
-}
-
-const hooks = vi.hoisted(() => ({}) as Hooks);
-
-vi.mock('node:fs/promises', async (importOriginal) => {
-  const real = await importOriginal<Fs>();
-  const hooked = (name: keyof Hooks) => {
-    const original = real[name] as (...args: unknown[]) => unknown;
-    return (...args: unknown[]) => {
-      const hook = hooks[name] as ((real: unknown, ...args: unknown[]) => unknown) | undefined;
-      return hook ? hook(original, ...args) : original(...args);
-    };
-  };
-  return { ...real, default: real, link: hooked('link'), open: hooked('open'), rename: hooked('rename'), stat: hooked('stat'), readFile: hooked('readFile') };
-});
-
-afterEach(() => {
-  for (const name of Object.keys(hooks) as (keyof Hooks)[]) delete hooks[name];
-});
+const hooks = vi.hoisted(() => ({}) as FsHooks);
+vi.mock('node:fs/promises', async (importOriginal) => (await import('./hooked-fs.js')).hookedFs(await importOriginal(), hooks));
+afterEach(() => clearHooks(hooks));
 
 const DEAD = 999_999_999;
 const fail = (code: string) => Promise.reject(Object.assign(new Error(`${code}: injected failure`), { code }));

@@ -2,7 +2,6 @@
 // fails as a real disk seldom does: node:fs/promises is replaced by a pass-through whose calls a
 // test can take over. A vi.mock needs a module graph of the file's own, so this file runs in
 // vitest.config.ts's `unit-alone` project (ALONE), not beside the shared-module files.
-import type { PathLike, Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { chmod, readFile, stat as realStat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -10,31 +9,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { InputError } from '../../src/errors.js';
 import { openRegularFile } from '../../src/fs/open-regular-file.js';
 import { tempDir } from '../helpers.js';
+import { clearHooks, type FsHooks } from './hooked-fs.js';
 
-type Fs = typeof import('node:fs/promises');
-/** A call taken over: given the real function and the call's arguments. */
-interface Hooks {
-  open?: (real: (path: PathLike, flags?: number | string, mode?: number) => Promise<FileHandle>, path: PathLike, flags?: number | string, mode?: number) => Promise<FileHandle>;
-  stat?: (real: (path: PathLike) => Promise<Stats>, path: PathLike) => Promise<Stats>;
-}
-
-const hooks = vi.hoisted(() => ({}) as Hooks);
-
-vi.mock('node:fs/promises', async (importOriginal) => {
-  const real = await importOriginal<Fs>();
-  const hooked = (name: keyof Hooks) => {
-    const original = real[name] as (...args: unknown[]) => unknown;
-    return (...args: unknown[]) => {
-      const hook = hooks[name] as ((real: unknown, ...args: unknown[]) => unknown) | undefined;
-      return hook ? hook(original, ...args) : original(...args);
-    };
-  };
-  return { ...real, default: real, open: hooked('open'), stat: hooked('stat') };
-});
-
-afterEach(() => {
-  for (const name of Object.keys(hooks) as (keyof Hooks)[]) delete hooks[name];
-});
+const hooks = vi.hoisted(() => ({}) as FsHooks);
+vi.mock('node:fs/promises', async (importOriginal) => (await import('./hooked-fs.js')).hookedFs(await importOriginal(), hooks));
+afterEach(() => clearHooks(hooks));
 
 const fail = (code: string) => Promise.reject(Object.assign(new Error(`${code}: injected failure`), { code }));
 

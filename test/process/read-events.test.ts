@@ -3,7 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers.js';
 import { accepted, intent, metaLine, metaValueLine, runRecord } from '../reconcile/events.js';
-import { listedLedger } from '../reconcile/list-rows.js';
+import { listedLedger, rowsOnWorker } from '../reconcile/list-rows.js';
+import type { ListedRecipients } from '../../src/reconcile/listed-recipients.js';
 
 // The worker thread runs compiled code: this test uses the build (the process project's global setup makes it current).
 const fromBuild = (module: string) => import(new URL(`../../dist/reconcile/${module}.js`, import.meta.url).href);
@@ -125,21 +126,8 @@ describe('the ledger read on the worker thread', () => {
 });
 
 describe("pass 2's rows on the worker thread", () => {
-  /** The worker's texts (or its error) for listed recipients from..to, after a fold of nothing. */
-  async function onWorker(listed: Awaited<ReturnType<typeof listedLedger>>, from: number, to: number, threshold = 0) {
-    const dir = path.dirname(listed.file);
-    const events = path.join(dir, 'e.jsonl');
-    await writeFile(events, metaLine([{ id: 'wamid.1', status: 'read' }]) + '\n');
-    const reader = await startReadingEvents([events], KEYWORDS, { file: listed.file, size: (await stat(listed.file)).size }, threshold);
-    try {
-      const fold = new CampaignFold();
-      await foldLedger(fold, listed.file, reader.ledgerBatches());
-      await reader.foldInto(fold);
-      return await reader.listRowsText(listed, from, to);
-    } finally {
-      await reader.close();
-    }
-  }
+  /** On the real worker thread: pass 2 runs the build (dist/). */
+  const onWorker = (listed: ListedRecipients, from: number, to: number, threshold = 0) => rowsOnWorker({ startReadingEvents, CampaignFold, foldLedger, keywords: KEYWORDS }, listed, from, to, threshold);
 
   it("gives the main thread's texts for its range, and the same InputError at the same line", async () => {
     const listed = await listedLedger(await tempDir(), 60);

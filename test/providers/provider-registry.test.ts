@@ -16,24 +16,11 @@ import {
   usesDemoCredentials,
 } from '../../src/providers/index.js';
 import type { TemplateSpec } from '../../src/template/template-spec.js';
+import { specOf } from '../template-builders.js';
 import { twilio } from '../../src/providers/twilio/index.js';
 import { twilioCallbacks } from '../../src/providers/twilio/twilio-callbacks.js';
 
-const spec: TemplateSpec = {
-  file: 'spring.yaml',
-  name: 'spring_sale',
-  language: { code: 'en_GB' },
-  category: 'utility',
-  ttlSeconds: 3600,
-  body: undefined,
-  parameterFormat: 'positional',
-  components: [],
-  lines: { components: [], parameterFormat: undefined, twilio: undefined, category: undefined },
-  twilio: undefined,
-  defaults: new Map(),
-  placeholders: [],
-  warnings: [],
-};
+const spec: TemplateSpec = specOf([], { file: 'spring.yaml', name: 'spring_sale', category: 'utility', ttlSeconds: 3600, lines: { components: [], parameterFormat: undefined, twilio: undefined, category: undefined } });
 
 describe('the provider registry', () => {
   it('registers cloud (the default), 360dialog and twilio', () => {

@@ -1,9 +1,12 @@
 // A ledger and its ListedRecipients built by hand, for pass 2's tests (on either thread).
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ListedRecipients } from '../../src/reconcile/listed-recipients.js';
 import { RECONCILE_LISTS } from '../../src/reconcile/reconcile-lists.js';
-import { intent, jsonl, runRecord } from './events.js';
+import type { CampaignFold } from '../../src/reconcile/fold-campaign.js';
+import type { foldLedger } from '../../src/reconcile/fold-ledger.js';
+import type { startReadingEvents } from '../../src/reconcile/read-events.js';
+import { intent, jsonl, metaLine, runRecord } from './events.js';
 
 const LISTS = RECONCILE_LISTS.map((list) => list.name);
 
@@ -53,4 +56,31 @@ export async function listedLedger(dir: string, n: number, wrongPhone?: number):
   }
   await writeFile(listed.file, lines.join(''));
   return listed;
+}
+
+/** The modules pass 2 runs on: src/ (an in-process worker) or dist/ (a real worker thread, which runs compiled code). */
+export interface PassTwoModules {
+  startReadingEvents: typeof startReadingEvents;
+  CampaignFold: typeof CampaignFold;
+  foldLedger: typeof foldLedger;
+  keywords: string[];
+}
+
+/**
+ * The worker's pass-2 texts (or its error) for listed recipients `from`..`to`, after a fold of the
+ * listed ledger and one events line; undefined when no worker starts (`threshold` above the events'
+ * size) or the range is empty.
+ */
+export async function rowsOnWorker(modules: PassTwoModules, listed: ListedRecipients, from: number, to: number, threshold = 0): Promise<string[] | undefined> {
+  const events = path.join(path.dirname(listed.file), 'e.jsonl');
+  await writeFile(events, metaLine([{ id: 'wamid.1', status: 'read' }]) + '\n');
+  const reader = await modules.startReadingEvents([events], modules.keywords, { file: listed.file, size: (await stat(listed.file)).size }, threshold);
+  try {
+    const fold = new modules.CampaignFold();
+    await modules.foldLedger(fold, listed.file, reader.ledgerBatches());
+    await reader.foldInto(fold);
+    return await reader.listRowsText(listed, from, to);
+  } finally {
+    await reader.close();
+  }
 }

@@ -19,7 +19,8 @@ import { DEFAULT_OPT_OUT_KEYWORDS, normaliseKeyword } from '../../src/reconcile/
 import { startReadingEvents, WORKER_YOUNG_GENERATION_MB, type EventsReader, type WorkerMessage } from '../../src/reconcile/read-events.js';
 import { tempDir } from '../helpers.js';
 import { accepted, intent, metaLine, metaValueLine, outcome, runRecord, twilioLine } from './events.js';
-import { listedLedger } from './list-rows.js';
+import { listedLedger, rowsOnWorker } from './list-rows.js';
+import type { ListedRecipients } from '../../src/reconcile/listed-recipients.js';
 
 const fake = vi.hoisted(() => ({
   parentPort: undefined as unknown,
@@ -329,20 +330,7 @@ describe('startReadingEvents: failures on the worker thread', () => {
 });
 
 describe("startReadingEvents: pass 2's rows on the worker", () => {
-  async function onWorker(listed: Awaited<ReturnType<typeof listedLedger>>, from: number, to: number, threshold = 0) {
-    const dir = path.dirname(listed.file);
-    const events = path.join(dir, 'e.jsonl');
-    await writeFile(events, metaLine([{ id: 'wamid.1', status: 'read' }]) + '\n');
-    const reader = await startReadingEvents([events], KEYWORDS, { file: listed.file, size: (await stat(listed.file)).size }, threshold);
-    try {
-      const fold = new CampaignFold();
-      await foldLedger(fold, listed.file, reader.ledgerBatches());
-      await reader.foldInto(fold);
-      return await reader.listRowsText(listed, from, to);
-    } finally {
-      await reader.close();
-    }
-  }
+  const onWorker = (listed: ListedRecipients, from: number, to: number, threshold = 0) => rowsOnWorker({ startReadingEvents, CampaignFold, foldLedger, keywords: KEYWORDS }, listed, from, to, threshold);
 
   it("gives the main thread's texts for its range, and the same InputError at the same line", async () => {
     const listed = await listedLedger(await tempDir(), 60);

@@ -7,14 +7,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { channelOfTag } from '../../src/providers/index.js';
 import { familyCode } from '../../src/reconcile/family-code.js';
-import { messageIdHash } from '../../src/reconcile/message-id-table.js';
 import { parseEventLine, parseStoredFacts } from '../../src/reconcile/parse-event.js';
 import { StatusFactsScanner, type StatusColumns } from '../../src/reconcile/scan-status-facts.js';
 import { withFacts } from '../../src/webhook/with-facts.js';
 import { metaLine, twilioLine } from './events.js';
+import { emptyColumns, placed as placedAfter, viaParse as viaParseWith } from './stored-facts.js';
 
 const keywords = new Set(['STOP']);
-const empty = (): StatusColumns => ({ ids: [], cids: [], numbers: [] });
+const empty = emptyColumns;
 const SEED = 20261207;
 
 /**
@@ -26,28 +26,9 @@ const SEED = 20261207;
 const FACTS_OPEN = ',"facts":{"v":1,"facts":[';
 const DECOYS = ['{"type":"event"}\n', `${FACTS_OPEN}{"status":"read","at":9}]},"raw":"{}"}\n`, 'X]},"raw":"{}"}\n', 'X}]},"raw":"{}"}\n', `XX${FACTS_OPEN}{"status":"read","at":9}]},"raw":"{}"}\n`];
 
-/** The line's bytes in a buffer after `before` and before another line. */
-function placed(line: string | Buffer, before = DECOYS[0]!): { buffer: Buffer; start: number; end: number } {
-  const bytes = typeof line === 'string' ? Buffer.from(line) : line;
-  const head = Buffer.from(before);
-  return { buffer: Buffer.concat([head, bytes, Buffer.from('\n{"x":1}')]), start: head.length, end: head.length + bytes.length };
-}
-
-/** What parseStoredFacts reads, as the columns encodeSignals fills (undefined: it does not read the line; 'other': not statuses only). */
-function viaParse(line: string | Buffer): StatusColumns | 'other' | undefined {
-  const { buffer, start, end } = placed(line);
-  const parsed = parseStoredFacts(buffer, start, end, keywords);
-  if (!parsed) return undefined;
-  if (!parsed.ok || parsed.signals.some((s) => s.kind !== 'status')) return 'other';
-  const columns = empty();
-  for (const s of parsed.signals) {
-    if (s.kind !== 'status') continue;
-    columns.ids.push(s.messageId ?? '');
-    columns.cids.push(s.cid ?? '');
-    columns.numbers.push(s.rank, s.failed ? 1 : 0, s.code, s.at, familyCode(s.family), s.messageId === undefined ? 0 : messageIdHash(s.messageId));
-  }
-  return columns;
-}
+/** The line's bytes in a buffer after `before` (a decoy, by default the first) and before another line. */
+const placed = (line: string | Buffer, before = DECOYS[0]!) => placedAfter(line, before);
+const viaParse = (line: string | Buffer) => viaParseWith(line, keywords);
 
 /** A fresh scanner's reading of the line, appended after a status already in the columns. */
 function scan(line: string | Buffer, before?: string): { count: number; columns: StatusColumns; kept: StatusColumns } {

@@ -1,37 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { channelOfTag } from '../../src/providers/index.js';
-import { familyCode } from '../../src/reconcile/family-code.js';
-import { messageIdHash } from '../../src/reconcile/message-id-table.js';
-import { parseStoredFacts, type ParsedEvent } from '../../src/reconcile/parse-event.js';
 import { StatusFactsScanner, type StatusColumns } from '../../src/reconcile/scan-status-facts.js';
 import { withFacts } from '../../src/webhook/with-facts.js';
 import { metaLine, twilioLine } from './events.js';
+import { emptyColumns, placed, viaParse as viaParseWith } from './stored-facts.js';
 
 const keywords = new Set(['STOP']);
-const empty = (): StatusColumns => ({ ids: [], cids: [], numbers: [] });
-
-/** The line between other bytes, as in the reader's buffer. */
-function placed(line: string): { buffer: Buffer; start: number; end: number } {
-  const buffer = Buffer.from(`{"type":"event"}\n${line}\n{"x":1}`);
-  return { buffer, start: 17, end: 17 + Buffer.byteLength(line) };
-}
-
-/** What parseStoredFacts reads, as the columns encodeSignals fills from its signals (undefined: no fast reading; `other`: not statuses only). */
-function viaParse(line: string): StatusColumns | 'other' | undefined {
-  const { buffer, start, end } = placed(line);
-  const parsed: ParsedEvent | undefined = parseStoredFacts(buffer, start, end, keywords);
-  if (!parsed) return undefined;
-  if (!parsed.ok || parsed.signals.some((s) => s.kind !== 'status')) return 'other';
-  const columns = empty();
-  for (const s of parsed.signals) {
-    if (s.kind !== 'status') continue;
-    columns.ids.push(s.messageId ?? '');
-    columns.cids.push(s.cid ?? '');
-    columns.numbers.push(s.rank, s.failed ? 1 : 0, s.code, s.at, familyCode(s.family), s.messageId === undefined ? 0 : messageIdHash(s.messageId));
-  }
-  return columns;
-}
+const empty = emptyColumns;
+const viaParse = (line: string) => viaParseWith(line, keywords);
 
 const scanner = new StatusFactsScanner();
 function scan(line: string, into = empty()): { count: number; columns: StatusColumns } {

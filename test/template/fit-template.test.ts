@@ -3,30 +3,22 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { templatePreflight } from '../../src/campaign/template-preflight.js';
 import { InputError, ProviderStopError } from '../../src/errors.js';
-import { parseMetaTemplate } from '../../src/providers/cloud-api/parse-meta-template.js';
 import type { TemplateLookup } from '../../src/providers/template-lookup.js';
 import type { AccountTemplate } from '../../src/template/account-template.js';
 import { fitTemplate } from '../../src/template/fit-template.js';
 import { loadTemplateSpec } from '../../src/template/load-template-spec.js';
 import { tempDir } from '../helpers.js';
+import { metaTemplate } from '../meta-template.js';
 
-/** The account's template, written as Meta's look-up returns it. */
+/** The account's template, written as Meta's look-up returns it: an image header, a body of two parameters, three buttons. */
 const template = (overrides: Record<string, unknown> = {}, components?: unknown[]): AccountTemplate =>
-  parseMetaTemplate(
-    {
-      name: 'offer',
-      language: 'en_GB',
-      status: 'APPROVED',
-      category: 'MARKETING',
-      parameter_format: 'POSITIONAL',
-      components: components ?? [
-        { type: 'HEADER', format: 'IMAGE', example: { header_handle: ['https://example.com/a.jpg'] } },
-        { type: 'BODY', text: 'Hi {{1}}, {{2}} off', example: { body_text: [['Ana', '20%']] } },
-        { type: 'BUTTONS', buttons: [{ type: 'QUICK_REPLY', text: 'Stop' }, { type: 'URL', text: 'Shop', url: 'https://x.example/{{1}}' }, { type: 'PHONE_NUMBER', text: 'Call', phone_number: '+15550000000' }] },
-      ],
-      ...overrides,
-    },
-    'test',
+  metaTemplate(
+    components ?? [
+      { type: 'HEADER', format: 'IMAGE', example: { header_handle: ['https://example.com/a.jpg'] } },
+      { type: 'BODY', text: 'Hi {{1}}, {{2}} off', example: { body_text: [['Ana', '20%']] } },
+      { type: 'BUTTONS', buttons: [{ type: 'QUICK_REPLY', text: 'Stop' }, { type: 'URL', text: 'Shop', url: 'https://x.example/{{1}}' }, { type: 'PHONE_NUMBER', text: 'Call', phone_number: '+15550000000' }] },
+    ],
+    overrides,
   );
 
 const NAMED = [

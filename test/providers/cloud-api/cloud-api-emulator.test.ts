@@ -5,7 +5,7 @@ import { DEMO_APP_SECRET, dialog360TemplatesAnswer, metaError, metaTemplatesAnsw
 import { metaSignature } from '../../../src/providers/cloud-api/meta-signature.js';
 import type { EmulatedAccount, EmulatedRequest, EmulatedSend, EmulatedTemplate } from '../../../src/providers/emulator-route.js';
 import { HELD_STATUS } from '../../../src/providers/held-status.js';
-import type { AccountTemplate } from '../../../src/template/account-template.js';
+import { accountTemplate } from '../../template-builders.js';
 
 const CLOUD = { WA_TOKEN: 'emulator-token', WA_PHONE_NUMBER_ID: '100000000000001', WA_WABA_ID: '100000000000002', WA_APP_SECRET: DEMO_APP_SECRET };
 const D360 = { D360_API_KEY: 'emulator-360dialog-key', WA_APP_SECRET: DEMO_APP_SECRET };
@@ -30,21 +30,7 @@ function refusal(send: EmulatedSend) {
 }
 
 function template(name: string, language = 'en_GB'): EmulatedTemplate {
-  const t: AccountTemplate = {
-    name,
-    language,
-    category: 'MARKETING',
-    status: 'APPROVED',
-    quality: undefined,
-    parameterFormat: 'positional',
-    header: undefined,
-    body: undefined,
-    footer: undefined,
-    buttons: [],
-    ttlSeconds: undefined,
-    rejectedReason: undefined,
-    id: undefined,
-  };
+  const t = accountTemplate({ name, language, quality: undefined, id: undefined });
   return { meta: { name, language, status: 'APPROVED', id: `id-${name}-${language}` }, template: t, contentSid: undefined };
 }
 

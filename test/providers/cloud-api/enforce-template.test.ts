@@ -2,24 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { enforceTemplate } from '../../../src/providers/cloud-api/enforce-template.js';
 import type { EmulatedTemplate } from '../../../src/providers/emulator-route.js';
 import type { AccountTemplate, TemplateButton } from '../../../src/template/account-template.js';
+import { accountTemplate } from '../../template-builders.js';
 
 function template(overrides: Partial<AccountTemplate> = {}): AccountTemplate {
-  return {
+  return accountTemplate({
     name: 'spring_sale',
-    language: 'en_GB',
-    category: 'MARKETING',
-    status: 'APPROVED',
     quality: undefined,
-    parameterFormat: 'positional',
-    header: undefined,
     body: { text: 'Hi {{1}}, {{2}} off', parameters: [{ name: '1', example: 'Ana' }, { name: '2', example: '10%' }] },
-    footer: undefined,
-    buttons: [],
-    ttlSeconds: undefined,
-    rejectedReason: undefined,
     id: undefined,
     ...overrides,
-  };
+  });
 }
 const button = (index: number, type: string, needsParameter: boolean, takesParameter: boolean): TemplateButton => ({ index, type, text: 'b', url: undefined, example: undefined, needsParameter, takesParameter }) as TemplateButton;
 const account = (t: AccountTemplate): EmulatedTemplate[] => [{ meta: {}, template: t, contentSid: undefined }];

@@ -1,24 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseMetaTemplate } from '../../../src/providers/cloud-api/parse-meta-template.js';
 import { TemplateShapeError } from '../../../src/providers/template-lookup.js';
-import type { AccountTemplate } from '../../../src/template/account-template.js';
+import { accountTemplate } from '../../template-builders.js';
 
 const base = { name: 'spring_sale', language: 'en_GB', status: 'APPROVED' };
-const empty: AccountTemplate = {
-  name: 'spring_sale',
-  language: 'en_GB',
-  category: undefined,
-  status: 'APPROVED',
-  quality: undefined,
-  parameterFormat: 'positional',
-  header: undefined,
-  body: undefined,
-  footer: undefined,
-  buttons: [],
-  ttlSeconds: undefined,
-  rejectedReason: undefined,
-  id: undefined,
-};
+const empty = accountTemplate({ name: 'spring_sale', category: undefined, quality: undefined, id: undefined });
 const parse = (raw: unknown) => parseMetaTemplate(raw, 'data[3]');
 function shapeError(raw: unknown): string {
   try {

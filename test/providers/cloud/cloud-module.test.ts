@@ -7,27 +7,16 @@ import { MarketingRouter } from '../../../src/providers/cloud-api/marketing-rout
 import type { Message } from '../../../src/providers/provider.js';
 import type { ProviderSetupOptions } from '../../../src/providers/provider-module.js';
 import type { TemplateSpec } from '../../../src/template/template-spec.js';
+import { specOf } from '../../template-builders.js';
 import { recordingServer, type Scripted } from '../../recording-server.js';
 
 const TOKEN = 'EAAG-cloud-token-123456';
 const PHONE = '1055551234';
 const WABA = '102290129340398';
 const options: ProviderSetupOptions = { allowInsecureHttp: false, statusCallbackUrl: undefined, placeholders: false };
-const spec = (category: TemplateSpec['category']): TemplateSpec => ({
-  file: 'spring.yaml',
-  name: 'spring_sale',
-  language: { code: 'en_GB' },
-  category,
-  ttlSeconds: 3600,
-  body: undefined,
-  parameterFormat: 'positional',
-  components: [],
-  lines: { components: [], parameterFormat: undefined, twilio: undefined, category: undefined },
-  twilio: undefined,
-  defaults: new Map(),
-  placeholders: [],
-  warnings: [],
-});
+/** The spring_sale spec (en_GB, an hour's TTL) in `category`, with no components. */
+const spec = (category: TemplateSpec['category']): TemplateSpec =>
+  specOf([], { file: 'spring.yaml', name: 'spring_sale', category, ttlSeconds: 3600, lines: { components: [], parameterFormat: undefined, twilio: undefined, category: undefined } });
 const message: Message = { phone: '+447400123456', template: { name: 'spring_sale', language: { code: 'en_GB' }, components: [] }, twilioVariables: undefined, correlationId: 'c-1' };
 const env = { WA_TOKEN: TOKEN, WA_PHONE_NUMBER_ID: PHONE };
 

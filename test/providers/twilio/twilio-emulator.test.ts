@@ -3,6 +3,7 @@ import type { EmulatedAccount, EmulatedRequest, EmulatedTemplate } from '../../.
 import { twilioEmulator } from '../../../src/providers/twilio/twilio-emulator.js';
 import { twilioSignature } from '../../../src/providers/twilio/twilio-signature.js';
 import type { AccountTemplate } from '../../../src/template/account-template.js';
+import { accountTemplate } from '../../template-builders.js';
 
 const SID = `AC${'0'.repeat(32)}`;
 const TOKEN = 'emulator-twilio-token';
@@ -21,22 +22,13 @@ function error(status: number, code: number, message: string) {
 }
 
 function template(overrides: Partial<AccountTemplate> = {}): AccountTemplate {
-  return {
+  return accountTemplate({
     name: 'spring_sale',
-    language: 'en_GB',
-    category: 'MARKETING',
-    status: 'APPROVED',
     quality: undefined,
-    parameterFormat: 'positional',
-    header: undefined,
     body: { text: 'Hi {{1}}, {{2}} off', parameters: [{ name: '1', example: 'Ana' }, { name: '2', example: undefined }] },
-    footer: undefined,
-    buttons: [],
-    ttlSeconds: undefined,
-    rejectedReason: undefined,
     id: undefined,
     ...overrides,
-  };
+  });
 }
 const entry = (t: AccountTemplate, contentSid: string | undefined = CONTENT): EmulatedTemplate => ({ meta: {}, template: t, contentSid });
 const account = (templates: EmulatedTemplate[]): EmulatedAccount => ({ onboarding: 'ONBOARDED', marketingOnCloudApi: true, categoryOf: () => 'marketing', templates });
