@@ -90,6 +90,8 @@ function scientificNotation(text: string, [, whole, fraction = '', exponent]: Re
   const length = whole!.length + Number(exponent);
   const lost = length - shown.length;
   const fix = 'format the phone column as Text before typing or importing the numbers, or export the list again from where it came from';
+  // A cell of zeros (0.00E+11) has no digits left to show: "it reads as" would name nothing.
+  if (/^0+$/.test(shown)) return `${text} is Excel's scientific notation of zero, not a phone number; ${fix}`;
   if (lost > 0) {
     const reads = `${shown}${'0'.repeat(lost)}`.replace(/^0+/, '');
     return `${text} is Excel's scientific notation: the last ${lost === 1 ? 'digit was' : `${lost} digits were`} lost (it reads as ${reads}); ${fix}`;

@@ -125,6 +125,12 @@ describe('normalizePhone: the edges of each rule', () => {
     expect(detail('4.47400123457E+5')).toBe(`4.47400123457E+5 is Excel's scientific notation, not a phone number; ${FIX}`);
   });
 
+  it('calls a cell of zeros in scientific notation zero, whatever its exponent', () => {
+    expect(detail('0.00E+11')).toBe(`0.00E+11 is Excel's scientific notation of zero, not a phone number; ${FIX}`);
+    expect(detail('0E+0')).toBe(`0E+0 is Excel's scientific notation of zero, not a phone number; ${FIX}`);
+    expect(detail('00E+12')).toBe(`00E+12 is Excel's scientific notation of zero, not a phone number; ${FIX}`);
+  });
+
   it('names a number too long to parse', () => {
     expect(detail('+1234567890123456789')).toBe('too long');
     expect(detail('07400 123456 / 07400 123457', 'GB')).toBe('too long');
