@@ -38,9 +38,10 @@ const RAW = Buffer.from(',"raw":"');
 const CLOSE = 0x7d; // }
 /**
  * What `webhook` writes before `raw`, in its fixed key order: a receive time as toISOString
- * writes it (a shape Date.parse always reads), a tag, the path (a JSON string), then the facts.
+ * writes it (a shape Date.parse always reads), a tag, the path (a JSON string, read as JSON reads
+ * one: no raw control character, only JSON's escapes), then the facts.
  */
-const BEFORE_RAW = /^\{"type":"event","received_at":"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z","provider":"([a-z0-9_]+)","path":"(?:[^"\\]|\\.)*","facts":/;
+const BEFORE_RAW = /^\{"type":"event","received_at":"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z","provider":"([a-z0-9_]+)","path":"(?:[^"\\\x00-\x1f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*","facts":/;
 
 /**
  * The fast reading of an events line as `webhook` writes it (bytes `start` to `end` of `buffer`):

@@ -182,20 +182,31 @@ function tagEndAt(buffer: Buffer, i: number, end: number): number {
 }
 
 /**
- * The closing quote of the path, read as parseStoredFacts' pattern reads it (`(?:[^"\\]|\\.)*`:
- * a backslash takes the next character, which may not end a line), else -1.
+ * The closing quote of the path, read as parseStoredFacts' pattern reads it, which is JSON's
+ * string: no raw control character (below 0x20), and a backslash only before one of `"\/bfnrt` or
+ * `u` and four hex digits; else -1.
  */
 function pathEnd(buffer: Buffer, i: number, end: number): number {
   for (; i < end; i++) {
     const byte = buffer[i]!;
     if (byte === QUOTE) return i;
+    if (byte < 0x20) return -1;
     if (byte !== BACKSLASH) continue;
     const next = buffer[++i];
-    // `.` matches no line terminator: \n, \r, U+2028, U+2029 (E2 80 A8/A9).
-    if (i >= end || next === 0x0a || next === 0x0d || (next === 0xe2 && buffer[i + 1] === 0x80 && (buffer[i + 2] === 0xa8 || buffer[i + 2] === 0xa9))) return -1;
+    if (i >= end) return -1;
+    if (next === U) {
+      if (i + 4 >= end) return -1;
+      for (let k = 1; k <= 4; k++) if (!isHex(buffer[i + k]!)) return -1;
+      i += 4;
+    } else if (!SIMPLE_ESCAPES.has(next!)) return -1;
   }
   return -1;
 }
+
+const U = 0x75; // u
+/** The characters JSON allows after a backslash, but `u`: " \ / b f n r t. */
+const SIMPLE_ESCAPES = new Set([...'"\\/bfnrt'].map((char) => char.charCodeAt(0)));
+const isHex = (byte: number) => (byte >= ZERO && byte <= NINE) || (byte >= 0x41 && byte <= 0x46) || (byte >= 0x61 && byte <= 0x66);
 
 /** `\d{4}-MM-DDTHH:MM:SS.sssZ` at `i`, each field in range, as parseStoredFacts' pattern has it. */
 function isReceiveTime(buffer: Buffer, i: number, end: number): boolean {

@@ -188,15 +188,15 @@ describe('StatusFactsScanner: the provider tag', () => {
 });
 
 describe('StatusFactsScanner: the path, read as parseStoredFacts’ pattern reads it', () => {
-  // A backslash takes the next character, except a line terminator (\n, \r, U+2028, U+2029).
-  const readable = ['"/webhook"', '""', '"/a\\"b"', '"/a\\\\"', '"\\/\\u0041"', '"/\\q"', '"\\\u1028"', '"\\\u2068"', '"\\\u2026"', '"\\/\u00a8"', '"\\\\\u2028"', '"/\u2028\u2029"', '"/twilio/status?cid=c%201"'];
-  const refused = ['"\\\u2028"', '"\\\u2029"', '"/a\\\nb"', '"/a\\\rb"', '"/a\\"', '"/webhook', '"/web\\\u2028"'];
+  // JSON's string: a backslash only before " \\ / b f n r t or u and four hex digits; no raw control character.
+  const readable = ['"/webhook"', '""', '"/a\\"b"', '"/a\\\\"', '"\\/\\u0041"', '"\\u00aF"', '"\\b\\f\\n\\r\\t"', '"\\/\u00a8"', '"\\\\\u2028"', '"/\u2028\u2029"', '"/\u007f"', '"/twilio/status?cid=c%201"'];
+  const refused = ['"/\\q"', '"\\\u1028"', '"\\\u2028"', '"\\\u2029"', '"/a\\\nb"', '"/a\\\rb"', '"/a\\"', '"/webhook', '"/web\\\u2028"', '"/a\tb"', '"/a\u001fb"', '"/a\nb"', '"\\u12"', '"\\u12"}', '"\\u00g0"', '"\\U0041"', '"\\x41"'];
 
-  it('reads a path with escapes, line terminators not after a backslash, bytes past ASCII', () => {
+  it('reads a path with JSON\'s escapes, line terminators not after a backslash, bytes past ASCII', () => {
     for (const path of readable) expectRead(withFactsText(SENT, head(RECEIVED, 'meta', path)));
   });
 
-  it('refuses a backslash before a line terminator, and a path that never closes', () => {
+  it('refuses an escape JSON has not, a raw control character, and a path that never closes', () => {
     for (const path of refused) {
       const line = withFactsText(SENT, head(RECEIVED, 'meta', path));
       expect(viaParse(line), path).toBe(undefined);
