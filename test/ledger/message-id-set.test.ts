@@ -172,3 +172,64 @@ describe('MessageIdOwners', () => {
     expect(owners.add('wamid.A', '+447400000001')).toBe('new');
   });
 });
+
+describe('MessageIdSet: the table’s slots, with ids chosen for their hashes', () => {
+  // Found by searching strings against the set's hash (a copy of hash48 outside the code, run
+  // once): what each id's 48-bit hash is, high 16 bits and low 32, and its home slot in a set made
+  // with the default size (1,281 slots).
+  /** Its low 32 bits are 0 (high 46055, slot 636): a slot holding it has one half 0, and is not empty. */
+  const ZERO_LOW = 'wamid.ecl\u0d4f';
+  /** Two ids whose home slot is ZERO_LOW's (636), their hashes not 0 in either half. */
+  const SAME_SLOT = ['wamid.y1274', 'wamid.y4045'];
+  /** The same low 32 bits, not the same high 16: homes 373 and 371; FILL are at home in 371 and 372. */
+  const SAME_LOW = ['wb6j1', 'wof8a'] as const;
+  const FILL = ['f0.172', 'f1.362'];
+  /** High halves 0 (lows 250455052 and 1986221396): two hashes, not one. */
+  const HIGH_ZERO = ['wamid.f61cz', 'wamid.32302z'] as const;
+  /** The same high half (35135), low halves 0 and 1: two hashes, not one. */
+  const LOW_ZERO_AND_ONE = ['wamid.355d9d\ub404', 'wamid.94ad53\ue30e'] as const;
+  /** Two ids with the same 48-bit hash (0x18e7, 0x0f24aebd): the second is not new for the set (MessageIdOwners then asks the ledger). */
+  const SAME_HASH = ['wamid.019128f7', 'wamid.01f0ad81'] as const;
+
+  it('an id whose hash has a low half of 0 is seen again, and holds its slot against the next id there', () => {
+    const set = new MessageIdSet();
+    expect([set.add(ZERO_LOW), set.add(ZERO_LOW), set.add(SAME_SLOT[0]!), set.add(SAME_SLOT[1]!), set.add(ZERO_LOW), set.add(SAME_SLOT[1]!)]).toEqual([true, false, true, true, false, false]);
+    expect(set.size).toBe(3);
+  });
+
+  it('the next id at a slot after ZERO_LOW’s, with ZERO_LOW added later: both new', () => {
+    const set = new MessageIdSet();
+    expect([set.add(SAME_SLOT[0]!), set.add(ZERO_LOW), set.add(ZERO_LOW), set.add(SAME_SLOT[0]!)]).toEqual([true, true, false, false]);
+  });
+
+  it('two ids with the same low half and another high half are two ids, where one’s probe passes the other’s slot', () => {
+    const set = new MessageIdSet();
+    expect(set.add(SAME_LOW[0])).toBe(true);
+    expect(FILL.map((id) => set.add(id))).toEqual([true, true]);
+    expect([set.add(SAME_LOW[1]), set.add(SAME_LOW[1]), set.add(SAME_LOW[0])]).toEqual([true, false, false]);
+    expect(set.size).toBe(4);
+  });
+
+  it('ids whose hash has a half of 0 keep their own hash: each is new once', () => {
+    const set = new MessageIdSet();
+    expect([...HIGH_ZERO, ...LOW_ZERO_AND_ONE].map((id) => set.add(id))).toEqual([true, true, true, true]);
+    expect([...HIGH_ZERO, ...LOW_ZERO_AND_ONE].map((id) => set.add(id))).toEqual([false, false, false, false]);
+    expect(set.size).toBe(4);
+  });
+
+  it('an id with another’s hash is not new for the set (the rare case MessageIdOwners settles from the ledger)', () => {
+    const set = new MessageIdSet();
+    expect([set.add(SAME_HASH[0]), set.add(SAME_HASH[1]), set.add('wamid.019128f8'), set.size]).toEqual([true, false, true, 2]);
+  });
+
+  it('keeps the id with a low half of 0 when the table grows, and when a reserve copies it', () => {
+    const grown = new MessageIdSet();
+    grown.add(ZERO_LOW);
+    for (let i = 0; i < 5000; i++) grown.add(`SM${i}`);
+    expect([grown.add(ZERO_LOW), grown.size]).toEqual([false, 5001]);
+    const reserved = new MessageIdSet();
+    reserved.add(ZERO_LOW);
+    reserved.reserve(100_000);
+    expect([reserved.add(ZERO_LOW), reserved.add(SAME_SLOT[0]!), reserved.size]).toEqual([false, true, 2]);
+  });
+});

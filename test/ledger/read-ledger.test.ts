@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir, open, readdir, readFile, readlink, stat, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { MAX_LINE_BYTES } from '../../src/fs/read-line-batches.js';
 import type { LedgerRecord } from '../../src/ledger/ledger-records.js';
@@ -72,6 +72,29 @@ describe('readLedger', () => {
     const fifo = path.join(dir, 'fifo.jsonl');
     execFileSync('mkfifo', [fifo]);
     expect(await failure(collect(readLedger(fifo)))).toEqual(new InputError('is a named pipe (FIFO), not a regular file; nothing was changed', { file: fifo }));
+  });
+});
+
+describe('readLedger: a ledger that cannot be sized up is not a missing one', () => {
+  it('its size unreadable (the second fstat fails with EIO): an InputError naming the file, not an empty ledger', async () => {
+    const file = await ledgerFile(jsonl([first]));
+    const probe = await open(file, 'r');
+    const prototype = Object.getPrototypeOf(probe) as { stat: (...args: unknown[]) => Promise<unknown> };
+    await probe.close();
+    const original = prototype.stat;
+    let calls = 0;
+    // openRegularFile's own fstat (the type check) passes; readLedger's (the size) fails.
+    const stat = vi.spyOn(prototype, 'stat').mockImplementation(function (this: unknown, ...args: unknown[]) {
+      if (++calls === 2) return Promise.reject(Object.assign(new Error('EIO: i/o error, fstat'), { code: 'EIO' }));
+      return original.apply(this, args);
+    });
+    try {
+      expect(await failure(collect(readLedger(file)))).toEqual(new InputError('cannot open: EIO', { file }));
+    } finally {
+      stat.mockRestore();
+    }
+    expect(calls).toBe(2);
+    expect(await collect(readLedger(file))).toEqual([{ line: 1, record: first }]);
   });
 });
 
