@@ -1,4 +1,4 @@
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 /** The event-loop delay monitor's timer: a stall shorter than this is not seen. */
 const RESOLUTION_MS = 5;
@@ -23,19 +23,38 @@ export interface LoopStalls {
   close(): void;
 }
 
-export function loopStalls(): LoopStalls {
-  const histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+/** What `loopStalls` reads of Node's event-loop delay histogram (perf_hooks' IntervalHistogram): delays in ns. */
+export interface DelayHistogram {
+  readonly count: number;
+  readonly max: number;
+  enable(): boolean;
+  disable(): boolean;
+  reset(): void;
+}
+
+/**
+ * Where `loopStalls` gets its histogram and its time: Node's `monitorEventLoopDelay` and
+ * `performance.now()` by default; a test gives its own, which only it fills and moves.
+ */
+export interface LoopStallsSource {
+  monitor?: (options: { resolution: number }) => DelayHistogram;
+  /** Milliseconds, never decreasing. */
+  now?: () => number;
+}
+
+export function loopStalls({ monitor = monitorEventLoopDelay, now = performance.now.bind(performance) }: LoopStallsSource = {}): LoopStalls {
+  const histogram = monitor({ resolution: RESOLUTION_MS });
   histogram.enable();
-  let spanStart = performance.now();
+  let spanStart = now();
   let previous = 0;
   const current = () => (histogram.count > 0 ? Math.max(0, histogram.max / 1e6 - RESOLUTION_MS) : 0);
   return {
     worstMs() {
-      const now = performance.now();
-      if (now - spanStart >= SPAN_MS) {
+      const at = now();
+      if (at - spanStart >= SPAN_MS) {
         previous = current();
         histogram.reset();
-        spanStart = now;
+        spanStart = at;
       }
       return Math.max(previous, current());
     },
