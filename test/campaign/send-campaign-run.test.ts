@@ -10,7 +10,10 @@ import type { TemplateLookup, TemplateLookupSetup } from '../../src/providers/te
 import type { AccountTemplate } from '../../src/template/account-template.js';
 import { FaultyDisk } from '../fs/faulty-disk.js';
 import { metaTemplate } from '../meta-template.js';
-import { failure, refused, sendSetup, sentKind } from './send-campaign-setup.js';
+import type { LedgerRecord } from '../../src/ledger/ledger-records.js';
+import type { TransportResult } from '../../src/providers/http-transport.js';
+import type { HttpRequest } from '../../src/providers/provider.js';
+import { accepted, failure, refused, sendSetup, sentKind } from './send-campaign-setup.js';
 
 // A send that runs: the ledger's run record, the template preflight before it, what the caller
 // hears (progress, duration), and how the run ends when the ledger fails.
@@ -157,6 +160,74 @@ describe('sendCampaign when the ledger fails', () => {
       title: expect.stringContaining('ENOSPC'),
       fix: 'free disk space, fix permissions or remount a read-only file system, then resume: no request left without its intent on disk, so nobody is sent twice',
     });
+  });
+
+  const outcomes = (records: LedgerRecord[]) => records.flatMap((r) => (r.type === 'outcome' ? [`${r.phone}:${r.outcome}`] : []));
+
+  it('the final flush failed, and the second try has room for one line: the one that matters most (a failure before an acceptance) is written', async () => {
+    const s = await sendSetup(2);
+    const [a, b] = s.list as [string, string];
+    const disk = new FaultyDisk();
+    let opened = 0;
+    const openFile = async (file: string) => {
+      // The second writer is the second try's: the disk has room for one outcome line (each is 150-200 bytes).
+      if (++opened === 2) disk.free = 200;
+      return disk.wrap(writableFile(await openRegularFile(file, 'append', { mode: 0o600 })));
+    };
+    let release!: () => void;
+    const both = new Promise<void>((resolve) => (release = resolve));
+    // Both answers come together, a accepted and b refused, and the sync of their outcomes fails.
+    const transport = async (request: HttpRequest): Promise<TransportResult> => {
+      const to = JSON.parse(request.body).to as string;
+      s.requested.push(to);
+      if (s.requested.length === 2) {
+        disk.failNext('sync', 'EIO');
+        release();
+      }
+      await both;
+      return to === a ? accepted(to) : refused();
+    };
+    const result = sentKind(await s.send({ concurrency: 2 }, { ledgerOptions: { openFile }, transport }));
+    expect(opened).toBe(2);
+    expect(outcomes(await s.records())).toEqual([`${b}:failed`]);
+    expect(result.stats).toMatchObject({ accepted: 0, failed: 1, in_doubt: 1, unrecorded: { accepted: 1, failed: 0, not_sent: 0, retry: 0 } });
+    expect(result.end).toMatchObject({ reason: 'stopped', code: 'ledger', title: expect.stringContaining('EIO') });
+  });
+
+  it('the lock removed and then the final flush failed: the lock’s stop, and what the ledger refused is not written again (another send may be writing it)', async () => {
+    const s = await sendSetup(6);
+    let beat: (() => void) | undefined;
+    let noticed!: () => void;
+    const stopped = new Promise<void>((resolve) => (noticed = resolve));
+    const every = (_ms: number, fn: () => void) => ((beat = fn), noticed);
+    const disk = new FaultyDisk();
+    const answer = s.transport();
+    const result = sentKind(
+      await s.send(
+        {},
+        {
+          ledgerOptions: { every, openFile: onDisk(disk) },
+          transport: async (request) => {
+            if (s.requested.length === 2) {
+              await unlink(`${s.options.ledgerFile}.lock`);
+              beat?.();
+              await stopped;
+              disk.failNext('write', 'EIO');
+            }
+            return answer(request);
+          },
+        },
+      ),
+    );
+    expect(result.end).toEqual({
+      reason: 'stopped',
+      code: 'ledger',
+      title: `the lock ${s.options.ledgerFile}.lock was removed: another send may be writing this ledger`,
+      fix: 'no new requests were made and those in flight were recorded; make sure no other send runs on this ledger, then resume',
+    });
+    expect(s.requested).toHaveLength(3);
+    expect(outcomes(await s.records())).toEqual([`${s.list[0]}:accepted`, `${s.list[1]}:accepted`]);
+    expect(result.stats).toMatchObject({ accepted: 2, in_doubt: 1, unrecorded: { accepted: 1, failed: 0, not_sent: 0, retry: 0 } });
   });
 
   it('the lock removed mid-run: the lock’s stop, not a disk’s', async () => {
