@@ -128,6 +128,15 @@ describe('sendCampaign: what the caller hears', () => {
 describe('sendCampaign when the ledger fails', () => {
   const onDisk = (disk: FaultyDisk) => async (file: string) => disk.wrap(writableFile(await openRegularFile(file, 'append', { mode: 0o600 })));
 
+  it('a ledger that did not fail is opened once: no second writer when nothing is left unrecorded', async () => {
+    const s = await sendSetup(3);
+    let opened = 0;
+    const openFile = async (file: string) => (opened++, writableFile(await openRegularFile(file, 'append', { mode: 0o600 })));
+    const result = sentKind(await s.send({}, { ledgerOptions: { openFile } }));
+    expect(result.end).toEqual({ reason: 'done' });
+    expect(opened).toBe(1);
+  });
+
   it('the run record cannot be written: the error, and neither the space reserve nor the lock left behind', async () => {
     const s = await sendSetup(2);
     const disk = new FaultyDisk().failNext('write', 'EIO');
