@@ -147,6 +147,17 @@ describe('WriteWindow: its ring and its answers, exactly', () => {
     expect(window.roomAt(1, windowMs)).toBe(1503);
   });
 
+  it('the round trip of a write no longer held is ignored: it does not land on the write that took its place in the ring', () => {
+    const window = new WriteWindow(3, 1100);
+    const windowMs = (_stamp: number, roundTrip: number | undefined) => 1000 + (roundTrip ?? 4);
+    // A full ring: the write at 3 takes the place of the one at 0 (sequence 0).
+    expect([0, 1, 2, 3].map((at) => window.written(at))).toEqual([0, 1, 2, 3]);
+    window.answered(0, 500);
+    expect(window.roomAt(1, windowMs)).toBe(1007);
+    window.answered(3, 500);
+    expect(window.roomAt(1, windowMs)).toBe(1503);
+  });
+
   it('round trips already told are kept, each beside its write, when the ring grows', () => {
     const window = new WriteWindow(4096, 2000);
     const windowMs = (_stamp: number, roundTrip: number | undefined) => 1000 + (roundTrip ?? 4);
