@@ -114,3 +114,63 @@ describe('WriteWindow', () => {
     expect(grew).toBeGreaterThan(0);
   });
 });
+
+describe('WriteWindow: its ring and its answers, exactly', () => {
+  it('holds `capacity` write times from the start when that is under 1,024, and 1,024 otherwise, grown only when the 1,025th falls within the horizon', () => {
+    expect(new WriteWindow(10, 1100).retained).toBe(10);
+    const window = new WriteWindow(5000, 2000);
+    expect(window.retained).toBe(1024);
+    for (let i = 0; i < 1024; i++) window.written(i);
+    expect(window.retained).toBe(1024);
+    window.written(1024);
+    expect(window.retained).toBe(2048);
+  });
+
+  it('a full ring whose oldest write is exactly a horizon before the new one drops it rather than growing', () => {
+    const window = new WriteWindow(5000, 1024);
+    for (let i = 0; i <= 1024; i++) window.written(i);
+    expect(window.retained).toBe(1024);
+    // The 1,024 most recent (1..1024) are held: the 1,024th most recent, at 1, decides a window of 1,024.
+    expect(window.roomAt(1024, 1000)).toBe(1001);
+  });
+
+  it('the next write\'s sequence number, not yet given, is ignored: it does not land on the oldest write of a full ring', () => {
+    const window = new WriteWindow(3, 1100);
+    const windowMs = (_stamp: number, roundTrip: number | undefined) => 1000 + (roundTrip ?? 4);
+    expect([window.written(0), window.written(1), window.written(2)]).toEqual([0, 1, 2]);
+    window.answered(3, 500);
+    // The most recent write (at 2) binds, 1,006; the two before it end sooner (1,005, 1,004).
+    expect(window.roomAt(1, windowMs)).toBe(1006);
+    // Once given, the number is that write's.
+    expect(window.written(3)).toBe(3);
+    window.answered(3, 500);
+    expect(window.roomAt(1, windowMs)).toBe(1503);
+  });
+
+  it('the round trip of a write no longer held is ignored: it does not land on the write that took its place in the ring', () => {
+    const window = new WriteWindow(3, 1100);
+    const windowMs = (_stamp: number, roundTrip: number | undefined) => 1000 + (roundTrip ?? 4);
+    // A full ring: the write at 3 takes the place of the one at 0 (sequence 0).
+    expect([0, 1, 2, 3].map((at) => window.written(at))).toEqual([0, 1, 2, 3]);
+    window.answered(0, 500);
+    expect(window.roomAt(1, windowMs)).toBe(1007);
+    window.answered(3, 500);
+    expect(window.roomAt(1, windowMs)).toBe(1503);
+  });
+
+  it('round trips already told are kept, each beside its write, when the ring grows', () => {
+    const window = new WriteWindow(4096, 2000);
+    const windowMs = (_stamp: number, roundTrip: number | undefined) => 1000 + (roundTrip ?? 4);
+    for (let i = 0; i < 1024; i++) window.written(i);
+    window.answered(0, 50);
+    window.answered(1, 100);
+    window.answered(700, 20);
+    window.written(1024);
+    expect(window.retained).toBe(2048);
+    // The 1,024th most recent write (at 1) binds: its window ends at 1 + 1,100; the one before it at 0 + 1,050.
+    expect(window.roomAt(1024, windowMs)).toBe(1101);
+    expect(window.roomAt(1025, windowMs)).toBe(1050);
+    // With 325 allowed the write at 700 (answered in 20 ms) binds: 700 + 1,020, later than any write before it ends.
+    expect(window.roomAt(325, windowMs)).toBe(1720);
+  });
+});
