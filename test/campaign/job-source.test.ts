@@ -137,4 +137,18 @@ describe('JobSource: the edges', () => {
     ]);
     expect(retries.size).toBe(0);
   });
+
+  it('a row with fewer cells than the header: the row written with its first attempt has the missing columns empty', async () => {
+    // `note` is not a placeholder of the template, so the short row is sendable.
+    const dir = await fixture({ 'c.csv': 'phone,opt_in,name,note\n+447400100001,yes,A\n+447400100002,yes,B,vip\n', 's.yaml': SPEC });
+    const audience = await openAudience({ csvFile: path.join(dir, 'c.csv'), templateFile: path.join(dir, 's.yaml') });
+    const jobs = new JobSource({ audience, plan: await planResume(lines([])), clock: new ManualClock(), retries: new RetryQueue<Job>(), stats: emptyStats() });
+    const rows: Job['row'][] = [];
+    for (let job = await jobs.next(); job; job = await jobs.next()) rows.push(job.row);
+    audience.close();
+    expect(rows).toEqual([
+      { phone: '+447400100001', opt_in: 'yes', name: 'A', note: '' },
+      { phone: '+447400100002', opt_in: 'yes', name: 'B', note: 'vip' },
+    ]);
+  });
 });

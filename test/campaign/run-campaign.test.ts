@@ -1,9 +1,12 @@
+import { getEventListeners } from 'node:events';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Pacer } from '../../src/campaign/pacer.js';
 import { throttleNote } from '../../src/commands/progress.js';
 import { MAX_THROTTLE_WAIT_MS, THROTTLE_STOP_MS } from '../../src/campaign/retry-policy.js';
 import type { CampaignStats } from '../../src/campaign/campaign-stats.js';
+import type { DailyAllowance } from '../../src/campaign/daily-allowance.js';
+import { lockLostStop } from '../../src/campaign/campaign-end.js';
 import { runCampaign } from '../../src/campaign/run-campaign.js';
 import type { LedgerRecord } from '../../src/ledger/ledger-records.js';
 import { openRegularFile } from '../../src/fs/open-regular-file.js';
@@ -36,7 +39,15 @@ interface Setup {
   ledger?: LedgerRecord[];
   openFile?: () => Promise<LedgerFile>;
   /** Wraps the real ledger file (a failing disk whose records can still be read back). */
-  wrapFile?: (file: LedgerFile) => LedgerFile;
+  wrapFile?: (file: LedgerFile, clock: ManualClock) => LedgerFile;
+  /** The ledger writer's deferred flush (100 ms) on the manual clock, not the system's. */
+  ledgerClock?: boolean;
+  /** `--daily-limit`'s allowance. */
+  allowance?: DailyAllowance;
+  /** Interrupts at this clock time. */
+  interruptAt?: number;
+  /** Called with the interrupt controller before the campaign starts. */
+  onStart?: (interrupt: AbortController) => void;
   /** Runs before the pacer admits the n-th attempt (1-based), with the ledger. */
   beforeAdmit?: (n: number, ledger: LedgerWriter) => Promise<void>;
   abortAfterRequests?: number;
@@ -74,10 +85,11 @@ async function campaign(setup: Setup = {}) {
   const wrapFile = setup.wrapFile;
   const realFile = async (file: string) => {
     const opened = writableFile(await openRegularFile(file, 'append', { mode: 0o600 }));
-    return wrapFile ? wrapFile(opened) : opened;
+    return wrapFile ? wrapFile(opened, clock) : opened;
   };
   // The clock stands still while a write or an fsync is under way (real I/O: see ManualClock.hold).
   const ledger = await openLedgerWriter(ledgerFile, {
+    ...(setup.ledgerClock ? { clock } : {}),
     openFile: async (file) => heldFile(clock, await (setup.openFile ? setup.openFile() : realFile(file))),
   });
   const requests: { at: number; phone: string }[] = [];
@@ -86,6 +98,8 @@ async function campaign(setup: Setup = {}) {
   let maxInFlight = 0;
   const interrupt = new AbortController();
   if (setup.abortAfterRequests === 0) interrupt.abort();
+  if (setup.interruptAt !== undefined) void clock.sleep(setup.interruptAt).then(() => interrupt.abort());
+  setup.onStart?.(interrupt);
   let acquired = 0;
   const pacer = new Pacer(setup.mps ?? 80, clock);
   const acquire = pacer.acquire.bind(pacer);
@@ -132,6 +146,7 @@ async function campaign(setup: Setup = {}) {
       maxConsecutiveFailures: setup.maxConsecutiveFailures ?? 25,
       signal: interrupt.signal,
       lockLost: setup.lockLost,
+      allowance: setup.allowance,
       onProgress: setup.onProgress,
       redact: (text) => text,
     }),
@@ -139,7 +154,7 @@ async function campaign(setup: Setup = {}) {
   await ledger.close();
   audience.close();
   const records = setup.openFile ? [] : (await collect(readLedger(ledgerFile))).map((l) => l.record);
-  return { ...result, requests, records, maxInFlight, list, clock };
+  return { ...result, requests, records, maxInFlight, list, clock, pacer, signal: interrupt.signal, ledger };
 }
 
 describe('runCampaign', () => {
@@ -329,6 +344,8 @@ describe('runCampaign', () => {
     const notSent = unrecorded.filter((u) => u.kind === 'not_sent');
     expect(notSent.map((u) => u.record.phone).sort()).toEqual([list[2], list[3]]);
     for (const u of notSent) expect(u.record).toMatchObject({ type: 'outcome', outcome: 'retry', code: 'not_sent' });
+    // Not held for quality assessment: nothing was sent.
+    expect(notSent.map((u) => u.held)).toEqual([false, false]);
     expect(unrecorded.filter((u) => u.kind === 'accepted').map((u) => u.record.phone).sort()).toEqual([list[0], list[1]]);
   });
 
@@ -536,5 +553,213 @@ describe('runCampaign: one message id for two recipients', () => {
     expect(stats.accepted).toBe(1);
     const written = records.find((r) => r.type === 'outcome')!;
     expect(written).toEqual({ type: 'outcome', at: expect.any(String), cid: expect.any(String), phone: a, outcome: 'accepted', message_id: 'wamid.O' });
+  });
+});
+
+describe('runCampaign: the dispatcher’s edges (on the manual clock)', () => {
+  const snapshot = (at: number, s: CampaignStats) => ({ at, throttle: s.throttle, pacing: s.pacing, retries_waiting: s.retries_waiting, requests: s.requests });
+
+  it('counts each answer once under what became of it, keeps the throttling note until an acceptance, and shows the pacing only once it throttled, as it is now', async () => {
+    const [a, b] = phones(2);
+    const seen: ReturnType<typeof snapshot>[] = [];
+    let now = () => NaN;
+    const { end, stats, clock, pacer } = await campaign({
+      recipients: 2,
+      concurrency: 2,
+      // a throttled (60 s), then accepted; b refused for good 12.5 ms later, while a's throttling stands.
+      answers: { [a!]: [metaError(130429, 400, { 'retry-after': '60' }), ok('wamid.A')], [b!]: [metaError(100)] },
+      wrapFile: (file, manual) => ((now = () => manual.now()), file),
+      onProgress: (s) => seen.push(structuredClone(snapshot(now(), s))),
+    });
+    expect(end).toEqual({ reason: 'done' });
+    const throttle = { askedMs: 60_000, waitMs: 60_000 };
+    const pacing = (rate: number, timeBelowMs: number) => ({ mps: 80, rate, providerRate: 1, throttleReactions: 1, limitFound: true, timeBelowMs });
+    // One line as each request is launched, one for the throttling answer, one at the end: b's
+    // failure and a's acceptance add none of their own.
+    expect(seen).toEqual([
+      { at: 0, throttle: undefined, pacing: undefined, retries_waiting: 0, requests: 0 },
+      { at: 12.5, throttle: undefined, pacing: undefined, retries_waiting: 0, requests: 1 },
+      { at: 100, throttle, pacing: pacing(1, 0), retries_waiting: 1, requests: 2 },
+      // b's failure (at 112.5) left the note as it was; the pacing is read again for each line.
+      { at: 60_100, throttle, pacing: pacing(2, 60_000), retries_waiting: 0, requests: 2 },
+      { at: 60_200, throttle: undefined, pacing: pacing(2, 60_100), retries_waiting: 0, requests: 3 },
+    ]);
+    expect(clock.now()).toBe(60_200);
+    expect(stats.pacing).toEqual(pacer.state());
+    expect(stats).toEqual({
+      accepted: 1,
+      held: 0,
+      failed: 1,
+      in_doubt: 0,
+      skipped: 0,
+      skipped_in_doubt: 0,
+      skipped_not_due: 0,
+      rejected: {},
+      errors: { 100: 1, 130429: 1 },
+      errorsByOutcome: { failed: { 100: 1 }, in_doubt: {}, retry: { 130429: 1 } },
+      retries: 1,
+      retries_waiting: 0,
+      duplicate_message_ids: 0,
+      unrecorded: { accepted: 0, failed: 0, not_sent: 0, retry: 0 },
+      requests: 3,
+      firstRequestAt: 0,
+      lastRequestAt: 60_100,
+      throttle: undefined,
+      pacing: pacing(2, 60_100),
+    });
+  });
+
+  it('counts each error code under what became of its attempt: retried, in doubt', async () => {
+    const [a, b, c] = phones(3);
+    const lost: TransportResult = { ok: false, written: true, code: 'ETIMEDOUT', message: 'timeout' };
+    const { stats } = await campaign({ recipients: 3, concurrency: 1, answers: { [a!]: [metaError(131000, 500), ok('wamid.A')], [b!]: [metaError(131000, 500), ok('wamid.B')], [c!]: [lost] } });
+    expect(stats).toMatchObject({ accepted: 2, in_doubt: 1, retries: 2, errors: { 131000: 2, ETIMEDOUT: 1 } });
+    expect(stats.errorsByOutcome).toEqual({ failed: {}, in_doubt: { ETIMEDOUT: 1 }, retry: { 131000: 2 } });
+  });
+
+  const failingWrites = (from: () => boolean) => (file: LedgerFile): LedgerFile => ({
+    ...file,
+    write: async (data) => {
+      if (from()) throw Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });
+      return file.write(data);
+    },
+  });
+
+  it('an interrupt during the wait for a retry ends the campaign then, not when the retry is due', async () => {
+    const [a] = phones(1);
+    const { end, clock, requests, records } = await campaign({ recipients: 1, interruptAt: 5000, answers: { [a!]: [metaError(130429, 400, { 'retry-after': '10' }), ok()] } });
+    expect(end).toEqual({ reason: 'interrupted' });
+    expect(clock.now()).toBe(5000);
+    expect(requests).toEqual([{ at: 0, phone: a }]);
+    expect(records.filter((r) => r.type === 'outcome').map((r) => r.type === 'outcome' && r.outcome)).toEqual(['retry']);
+  });
+
+  it('an interrupt that comes while the next row is read does not wait for the retry due later', async () => {
+    const [a, b] = phones(2);
+    let interrupt: AbortController | undefined;
+    // Ctrl-C as b's row is read (the allowance is asked then): b is not sent, and a's retry is 10 s away.
+    const allowance = {
+      take: (phone: string) => {
+        if (phone !== b) return true;
+        interrupt!.abort();
+        return false;
+      },
+    } as Pick<DailyAllowance, 'take'> as DailyAllowance;
+    const { end, clock, requests } = await campaign({ recipients: 2, concurrency: 1, allowance, onStart: (c) => (interrupt = c), answers: { [a!]: [metaError(130429, 400, { 'retry-after': '10' }), ok()] } });
+    expect(end).toEqual({ reason: 'interrupted' });
+    // a answered at 100 ms; b's row read right after.
+    expect(clock.now()).toBe(100);
+    expect(requests).toEqual([{ at: 0, phone: a }]);
+  });
+
+  it('an outcome the ledger refused while the dispatcher waited for a retry stops the campaign as a ledger failure', async () => {
+    const [a] = phones(1);
+    let failing = false;
+    // The intent is written; the throttled outcome, deferred 100 ms, is refused by the disk.
+    const { end, clock, requests, unrecorded } = await campaign({
+      recipients: 1,
+      ledgerClock: true,
+      onRequest: () => (failing = true),
+      wrapFile: failingWrites(() => failing),
+      answers: { [a!]: [metaError(130429, 400, { 'retry-after': '10' }), ok()] },
+    });
+    expect(end).toEqual({ reason: 'stopped', code: 'ledger', title: expect.stringMatching(/^cannot write .*l\.jsonl: I\/O error \(EIO\)$/), fix: expect.stringContaining('free disk space') });
+    // Stopped when the retry came due, before its request (the ledger could not hold its intent).
+    expect(clock.now()).toBe(10_000);
+    expect(requests).toEqual([{ at: 0, phone: a }]);
+    expect(unrecorded).toEqual([
+      { record: { type: 'outcome', at: '2026-11-24T00:00:00.100Z', cid: 'r1-2-1', phone: a, outcome: 'retry', code: '130429', title: '(#130429)' }, kind: 'retry', held: false },
+    ]);
+  });
+
+  it('writes a not-sent outcome at once, with its title, not with the next batch', async () => {
+    const [a, b] = phones(2);
+    const writes: { at: number; data: string }[] = [];
+    // Interrupted as b's attempt waits to be admitted (its intent on disk); a's answer comes at 2 s.
+    const { end, records } = await campaign({
+      recipients: 3,
+      concurrency: 2,
+      latencyMs: 2000,
+      abortBeforeAdmit: 2,
+      ledgerClock: true,
+      wrapFile: (file, clock) => ({
+        ...file,
+        write: async (data) => {
+          writes.push({ at: clock.now(), data: data.toString() });
+          return file.write(data);
+        },
+      }),
+    });
+    expect(end).toEqual({ reason: 'interrupted' });
+    const notSent = { type: 'outcome', at: '2026-11-24T00:00:00.012Z', cid: 'r1-3-1', phone: b, outcome: 'retry', code: 'not_sent', title: 'the campaign stopped before this request was made' };
+    expect(records.filter((r) => r.type === 'outcome')).toEqual([notSent, { type: 'outcome', at: '2026-11-24T00:00:02.000Z', cid: 'r1-2-1', phone: a, outcome: 'accepted', message_id: `wamid.${a}`, wa_id: '1' }]);
+    // On disk at 12.5 ms, when it was decided (an outcome appended "soon" would wait up to 100 ms).
+    expect(writes.filter((w) => w.data.includes('"not_sent"')).map((w) => w.at)).toEqual([12.5]);
+  });
+
+  it('a ledger failure stops the campaign while it waits for the pacer, not once the pacer’s slot comes', async () => {
+    const [a] = phones(1);
+    let failing = false;
+    let failedAt: number | undefined;
+    // At 1 MPS: the second attempt's intent is refused by the disk while the dispatcher waits for
+    // the third slot; the refusal stops that wait at once.
+    const { end, clock, requests } = await campaign({
+      recipients: 5,
+      concurrency: 4,
+      mps: 1,
+      onRequest: () => (failing = true),
+      wrapFile: (file, manual) => ({
+        ...file,
+        write: async (data) => {
+          if (!failing) return file.write(data);
+          failedAt ??= manual.now();
+          throw Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });
+        },
+      }),
+    });
+    expect(end).toEqual({ reason: 'stopped', code: 'ledger', title: expect.stringMatching(/^cannot write .*l\.jsonl: I\/O error \(EIO\)$/), fix: expect.stringContaining('free disk space') });
+    expect(requests).toEqual([{ at: 0, phone: a }]);
+    expect(failedAt).toBeGreaterThan(0);
+    // Ended when the write failed (the first request's answer came long before).
+    expect(clock.now()).toBe(failedAt);
+  });
+
+  it('a repeated message id the failed ledger cannot place is in doubt, never taken as new', async () => {
+    const [a, b] = phones(2);
+    let failing = false;
+    // Both in flight; a's acceptance (deferred) is refused by the disk when b's answer, with the
+    // same id, asks the ledger who had it first.
+    const { end, stats, records, unrecorded } = await campaign({
+      recipients: 2,
+      concurrency: 2,
+      ledgerClock: true,
+      onRequest: (n) => (failing = n === 2),
+      wrapFile: failingWrites(() => failing),
+      answers: { [a!]: [ok('wamid.SAME')], [b!]: [ok('wamid.SAME')] },
+    });
+    expect(end).toMatchObject({ reason: 'stopped', code: 'ledger' });
+    expect(stats).toMatchObject({ accepted: 1, in_doubt: 1, duplicate_message_ids: 1 });
+    expect(records.filter((r) => r.type === 'outcome')).toEqual([]);
+    expect(unrecorded.map((u) => [u.record.phone, u.record.outcome, u.kind])).toEqual([
+      [a, 'accepted', 'accepted'],
+      [b, 'in_doubt', 'in_doubt'],
+    ]);
+  });
+
+  it('stops before the first request when the lock was lost before the campaign started', async () => {
+    const lockLost = new AbortController();
+    lockLost.abort('the lock l.jsonl.lock was removed');
+    const { end, requests, records } = await campaign({ recipients: 3, lockLost: lockLost.signal });
+    expect(end).toEqual(lockLostStop('the lock l.jsonl.lock was removed'));
+    expect(requests).toEqual([]);
+    expect(records.filter((r) => r.type !== 'run')).toEqual([]);
+  });
+
+  it('leaves no listener on the caller’s signals', async () => {
+    const lockLost = new AbortController();
+    const { end, signal } = await campaign({ recipients: 2, lockLost: lockLost.signal });
+    expect(end).toEqual({ reason: 'done' });
+    expect(getEventListeners(signal, 'abort')).toEqual([]);
+    expect(getEventListeners(lockLost.signal, 'abort')).toEqual([]);
   });
 });

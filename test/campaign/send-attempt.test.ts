@@ -76,7 +76,8 @@ describe('sendAttempt', () => {
     const s = setup(ACCEPTED);
     const result = await sendAttempt(job({ attempt: 3, row: undefined }), s.deps, s.pacer, s.stop.signal);
     expect(result).toMatchObject({ kind: 'answered', cid: 'r9-7-3' });
-    expect(s.records).toEqual([{ type: 'intent', at: '2026-11-24T00:00:00.000Z', cid: 'r9-7-3', phone: '+447400123456', line: 7, attempt: 3 }]);
+    // No row key at all (strict: not even one set to undefined).
+    expect(s.records).toStrictEqual([{ type: 'intent', at: '2026-11-24T00:00:00.000Z', cid: 'r9-7-3', phone: '+447400123456', line: 7, attempt: 3 }]);
   });
 
   it('a transport failure before the request reached the provider is transient; after it, in doubt', async () => {

@@ -65,7 +65,9 @@ describe('settle: successes that cannot be used', () => {
     ['not printable', 'wamid.\u0000A'],
   ])('no usable message id (%s): in doubt, no_message_id', (_name, messageId) => {
     const s = settle(accepted({ messageId }), FRESH, context());
-    expect(s).toMatchObject({ state: 'in_doubt', tally: 'in_doubt', errorCode: 'no_message_id', fields: { code: 'no_message_id' } });
+    expect(s).toMatchObject({ state: 'in_doubt', tally: 'in_doubt', errorCode: 'no_message_id' });
+    // Exactly these fields: no message_id key at all (the unusable id is not carried).
+    expect(s.fields).toStrictEqual({ code: 'no_message_id', title: 'the provider answered with success but without a usable message id: whether this message went out is unknown' });
     expect(s.health.consecutiveFailures).toBe(1);
   });
 

@@ -99,6 +99,22 @@ describe('templatePreflight: what a marketer is told', () => {
       "the spec does not fit offer (en_GB) as WABA 1 has it: header: the template has an IMAGE header: add a header component with one image parameter; body: the template's body has 2 parameters ({{1}}, {{2}}); the spec gives 1 (Meta answers 132000); line 8: button 2: the template has no buttons",
     );
   });
+  it('a later difference whose line the spec does not know gets no line prefix', async () => {
+    const t = template({
+      components: [
+        { type: 'HEADER', format: 'IMAGE', example: { header_handle: ['https://example.com/a.jpg'] } },
+        { type: 'BODY', text: 'Hi {{1}}, {{2}} off', example: { body_text: [['Ana', '20%']] } },
+      ],
+    });
+    const loaded = await spec('name: offer\nlanguage: en_GB\ncategory: marketing\ncomponents:\n  - type: body\n    parameters:\n      - {type: text, text: "{{name}}"}\n  - {type: button, sub_type: quick_reply, index: 2, parameters: [{type: payload, payload: X}]}\n');
+    // The button component's line unknown (a spec not read from a file need not have every line).
+    const s = { ...loaded, lines: { ...loaded.lines, components: [5, undefined] } };
+    const error = (await failure(templatePreflight(s, setup(lookupOf(t)), noTransport, undefined))) as InputError;
+    expect(error.location).toEqual({ file: s.file, line: 5 });
+    expect(error.message).toBe(
+      "the spec does not fit offer (en_GB) as WABA 1 has it: header: the template has an IMAGE header: add a header component with one image parameter; body: the template's body has 2 parameters ({{1}}, {{2}}); the spec gives 1 (Meta answers 132000); button 2: the template has no buttons",
+    );
+  });
 });
 
 describe('statusFix: what to do, by status', () => {
