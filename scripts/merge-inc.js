@@ -10,9 +10,9 @@
 // input given as `report=path,path` supplies the results of those files. Test ids are per report
 // (a mutant's killedBy and coveredBy name tests by a report's own numbering), so every test is
 // renumbered by its file and name; a test file's entry is taken from the report whose copy of it
-// equals the file in the working tree (Stryker then reuses what those tests did), else the last
-// report that has it (Stryker sees it changed and re-runs what it covers). It writes the merged
-// file and prints the score per source file; it runs no tests.
+// equals the file in the working tree, else the last report that has it (so that an incremental
+// run can tell which tests changed; not yet tried: no merged file has been a Stryker run's input).
+// It writes the merged file and prints the score per source file; it runs no tests.
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 
 const [out, baseArg, ...rest] = process.argv.slice(2);

@@ -1,4 +1,4 @@
-import { bytes, equalBytes, startsWith } from '../fs/json-bytes.js';
+import { bytes, equalBytes, jsonStringEnd, startsWith } from '../fs/json-bytes.js';
 import { ISO_TIME } from './ledger-records.js';
 
 /**
@@ -62,7 +62,6 @@ const PLUS = 0x2b;
 const ZERO = 0x30;
 const NINE = 0x39;
 /** What may follow a backslash in JSON, besides `u`. */
-const SIMPLE_ESCAPES = [...bytes('"\\/bfnrt')];
 
 /**
  * Reads send's lines from a buffer. One per reader: it remembers the last row's column names (the
@@ -133,7 +132,7 @@ export class SendRecordScanner {
         if (nameEnd < 0 || isIndexLike(buffer, i + 1, nameEnd)) return undefined; // an index-like name comes first in a parsed row: parsed instead, for that order
         spans.push(i + 1, nameEnd);
         if (!startsWith(buffer, nameEnd, end, CELL_SEPARATOR)) return undefined;
-        const valueEnd = stringEnd(buffer, nameEnd + CELL_SEPARATOR.length, end);
+        const valueEnd = jsonStringEnd(buffer, nameEnd + CELL_SEPARATOR.length, end);
         if (valueEnd < 0) return undefined;
         i = valueEnd + 1;
         if (buffer[i] === COMMA) {
@@ -186,7 +185,7 @@ export class SendRecordScanner {
       if (!field) return undefined;
       const valueStart = i + field.length;
       if (field === STATUS) {
-        i = stringEnd(buffer, valueStart, end);
+        i = jsonStringEnd(buffer, valueStart, end);
         if (i < 0) return undefined;
         i++;
         continue;
@@ -287,32 +286,6 @@ function plainEnd(buffer: Buffer, i: number, end: number): number {
     if (byte === BACKSLASH || byte < 0x20) return -1;
   }
   return -1;
-}
-
-/** The closing quote of a JSON string's contents starting at `i` (escapes as JSON allows them), else -1. */
-function stringEnd(buffer: Buffer, i: number, end: number): number {
-  for (; i < end; i++) {
-    const byte = buffer[i]!;
-    if (byte === QUOTE) return i;
-    if (byte < 0x20) return -1;
-    if (byte !== BACKSLASH) continue;
-    // An escape, and at least the closing quote after it.
-    if (i + 2 >= end) return -1;
-    const escaped = buffer[++i]!;
-    if (escaped === 0x75) {
-      // \uXXXX
-      if (i + 5 >= end) return -1;
-      for (let k = 1; k <= 4; k++) if (!isHex(buffer[i + k]!)) return -1;
-      i += 4;
-    } else if (!SIMPLE_ESCAPES.includes(escaped)) {
-      return -1;
-    }
-  }
-  return -1;
-}
-
-function isHex(byte: number): boolean {
-  return ((byte >= ZERO && byte <= NINE) || (byte >= 0x41 && byte <= 0x46) || (byte >= 0x61 && byte <= 0x66));
 }
 
 function digitsEnd(buffer: Buffer, i: number, end: number): number {

@@ -1,4 +1,4 @@
-import { bytes, equalBytes, startsWith } from '../fs/json-bytes.js';
+import { bytes, equalBytes, jsonStringEnd, startsWith } from '../fs/json-bytes.js';
 import { channelOfTag } from '../providers/index.js';
 import { StatusRank } from '../providers/status-signal.js';
 import { familyCode } from './family-code.js';
@@ -59,7 +59,8 @@ export class StatusFactsScanner {
     if (tagEnd === i || !startsWith(buffer, tagEnd, end, PATH)) return -1;
     const family = this.familyOf(buffer, i, tagEnd);
     if (family < 0) return -1;
-    i = pathEnd(buffer, tagEnd + PATH.length, end);
+    // The path, read as parseStoredFacts' pattern reads it: as JSON reads a string.
+    i = jsonStringEnd(buffer, tagEnd + PATH.length, end);
     if (i < 0 || !startsWith(buffer, i + 1, end, FACTS)) return -1;
     i += 1 + FACTS.length;
     const before = out.ids.length;
@@ -180,33 +181,6 @@ function tagEndAt(buffer: Buffer, i: number, end: number): number {
   }
   return i;
 }
-
-/**
- * The closing quote of the path, read as parseStoredFacts' pattern reads it, which is JSON's
- * string: no raw control character (below 0x20), and a backslash only before one of `"\/bfnrt` or
- * `u` and four hex digits; else -1.
- */
-function pathEnd(buffer: Buffer, i: number, end: number): number {
-  for (; i < end; i++) {
-    const byte = buffer[i]!;
-    if (byte === QUOTE) return i;
-    if (byte < 0x20) return -1;
-    if (byte !== BACKSLASH) continue;
-    const next = buffer[++i];
-    if (i >= end) return -1;
-    if (next === U) {
-      if (i + 4 >= end) return -1;
-      for (let k = 1; k <= 4; k++) if (!isHex(buffer[i + k]!)) return -1;
-      i += 4;
-    } else if (!SIMPLE_ESCAPES.has(next!)) return -1;
-  }
-  return -1;
-}
-
-const U = 0x75; // u
-/** The characters JSON allows after a backslash, but `u`: " \ / b f n r t. */
-const SIMPLE_ESCAPES = new Set([...'"\\/bfnrt'].map((char) => char.charCodeAt(0)));
-const isHex = (byte: number) => (byte >= ZERO && byte <= NINE) || (byte >= 0x41 && byte <= 0x46) || (byte >= 0x61 && byte <= 0x66);
 
 /** `\d{4}-MM-DDTHH:MM:SS.sssZ` at `i`, each field in range, as parseStoredFacts' pattern has it. */
 function isReceiveTime(buffer: Buffer, i: number, end: number): boolean {

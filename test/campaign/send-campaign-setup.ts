@@ -21,26 +21,32 @@ export const timedOut: TransportResult = { ok: false, written: true, code: 'ETIM
 
 export const csvOf = (list: readonly string[]) => `phone,opt_in,name\n${list.map((p, i) => `${p},yes,N${i}`).join('\n')}\n`;
 
+/** The send options of a campaign whose files are in `dir` (c.csv, s.yaml, c.ledger.jsonl). */
+export const optionsIn = (dir: string): SendOptions => ({
+  csvFile: path.join(dir, 'c.csv'),
+  templateFile: path.join(dir, 's.yaml'),
+  ledgerFile: path.join(dir, 'c.ledger.jsonl'),
+  provider: 'cloud',
+  mps: 1000,
+  concurrency: 1,
+  timeoutMs: 1000,
+  maxConsecutiveFailures: 25,
+  allowChangedInputs: false,
+  dryRunFile: undefined,
+  defaultCountry: undefined,
+  suppressFile: undefined,
+  phoneColumn: 'phone',
+  optInColumn: 'opt_in',
+});
+
+/** A Cloud API provider nothing listens for: the tests give the transport. */
+export const testProvider = () => cloudProvider({ baseUrl: 'http://127.0.0.1:9', version: 'v23.0', phoneNumberId: '1', token: 'test-token' });
+
 export async function sendSetup(n: number, files: Record<string, string | Buffer> = {}) {
   const list = phones(n);
   const dir = await fixture({ 'c.csv': csvOf(list), 's.yaml': HELLO_SPEC, ...files });
-  const options: SendOptions = {
-    csvFile: path.join(dir, 'c.csv'),
-    templateFile: path.join(dir, 's.yaml'),
-    ledgerFile: path.join(dir, 'c.ledger.jsonl'),
-    provider: 'cloud',
-    mps: 1000,
-    concurrency: 1,
-    timeoutMs: 1000,
-    maxConsecutiveFailures: 25,
-    allowChangedInputs: false,
-    dryRunFile: undefined,
-    defaultCountry: undefined,
-    suppressFile: undefined,
-    phoneColumn: 'phone',
-    optInColumn: 'opt_in',
-  };
-  const provider = cloudProvider({ baseUrl: 'http://127.0.0.1:9', version: 'v23.0', phoneNumberId: '1', token: 'test-token' });
+  const options = optionsIn(dir);
+  const provider = testProvider();
   // Ledger writes and the CSV's reads are real: time jumps only once they are done.
   const clock = new ManualClock('files');
   const requested: string[] = [];

@@ -2,12 +2,11 @@ import { readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
-import { sendCampaign, type SendDeps, type SendOptions, type SendResult } from '../../src/campaign/send-campaign.js';
+import { sendCampaign, type SendDeps } from '../../src/campaign/send-campaign.js';
 import { InputError } from '../../src/errors.js';
 import { openRegularFile } from '../../src/fs/open-regular-file.js';
 import { writableFile } from '../../src/fs/writable-file.js';
 import { RecipientState, planResume, stateOf } from '../../src/ledger/plan-resume.js';
-import { cloudProvider } from '../../src/providers/cloud/index.js';
 import { readLedger } from '../../src/ledger/read-ledger.js';
 import type { TransportResult } from '../../src/providers/http-transport.js';
 import type { HttpRequest } from '../../src/providers/provider.js';
@@ -15,30 +14,15 @@ import { FaultyDisk } from '../fs/faulty-disk.js';
 import { fixture } from '../helpers.js';
 import { Changes } from '../changes.js';
 import { HELLO_SPEC as SPEC } from '../hello-spec.js';
+import { accepted, csvOf, optionsIn, sentKind, testProvider } from './send-campaign-setup.js';
 
 const phones = (n: number) => Array.from({ length: n }, (_, i) => `+4474002${String(i).padStart(5, '0')}`);
-const accepted = (to: string): TransportResult => ({ ok: true, response: { status: 200, headers: {}, body: JSON.stringify({ messages: [{ id: `wamid.${to}` }], contacts: [{ wa_id: to.slice(1) }] }) } });
 
 async function campaign(n: number) {
   const list = phones(n);
-  const dir = await fixture({ 'c.csv': `phone,opt_in,name\n${list.map((p, i) => `${p},yes,N${i}`).join('\n')}\n`, 's.yaml': SPEC });
-  const options: SendOptions = {
-    csvFile: path.join(dir, 'c.csv'),
-    templateFile: path.join(dir, 's.yaml'),
-    ledgerFile: path.join(dir, 'c.ledger.jsonl'),
-    provider: 'cloud',
-    mps: 1000,
-    concurrency: 1,
-    timeoutMs: 1000,
-    maxConsecutiveFailures: 25,
-    allowChangedInputs: false,
-    dryRunFile: undefined,
-    defaultCountry: undefined,
-    suppressFile: undefined,
-    phoneColumn: 'phone',
-    optInColumn: 'opt_in',
-  };
-  const provider = cloudProvider({ baseUrl: 'http://127.0.0.1:9', version: 'v23.0', phoneNumberId: '1', token: 'test-token' });
+  const dir = await fixture({ 'c.csv': csvOf(list), 's.yaml': SPEC });
+  const options = optionsIn(dir);
+  const provider = testProvider();
   /** Every request made, by any run, in order. */
   const requested: string[] = [];
   const requests = new Changes();
@@ -63,10 +47,6 @@ function gate() {
   return { until, open };
 }
 
-const sentKind = (result: SendResult) => {
-  if (result.kind !== 'sent') throw new Error(`expected a send, got ${result.kind}`);
-  return result;
-};
 
 describe('sendCampaign: one send per ledger, the plan read under the lock', () => {
   it('a second send while one runs is refused naming its pid, before any plan is shown', async () => {

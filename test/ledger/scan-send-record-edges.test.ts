@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseRecord } from '../../src/ledger/read-ledger.js';
 import { SendRecordScanner } from '../../src/ledger/scan-send-record.js';
+import { parses, viaParse } from './parsed-record.js';
 
 // The edges of the fast reading (scan-send-record.test.ts has its rules and a property over
 // generated lines): every line send writes must be read here (not left to JSON.parse: that is the
@@ -12,24 +12,6 @@ function scan(line: string | Buffer, scanner = new SendRecordScanner()) {
   const bytes = Buffer.isBuffer(line) ? line : Buffer.from(line);
   const buffer = Buffer.concat([Buffer.from('{"x":1}\n'), bytes, Buffer.from('\n{"type":"intent"}')]);
   return scanner.scan(buffer, 8, 8 + bytes.length);
-}
-
-/** What the fold takes from a parsed line, as the scanner says it. */
-function viaParse(text: string) {
-  const record = parseRecord(text, 'l.jsonl', 1);
-  if (record.type === 'intent') return { type: 'intent', at: Date.parse(record.at), cid: record.cid, phone: record.phone, columns: record.row ? Object.keys(record.row) : undefined };
-  if (record.type === 'outcome') return { type: 'outcome', at: Date.parse(record.at), cid: record.cid, phone: record.phone, outcome: record.outcome, message_id: record.message_id, wa_id: record.wa_id };
-  return record;
-}
-
-/** Whether parseRecord takes the line as a ledger record. */
-function parses(text: string): boolean {
-  try {
-    parseRecord(text, 'l.jsonl', 1);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const AT = '2026-11-17T08:00:01.000Z';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { parseRecord } from '../../src/ledger/read-ledger.js';
 import { SendRecordScanner } from '../../src/ledger/scan-send-record.js';
+import { parses, viaParse } from './parsed-record.js';
 
 // The scanner's fast path against the slow one. scan-send-record.test.ts and
 // scan-send-record-edges.test.ts hold its rules line by line; here: the times send writes are
@@ -19,23 +19,6 @@ const intent = (over: { at?: string; cid?: string; line?: string; attempt?: stri
   `{"type":"intent","at":"${over.at ?? AT}","cid":"${over.cid ?? 'r1-2-1'}","phone":"${PHONE}","line":${over.line ?? '2'},"attempt":${over.attempt ?? '1'}${over.row === undefined ? '' : `,"row":${over.row}`}}`;
 const accepted = (fields = '', over: { at?: string; cid?: string } = {}) =>
   `{"type":"outcome","at":"${over.at ?? AT}","cid":"${over.cid ?? 'r1-2-1'}","phone":"${PHONE}","outcome":"accepted"${fields}}`;
-
-/** What the fold takes from a parsed line, as the scanner gives it. */
-function viaParse(text: string) {
-  const record = parseRecord(text, 'l.jsonl', 1);
-  if (record.type === 'intent') return { type: 'intent', at: Date.parse(record.at), cid: record.cid, phone: record.phone, columns: record.row ? Object.keys(record.row) : undefined };
-  if (record.type === 'outcome') return { type: 'outcome', at: Date.parse(record.at), cid: record.cid, phone: record.phone, outcome: record.outcome, message_id: record.message_id, wa_id: record.wa_id };
-  return record;
-}
-
-function parses(text: string): boolean {
-  try {
-    parseRecord(text, 'l.jsonl', 1);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The line scanned where it lies in a buffer, after `before` and before another line. */
 function scanIn(scanner: SendRecordScanner, line: Buffer, before: Buffer = Buffer.from('{"x":1}\n')) {

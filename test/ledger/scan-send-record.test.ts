@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseRecord } from '../../src/ledger/read-ledger.js';
 import { SendRecordScanner } from '../../src/ledger/scan-send-record.js';
+import { viaParse } from './parsed-record.js';
 
 // One scanner for every line, as reconcile reads a ledger: it keeps the last row's column names.
 const scanner = new SendRecordScanner();
@@ -10,14 +10,6 @@ const scanSendRecord = (line: string) => {
   const buffer = Buffer.concat([Buffer.from('{"x":1}\n'), Buffer.from(line), Buffer.from('\n{"type":"intent"}')]);
   return scanner.scan(buffer, 8, 8 + Buffer.byteLength(line));
 };
-
-/** What the fold takes from a parsed line, as scanSendRecord says it. */
-function viaParse(text: string) {
-  const record = parseRecord(text, 'l.jsonl', 1);
-  if (record.type === 'intent') return { type: 'intent', at: Date.parse(record.at), cid: record.cid, phone: record.phone, columns: record.row ? Object.keys(record.row) : undefined };
-  if (record.type === 'outcome') return { type: 'outcome', at: Date.parse(record.at), cid: record.cid, phone: record.phone, outcome: record.outcome, message_id: record.message_id, wa_id: record.wa_id };
-  return record;
-}
 
 const intent = (row?: Record<string, string>, cid = 'r1-2-1', at = '2026-11-17T08:00:01.000Z') => JSON.stringify({ type: 'intent', at, cid, phone: '+447400123456', line: 2, attempt: 1, ...(row ? { row } : {}) });
 const accepted = (fields: Record<string, unknown>) => JSON.stringify({ type: 'outcome', at: '2026-11-17T08:00:01.100Z', cid: 'r1-2-1', phone: '+447400123456', outcome: 'accepted', ...fields });
