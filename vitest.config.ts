@@ -8,9 +8,10 @@ import { configDefaults, defineConfig } from 'vitest/config';
 // In-process tests that count the process's own timers (process.getActiveResourcesInfo): in a
 // worker shared with other files, a timer another file left behind can fire during the count.
 // And the files that replace a module with vi.mock (node:fs/promises; node:worker_threads for
-// read-events): in a worker whose files share their modules, a module another file loaded first is
-// never replaced, so such a file passed or failed by the order the files were given out.
-const ALONE = ['test/campaign/clock.test.ts', 'test/fs/file-lock-faults.test.ts', 'test/fs/open-regular-file-faults.test.ts', 'test/fs/atomic-file-sync.test.ts', 'test/reconcile/read-events.test.ts'];
+// read-events; the HTTP transport and the CPU-wait watchers for sendCampaign): in a worker whose
+// files share their modules, a module another file loaded first is never replaced, so such a file
+// passed or failed by the order the files were given out.
+const ALONE = ['test/campaign/clock.test.ts', 'test/fs/file-lock-faults.test.ts', 'test/fs/open-regular-file-faults.test.ts', 'test/fs/atomic-file-sync.test.ts', 'test/reconcile/read-events.test.ts', 'test/campaign/send-campaign-transports.test.ts', 'test/campaign/send-campaign-waits.test.ts'];
 // The property tests' seed (test/fast-check-seed.ts), for the in-process projects: the process
 // project has no property tests, and each of its files would load fast-check for it.
 const FAST_CHECK_SEED = 'test/fast-check-seed.ts';
