@@ -212,7 +212,7 @@ export class RateController {
   /**
    * Keeps a little over a window of request times: the estimate needs no more. The first request's
    * time is kept apart too (it is when the run's sending began); the others are forgotten once
-   * there are more than 4,096 (answers come late, so a short run forgets nothing).
+   * there are 4,096 or more (answers come late, so a short run forgets nothing).
    */
   private forget(now: number): void {
     const before = now - 2 * WINDOW_MS;
