@@ -13,6 +13,7 @@ export class ManualClock implements Clock {
   private t = 0;
   private timers: Timer[] = [];
   private held = new Set<Promise<unknown>>();
+  private readonly sleepers = new WeakMap<AbortSignal, Set<() => void>>();
 
   /**
    * `settle`: for code that also waits on real I/O (a ledger's fsync, a CSV being read), without
@@ -57,6 +58,7 @@ export class ManualClock implements Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       if (ms <= 0 || signal?.aborted) return resolve();
+      const waiting = signal === undefined ? undefined : this.sleepersOf(signal);
       const onAbort = () => {
         this.timers = this.timers.filter((x) => x !== timer);
         resolve();
@@ -65,13 +67,32 @@ export class ManualClock implements Clock {
       const timer: Timer = {
         at: this.t + ms,
         resolve: () => {
-          signal?.removeEventListener('abort', onAbort);
+          waiting?.delete(onAbort);
           resolve();
         },
       };
       this.timers.push(timer);
-      signal?.addEventListener('abort', onAbort, { once: true });
+      waiting?.add(onAbort);
     });
+  }
+
+  /**
+   * The sleeps waiting on `signal`, woken by one abort listener, as src/clock.ts's systemClock
+   * does: a listener a sleep made Node warn of a listener leak (MaxListenersExceededWarning, over
+   * 10) when a campaign's pacer had a dozen attempts sleeping on its stop signal at once.
+   */
+  private sleepersOf(signal: AbortSignal): Set<() => void> {
+    let waiting = this.sleepers.get(signal);
+    if (waiting === undefined) {
+      const set = new Set<() => void>();
+      signal.addEventListener('abort', () => {
+        for (const wake of [...set]) wake();
+        set.clear();
+      }, { once: true });
+      this.sleepers.set(signal, set);
+      waiting = set;
+    }
+    return waiting;
   }
 
   /** Moves time forward by `ms`, firing the timers due on the way, in order. */
