@@ -13,15 +13,16 @@ export interface Clock {
   date(): Date;
 }
 
-/**
- * The sleeps waiting on each signal. One abort listener per signal, however many sleep on it: at
- * 1,000 MPS a few hundred attempts wait on the campaign's stop signal at once, and a listener each
- * would cost an add and a remove per sleep and make Node warn of a listener leak on stderr
- * (MaxListenersExceededWarning, over 10).
- */
 const sleepers = new WeakMap<AbortSignal, Set<() => void>>();
 
-function sleepersOf(signal: AbortSignal): Set<() => void> {
+/**
+ * The sleeps waiting on `signal`, each a wake function, all called when it aborts; a sleep that
+ * ends first deletes its own. One abort listener per signal, however many sleep on it: at 1,000
+ * MPS a few hundred attempts wait on the campaign's stop signal at once, and a listener each would
+ * cost an add and a remove per sleep and make Node warn of a listener leak on stderr
+ * (MaxListenersExceededWarning, over 10). Every Clock's sleep uses it (test/manual-clock.ts too).
+ */
+export function sleepersOf(signal: AbortSignal): Set<() => void> {
   let waiting = sleepers.get(signal);
   if (!waiting) {
     const set = new Set<() => void>();

@@ -1,4 +1,4 @@
-import type { Clock } from '../src/clock.js';
+import { sleepersOf, type Clock } from '../src/clock.js';
 
 interface Timer {
   at: number;
@@ -13,7 +13,6 @@ export class ManualClock implements Clock {
   private t = 0;
   private timers: Timer[] = [];
   private held = new Set<Promise<unknown>>();
-  private readonly sleepers = new WeakMap<AbortSignal, Set<() => void>>();
 
   /**
    * `settle`: for code that also waits on real I/O (a ledger's fsync, a CSV being read), without
@@ -58,7 +57,7 @@ export class ManualClock implements Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       if (ms <= 0 || signal?.aborted) return resolve();
-      const waiting = signal === undefined ? undefined : this.sleepersOf(signal);
+      const waiting = signal === undefined ? undefined : sleepersOf(signal);
       const onAbort = () => {
         this.timers = this.timers.filter((x) => x !== timer);
         resolve();
@@ -74,25 +73,6 @@ export class ManualClock implements Clock {
       this.timers.push(timer);
       waiting?.add(onAbort);
     });
-  }
-
-  /**
-   * The sleeps waiting on `signal`, woken by one abort listener, as src/clock.ts's systemClock
-   * does: a listener a sleep made Node warn of a listener leak (MaxListenersExceededWarning, over
-   * 10) when a campaign's pacer had a dozen attempts sleeping on its stop signal at once.
-   */
-  private sleepersOf(signal: AbortSignal): Set<() => void> {
-    let waiting = this.sleepers.get(signal);
-    if (waiting === undefined) {
-      const set = new Set<() => void>();
-      signal.addEventListener('abort', () => {
-        for (const wake of [...set]) wake();
-        set.clear();
-      }, { once: true });
-      this.sleepers.set(signal, set);
-      waiting = set;
-    }
-    return waiting;
   }
 
   /** Moves time forward by `ms`, firing the timers due on the way, in order. */

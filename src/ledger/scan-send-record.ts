@@ -61,7 +61,6 @@ const CLOSE = 0x7d; // }
 const PLUS = 0x2b;
 const ZERO = 0x30;
 const NINE = 0x39;
-/** What may follow a backslash in JSON, besides `u`. */
 
 /**
  * Reads send's lines from a buffer. One per reader: it remembers the last row's column names (the

@@ -37,6 +37,17 @@ const noTransport = async () => {
 };
 const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error as Error);
 
+/** A template with an image header and a body of two parameters. */
+const imageHeaderTwoParameters = () =>
+  template({
+    components: [
+      { type: 'HEADER', format: 'IMAGE', example: { header_handle: ['https://example.com/a.jpg'] } },
+      { type: 'BODY', text: 'Hi {{1}}, {{2}} off', example: { body_text: [['Ana', '20%']] } },
+    ],
+  });
+/** A spec that differs from it three ways: no header, one body parameter (line 5), a button it lacks (line 8). */
+const ONE_PARAMETER_AND_A_BUTTON = 'name: offer\nlanguage: en_GB\ncategory: marketing\ncomponents:\n  - type: body\n    parameters:\n      - {type: text, text: "{{name}}"}\n  - {type: button, sub_type: quick_reply, index: 2, parameters: [{type: payload, payload: X}]}\n';
+
 describe('templatePreflight: what a marketer is told', () => {
   it('not found, with no template of that name in any language: says so, redacted', async () => {
     const error = await failure(templatePreflight(await spec(), setup(lookupOf(undefined)), noTransport, 'or pass --no-preflight'));
@@ -83,15 +94,10 @@ describe('templatePreflight: what a marketer is told', () => {
   });
 
   it('several differences: one line; a later one at another line of the spec says which line', async () => {
-    const t = template({
-      components: [
-        { type: 'HEADER', format: 'IMAGE', example: { header_handle: ['https://example.com/a.jpg'] } },
-        { type: 'BODY', text: 'Hi {{1}}, {{2}} off', example: { body_text: [['Ana', '20%']] } },
-      ],
-    });
+    const t = imageHeaderTwoParameters();
     // Line 5: the body, one parameter of two; line 8: a button the template does not have. The
     // header left out is reported at the components' line (5), the first problem's: no prefix.
-    const s = await spec('name: offer\nlanguage: en_GB\ncategory: marketing\ncomponents:\n  - type: body\n    parameters:\n      - {type: text, text: "{{name}}"}\n  - {type: button, sub_type: quick_reply, index: 2, parameters: [{type: payload, payload: X}]}\n');
+    const s = await spec(ONE_PARAMETER_AND_A_BUTTON);
     const error = (await failure(templatePreflight(s, setup(lookupOf(t)), noTransport, undefined))) as InputError;
     expect(error).toBeInstanceOf(InputError);
     expect(error.location).toEqual({ file: s.file, line: 5 });
@@ -99,14 +105,10 @@ describe('templatePreflight: what a marketer is told', () => {
       "the spec does not fit offer (en_GB) as WABA 1 has it: header: the template has an IMAGE header: add a header component with one image parameter; body: the template's body has 2 parameters ({{1}}, {{2}}); the spec gives 1 (Meta answers 132000); line 8: button 2: the template has no buttons",
     );
   });
+
   it('a later difference whose line the spec does not know gets no line prefix', async () => {
-    const t = template({
-      components: [
-        { type: 'HEADER', format: 'IMAGE', example: { header_handle: ['https://example.com/a.jpg'] } },
-        { type: 'BODY', text: 'Hi {{1}}, {{2}} off', example: { body_text: [['Ana', '20%']] } },
-      ],
-    });
-    const loaded = await spec('name: offer\nlanguage: en_GB\ncategory: marketing\ncomponents:\n  - type: body\n    parameters:\n      - {type: text, text: "{{name}}"}\n  - {type: button, sub_type: quick_reply, index: 2, parameters: [{type: payload, payload: X}]}\n');
+    const t = imageHeaderTwoParameters();
+    const loaded = await spec(ONE_PARAMETER_AND_A_BUTTON);
     // The button component's line unknown (a spec not read from a file need not have every line).
     const s = { ...loaded, lines: { ...loaded.lines, components: [5, undefined] } };
     const error = (await failure(templatePreflight(s, setup(lookupOf(t)), noTransport, undefined))) as InputError;

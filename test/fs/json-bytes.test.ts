@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bytes, equalBytes, jsonStringEnd, startsWith } from '../../src/fs/json-bytes.js';
+import { bytes, jsonStringEnd } from '../../src/fs/json-bytes.js';
 
 // jsonStringEnd is what the ledger's and the events' scanners take a string value by: where it
 // says a string ends, JSON.parse must read the same string, and where it refuses (-1), the scanner
@@ -95,30 +95,5 @@ describe('jsonStringEnd', () => {
       }),
       { numRuns: 2000 },
     );
-  });
-});
-
-describe('startsWith, equalBytes', () => {
-  const buffer = Buffer.from('xx"phone":"+1"', 'latin1');
-  const key = bytes('"phone":');
-
-  it('startsWith: the literal at i, within end', () => {
-    expect(startsWith(buffer, 2, buffer.length, key)).toBe(true);
-    expect(startsWith(buffer, 1, buffer.length, key)).toBe(false);
-    expect(startsWith(buffer, 2, 2 + key.length, key)).toBe(true);
-    expect(startsWith(buffer, 2, 2 + key.length - 1, key)).toBe(false);
-    expect(startsWith(buffer, 2, buffer.length, bytes('"phonE":'))).toBe(false);
-  });
-
-  it('equalBytes: exactly the bytes from start to end', () => {
-    expect(equalBytes(buffer, 11, 13, bytes('+1'))).toBe(true);
-    expect(equalBytes(buffer, 11, 14, bytes('+1'))).toBe(false);
-    expect(equalBytes(buffer, 11, 12, bytes('+1'))).toBe(false);
-    expect(equalBytes(buffer, 11, 13, bytes('+2'))).toBe(false);
-    expect(equalBytes(buffer, 11, 13, bytes('-1'))).toBe(false);
-  });
-
-  it('bytes: one byte a character (latin1)', () => {
-    expect([...bytes('"é\\')]).toEqual([0x22, 0xe9, 0x5c]);
   });
 });

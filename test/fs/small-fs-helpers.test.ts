@@ -45,6 +45,7 @@ describe('json-bytes', () => {
 
   it('bytes: one byte per code unit (latin1), not UTF-8', () => {
     expect([...bytes('"é')]).toEqual([0x22, 0xe9]);
+    expect([...bytes('"é\\')]).toEqual([0x22, 0xe9, 0x5c]);
     expect(bytes('')).toHaveLength(0);
   });
 
